@@ -1,0 +1,217 @@
+"""The deadline engine: every clock of every order, with its status on ``today`` and what to do.
+
+Counting convention (all kinds): the day of the starting event is day 0 and ``due`` is that day
+plus the rulebook's number of calendar days, so month ends and leap days count like any other
+day. ``due`` is the last day on which the action is still in time (a closed interval
+[start, due]); for ``dispute_opens`` it is the first day a dispute may be opened. An event dated
+after ``today`` has not happened yet as of ``today``.
+
+The engine works on whole columns: one pass per kind of deadline (13), none per order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from aliexp_lib.orders import DATE_COLUMNS, OrderBook
+from aliexp_lib.rules import Rulebook, load_rulebook
+
+COLUMNS = ("order_id", "kind", "due", "days_left", "status", "action", "rule")
+#: Status values, most urgent first.
+STATUSES = ("overdue", "due_today", "upcoming", "done")
+_OVERDUE, _DUE_TODAY, _UPCOMING, _DONE = range(4)
+
+
+@dataclasses.dataclass(frozen=True)
+class Kind:
+    """One kind of deadline: its clock, what stops it, and what to do (plain words)."""
+
+    name: str
+    start: str  #: event that starts the clock (day 0)
+    rules: tuple[str, ...]  #: rulebook ids the due date is computed from
+    closed_by: tuple[str, ...]  #: any of these events makes the deadline done
+    pending: str  #: action while upcoming or due today
+    overdue: str  #: action once past
+    done: str  #: what "done" means here
+    window_opens: bool = False  #: due is the first day something becomes possible: once past, done
+    lapses_if: tuple[str, ...] = ()  #: once past due, done (a window that closed) if any of these happened
+
+
+REFUND = "refund_issued_at"
+KINDS = (
+    Kind("dispute_opens", "shipped_at", ("dispute_earliest_days",), ("dispute_opened_at", "confirmed_at", REFUND),
+         "Wait: a dispute can be opened from this date on",
+         "A dispute can be opened if needed",
+         "A dispute can be opened if needed (or one is already open)",
+         window_opens=True),
+    Kind("tracking_check", "shipped_at", ("tracking_check_days",),
+         ("last_tracking_update_at", "received_at", "confirmed_at", REFUND),
+         "Check from this date that the tracking number shows the parcel moving",
+         "No tracking update recorded: check the number; if no service knows it, ask the seller and keep screenshots",
+         "Tracking seen or parcel received"),
+    Kind("tracking_stalled", "last_tracking_update_at", ("tracking_stalled_days",),
+         ("received_at", "confirmed_at", "dispute_opened_at", REFUND),
+         "If tracking has not moved by this date, treat the parcel as lost",
+         "Tracking has stopped moving: ask the seller, then open a dispute (not received) before protection ends",
+         "Parcel received or dispute opened"),
+    Kind("ask_extension", "shipped_at", ("protection_days", "protection_cap_days", "ask_extension_latest_days",
+                                         "ask_extension_earliest_days"),
+         ("received_at", "confirmed_at", "dispute_opened_at", REFUND),
+         "Parcel still travelling? In the days before this date ask the seller to extend buyer protection",
+         "Too late to ask safely for an extension: open a dispute before protection ends",
+         "No extension needed: parcel received, dispute opened, or protection already at its maximum"),
+    Kind("protection_ends", "shipped_at", ("protection_days", "protection_cap_days"),
+         ("confirmed_at", "dispute_opened_at", REFUND),
+         "Buyer protection ends: open a dispute by this date if the parcel has not arrived or is faulty",
+         "Buyer protection has ended and the seller is paid; only AliExpress support can help now",
+         "Protection over: receipt confirmed, dispute opened, or the parcel arrived and the term ran out",
+         lapses_if=("received_at",)),
+    Kind("dispute_after_close", "confirmed_at", ("dispute_after_close_days",), ("dispute_opened_at", REFUND),
+         "Receipt confirmed: if the item did not arrive or is faulty, open a dispute by this date",
+         "Nothing arrived and the time to dispute after confirming receipt is over: contact AliExpress support",
+         "Dispute opened, refund issued, or the item arrived and the time to dispute is over",
+         lapses_if=("received_at",)),
+    Kind("seller_reply_due", "dispute_opened_at", ("seller_reply_days",),
+         ("dispute_escalated_at", "return_address_at", REFUND),
+         "The seller must accept or propose a solution by this date; silence closes the dispute in your favour",
+         "The seller's time to answer is over: check the dispute; if the seller refused, escalate it",
+         "Seller agreed to a return, dispute escalated, or refund issued"),
+    Kind("auto_escalation", "dispute_opened_at", ("auto_escalation_days",),
+         ("dispute_escalated_at", "return_address_at", REFUND),
+         "Without agreement by this date the dispute goes to AliExpress automatically",
+         "No agreement in time: check that the dispute was escalated; if not, escalate it with your evidence",
+         "Dispute escalated, return agreed, or refund issued"),
+    Kind("decision_due", "dispute_escalated_at", ("platform_decision_days",), ("return_address_at", REFUND),
+         "AliExpress should decide the escalated dispute by this date; answer any request for evidence",
+         "The decision is late: answer any request for evidence and contact AliExpress support",
+         "Decided: refund issued or return asked for"),
+    Kind("return_ship_by", "return_address_at", ("return_ship_days",), ("return_shipped_at", REFUND),
+         "Post the return, tracked, to the address in the dispute only, and enter the tracking number by this date",
+         "The time to post the return is over: the dispute may have closed for the seller; contact support",
+         "Return posted or refund issued"),
+    Kind("return_refund_by", "return_shipped_at", ("return_refund_days",), (REFUND,),
+         "Refund for the return due by this date at the latest; do not extend the seller's timer",
+         "The return's refund is late: contact AliExpress support with the return's tracking number",
+         "Refund issued"),
+    Kind("refund_leaves_platform", REFUND, ("refund_leaves_platform_days",), ("refund_received_at",),
+         "The refund should leave AliExpress by this date; it shows in the Payments tab",
+         "Check the Payments tab: no refund row there means no refund was made",
+         "Refund received"),
+    Kind("refund_overdue", REFUND, ("refund_arrival_days",), ("refund_received_at",),
+         "The refund should reach your account by this date",
+         "Refund not arrived: check the card's expiry, then AliExpress/Alipay support, then your bank",
+         "Refund received"),
+)
+KIND_NAMES = tuple(k.name for k in KINDS)
+
+
+def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None = None) -> pd.DataFrame:
+    """Every deadline of every order on ``today``: one row per order and kind whose clock has started.
+
+    Columns ``COLUMNS``: ``due`` (date), ``days_left`` = due - today [d], ``status`` (one of
+    ``STATUSES``), ``action`` (what to do, plain words), ``rule`` (rulebook ids behind ``due``).
+    Rows follow the order book, and within an order the kinds in lifecycle order (``KINDS``).
+    """
+    rulebook = rulebook if rulebook is not None else load_rulebook()
+    today64 = np.datetime64(today, "D")
+    table = book.table
+    n, width = len(table), len(KINDS)
+    # Events that have happened by today; NaT where missing or later than today.
+    events = {}
+    for column in DATE_COLUMNS:
+        days = table[column].to_numpy(dtype="datetime64[D]")
+        events[column] = np.where(days <= today64, days, np.datetime64("NaT"))
+    happened = {column: ~np.isnat(days) for column, days in events.items()}
+    protection_end, at_cap = _protection_end(table, events["shipped_at"], rulebook)
+
+    due = np.empty((n, width), dtype="datetime64[D]")
+    started = np.empty((n, width), dtype=bool)
+    closed = np.empty((n, width), dtype=bool)
+    lapsed = np.empty((n, width), dtype=bool)
+    for k, kind in enumerate(KINDS):
+        start = events[kind.start]
+        if kind.name == "protection_ends":
+            due[:, k] = protection_end
+        elif kind.name == "ask_extension":
+            due[:, k] = protection_end - rulebook.days("ask_extension_latest_days", start)
+        else:
+            due[:, k] = start + rulebook.days(kind.rules[0], start)
+        started[:, k] = happened[kind.start]
+        closed[:, k] = _any(happened, kind.closed_by, at_cap if kind.name == "ask_extension" else False)
+        lapsed[:, k] = _any(happened, kind.lapses_if, kind.window_opens)
+
+    flat = np.flatnonzero(started.ravel())
+    order_row, kind_code = np.divmod(flat, width)
+    due_flat = due.ravel()[flat]
+    days_left = (due_flat - today64).astype(np.int64)
+    status = np.select([days_left < 0, days_left == 0], [_OVERDUE, _DUE_TODAY], _UPCOMING)
+    status[(closed | (lapsed & (due < today64))).ravel()[flat]] = _DONE
+
+    action_text = [text for k in KINDS for text in (k.overdue, k.pending, k.pending, k.done)]
+    return pd.DataFrame(
+        {
+            "order_id": table["order_id"].to_numpy()[order_row],
+            "kind": pd.Categorical.from_codes(kind_code, categories=KIND_NAMES),
+            "due": due_flat,
+            "days_left": days_left,
+            "status": pd.Categorical.from_codes(status, categories=STATUSES, ordered=True),
+            "action": _texts(kind_code * 4 + status, action_text),
+            "rule": pd.Categorical.from_codes(kind_code, categories=[", ".join(k.rules) for k in KINDS]),
+        }
+    )
+
+
+def next_actions(deadlines: pd.DataFrame) -> pd.DataFrame:
+    """Each order's most urgent open (not done) deadline, most urgent orders first.
+
+    Urgency: overdue before due today before upcoming; among overdue deadlines the most
+    recently missed (an older one is usually overtaken by it: a stalled parcel by protection
+    ending), among the others the soonest; then the earlier kind in ``KINDS``. Orders with
+    nothing open are left out.
+    """
+    open_rows = deadlines[deadlines["status"] != "done"]
+    overdue = (open_rows["status"] == "overdue").to_numpy()
+    days = open_rows["days_left"].to_numpy()
+    keys = pd.DataFrame(
+        {
+            "status": open_rows["status"].cat.codes.to_numpy(),
+            "distance": np.where(overdue, -days, days),
+            "kind": open_rows["kind"].cat.codes.to_numpy(),
+            "order_id": open_rows["order_id"].to_numpy(),
+        }
+    )
+    order = keys.sort_values(["status", "distance", "kind", "order_id"], kind="stable").index
+    ranked = open_rows.iloc[order]
+    return ranked.drop_duplicates("order_id", keep="first").reset_index(drop=True)
+
+
+def _protection_end(table: pd.DataFrame, shipped: np.ndarray, rulebook: Rulebook) -> tuple[np.ndarray, np.ndarray]:
+    """Last protected day: shipped + min(protection_days + extension_days, cap) [d] (rules 2-3).
+
+    ``protection_days`` is the order's own term where the file gives one, else the rulebook's.
+    Also returns where the total already reaches the cap, so no extension can be had.
+    """
+    term = table["protection_days"].to_numpy(dtype=np.float64, na_value=np.nan)
+    term = np.where(np.isnan(term), rulebook.days("protection_days", shipped), term).astype(np.int64)
+    extension = table["extension_days"].to_numpy(dtype=np.int64, na_value=0)
+    cap = rulebook.days("protection_cap_days", shipped)
+    total = np.minimum(term + extension, cap)
+    return shipped + total, total >= cap
+
+
+def _any(happened: dict[str, np.ndarray], columns: tuple[str, ...], initial) -> np.ndarray:
+    """Where any event of ``columns`` happened, or ``initial`` holds."""
+    result = np.zeros(len(next(iter(happened.values()))), dtype=bool) | initial
+    for column in columns:
+        result |= happened[column]
+    return result
+
+
+def _texts(codes: np.ndarray, texts: list[str]) -> pd.Categorical:
+    """A categorical of ``texts[codes]`` (texts may repeat; categories must not)."""
+    categories, positions = np.unique(np.array(texts, dtype=object), return_inverse=True)
+    return pd.Categorical.from_codes(positions[codes], categories=categories)
