@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 
 import pandas as pd
@@ -87,7 +88,8 @@ def _write(table: pd.DataFrame, form: str) -> None:
     if form == "csv":
         table.to_csv(sys.stdout, index=False, lineterminator="\n")
     elif form == "json":
-        sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+        json.dump(table.to_dict("records"), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
     else:
         with pd.option_context("display.max_colwidth", 120, "display.width", 250):
             sys.stdout.write((table.to_string(index=False) if len(table) else "(no rows)") + "\n")

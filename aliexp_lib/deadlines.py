@@ -23,7 +23,7 @@ from aliexp_lib.rules import Rulebook, load_rulebook
 COLUMNS = ("order_id", "kind", "due", "days_left", "status", "action", "rule")
 #: Status values, most urgent first.
 STATUSES = ("overdue", "due_today", "upcoming", "done")
-_OVERDUE, _DUE_TODAY, _UPCOMING, _DONE = range(4)
+_DONE = STATUSES.index("done")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,51 +117,57 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
     Rows follow the order book, and within an order the kinds in lifecycle order (``KINDS``).
     """
     rulebook = rulebook if rulebook is not None else load_rulebook()
-    today64 = np.datetime64(today, "D")
+    today_day = _day_number(np.datetime64(today, "D"))
     table = book.table
     n, width = len(table), len(KINDS)
-    # Events that have happened by today; NaT where missing or later than today.
-    events = {}
+    # Each event as a day number (days since 1970-01-01), and whether it happened by today
+    # (a missing date or one after today has not).
+    day, happened = {}, {}
     for column in DATE_COLUMNS:
-        days = table[column].to_numpy(dtype="datetime64[D]")
-        events[column] = np.where(days <= today64, days, np.datetime64("NaT"))
-    happened = {column: ~np.isnat(days) for column, days in events.items()}
-    protection_end, at_cap = _protection_end(table, events["shipped_at"], rulebook)
+        days = _day_number(table[column].to_numpy(dtype="datetime64[D]"))
+        happened[column] = (days != _NAT) & (days <= today_day)
+        day[column] = np.where(happened[column], days, 0)
+    protection_end, at_cap = _protection_end(table, day["shipped_at"], rulebook)
 
-    due = np.empty((n, width), dtype="datetime64[D]")
-    started = np.empty((n, width), dtype=bool)
-    closed = np.empty((n, width), dtype=bool)
-    lapsed = np.empty((n, width), dtype=bool)
+    # One row per kind, one column per order (writes along a row are contiguous).
+    due = np.empty((width, n), dtype=np.int64)
+    started = np.empty((width, n), dtype=bool)
+    done = np.empty((width, n), dtype=bool)
     for k, kind in enumerate(KINDS):
-        start = events[kind.start]
+        start = day[kind.start]
         if kind.name == "protection_ends":
-            due[:, k] = protection_end
+            due[k] = protection_end
         elif kind.name == "ask_extension":
-            due[:, k] = protection_end - rulebook.days("ask_extension_latest_days", start)
+            # Never before shipment, even for a protection term shorter than the asking margin.
+            due[k] = np.maximum(protection_end - rulebook.days("ask_extension_latest_days", _dates(start)), start)
         else:
-            due[:, k] = start + rulebook.days(kind.rules[0], start)
-        started[:, k] = happened[kind.start]
-        closed[:, k] = _any(happened, kind.closed_by, at_cap if kind.name == "ask_extension" else False)
-        lapsed[:, k] = _any(happened, kind.lapses_if, kind.window_opens)
+            due[k] = start + rulebook.days(kind.rules[0], _dates(start))
+        started[k] = happened[kind.start]
+        closed = _any(happened, kind.closed_by, at_cap if kind.name == "ask_extension" else False)
+        lapsed = _any(happened, kind.lapses_if, kind.window_opens) & (due[k] < today_day)
+        done[k] = closed | lapsed
 
-    flat = np.flatnonzero(started.ravel())
-    order_row, kind_code = np.divmod(flat, width)
-    due_flat = due.ravel()[flat]
-    days_left = (due_flat - today64).astype(np.int64)
-    status = np.select([days_left < 0, days_left == 0], [_OVERDUE, _DUE_TODAY], _UPCOMING)
-    status[(closed | (lapsed & (due < today64))).ravel()[flat]] = _DONE
+    # Output rows order by order, then kind: walk the transpose.
+    flat = np.flatnonzero(started.T)
+    order_row = flat // width
+    kind_code = flat - order_row * width
+    cell = kind_code * n + order_row  # position in the kind-by-order arrays
+    days_left = due.ravel()[cell] - today_day
+    status = (np.sign(days_left) + 1).astype(np.int8)  # -1, 0, 1 -> overdue, due_today, upcoming
+    status[done.ravel()[cell]] = _DONE
+    kind_code = kind_code.astype(np.int16)
 
-    action_text = [text for k in KINDS for text in (k.overdue, k.pending, k.pending, k.done)]
     return pd.DataFrame(
         {
-            "order_id": table["order_id"].to_numpy()[order_row],
-            "kind": pd.Categorical.from_codes(kind_code, categories=KIND_NAMES),
-            "due": due_flat,
+            "order_id": table["order_id"].array.take(order_row),
+            "kind": _categorical(kind_code, _KIND_DTYPE),
+            "due": ((days_left + today_day) * _SECONDS_PER_DAY).view("datetime64[s]"),
             "days_left": days_left,
-            "status": pd.Categorical.from_codes(status, categories=STATUSES, ordered=True),
-            "action": _texts(kind_code * 4 + status, action_text),
-            "rule": pd.Categorical.from_codes(kind_code, categories=[", ".join(k.rules) for k in KINDS]),
-        }
+            "status": _categorical(status, _STATUS_DTYPE),
+            "action": _categorical(_ACTION_OF[kind_code * 4 + status], _ACTION_DTYPE),
+            "rule": _categorical(kind_code, _RULE_DTYPE),
+        },
+        copy=False,
     )
 
 
@@ -190,15 +196,15 @@ def next_actions(deadlines: pd.DataFrame) -> pd.DataFrame:
 
 
 def _protection_end(table: pd.DataFrame, shipped: np.ndarray, rulebook: Rulebook) -> tuple[np.ndarray, np.ndarray]:
-    """Last protected day: shipped + min(protection_days + extension_days, cap) [d] (rules 2-3).
+    """Last protected day number: shipped + min(protection_days + extension_days, cap) [d] (rules 2-3).
 
     ``protection_days`` is the order's own term where the file gives one, else the rulebook's.
     Also returns where the total already reaches the cap, so no extension can be had.
     """
     term = table["protection_days"].to_numpy(dtype=np.float64, na_value=np.nan)
-    term = np.where(np.isnan(term), rulebook.days("protection_days", shipped), term).astype(np.int64)
+    term = np.where(np.isnan(term), rulebook.days("protection_days", _dates(shipped)), term).astype(np.int64)
     extension = table["extension_days"].to_numpy(dtype=np.int64, na_value=0)
-    cap = rulebook.days("protection_cap_days", shipped)
+    cap = rulebook.days("protection_cap_days", _dates(shipped))
     total = np.minimum(term + extension, cap)
     return shipped + total, total >= cap
 
@@ -211,7 +217,30 @@ def _any(happened: dict[str, np.ndarray], columns: tuple[str, ...], initial) -> 
     return result
 
 
-def _texts(codes: np.ndarray, texts: list[str]) -> pd.Categorical:
-    """A categorical of ``texts[codes]`` (texts may repeat; categories must not)."""
-    categories, positions = np.unique(np.array(texts, dtype=object), return_inverse=True)
-    return pd.Categorical.from_codes(positions[codes], categories=categories)
+_NAT = np.iinfo(np.int64).min
+_SECONDS_PER_DAY = 86_400
+
+
+def _day_number(dates: np.ndarray) -> np.ndarray:
+    """datetime64[D] as days since 1970-01-01 (NaT becomes ``_NAT``)."""
+    return dates.astype("datetime64[D]").view(np.int64)
+
+
+def _dates(day_numbers: np.ndarray) -> np.ndarray:
+    return day_numbers.view("datetime64[D]")
+
+
+def _categorical(codes: np.ndarray, dtype: pd.CategoricalDtype) -> pd.Categorical:
+    """Codes computed here are in range by construction, so pandas need not check them."""
+    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+
+
+_KIND_DTYPE = pd.CategoricalDtype(KIND_NAMES)
+_STATUS_DTYPE = pd.CategoricalDtype(STATUSES, ordered=True)
+_RULE_DTYPE = pd.CategoricalDtype([", ".join(k.rules) for k in KINDS])
+# The action of kind k in status s is text 4k + s; texts repeat, categories may not.
+_actions, _ACTION_OF = np.unique(
+    np.array([text for k in KINDS for text in (k.overdue, k.pending, k.pending, k.done)], dtype=object),
+    return_inverse=True,
+)
+_ACTION_DTYPE = pd.CategoricalDtype(_actions)

@@ -11,13 +11,14 @@ import dataclasses
 from decimal import Decimal
 from functools import cache
 
-from babel.numbers import get_currency_precision, list_currencies
+from babel import Locale
+from babel.numbers import get_currency_precision, get_territory_currencies
 
 
 @cache
 def known_currencies() -> frozenset[str]:
-    """ISO 4217 codes known to CLDR, upper case."""
-    return frozenset(list_currencies())
+    """ISO 4217 codes that are legal tender somewhere today, per CLDR (so RUR, the old rouble, is not)."""
+    return frozenset(c for territory in Locale("en").territories for c in get_territory_currencies(territory, tender=True))
 
 
 def minor_digits(currency: str) -> int:

@@ -170,7 +170,7 @@ def _validate(raw: pd.DataFrame, source: str, where: _RowNumbers) -> OrderBook:
 
     def flag(bad: np.ndarray, column: str, message: str) -> None:
         for i in np.flatnonzero(bad):
-            problems.append((int(i), column, raw[column].iat[i], message))
+            problems.append((int(i), column, raw[column].iat[i] if column in raw else "", message))
 
     table = pd.DataFrame(index=raw.index)
     order_id = raw["order_id"]
@@ -199,7 +199,7 @@ def _validate(raw: pd.DataFrame, source: str, where: _RowNumbers) -> OrderBook:
     for column in raw.columns.difference(SCHEMA, sort=False):
         table[column] = raw[column]
     if problems:
-        problems.sort(key=lambda p: (p[0], raw.columns.get_loc(p[1])))
+        problems.sort(key=lambda p: (p[0], raw.columns.get_loc(p[1]) if p[1] in raw else len(raw.columns)))
         raise CellError(source, [f"{where(i)}, column {c}: {v!r}: {m}" for i, c, v, m in problems])
     return OrderBook(table.reset_index(drop=True), source, tuple(warnings))
 

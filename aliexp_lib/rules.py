@@ -61,16 +61,17 @@ class Rulebook:
     def __iter__(self):
         return iter(self.versions)
 
-    def days(self, rule_id: str, on: np.ndarray) -> np.ndarray:
+    def days(self, rule_id: str, on: np.ndarray) -> np.ndarray | np.int64:
         """Value [d] of ``rule_id`` in force on each date of ``on`` (datetime64[D]).
 
         The entry in force is the newest with ``applies_from <= date``; dates before every
-        entry (and NaT) take the oldest entry.
+        entry (and NaT) take the oldest entry. With one entry, that value as a scalar, which
+        broadcasts like the array.
         """
         rules = self._versions_of(rule_id)
         values = np.array([r.value for r in rules], dtype=np.int64)
         if len(rules) == 1:
-            return np.full(len(on), values[0], dtype=np.int64)
+            return values[0]
         starts = np.array([r.applies_from for r in rules], dtype="datetime64[D]")
         index = np.searchsorted(starts, on, side="right") - 1
         return values[np.clip(index, 0, None)]

@@ -1,0 +1,1 @@
+"""Benchmarks and the per-row reference they measure against."""

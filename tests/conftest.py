@@ -1,0 +1,39 @@
+"""Shared helpers: small order books written as the user would write them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from aliexp_lib import OrderBook, compute_deadlines, load_rulebook
+
+TODAY = dt.date(2026, 3, 1)
+
+
+def book(*orders: dict) -> OrderBook:
+    """An order book from dicts of column -> text (dates as ``YYYY-MM-DD``)."""
+    rows = [{"order_id": str(i), **order} for i, order in enumerate(orders, start=1)]
+    return OrderBook.from_frame(pd.DataFrame(rows).fillna(""))
+
+
+def deadline(order: dict, kind: str, today: dt.date = TODAY, rulebook=None) -> dict | None:
+    """The row of ``kind`` for one order, as a dict, or None if that clock has not started."""
+    table = compute_deadlines(book(order), today, rulebook)
+    rows = table[table["kind"] == kind]
+    assert len(rows) <= 1
+    if rows.empty:
+        return None
+    row = rows.iloc[0].to_dict()
+    row["due"] = row["due"].date()
+    return row
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@pytest.fixture(scope="session")
+def rulebook():
+    return load_rulebook()

@@ -1,0 +1,97 @@
+"""The command line as a user runs it: a real process, its output, its exit status."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).parents[1]
+SAMPLE = str(ROOT / "data" / "sample_orders.csv")
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "aliexp_lib", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_csv_has_the_documented_columns_in_order_and_every_kind():
+    done = run("deadlines", SAMPLE, "--today", "2026-03-01", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "order_id,kind,due,days_left,status,action,rule"
+    kinds = {line.split(",")[1] for line in lines[1:]}
+    assert len(kinds) == 13
+    assert done.stderr == ""
+
+
+def test_json_is_a_list_of_records_with_iso_dates():
+    done = run("deadlines", SAMPLE, "--today", "2026-03-01", "--next", "--format", "json")
+    records = json.loads(done.stdout)
+    assert records[0]["due"] == "2026-02-28"
+    assert records[0]["status"] == "overdue"
+    assert isinstance(records[0]["days_left"], int)
+
+
+def test_table_is_readable_text():
+    done = run("deadlines", SAMPLE, "--today", "2026-03-01", "--next")
+    assert done.returncode == 0
+    assert "protection_ends" in done.stdout and "2026-03-31" in done.stdout
+
+
+def test_a_setting_changes_the_answer():
+    default = pd.read_json(io.StringIO(run("deadlines", SAMPLE, "--today", "2026-03-01", "--format", "json").stdout))
+    longer = pd.read_json(io.StringIO(run("deadlines", SAMPLE, "--today", "2026-03-01", "--format", "json",
+                              "--set", "protection_days=75").stdout))
+    ends = default["kind"] == "protection_ends"
+    delta = pd.to_datetime(longer.loc[ends, "due"]) - pd.to_datetime(default.loc[ends, "due"])
+    # 15 d later, less where the 90-day cap cuts in (an order extended by 20 d: 80 -> 90), or
+    # unchanged where the order gives its own term.
+    assert set(delta.dt.days) == {0, 10, 15}
+
+
+def test_rules_lists_values_sources_and_alternatives():
+    done = run("rules", "--format", "csv")
+    table = pd.read_csv(io.StringIO(done.stdout))
+    row = table.set_index("id").loc["protection_days"]
+    assert (row["value"], row["source"], row["alternatives"]) == (60, "seed L56", "90 d (seed L149)")
+
+
+def test_the_console_script_is_installed():
+    script = Path(sys.executable).with_name("aliexp")
+    done = subprocess.run([str(script), "rules"], capture_output=True, text=True)
+    assert done.returncode == 0 and "protection_days" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["deadlines", "missing.csv", "--today", "2026-03-01"], "missing.csv: cannot read"),
+        (["deadlines", "BAD", "--today", "2026-03-01"], "line 2, column shipped_at: '2026-02-30': not a calendar date"),
+        (["deadlines", SAMPLE, "--today", "2026-03-01", "--set", "protection=75"], "unknown rule id 'protection'"),
+        (["deadlines", SAMPLE, "--today", "2026-03-01", "--set", "protection_days=-1"], "is not a whole number"),
+        (["deadlines", SAMPLE, "--today", "1 March"], "'1 March' is not a date; expected YYYY-MM-DD"),
+        (["deadlines", SAMPLE, "--rules", "missing.toml"], "missing.toml: cannot read the rulebook file"),
+    ],
+)
+def test_bad_input_gives_a_message_and_exit_2_without_a_traceback(tmp_path, args, message):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("order_id,shipped_at\nA,2026-02-30\n", encoding="utf-8")
+    done = run(*[str(bad) if a == "BAD" else a for a in args], cwd=tmp_path)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+def test_warnings_go_to_stderr_and_the_table_still_prints(tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_text("order_id,shipped_at,received_at\nA,2026-02-10,2026-02-01\n", encoding="utf-8")
+    done = run("deadlines", str(orders), "--today", "2026-03-01", "--format", "csv")
+    assert done.returncode == 0
+    assert "warning:" in done.stderr and "received_at 2026-02-01 is before shipped_at" in done.stderr
+    assert done.stdout.startswith("order_id,kind")

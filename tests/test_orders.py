@@ -1,0 +1,159 @@
+"""The order book: CSV and XLSX in, exact money, calendar dates, clear errors, the file untouched."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from aliexp_lib import InputError, Money, load_orders
+from aliexp_lib.orders import SCHEMA
+
+SAMPLE = Path(__file__).parents[1] / "data" / "sample_orders.csv"
+
+
+def write(tmp_path: Path, text: str, name: str = "orders.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> str:
+    with pytest.raises(InputError) as caught:
+        load_orders(path)
+    return str(caught.value)
+
+
+def test_the_sample_loads_without_warnings():
+    book = load_orders(SAMPLE)
+    assert 30 <= len(book) <= 60
+    assert book.warnings == ()
+    assert book.table["order_id"].is_unique
+
+
+def test_header_names_are_case_insensitive_and_unknown_columns_are_kept(tmp_path):
+    path = write(tmp_path, "Order_ID, Shipped_At ,My Note\nA1,2026-02-01,fragile\n")
+    table = load_orders(path).table
+    assert table.loc[0, "shipped_at"] == pd.Timestamp("2026-02-01")
+    assert table.loc[0, "my note"] == "fragile"
+    assert set(SCHEMA) - {"price"} <= set(table.columns)
+
+
+def test_missing_optional_columns_are_allowed_and_defaulted(tmp_path):
+    table = load_orders(write(tmp_path, "order_id\nA1\n")).table
+    assert table.loc[0, "destination"] == "RU"
+    assert table.loc[0, "extension_days"] == 0
+    assert pd.isna(table.loc[0, "protection_days"])
+    assert pd.isna(table.loc[0, "shipped_at"])
+
+
+def test_money_is_exact_minor_units_with_its_currency(tmp_path):
+    path = write(tmp_path, "order_id,price,currency\nA,600.5,rub\nB,\"1234,56\",RUB\nC,1500,JPY\nD,0.1,USD\n")
+    book = load_orders(path)
+    assert list(book.table["price_minor"]) == [60050, 123456, 1500, 10]
+    assert list(book.table["currency"]) == ["RUB", "RUB", "JPY", "USD"]
+    assert book.price("A") == Money(Decimal("600.50"), "RUB")
+    assert book.price("D") + book.price("D") + book.price("D") == Money(Decimal("0.30"), "USD")
+
+
+def test_money_refuses_floats_and_mixed_currencies():
+    with pytest.raises(TypeError):
+        Money(0.1, "USD")
+    with pytest.raises(TypeError, match="without an exchange rate"):
+        Money(Decimal(1), "USD") + Money(Decimal(1), "RUB")
+
+
+def test_dates_in_iso_with_time_or_russian_dotted_form(tmp_path):
+    path = write(tmp_path, "order_id,shipped_at\nA,2026-02-01\nB,2026-02-01T23:59:00\nC,01.02.2026\n")
+    assert set(load_orders(path).table["shipped_at"]) == {pd.Timestamp("2026-02-01")}
+
+
+def test_xlsx_loads_like_csv_including_real_date_cells(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Order_Id", "price", "currency", "shipped_at", "protection_days"])
+    sheet.append(["A1", 600.5, "RUB", dt.datetime(2026, 2, 1), 75])
+    sheet.append(["A2", "199", "RUB", "2026-02-03", None])
+    path = tmp_path / "orders.xlsx"
+    workbook.save(path)
+    table = load_orders(path).table
+    assert list(table["shipped_at"]) == [pd.Timestamp("2026-02-01"), pd.Timestamp("2026-02-03")]
+    assert list(table["price_minor"]) == [60050, 19900]
+    assert table.loc[0, "protection_days"] == 75
+
+
+def test_xlsx_errors_name_the_sheet_row_and_column(tmp_path):
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["order_id", "shipped_at"])
+    workbook.active.append(["A1", "2026-02-30"])
+    path = tmp_path / "orders.xlsx"
+    workbook.save(path)
+    assert "row 2, column shipped_at: '2026-02-30': not a calendar date" in problems(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("order_id,shipped_at\nA,2026-02-30\n", "line 2, column shipped_at: '2026-02-30': not a calendar date"),
+        ("order_id,shipped_at\nA,2026-02-01\nB,Feb 3\n", "line 3, column shipped_at: 'Feb 3': not a date; expected YYYY-MM-DD"),
+        ("order_id,shipped_at\nA,2206-02-01\n", "line 2, column shipped_at: '2206-02-01': outside 2000-2099"),
+        ("order_id,price,currency\nA,-5,RUB\n", "line 2, column price: '-5': expected an amount"),
+        ("order_id,price,currency\nA,12.345,RUB\n", "line 2, column price: '12.345': more decimal places than RUB has (2)"),
+        ("order_id,price,currency\nA,12,RUR\n", "line 2, column currency: 'RUR': unknown currency"),
+        ("order_id,price\nA,12\n", "line 2, column currency: '': a price needs its currency"),
+        ("order_id,protection_days\nA,sixty\n", "line 2, column protection_days: 'sixty': expected a whole number"),
+        ("order_id,destination\nA,Russia\n", "line 2, column destination: 'Russia': unknown country"),
+        ("order_id,title\nA,x\n,y\n", "line 3, column order_id: '': order_id is required"),
+        ("order_id\nA\nB\nA\n", "line 4, column order_id: 'A': duplicate order_id, first on line 2"),
+        # A quoted title over two lines: the next record starts on line 4.
+        ('order_id,title,shipped_at\nA,"two\nlines",2026-02-01\nB,x,2026-13-01\n', "line 4, column shipped_at"),
+        ("id,title\nA,x\n", "line 1: no order_id column; the header has 'id', 'title'"),
+        ("order_id,ORDER_ID\nA,B\n", "line 1: column 'order_id' appears twice"),
+        ("", "the file is empty"),
+    ],
+)
+def test_a_bad_value_names_file_line_column_and_value(tmp_path, text, message):
+    path = write(tmp_path, text)
+    shown = problems(path)
+    assert str(path) in shown
+    assert message in shown
+
+
+def test_all_problems_are_reported_at_once(tmp_path):
+    path = write(tmp_path, "order_id,shipped_at,price,currency\nA,2026-02-30,1,RUB\nB,2026-02-01,x,RUB\n")
+    shown = problems(path)
+    assert "2 problems" in shown
+    assert "line 2, column shipped_at" in shown and "line 3, column price" in shown
+
+
+def test_not_utf8_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes("order_id,title\nA,ok\nB,Чехол\n".encode("cp1251"))
+    assert "line 3: not UTF-8" in problems(path)
+
+
+def test_events_out_of_order_load_with_a_warning(tmp_path):
+    path = write(tmp_path, "order_id,shipped_at,received_at\nA,2026-02-10,2026-02-01\n")
+    (warning,) = load_orders(path).warnings
+    assert "line 2: received_at 2026-02-01 is before shipped_at 2026-02-10" in warning
+
+
+def test_unknown_file_type_and_missing_file(tmp_path):
+    assert "unknown file type '.txt'" in problems(write(tmp_path, "order_id\n", "orders.txt"))
+    assert "cannot read" in problems(tmp_path / "absent.csv")
+
+
+def test_loading_never_writes_the_users_file(tmp_path):
+    good = write(tmp_path, SAMPLE.read_text(encoding="utf-8"), "good.csv")
+    bad = write(tmp_path, "order_id,shipped_at\nA,2026-02-30\n", "bad.csv")
+    before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in (good, bad)}
+    load_orders(good)
+    with pytest.raises(InputError):
+        load_orders(bad)
+    assert {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in (good, bad)} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "good.csv"]

@@ -1,0 +1,99 @@
+"""The rulebook: every clock of DOMAIN.md as sourced data, overridable, alternatives visible."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from aliexp_lib import InputError, load_rulebook
+
+# Every clock of shared/DOMAIN.md: id -> (value in days, seed line that must be cited).
+DOMAIN_CLOCKS = {
+    "protection_days": (60, "L56"),
+    "protection_cap_days": (90, "L56"),
+    "dispute_earliest_days": (5, "L173"),
+    "tracking_check_days": (10, "L54"),
+    "tracking_stalled_days": (14, "L69"),
+    "ask_extension_latest_days": (2, "L75"),
+    "ask_extension_earliest_days": (4, "L75"),
+    "dispute_after_close_days": (15, "L77"),
+    "seller_reply_days": (5, "L392"),
+    "auto_escalation_days": (15, "L195"),
+    "platform_decision_days": (7, "L200"),
+    "return_ship_days": (10, "L348"),
+    "return_refund_days": (30, "L356"),
+    "refund_leaves_platform_days": (5, "L422"),
+    "refund_arrival_days": (15, "L422"),
+}
+
+
+def test_every_clock_of_the_domain_is_in_the_rulebook_with_its_value_and_source():
+    rulebook = load_rulebook()
+    assert set(rulebook) == set(DOMAIN_CLOCKS)
+    for rule_id, (value, line) in DOMAIN_CLOCKS.items():
+        rule = rulebook[rule_id]
+        assert rule.value == value, rule_id
+        assert line in rule.source, rule_id
+        assert rule.unit == "d"
+        assert rule.applies_from == dt.date(2018, 1, 1)
+        assert rule.summary
+
+
+def test_where_sources_disagree_the_earlier_deadline_is_the_default_and_the_other_is_shown():
+    rule = load_rulebook()["protection_days"]
+    assert rule.value == 60
+    assert [(a.value, a.source) for a in rule.alternatives] == [(90, "seed L149")]
+    shown = load_rulebook().to_frame().set_index("id")
+    assert shown.loc["protection_days", "alternatives"] == "90 d (seed L149)"
+
+
+def test_a_keyword_override_wins_and_keeps_the_default_visible():
+    rule = load_rulebook(overrides={"protection_days": 75})["protection_days"]
+    assert rule.value == 75
+    assert rule.source == "user setting"
+    assert (60, "seed L56") in [(a.value, a.source) for a in rule.alternatives]
+
+
+def test_a_file_override_wins(tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[rule]]\nid = "protection_days"\nvalue = 75\n', encoding="utf-8")
+    rulebook = load_rulebook(mine)
+    assert rulebook["protection_days"].value == 75
+    assert rulebook["protection_days"].source == str(mine)
+    assert rulebook["seller_reply_days"].value == 5
+
+
+def test_dated_entries_are_versions(tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        '[[rule]]\nid = "protection_days"\nvalue = 75\napplies_from = 2026-06-01\nsource = "https://example.org/rules"\n',
+        encoding="utf-8",
+    )
+    versions = load_rulebook(mine).versions["protection_days"]
+    assert [(r.value, r.applies_from) for r in versions] == [(60, dt.date(2018, 1, 1)), (75, dt.date(2026, 6, 1))]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('[[rule]]\nid = "protection_dayz"\nvalue = 75\n', "unknown rule id; known ids: ask_extension_earliest_days"),
+        ('[[rule]]\nid = "protection_days"\nvalue = -5\n', "value -5 is negative"),
+        ('[[rule]]\nid = "protection_days"\nvalue = 7.5\n', "value 7.5 is not a whole number of days"),
+        ('[[rule]]\nid = "protection_days"\n', "missing value"),
+        ('[[rule]]\nid = "protection_days"\nvalue = 75\nunit = "h"\n', "unit 'h' is not one of d"),
+        ("[[rule]\n", "not valid TOML"),
+        ("title = 'x'\n", "expected one or more [[rule]] tables"),
+    ],
+)
+def test_a_bad_override_file_says_what_and_where(tmp_path, text, message):
+    mine = tmp_path / "mine.toml"
+    mine.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match="mine.toml") as caught:
+        load_rulebook(mine)
+    assert message in str(caught.value)
+
+
+def test_an_unknown_keyword_override_lists_the_valid_ids():
+    with pytest.raises(InputError, match="unknown rule id 'protection'; known ids: .*protection_days"):
+        load_rulebook(overrides={"protection": 75})
