@@ -124,13 +124,11 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
     # (a missing date or one after today has not).
     day, happened = {}, {}
     for column in DATE_COLUMNS:
-        days = _day_number(table[column].to_numpy(dtype="datetime64[D]"))
-        happened[column] = (days != _NAT) & (days <= today_day)
-        day[column] = np.where(happened[column], days, 0)
+        day[column], happened[column] = _day_numbers(table[column], today_day)
     protection_end, at_cap = _protection_end(table, day["shipped_at"], rulebook)
 
     # One row per kind, one column per order (writes along a row are contiguous).
-    due = np.empty((width, n), dtype=np.int64)
+    due = np.empty((width, n), dtype=np.int32)  # day numbers fit: 2**31 days is 5.8 million years
     started = np.empty((width, n), dtype=bool)
     done = np.empty((width, n), dtype=bool)
     for k, kind in enumerate(KINDS):
@@ -148,7 +146,7 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
         done[k] = closed | lapsed
 
     # Output rows order by order, then kind: walk the transpose.
-    flat = np.flatnonzero(started.T)
+    flat = np.flatnonzero(started.T).astype(np.int32)  # width * n < 2**31 for n < 165 million orders
     order_row = flat // width
     kind_code = flat - order_row * width
     cell = kind_code * n + order_row  # position in the kind-by-order arrays
@@ -161,10 +159,10 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
         {
             "order_id": table["order_id"].array.take(order_row),
             "kind": _categorical(kind_code, _KIND_DTYPE),
-            "due": ((days_left + today_day) * _SECONDS_PER_DAY).view("datetime64[s]"),
+            "due": ((days_left + today_day).astype(np.int64) * _SECONDS_PER_DAY).view("datetime64[s]"),
             "days_left": days_left,
             "status": _categorical(status, _STATUS_DTYPE),
-            "action": _categorical(_ACTION_OF[kind_code * 4 + status], _ACTION_DTYPE),
+            "action": _categorical(_ACTION_OF[kind_code * np.int16(4) + status], _ACTION_DTYPE),
             "rule": _categorical(kind_code, _RULE_DTYPE),
         },
         copy=False,
@@ -221,9 +219,24 @@ _NAT = np.iinfo(np.int64).min
 _SECONDS_PER_DAY = 86_400
 
 
-def _day_number(dates: np.ndarray) -> np.ndarray:
-    """datetime64[D] as days since 1970-01-01 (NaT becomes ``_NAT``)."""
-    return dates.astype("datetime64[D]").view(np.int64)
+def _day_number(date: np.datetime64) -> np.int32:
+    """A date as days since 1970-01-01."""
+    return np.int32(date.astype("datetime64[D]").astype(np.int64))
+
+
+def _day_numbers(column: pd.Series, today_day: np.int32) -> tuple[np.ndarray, np.ndarray]:
+    """A datetime column as day numbers (0 where not happened), and where it happened by ``today_day``.
+
+    Works on the raw integers of any datetime64 unit, which is several times faster than
+    converting the dates.
+    """
+    values = column.to_numpy()
+    unit, _ = np.datetime_data(values.dtype)
+    per_day = np.int64(np.timedelta64(1, "D") // np.timedelta64(1, unit))
+    raw = values.view(np.int64)
+    happened = raw < (np.int64(today_day) + 1) * per_day
+    happened &= raw != _NAT
+    return np.where(happened, raw // per_day, 0), happened
 
 
 def _dates(day_numbers: np.ndarray) -> np.ndarray:
@@ -243,4 +256,5 @@ _actions, _ACTION_OF = np.unique(
     np.array([text for k in KINDS for text in (k.overdue, k.pending, k.pending, k.done)], dtype=object),
     return_inverse=True,
 )
+_ACTION_OF = _ACTION_OF.astype(np.int8)
 _ACTION_DTYPE = pd.CategoricalDtype(_actions)

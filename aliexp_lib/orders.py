@@ -42,9 +42,13 @@ DATE_COLUMNS = (
 #: Whole numbers of days.
 DAY_COLUMNS = ("protection_days", "extension_days")
 TEXT_COLUMNS = ("store", "title", "shipping_method", "tracking_number", "payment_method")
-#: Every column the engines know, as written in the input file.
-SCHEMA = ("order_id", *TEXT_COLUMNS[:2], "price", "currency", *DATE_COLUMNS[:2], *DAY_COLUMNS, "destination",
-          *TEXT_COLUMNS[2:], *DATE_COLUMNS[2:])
+#: Every column the engines know, in the documented order of the input file.
+SCHEMA = (
+    "order_id", "store", "title", "price", "currency", "ordered_at", "shipped_at", "protection_days",
+    "extension_days", "destination", "shipping_method", "tracking_number", "payment_method", "received_at",
+    "confirmed_at", "dispute_opened_at", "dispute_escalated_at", "return_address_at", "return_shipped_at",
+    "refund_issued_at", "refund_received_at", "last_tracking_update_at",
+)
 DEFAULT_DESTINATION = "RU"
 
 #: (earlier, later): the later event cannot happen before the earlier one.
