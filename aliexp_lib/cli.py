@@ -73,7 +73,9 @@ def _deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     table = compute_deadlines(book, args.today, rulebook)
     if args.next:
         table = next_actions(table)
-    return table.loc[:, list(COLUMNS)], book.warnings
+    # The terminal table leaves out the rule ids to stay readable; csv and json have them.
+    columns = [c for c in COLUMNS if not (args.format == "table" and c == "rule")]
+    return table.loc[:, columns], book.warnings
 
 
 def _rules(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
@@ -91,8 +93,20 @@ def _write(table: pd.DataFrame, form: str) -> None:
         json.dump(table.to_dict("records"), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
-        with pd.option_context("display.max_colwidth", 120, "display.width", 250):
-            sys.stdout.write((table.to_string(index=False) if len(table) else "(no rows)") + "\n")
+        sys.stdout.write(_text_table(table) + "\n")
+
+
+def _text_table(table: pd.DataFrame) -> str:
+    """Aligned plain text for a terminal: text columns left-aligned, numbers right-aligned."""
+    if table.empty:
+        return "(no rows)"
+    formatters = {}
+    for column in table.columns:
+        if not pd.api.types.is_numeric_dtype(table[column]):
+            width = max(len(column), table[column].astype(str).str.len().max())
+            formatters[column] = lambda value, width=width: f"{value!s:<{width}}"
+    text = table.to_string(index=False, formatters=formatters, justify="left")
+    return "\n".join(line.rstrip() for line in text.splitlines())
 
 
 def _date(text: str) -> dt.date:
