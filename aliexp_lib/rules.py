@@ -20,7 +20,7 @@ import numpy as np
 
 from aliexp_lib.errors import InputError
 
-UNITS = {"d": "calendar days"}
+UNITS = {"d": "calendar days", "min": "minutes"}
 _EARLIEST = dt.date(1970, 1, 1)
 
 
@@ -69,6 +69,8 @@ class Rulebook:
         broadcasts like the array.
         """
         rules = self._versions_of(rule_id)
+        if rules[0].unit != "d":
+            raise ValueError(f"{rule_id} is in {UNITS[rules[0].unit]}, not days")
         values = np.array([r.value for r in rules], dtype=np.int64)
         if len(rules) == 1:
             return values[0]

@@ -25,6 +25,10 @@ DOMAIN_CLOCKS = {
     "return_refund_days": (30, "L356"),
     "refund_leaves_platform_days": (5, "L422"),
     "refund_arrival_days": (15, "L422"),
+    "estimated_delivery_days": (40, "L56"),
+    "dispute_latest_after_delivery_term_days": (15, "L173"),
+    "refund_arrival_typical_days": (7, "L422"),
+    "cashback_visible_minutes": (10, "L239"),
 }
 
 
@@ -35,7 +39,7 @@ def test_every_clock_of_the_domain_is_in_the_rulebook_with_its_value_and_source(
         rule = rulebook[rule_id]
         assert rule.value == value, rule_id
         assert line in rule.source, rule_id
-        assert rule.unit == "d"
+        assert rule.unit == ("min" if rule_id == "cashback_visible_minutes" else "d")
         assert rule.applies_from == dt.date(2018, 1, 1)
         assert rule.summary
 
