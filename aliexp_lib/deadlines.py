@@ -139,7 +139,7 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
             # Never before shipment, even for a protection term shorter than the asking margin.
             due[k] = np.maximum(protection_end - rulebook.days("ask_extension_latest_days", _dates(start)), start)
         else:
-            due[k] = start + rulebook.days(kind.rules[0], _dates(start))
+            due[k] = start + rulebook.days(kind.rules[0], _dates(start))  # the first id is the offset
         started[k] = happened[kind.start]
         closed = _any(happened, kind.closed_by, at_cap if kind.name == "ask_extension" else False)
         lapsed = _any(happened, kind.lapses_if, kind.window_opens) & (due[k] < today_day)

@@ -91,7 +91,7 @@ class OrderBook:
     @classmethod
     def from_frame(cls, raw: pd.DataFrame, source: str = "<table>") -> OrderBook:
         """Validate a table of text cells (as read from a file) into an order book."""
-        return _validate(raw.astype(str).fillna(""), source, _RowNumbers(header_line=1))
+        return _validate(raw.fillna("").astype(str), source, _RowNumbers(header_line=1))
 
 
 def load_orders(path: str | Path) -> OrderBook:
