@@ -42,12 +42,21 @@ DATE_COLUMNS = (
 #: Whole numbers of days.
 DAY_COLUMNS = ("protection_days", "extension_days")
 TEXT_COLUMNS = ("store", "title", "shipping_method", "tracking_number", "payment_method")
+#: Amounts in the order's currency, held as ``<name>_minor`` (exact minor units).
+AMOUNT_COLUMNS = ("price", "offer_partial", "value_if_kept")
+COUNT_COLUMNS = ("weight_g", "store_orders")
+PERCENT_COLUMNS = ("seller_rating", "cashback_rate")
+#: What went wrong with an order (the ``problem`` column).
+PROBLEMS = ("not_received", "defective", "not_as_described", "wrong_item", "incomplete", "arrived_after_refund", "duplicate")
 #: Every column the engines know, in the documented order of the input file.
 SCHEMA = (
     "order_id", "store", "title", "price", "currency", "ordered_at", "shipped_at", "protection_days",
     "extension_days", "destination", "shipping_method", "tracking_number", "payment_method", "received_at",
     "confirmed_at", "dispute_opened_at", "dispute_escalated_at", "return_address_at", "return_shipped_at",
     "refund_issued_at", "refund_received_at", "last_tracking_update_at",
+    # What went wrong and the facts the resolution needs (all optional).
+    "problem", "weight_g", "offer_partial", "value_if_kept", "seller_rating", "store_opened_at", "store_orders",
+    "cashback_rate",
 )
 DEFAULT_DESTINATION = "RU"
 
@@ -186,11 +195,20 @@ def _validate(raw: pd.DataFrame, source: str, where: _RowNumbers) -> OrderBook:
     table["order_id"] = order_id
     for column in TEXT_COLUMNS:
         table[column] = raw[column] if column in raw else ""
-    table["price_minor"], table["currency"] = _price(raw, flag)
+    currency = _currency(raw, flag)
+    for column in AMOUNT_COLUMNS:
+        table[f"{column}_minor"] = _amount(raw, column, currency, flag)
+    table["currency"] = currency.where(currency != "", pd.NA)
     for column in DATE_COLUMNS:
         table[column] = _dates(raw, column, flag)
     for column in DAY_COLUMNS:
         table[column] = _days(raw, column, flag)
+    for column in COUNT_COLUMNS:
+        table[column] = _days(raw, column, flag)
+    for column in PERCENT_COLUMNS:
+        table[column] = _percent(raw, column, flag)
+    table["store_opened_at"] = _dates(raw, "store_opened_at", flag)
+    table["problem"] = _problem(raw, flag)
     table["extension_days"] = table["extension_days"].fillna(0)
     table["destination"] = _destination(raw, flag)
     for earlier, later in _CHRONOLOGY:
@@ -244,24 +262,31 @@ def _days(raw: pd.DataFrame, column: str, flag) -> pd.Series:
         return pd.Series(pd.NA, index=raw.index, dtype="Int64")
     text = raw[column]
     whole = text.str.match(_WHOLE)
-    flag(((text != "") & ~whole).to_numpy(), column, "expected a whole number of days, 0 or more")
+    flag(((text != "") & ~whole).to_numpy(), column, "expected a whole number, 0 or more")
     return pd.to_numeric(text.where(whole).str.replace(r"\.0+$", "", regex=True), errors="coerce").astype("Int64")
 
 
-def _price(raw: pd.DataFrame, flag) -> tuple[pd.Series, pd.Series]:
-    """Price as exact minor units of its currency; ``1234.5`` and ``1234,5`` both read as 1234.50."""
-    currency = raw["currency"].str.upper() if "currency" in raw else pd.Series("", index=raw.index)
-    if "price" not in raw:
-        return pd.Series(pd.NA, index=raw.index, dtype="Int64"), currency
-    text = raw["price"].str.replace(",", ".", regex=False)
+def _currency(raw: pd.DataFrame, flag) -> pd.Series:
+    """The ISO currency code of each order, upper case ("" where none is given)."""
+    if "currency" not in raw:
+        return pd.Series("", index=raw.index)
+    currency = raw["currency"].str.upper()
+    known = currency.isin(known_currencies()).to_numpy()
+    flag((currency != "").to_numpy() & ~known, "currency", "unknown currency; expected an ISO 4217 code such as RUB, USD, EUR")
+    return currency
+
+
+def _amount(raw: pd.DataFrame, column: str, currency: pd.Series, flag) -> pd.Series:
+    """An amount in the order's currency as exact minor units; ``1234.5`` and ``1234,5`` both read as 1234.50."""
+    if column not in raw:
+        return pd.Series(pd.NA, index=raw.index, dtype="Int64")
+    text = raw[column].str.replace(",", ".", regex=False)
     filled = (text != "").to_numpy()
     number = text.str.match(_DECIMAL).to_numpy()
-    flag(filled & ~number, "price", "expected an amount such as 600 or 600.50, 0 or more, under 10^12")
-    known = currency.isin(known_currencies()).to_numpy()
-    flag(filled & (currency == "").to_numpy(), "currency", "a price needs its currency (ISO code such as RUB)")
-    flag((currency != "").to_numpy() & ~known, "currency", "unknown currency; expected an ISO 4217 code such as RUB, USD, EUR")
+    flag(filled & ~number, column, "expected an amount such as 600 or 600.50, 0 or more, under 10^12")
+    flag(filled & (currency == "").to_numpy(), "currency", f"{column} needs its currency (ISO code such as RUB)")
     minor = pd.Series(pd.NA, index=raw.index, dtype="Int64")
-    good = filled & number & known
+    good = filled & number & currency.isin(known_currencies()).to_numpy()
     for code in pd.unique(currency[good]):
         rows = good & (currency == code).to_numpy()
         whole, _, fraction = text[rows].str.partition(".").T.to_numpy()
@@ -269,10 +294,28 @@ def _price(raw: pd.DataFrame, flag) -> tuple[pd.Series, pd.Series]:
         digits = minor_digits(code)
         too_fine = np.zeros(len(rows), bool)
         too_fine[rows] = (fraction.str.len() > digits).to_numpy()
-        flag(too_fine, "price", f"more decimal places than {code} has ({digits})")
+        flag(too_fine, column, f"more decimal places than {code} has ({digits})")
         cents = fraction.str.slice(0, digits).str.ljust(digits, "0") if digits else pd.Series("0", index=fraction.index)
         minor[rows] = whole.astype("int64").to_numpy() * 10**digits + cents.astype("int64").to_numpy()
-    return minor, currency.where(currency != "", pd.NA)
+    return minor
+
+
+def _percent(raw: pd.DataFrame, column: str, flag) -> pd.Series:
+    """A percentage 0-100 (``97.5`` or ``97,5``; a trailing ``%`` is allowed)."""
+    if column not in raw:
+        return pd.Series(np.nan, index=raw.index)
+    text = raw[column].str.replace(",", ".", regex=False).str.removesuffix("%").str.strip()
+    value = pd.to_numeric(text.where(text.str.match(_DECIMAL)), errors="coerce")
+    flag(((text != "") & (value.isna() | (value > 100))).to_numpy(), column, "expected a percentage from 0 to 100")
+    return value.astype(float)
+
+
+def _problem(raw: pd.DataFrame, flag) -> pd.Series:
+    if "problem" not in raw:
+        return pd.Series("", index=raw.index)
+    problem = raw["problem"].str.lower()
+    flag(((problem != "") & ~problem.isin(PROBLEMS)).to_numpy(), "problem", f"unknown problem; expected one of {', '.join(PROBLEMS)}")
+    return problem
 
 
 def _destination(raw: pd.DataFrame, flag) -> pd.Series:

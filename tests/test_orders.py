@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from aliexp_lib import InputError, Money, load_orders
-from aliexp_lib.orders import SCHEMA
+from aliexp_lib.orders import AMOUNT_COLUMNS, SCHEMA
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample_orders.csv"
 
@@ -41,7 +41,8 @@ def test_header_names_are_case_insensitive_and_unknown_columns_are_kept(tmp_path
     table = load_orders(path).table
     assert table.loc[0, "shipped_at"] == pd.Timestamp("2026-02-01")
     assert table.loc[0, "my note"] == "fragile"
-    assert set(SCHEMA) - {"price"} <= set(table.columns)
+    assert set(SCHEMA) - set(AMOUNT_COLUMNS) <= set(table.columns)
+    assert {f"{c}_minor" for c in AMOUNT_COLUMNS} <= set(table.columns)
 
 
 def test_missing_optional_columns_are_allowed_and_defaulted(tmp_path):
@@ -105,7 +106,7 @@ def test_xlsx_errors_name_the_sheet_row_and_column(tmp_path):
         ("order_id,price,currency\nA,-5,RUB\n", "line 2, column price: '-5': expected an amount"),
         ("order_id,price,currency\nA,12.345,RUB\n", "line 2, column price: '12.345': more decimal places than RUB has (2)"),
         ("order_id,price,currency\nA,12,RUR\n", "line 2, column currency: 'RUR': unknown currency"),
-        ("order_id,price\nA,12\n", "line 2, column currency: '': a price needs its currency"),
+        ("order_id,price\nA,12\n", "line 2, column currency: '': price needs its currency"),
         ("order_id,protection_days\nA,sixty\n", "line 2, column protection_days: 'sixty': expected a whole number"),
         ("order_id,destination\nA,Russia\n", "line 2, column destination: 'Russia': unknown country"),
         ("order_id,title\nA,x\n,y\n", "line 3, column order_id: '': order_id is required"),
