@@ -13,10 +13,14 @@ import sys
 
 import pandas as pd
 
+from aliexp_lib.costs import load_assumptions, load_payout_times, load_postage, load_rates
 from aliexp_lib.deadlines import COLUMNS, compute_deadlines, next_actions
 from aliexp_lib.errors import InputError
+from aliexp_lib.money import format_minor, known_currencies
 from aliexp_lib.orders import load_orders
+from aliexp_lib.resolve import Setting, break_even, rank_options
 from aliexp_lib.rules import load_rulebook
+from aliexp_lib.tracking import check_tracking
 
 EXIT_BAD_INPUT = 2
 
@@ -50,6 +54,35 @@ def _parser() -> argparse.ArgumentParser:
     _format_option(deadlines)
     deadlines.set_defaults(run=_deadlines)
 
+    resolve = commands.add_parser("resolve", help="every way out of every problem order, ranked by the money it leaves you")
+    resolve.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx (orders with a problem are ranked)")
+    resolve.add_argument("--today", type=_date, default=dt.date.today(),
+                         help="the day to compute for, YYYY-MM-DD (default: the local date)")
+    resolve.add_argument("--break-even", action="store_true",
+                         help="instead: for orders with a partial offer, the smallest offer worth taking instead of a "
+                              "return, and whether the best option changes inside the postage range")
+    resolve.add_argument("--currency", default="RUB", type=str.upper, help="currency to show money in (default RUB)")
+    resolve.add_argument("--assume", metavar="ID=VALUE", action="append", default=[], type=_setting,
+                         help="change one assumption, e.g. --assume time_rate=300 (see `aliexp assumptions`)")
+    resolve.add_argument("--assumptions", metavar="FILE", help="TOML file of your own assumptions (see data/assumptions.toml)")
+    resolve.add_argument("--rates", metavar="FILE", help="your exchange rates, CSV like data/exchange_rates.csv")
+    resolve.add_argument("--postage", metavar="FILE", help="your postage table, CSV like data/postage.csv")
+    _rule_options(resolve)
+    _format_option(resolve)
+    resolve.set_defaults(run=_resolve)
+
+    tracking = commands.add_parser("check-tracking", help="check tracking numbers: format, check digit, country")
+    tracking.add_argument("numbers", metavar="NUMBER", nargs="*", help="tracking numbers")
+    tracking.add_argument("--file", metavar="FILE", help="a text file with one tracking number per line")
+    _format_option(tracking)
+    tracking.set_defaults(run=_check_tracking)
+
+    assumptions = commands.add_parser("assumptions", help="the assumptions the ranking depends on")
+    assumptions.add_argument("--assume", metavar="ID=VALUE", action="append", default=[], type=_setting)
+    assumptions.add_argument("--assumptions", metavar="FILE")
+    _format_option(assumptions)
+    assumptions.set_defaults(run=lambda args: (load_assumptions(args.assumptions, dict(args.assume)).to_frame(), ()))
+
     rules = commands.add_parser("rules", help="the rulebook: every clock with its value and source")
     _rule_options(rules)
     _format_option(rules)
@@ -76,6 +109,51 @@ def _deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     # The terminal table leaves out the rule ids to stay readable; csv and json have them.
     columns = [c for c in COLUMNS if not (args.format == "table" and c == "rule")]
     return table.loc[:, columns], book.warnings
+
+
+def _resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    if args.currency not in known_currencies():
+        raise InputError(f"--currency {args.currency}: unknown currency; expected an ISO code such as RUB")
+    setting = Setting(
+        load_rulebook(args.rules, dict(args.set)),
+        load_assumptions(args.assumptions, dict(args.assume)),
+        load_rates(args.rates),
+        load_postage(args.postage),
+        load_payout_times(),
+        args.currency,
+    )
+    book = load_orders(args.orders)
+    if args.break_even:
+        table = break_even(book, args.today, setting)
+        for column in [c for c in table.columns if c.endswith("_minor")]:
+            known = table[column].notna()
+            text = pd.Series("", index=table.index, dtype=object)
+            text[known] = format_minor(table.loc[known, column], args.currency)
+            table[column] = text
+        table.columns = [c.removesuffix("_minor") for c in table.columns]
+        return table, book.warnings
+    table = rank_options(book, args.today, setting)
+    for column in ("net", "net_low", "net_high"):
+        table[column] = format_minor(table.pop(f"{column}_minor"), args.currency)
+    columns = ["order_id", "option", "rank", "net", "net_low", "net_high", "currency", "money_by", "likelihood", "reason"]
+    if args.format != "table":
+        columns += ["risk", "rate"]
+    return table.loc[:, columns], book.warnings
+
+
+def _check_tracking(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    numbers = list(args.numbers)
+    if args.file:
+        try:
+            with open(args.file, encoding="utf-8-sig") as handle:
+                numbers += [line.strip() for line in handle if line.strip()]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{args.file}: cannot read ({exc})") from None
+    if not numbers:
+        raise InputError("give tracking numbers, or --file with one per line")
+    table = check_tracking(numbers)
+    table["valid"] = table["valid"].map({True: "true", False: "false"})
+    return table, ()
 
 
 def _rules(args) -> tuple[pd.DataFrame, tuple[str, ...]]:

@@ -125,7 +125,7 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
     day, happened = {}, {}
     for column in DATE_COLUMNS:
         day[column], happened[column] = _day_numbers(table[column], today_day)
-    protection_end, at_cap = _protection_end(table, day["shipped_at"], rulebook)
+    protection_end, at_cap = protection_end_days(table, day["shipped_at"], rulebook)
 
     # One row per kind, one column per order (writes along a row are contiguous).
     due = np.empty((width, n), dtype=np.int32)  # day numbers fit: 2**31 days is 5.8 million years
@@ -193,7 +193,7 @@ def next_actions(deadlines: pd.DataFrame) -> pd.DataFrame:
     return ranked.drop_duplicates("order_id", keep="first").reset_index(drop=True)
 
 
-def _protection_end(table: pd.DataFrame, shipped: np.ndarray, rulebook: Rulebook) -> tuple[np.ndarray, np.ndarray]:
+def protection_end_days(table: pd.DataFrame, shipped: np.ndarray, rulebook: Rulebook) -> tuple[np.ndarray, np.ndarray]:
     """Last protected day number: shipped + min(protection_days + extension_days, cap) [d] (rules 2-3).
 
     ``protection_days`` is the order's own term where the file gives one, else the rulebook's.

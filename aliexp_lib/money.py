@@ -53,3 +53,14 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+def format_minor(minor, currency: str) -> list[str]:
+    """Exact decimal text of integer minor units: 60050 RUB -> "600.50", -5 USD -> "-0.05"."""
+    digits = minor_digits(currency)
+    out = []
+    for value in minor:
+        sign = "-" if value < 0 else ""
+        whole, part = divmod(abs(int(value)), 10**digits)
+        out.append(f"{sign}{whole}.{part:0{digits}d}" if digits else f"{sign}{whole}")
+    return out

@@ -43,7 +43,7 @@ DATE_COLUMNS = (
 DAY_COLUMNS = ("protection_days", "extension_days")
 TEXT_COLUMNS = ("store", "title", "shipping_method", "tracking_number", "payment_method")
 #: Amounts in the order's currency, held as ``<name>_minor`` (exact minor units).
-AMOUNT_COLUMNS = ("price", "offer_partial", "value_if_kept")
+AMOUNT_COLUMNS = ("price", "offer_partial", "value_if_kept", "postage_quote")
 COUNT_COLUMNS = ("weight_g", "store_orders")
 PERCENT_COLUMNS = ("seller_rating", "cashback_rate")
 #: What went wrong with an order (the ``problem`` column).
@@ -55,7 +55,7 @@ SCHEMA = (
     "confirmed_at", "dispute_opened_at", "dispute_escalated_at", "return_address_at", "return_shipped_at",
     "refund_issued_at", "refund_received_at", "last_tracking_update_at",
     # What went wrong and the facts the resolution needs (all optional).
-    "problem", "weight_g", "offer_partial", "value_if_kept", "seller_rating", "store_opened_at", "store_orders",
+    "problem", "weight_g", "postage_quote", "offer_partial", "value_if_kept", "seller_rating", "store_opened_at", "store_orders",
     "cashback_rate",
 )
 DEFAULT_DESTINATION = "RU"

@@ -1,0 +1,386 @@
+"""Ways out of a problem order, what each leaves in the buyer's pocket, ranked.
+
+For every order with a ``problem`` and every way out (``OPTIONS``) that applies to it: the
+expected net money in the display currency, as a range where a cost is a range, the chance it
+works, and the latest day the money is expected under the rulebook's clocks.
+
+    net = likelihood-weighted refund + value of what is kept - return postage - packing
+          - the buyer's time x their rate - cashback lost
+
+Prices, offers and postage are exact minor units; an expected value (a probability times an
+amount) is rounded half-even to a whole minor unit. Every probability and default comes from
+``Assumptions`` (``data/assumptions.toml``): guesses the user can change, not measurements.
+``settle_off_platform`` is always ranked last (rule 31). The work is done on whole columns:
+one pass per option, none per order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from aliexp_lib.costs import (HOME_CURRENCY, Assumptions, Rates, convert_minor, load_assumptions,
+                              load_payout_times, load_postage, load_rates, postage_range)
+from aliexp_lib.deadlines import protection_end_days
+from aliexp_lib.history import arrival_chance, fit_delivery_model
+from aliexp_lib.money import minor_digits
+from aliexp_lib.orders import OrderBook
+from aliexp_lib.rules import Rulebook, load_rulebook
+
+OPTIONS = ("wait_and_extend", "dispute_full_refund", "return_for_refund", "partial_refund_keep",
+           "accept_resend", "keep_and_close", "settle_off_platform")
+COLUMNS = ("order_id", "problem", "option", "rank", "net_minor", "net_low_minor", "net_high_minor", "currency",
+           "money_by", "likelihood", "reason", "risk", "rate")
+
+_ITEM = ("defective", "not_as_described", "wrong_item", "incomplete")
+#: option -> problems it can resolve
+APPLIES_TO = {
+    "wait_and_extend": ("not_received",),
+    "dispute_full_refund": ("not_received", *_ITEM),
+    "return_for_refund": (*_ITEM, "arrived_after_refund", "duplicate"),
+    "partial_refund_keep": _ITEM,
+    "accept_resend": ("not_received", "wrong_item", "incomplete"),
+    "keep_and_close": ("not_received", *_ITEM, "arrived_after_refund", "duplicate"),
+    "settle_off_platform": ("not_received", *_ITEM, "arrived_after_refund"),
+}
+REASONS = {
+    "wait_and_extend": "Ask the seller to extend protection (rules 3, 7) and wait: the chance it arrives comes from "
+                       "your own delivery history; if it does not, open a dispute before protection ends (rule 8)",
+    "dispute_full_refund": "Open a dispute for a full refund: the seller has 5 days to answer, escalation after 15, "
+                           "the platform decides in 7 (rules 13-15); the refund goes back to how you paid (rule 23)",
+    "return_for_refund": "Return through a 'return goods and refund' dispute: you pay tracked postage (rules 18-19), "
+                         "post within 10 days to the dispute address, refund at the latest 30 days after (rules 20-21)",
+    "partial_refund_keep": "Take the seller's partial refund and keep the item; check the final amount before "
+                           "accepting, an accepted dispute cannot be reopened (rule 16)",
+    "accept_resend": "Let the seller send a replacement: nothing comes back in money, and protection keeps "
+                     "running meanwhile (rules 2, 8)",
+    "keep_and_close": "Keep what you have and do nothing more",
+    "settle_off_platform": "A payment outside the platform: never close a dispute, confirm receipt or leave "
+                           "5 stars for it; if at all, only after the money arrived as a transfer (rules 31-32)",
+}
+RISKS = {
+    "wait_and_extend": "the seller may refuse the extension; a parcel can still be lost",
+    "dispute_full_refund": "the platform may ask you to return the item first (rule 17); cashback is usually cancelled",
+    "return_for_refund": "postage is yours and may exceed the item's price; the return cannot be cancelled (rule 20)",
+    "partial_refund_keep": "sellers lower the amount inside the dispute, even to zero (rule 16)",
+    "accept_resend": "if the replacement never comes, protection may have run out (rule 8)",
+    "keep_and_close": "any refund still possible is given up",
+    "settle_off_platform": "a PayPal payment can be reversed and the dispute is gone (rule 31); never ranked first",
+}
+#: (option, problem) -> what differs from the option's general reason or risk for that problem.
+REASONS.update({
+    ("keep_and_close", "arrived_after_refund"): "Keep the item: the refund is already yours",
+    ("settle_off_platform", "arrived_after_refund"): "Pay the seller for the goods by a direct transfer, or pay a "
+                                                     "matching order and confirm it (rule 32)",
+    ("return_for_refund", "arrived_after_refund"): "Send the goods back at your cost; the refund is already yours",
+    ("return_for_refund", "duplicate"): "Send the extra parcel back at your cost; nothing is refunded (rule 32)",
+    ("keep_and_close", "duplicate"): "Keep the extra parcel",
+    ("keep_and_close", "not_received"): "Give up: no refund",
+})
+RISKS.update({
+    ("keep_and_close", "arrived_after_refund"): "you hold goods you were refunded for: the seller may ask to be "
+                                                "paid, and rule 32 says settle fairly",
+    ("keep_and_close", "duplicate"): "rule 32 says refuse a duplicate at the post office or send it back",
+    ("settle_off_platform", "arrived_after_refund"): "a transfer you send cannot be taken back; keep its receipt",
+})
+_FORCED_LAST = OPTIONS.index("settle_off_platform")
+PROBLEMS = ("not_received", *_ITEM, "arrived_after_refund", "duplicate")
+
+
+def _texts(texts: dict, option: np.ndarray, problem: np.ndarray) -> pd.Categorical:
+    """``texts[(option, problem)]`` where given, else ``texts[option]``, as a categorical."""
+    table = [texts.get((o, p), texts[o]) for o in OPTIONS for p in PROBLEMS]
+    categories, positions = np.unique(np.array(table, dtype=object), return_inverse=True)
+    problem_code = pd.Categorical(problem, categories=PROBLEMS).codes
+    return pd.Categorical.from_codes(positions[option * len(PROBLEMS) + problem_code], categories=categories)
+
+
+@dataclasses.dataclass(frozen=True)
+class Setting:
+    """Everything a ranking depends on besides the orders: rules, costs, assumptions, currency."""
+
+    rulebook: Rulebook
+    assumptions: Assumptions
+    rates: Rates
+    postage: pd.DataFrame
+    payout: pd.DataFrame
+    currency: str = HOME_CURRENCY
+
+    @classmethod
+    def default(cls, currency: str = HOME_CURRENCY, **overrides) -> Setting:
+        return cls(load_rulebook(), load_assumptions(overrides=overrides or None), load_rates(), load_postage(),
+                   load_payout_times(), currency)
+
+
+def rank_options(book: OrderBook, today: dt.date, setting: Setting | None = None) -> pd.DataFrame:
+    """Every way out of every problem order, best first within each order (``COLUMNS``).
+
+    Money columns are integer minor units of ``currency``; ``net_low``/``net_high`` take the dear
+    and the cheap end of every cost range; ``money_by`` is the latest day the money (or, for
+    ``accept_resend`` and ``wait_and_extend``, the item) is expected under the rulebook.
+    """
+    setting = setting or Setting.default()
+    case = _case(book, today, setting)
+    return _rank(case, _evaluate(case, setting), setting)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Case:
+    """Per problem order, everything in minor units of the display currency (float64 for NaN)."""
+
+    rows: np.ndarray  # positions in the order book
+    order_id: np.ndarray
+    problem: np.ndarray
+    price: np.ndarray
+    offer: np.ndarray
+    kept: np.ndarray
+    post_low: np.ndarray
+    post_high: np.ndarray
+    cashback: np.ndarray
+    start_day: np.ndarray  # day a dispute path starts: the dispute's date, or today (not before it may open)
+    payout_high: np.ndarray
+    arrival: np.ndarray  # chance a travelling parcel arrives by the end of an extended protection
+    protection_end: np.ndarray
+    protection_cap_end: np.ndarray
+    disputed: np.ndarray
+    can_dispute: np.ndarray
+    refunded: np.ndarray
+    return_shipped: np.ndarray
+    rate: np.ndarray
+    today_day: int
+    home: object  # exact factor from HOME_CURRENCY minor units to the display currency's
+
+
+def _case(book: OrderBook, today: dt.date, setting: Setting) -> _Case:
+    table = book.table
+    rows = np.flatnonzero((table["problem"] != "").to_numpy())
+    sub = table.iloc[rows]
+    a, rules = setting.assumptions, setting.rulebook
+    today_day = int(np.datetime64(today, "D").astype(np.int64))
+    n = len(rows)
+
+    # Order-currency amounts into the display currency, one factor per currency.
+    price, offer, kept, quote = (np.full(n, np.nan) for _ in range(4))
+    rate_text = np.full(n, "", dtype=object)
+    currency = sub["currency"].fillna(setting.currency).to_numpy()
+    for code in pd.unique(currency):
+        mask = currency == code
+        factor, said = setting.rates.factor(code, setting.currency, today)
+        rate_text[mask] = said
+        for target, column in ((price, "price_minor"), (offer, "offer_partial_minor"),
+                               (kept, "value_if_kept_minor"), (quote, "postage_quote_minor")):
+            values = sub[column].to_numpy(dtype=np.float64, na_value=np.nan)[mask]
+            known = ~np.isnan(values)
+            converted = np.full(mask.sum(), np.nan)
+            converted[known] = convert_minor(values[known].astype(np.int64), factor)
+            target[mask] = converted
+    price = np.nan_to_num(price)
+    kept = np.where(np.isnan(kept), np.rint(price * a["kept_value_share"]), kept)
+
+    # Return postage: the user's quote wins; else the tracked band for the weight (rules 18-19).
+    home, said_home = setting.rates.factor(HOME_CURRENCY, setting.currency, today)
+    weight = sub["weight_g"].to_numpy(dtype=np.float64, na_value=a["default_weight_g"]).astype(np.int64)
+    low, high, band = postage_range(weight, setting.postage)
+    post_low = np.where(band >= 0, convert_minor(low, home), np.nan)
+    post_high = np.where(band >= 0, convert_minor(high, home), np.nan)
+    post_low = np.where(np.isnan(quote), post_low, quote)
+    post_high = np.where(np.isnan(quote), post_high, quote)
+    if home != 1:  # postage and the assumptions' amounts are in HOME_CURRENCY
+        rate_text = np.where(np.char.find(rate_text.astype(str), HOME_CURRENCY + " (") >= 0, rate_text,
+                             rate_text + "; postage: " + said_home)
+
+    cash_rate = sub["cashback_rate"].to_numpy(dtype=np.float64, na_value=0.0)
+    cashback = np.rint(price * cash_rate / 100) * a["p_cashback_lost_on_refund"]
+
+    def day(column):
+        values = sub[column].to_numpy(dtype="datetime64[D]").astype(np.int64)
+        return np.where(sub[column].isna().to_numpy(), np.iinfo(np.int64).min, values)
+
+    happened = {c: (day(c) != np.iinfo(np.int64).min) & (day(c) <= today_day)
+                for c in ("shipped_at", "received_at", "confirmed_at", "dispute_opened_at", "refund_issued_at",
+                          "return_shipped_at")}
+    shipped = np.where(happened["shipped_at"], day("shipped_at"), today_day)
+    earliest = shipped + rules["dispute_earliest_days"].value
+    start_day = np.where(happened["dispute_opened_at"], day("dispute_opened_at"), np.maximum(today_day, earliest))
+
+    payout = setting.payout.set_index("payment_method")["high_days"]
+    methods = sub["payment_method"].str.strip().str.lower().to_numpy()
+    payout_high = pd.Series(methods).map(payout).fillna(payout.max()).to_numpy(dtype=np.int64)
+
+    protection_end, _ = protection_end_days(sub, shipped, rules)
+    cap_end = shipped + rules["protection_cap_days"].value
+    confirmed_window = np.where(happened["confirmed_at"], day("confirmed_at") + rules["dispute_after_close_days"].value,
+                                np.iinfo(np.int64).min)
+    in_time = (~happened["confirmed_at"] & (protection_end >= today_day)) | (confirmed_window >= today_day)
+    can_dispute = happened["dispute_opened_at"] | in_time
+
+    model = fit_delivery_model(book, rulebook=rules)
+    deadline = pd.Series(pd.NaT, index=table.index, dtype="datetime64[s]")
+    deadline.iloc[rows] = (cap_end * 86_400).astype("datetime64[s]")
+    arrival = arrival_chance(model, book, today, deadline).to_numpy()[rows]
+
+    return _Case(rows, sub["order_id"].to_numpy(), sub["problem"].to_numpy(), price, offer, kept, post_low,
+                 post_high, cashback, start_day, payout_high, np.nan_to_num(arrival), protection_end, cap_end,
+                 happened["dispute_opened_at"], can_dispute,
+                 happened["refund_issued_at"], happened["return_shipped_at"], rate_text, today_day, home)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Values:
+    """Per option (rows, in ``OPTIONS`` order) and problem order (columns): nets in minor units."""
+
+    low: np.ndarray
+    mid: np.ndarray
+    high: np.ndarray
+    likelihood: np.ndarray
+    by_day: np.ndarray
+    ok: np.ndarray
+    partial_cost: np.ndarray  # what keeping the item with a partial refund costs besides the offer
+
+
+def _evaluate(c: _Case, setting: Setting) -> _Values:
+    a, rules = setting.assumptions, setting.rulebook
+    n, width = len(c.rows), len(OPTIONS)
+    # The assumptions' amounts are in HOME_CURRENCY: into minor units of the display currency.
+    home = float(c.home) * 10 ** minor_digits(HOME_CURRENCY)
+    rate, pack_low, pack_high = (a[k] * home for k in ("time_rate", "packaging_low", "packaging_high"))
+    days = {k: rules[k].value for k in ("seller_reply_days", "auto_escalation_days", "platform_decision_days",
+                                         "return_ship_days", "return_refund_days", "refund_leaves_platform_days",
+                                         "estimated_delivery_days")}
+    dispute_path = days["auto_escalation_days"] + days["platform_decision_days"] + days["refund_leaves_platform_days"]
+    item = np.isin(c.problem, _ITEM)
+    nr = c.problem == "not_received"
+    owes_refund = ~np.isin(c.problem, ("arrived_after_refund", "duplicate"))  # something was paid and not refunded
+
+    low, mid, high = (np.full((width, n), np.nan) for _ in range(3))
+    likelihood = np.zeros((width, n))
+    by_day = np.zeros((width, n), dtype=np.int64)
+    ok = np.zeros((width, n), dtype=bool)
+
+    def put(option, applies, likely, net_mid, net_low=None, net_high=None, when=None):
+        k = OPTIONS.index(option)
+        ok[k] = applies & np.isin(c.problem, APPLIES_TO[option])
+        likelihood[k] = likely
+        mid[k] = net_mid
+        low[k] = net_mid if net_low is None else net_low
+        high[k] = net_mid if net_high is None else net_high
+        by_day[k] = c.today_day if when is None else when
+
+    win = np.where(nr, a["p_win_not_received"], a["p_win_without_return"])
+    p_arrive = c.arrival
+    put("wait_and_extend", ~c.refunded & ~c.disputed & (c.protection_end >= c.today_day),
+        p_arrive + (1 - p_arrive) * a["p_win_not_received"],
+        p_arrive * c.price + (1 - p_arrive) * (a["p_win_not_received"] * c.price - c.cashback) - rate * a["hours_wait"],
+        when=c.protection_cap_end + dispute_path + c.payout_high)
+    put("dispute_full_refund", c.can_dispute & ~c.refunded, win,
+        win * c.price + np.where(item, c.kept, 0) - c.cashback - rate * a["hours_dispute"],
+        when=c.start_day + dispute_path + c.payout_high)
+    refund_back = np.where(owes_refund, a["p_return_refunded"] * c.price, 0.0)
+    base = refund_back - np.where(owes_refund, c.cashback, 0) - rate * a["hours_return"]
+    return_start = np.where(c.return_shipped, c.start_day, c.start_day + days["seller_reply_days"] + days["return_ship_days"])
+    put("return_for_refund", ~np.isnan(c.post_low) & (c.can_dispute | ~owes_refund) & ~(c.refunded & owes_refund),
+        np.where(owes_refund, a["p_return_refunded"], 1.0),
+        base - (c.post_low + c.post_high) / 2 - (pack_low + pack_high) / 2,
+        base - c.post_high - pack_high, base - c.post_low - pack_low,
+        when=return_start + days["return_refund_days"] + days["refund_leaves_platform_days"] + c.payout_high)
+    put("partial_refund_keep", ~np.isnan(c.offer) & ~c.refunded & c.can_dispute, a["p_partial_paid"],
+        a["p_partial_paid"] * np.nan_to_num(c.offer) - (c.cashback + rate * a["hours_partial"] - c.kept),
+        when=c.today_day + days["seller_reply_days"] + days["refund_leaves_platform_days"] + c.payout_high)
+    put("accept_resend", ~c.refunded, a["p_resend_arrives"],
+        a["p_resend_arrives"] * c.price + np.where(item, c.kept, 0) - rate * a["hours_resend"],
+        when=c.today_day + days["estimated_delivery_days"])
+    put("keep_and_close", np.ones(n, dtype=bool), 1.0, np.where(nr, 0.0, c.kept))
+    off_amount = np.where(np.isnan(c.offer), c.price, np.nan_to_num(c.offer))
+    put("settle_off_platform", ~c.refunded | (c.problem == "arrived_after_refund"),
+        np.where(c.problem == "arrived_after_refund", 1.0, a["p_off_platform_paid"]),
+        np.where(c.problem == "arrived_after_refund", c.kept - c.price,
+                 a["p_off_platform_paid"] * off_amount + np.where(item, c.kept, 0)) - rate * a["hours_off_platform"])
+
+    partial_cost = c.cashback + rate * a["hours_partial"] - c.kept
+    return _Values(low, mid, high, likelihood, by_day, ok, partial_cost)
+
+
+def _rank(c: _Case, v: _Values, setting: Setting) -> pd.DataFrame:
+    n, width = len(c.rows), len(OPTIONS)
+    low, mid, high, likelihood, by_day = v.low, v.mid, v.high, v.likelihood, v.by_day
+    # Rows order by order, then option; rank within each order: best expected net first.
+    flat = np.flatnonzero(v.ok.T)
+    order = flat // width
+    option = flat - order * width
+    cell = option * n + order
+    net = np.rint(mid.ravel()[cell]).astype(np.int64)
+    like = likelihood.ravel()[cell]
+    when = by_day.ravel()[cell]
+    # Best first: more expected money, then more likely, then money sooner; settle_off_platform last.
+    sort = np.lexsort((option, when, -like, -net, option == _FORCED_LAST, order))
+    order, option, cell, net, like = order[sort], option[sort], cell[sort], net[sort], like[sort]
+    first = np.r_[0, np.flatnonzero(np.diff(order)) + 1]
+    rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)])) + 1
+
+    return pd.DataFrame({
+        "order_id": c.order_id[order],
+        "problem": c.problem[order],
+        "option": pd.Categorical.from_codes(option, categories=OPTIONS),
+        "rank": rank,
+        "net_minor": net,
+        "net_low_minor": np.rint(low.ravel()[cell]).astype(np.int64),
+        "net_high_minor": np.rint(high.ravel()[cell]).astype(np.int64),
+        "currency": setting.currency,
+        "money_by": (by_day.ravel()[cell] * 86_400).astype("datetime64[s]"),
+        "likelihood": np.round(like, 3),
+        "reason": _texts(REASONS, option, c.problem[order]),
+        "risk": _texts(RISKS, option, c.problem[order]),
+        "rate": c.rate[order],
+    })
+
+
+BREAK_EVEN_COLUMNS = ("order_id", "offer_minor", "break_even_minor", "break_even_low_minor", "break_even_high_minor",
+                      "currency", "best_if_postage_cheap", "best_if_postage_dear", "flips", "flip_postage_minor")
+
+
+def break_even(book: OrderBook, today: dt.date, setting: Setting | None = None) -> pd.DataFrame:
+    """For each problem order with a partial offer and a possible return: the smallest partial refund
+    worth accepting instead of posting the item back, and whether the best option changes inside the
+    postage range (``BREAK_EVEN_COLUMNS``, money in minor units of ``setting.currency``).
+
+    ``break_even`` uses the middle of the postage and packing ranges; ``break_even_low`` the dear
+    end (a return is worth less, so a smaller offer already wins) and ``break_even_high`` the cheap
+    end. ``flip_postage`` is the postage at which the best option changes, where that is inside
+    the range (else empty).
+    """
+    setting = setting or Setting.default()
+    c = _case(book, today, setting)
+    v = _evaluate(c, setting)
+    ret = OPTIONS.index("return_for_refund")
+    both = v.ok[ret] & ~np.isnan(c.offer)
+    p = setting.assumptions["p_partial_paid"]
+
+    def offer_for(return_net):
+        return np.maximum(np.rint((return_net + v.partial_cost) / p), 0).astype(np.int64)
+
+    others = v.ok.copy()
+    others[ret] = False
+    other_mid = np.where(others, v.mid, -np.inf)
+    best_other = other_mid.max(axis=0)
+    best_other_name = np.array(OPTIONS)[other_mid.argmax(axis=0)]
+    cheap = np.where(v.high[ret] > best_other, "return_for_refund", best_other_name)
+    dear = np.where(v.low[ret] > best_other, "return_for_refund", best_other_name)
+    flips = cheap != dear
+    # return net falls one-for-one with postage: it ties with the best other option at this postage
+    flip_at = c.post_low + (v.high[ret] - best_other)
+    rows = np.flatnonzero(both)
+    return pd.DataFrame({
+        "order_id": c.order_id[rows],
+        "offer_minor": c.offer[rows].astype(np.int64),
+        "break_even_minor": offer_for(v.mid[ret])[rows],
+        "break_even_low_minor": offer_for(v.low[ret])[rows],
+        "break_even_high_minor": offer_for(v.high[ret])[rows],
+        "currency": setting.currency,
+        "best_if_postage_cheap": cheap[rows],
+        "best_if_postage_dear": dear[rows],
+        "flips": flips[rows],
+        "flip_postage_minor": pd.array(np.where(flips, np.rint(flip_at), np.nan)[rows], dtype="Int64"),
+    })
