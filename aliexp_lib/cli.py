@@ -13,12 +13,14 @@ import sys
 
 import pandas as pd
 
+from aliexp_lib.checks import order_checks
 from aliexp_lib.costs import load_assumptions, load_payout_times, load_postage, load_rates
 from aliexp_lib.deadlines import COLUMNS, compute_deadlines, next_actions
 from aliexp_lib.errors import InputError
 from aliexp_lib.money import format_minor, known_currencies
 from aliexp_lib.orders import load_orders
 from aliexp_lib.resolve import Setting, break_even, rank_options
+from aliexp_lib.risk import cashback
 from aliexp_lib.rules import load_rulebook
 from aliexp_lib.tracking import check_tracking
 
@@ -76,6 +78,18 @@ def _parser() -> argparse.ArgumentParser:
     tracking.add_argument("--file", metavar="FILE", help="a text file with one tracking number per line")
     _format_option(tracking)
     tracking.set_defaults(run=_check_tracking)
+
+    checks = commands.add_parser("checks", help="warnings: tracking numbers, Saver parcels, seller risk signals")
+    checks.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
+    checks.add_argument("--today", type=_date, default=dt.date.today(),
+                        help="the day to compute for, YYYY-MM-DD (default: the local date)")
+    _format_option(checks)
+    checks.set_defaults(run=_checks)
+
+    cashback_parser = commands.add_parser("cashback", help="cashback expected per order, and whether it is lost")
+    cashback_parser.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
+    _format_option(cashback_parser)
+    cashback_parser.set_defaults(run=_cashback)
 
     assumptions = commands.add_parser("assumptions", help="the assumptions the ranking depends on")
     assumptions.add_argument("--assume", metavar="ID=VALUE", action="append", default=[], type=_setting)
@@ -139,6 +153,18 @@ def _resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     if args.format != "table":
         columns += ["risk", "rate"]
     return table.loc[:, columns], book.warnings
+
+
+def _checks(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    book = load_orders(args.orders)
+    return order_checks(book, args.today), book.warnings
+
+
+def _cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    book = load_orders(args.orders)
+    table = cashback(book)
+    table["expected"] = [format_minor([m], c)[0] for m, c in zip(table.pop("expected_minor"), table["currency"])]
+    return table.loc[:, ["order_id", "expected", "currency", "lost", "reason"]], book.warnings
 
 
 def _check_tracking(args) -> tuple[pd.DataFrame, tuple[str, ...]]:

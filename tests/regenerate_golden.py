@@ -19,6 +19,9 @@ TODAY = "2026-03-01"
 SNAPSHOTS = {
     f"sample_deadlines_{TODAY}.csv": ["deadlines", SAMPLE, "--today", TODAY, "--format", "csv"],
     f"sample_next_{TODAY}.csv": ["deadlines", SAMPLE, "--today", TODAY, "--next", "--format", "csv"],
+    f"sample_resolve_{TODAY}.csv": ["resolve", SAMPLE, "--today", TODAY, "--format", "csv"],
+    f"sample_break_even_{TODAY}.csv": ["resolve", SAMPLE, "--today", TODAY, "--break-even", "--format", "csv"],
+    f"sample_checks_{TODAY}.csv": ["checks", SAMPLE, "--today", TODAY, "--format", "csv"],
 }
 
 

@@ -95,3 +95,31 @@ def test_warnings_go_to_stderr_and_the_table_still_prints(tmp_path):
     assert done.returncode == 0
     assert "warning:" in done.stderr and "received_at 2026-02-01 is before shipped_at" in done.stderr
     assert done.stdout.startswith("order_id,kind")
+
+
+def test_resolve_ranks_every_problem_order_with_the_documented_columns():
+    done = run("resolve", SAMPLE, "--today", "2026-03-01", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(io.StringIO(done.stdout), dtype={"order_id": str})
+    assert list(table.columns)[:10] == ["order_id", "option", "rank", "net", "net_low", "net_high", "currency",
+                                        "money_by", "likelihood", "reason"]
+    problems = pd.read_csv(SAMPLE, dtype=str).dropna(subset=["problem"])
+    assert set(table["order_id"]) == set(problems["order_id"])
+    assert (table.loc[table["rank"] == 1, "option"] != "settle_off_platform").all()
+
+
+def test_check_tracking_says_valid_or_invalid_with_the_reason():
+    done = run("check-tracking", "RB123456785GB", "RB123456786US", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "number,valid,format,country,reason"
+    assert lines[1].startswith("RB123456785GB,true,UPU S10,United Kingdom,")
+    assert lines[2].startswith("RB123456786US,false,UPU S10,United States,")
+    assert "gives 5" in lines[2]
+
+
+def test_resolve_assumptions_and_currency_are_checked():
+    bad = run("resolve", SAMPLE, "--today", "2026-03-01", "--assume", "p_win_not_received=2")
+    assert bad.returncode == 2 and "out of range" in bad.stderr and "Traceback" not in bad.stderr
+    money = run("resolve", SAMPLE, "--today", "2026-03-01", "--currency", "XYZ")
+    assert money.returncode == 2 and "unknown currency" in money.stderr

@@ -212,3 +212,40 @@ class TestCosts:
             load_assumptions(overrides={"p_win_not_received": 1.5})
         with pytest.raises(InputError, match="unknown assumption 'p_win'"):
             load_assumptions(overrides={"p_win": 0.5})
+
+
+every_order = st.fixed_dictionaries(
+    {
+        "problem": st.sampled_from(["not_received", "defective", "not_as_described", "wrong_item", "incomplete",
+                                    "arrived_after_refund", "duplicate"]),
+        "price": st.integers(100, 100_000).map(str),
+        "shipped_at": st.dates(dt.date(2025, 11, 1), dt.date(2026, 2, 28)).map(str),
+    },
+    optional={
+        "weight_g": st.integers(10, 40_000).map(str),
+        "offer_partial": st.integers(0, 50_000).map(str),
+        "value_if_kept": st.integers(0, 5000).map(str),
+        "postage_quote": st.integers(0, 3000).map(str),
+        "cashback_rate": st.integers(0, 10).map(str),
+        "confirmed_at": st.dates(dt.date(2026, 1, 1), dt.date(2026, 3, 10)).map(str),
+        "dispute_opened_at": st.dates(dt.date(2026, 1, 1), dt.date(2026, 3, 10)).map(str),
+        "refund_issued_at": st.dates(dt.date(2026, 1, 1), dt.date(2026, 3, 10)).map(str),
+        "return_shipped_at": st.dates(dt.date(2026, 1, 1), dt.date(2026, 3, 10)).map(str),
+        "extension_days": st.integers(0, 40).map(str),
+        "payment_method": st.sampled_from(["card", "WebMoney", "PayPal", "cash"]),
+    },
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(every_order, min_size=1, max_size=8), st.sampled_from([0, 250]))
+def test_engine_ranks_like_the_per_row_reference(order_list, time_rate):
+    from benchmarks.reference_resolve import case_records, reference_ranking
+
+    setting = Setting.default(time_rate=time_rate)
+    orders = book(*[{"currency": "RUB", **o} for o in order_list])
+    table = rank_options(orders, TODAY, setting)
+    got = list(zip(table["order_id"], table["option"], table["rank"], table["net_minor"], table["net_low_minor"],
+                   table["net_high_minor"], table["money_by"].dt.date))
+    records, arrival = case_records(orders, TODAY, setting)
+    assert got == reference_ranking(records, arrival, TODAY, setting)

@@ -1,0 +1,250 @@
+"""Seller risk signals, Saver Shipping deliveries and cashback (DOMAIN rules 27, 28, 30, 34, 35).
+
+Every threshold is data with its source, in ``data/risk.toml`` (shipped as ``aliexp_lib.data``);
+where the seed names a check but gives no number, the file says the value is an assumption. A
+signal is a reason to look closer, never a verdict: each row says what was seen and what to check.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from aliexp_lib.errors import InputError
+from aliexp_lib.orders import OrderBook
+
+SIGNAL_COLUMNS = ("order_id", "signal", "reason", "rule")
+CASHBACK_COLUMNS = ("order_id", "expected_minor", "currency", "lost", "reason")
+UNITS = {"percent": "percent", "d": "calendar days", "orders": "orders"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Threshold:
+    """One threshold: ``value`` in ``unit``, where it comes from, and how it was read."""
+
+    id: str
+    value: int | float
+    unit: str
+    source: str
+    applies_from: dt.date
+    rule: int | None = None
+    note: str = ""
+
+
+def load_thresholds(overrides: Mapping[str, int | float] | None = None) -> dict[str, Threshold]:
+    """The thresholds of ``data/risk.toml`` by id, with ``overrides`` (id -> value) on top.
+
+    An overridden threshold takes the source "user setting"; its note keeps the default value.
+    """
+    text = resources.files("aliexp_lib.data").joinpath("risk.toml").read_text(encoding="utf-8")
+    thresholds = _parse(text, "risk.toml")
+    for key, value in (overrides or {}).items():
+        if key not in thresholds:
+            raise InputError(f"unknown threshold {key!r}; known: {', '.join(sorted(thresholds))}")
+        old = thresholds[key]
+        thresholds[key] = dataclasses.replace(
+            old,
+            value=_number(value, f"threshold {key}"),
+            source="user setting",
+            note=f"default {old.value:g} {old.unit} ({old.source}) replaced by the user",
+        )
+    return thresholds
+
+
+def thresholds_frame(thresholds: Mapping[str, Threshold] | None = None) -> pd.DataFrame:
+    """One row per threshold: id, value, unit, source, applies_from, rule, note."""
+    thresholds = load_thresholds() if thresholds is None else thresholds
+    rows = [dataclasses.asdict(t) | {"applies_from": t.applies_from.isoformat()} for t in thresholds.values()]
+    frame = pd.DataFrame(rows, columns=["id", "value", "unit", "source", "applies_from", "rule", "note"])
+    frame["value"] = pd.Series([t.value for t in thresholds.values()], dtype=object)  # 95 stays 95, 2.5 stays 2.5
+    return frame
+
+
+def seller_signals(book: OrderBook, today: dt.date, thresholds: Mapping[str, Threshold] | None = None) -> pd.DataFrame:
+    """Seller risk signals: one row per order and signal (``order_id``, ``signal``, ``reason``, ``rule``), in book order.
+
+    - ``low_rating``: ``seller_rating`` [%] below ``min_seller_rating`` (rule 27, seed L127-139);
+    - ``young_store``: ``store_opened_at`` less than ``min_store_age_days`` [d] before ``today`` (rule 27, seed L137);
+    - ``few_orders``: ``store_orders`` at or below ``few_orders`` (rule 28, seed L129);
+    - ``cashback_scam``: ``cashback_rate`` [%] above ``cashback_scam_above`` (rule 35, seed L251).
+
+    A missing value raises no signal.
+    """
+    t = load_thresholds() if thresholds is None else thresholds
+    table = book.table
+    rating, orders, rate = table["seller_rating"], table["store_orders"], table["cashback_rate"]
+    opened = table["store_opened_at"].to_numpy().astype("datetime64[D]")
+    age = pd.Series((np.datetime64(today, "D") - opened).astype("int64"), index=table.index)
+    min_rating, min_age = t["min_seller_rating"].value, t["min_store_age_days"].value
+    few, scam = t["few_orders"].value, t["cashback_scam_above"].value
+    opened_text = table["store_opened_at"].dt.strftime("%Y-%m-%d")
+    signals = (
+        ("low_rating", (rating < min_rating).fillna(False),
+         "store rating " + _text(rating) + f"% is below {min_rating:g}%: it has negative reviews; read the 1-star reviews "
+         "and the store's reviews of the last 6 months; repeated complaints are a stop sign",
+         "rule 27, seed L127-139"),
+        ("young_store", pd.Series(~np.isnat(opened), index=table.index) & (age < min_age),
+         "store opened on " + opened_text + ", " + age.astype(str) + f" days before today (under {min_age:g}, "
+         "an assumed threshold): little history to judge it by; read its reviews before trusting it",
+         "rule 27, seed L137"),
+        ("few_orders", (orders <= few).fillna(False),
+         "only " + _text(orders) + f" order(s) (at most {few:g}): if the price is also suspiciously cheap, be careful; "
+         "a dearer offer with a good reputation is safer",
+         "rule 28, seed L129"),
+        ("cashback_scam", (rate > scam).fillna(False),
+         "promised cashback " + _text(rate) + f"% is above {scam:g}% (an assumed threshold): offers near 100% are "
+         "scams; typical cashback is " + _typical(t),
+         "rule 35, seed L251"),
+    )
+    return _signal_rows(table, signals)
+
+
+def saver_marked_received_early(book: OrderBook, thresholds: Mapping[str, Threshold] | None = None) -> pd.DataFrame:
+    """Saver Shipping orders received under ``saver_early_received_days`` [d] after shipment (rule 30, seed L79-85).
+
+    ``shipping_method`` containing "saver" (any case) counts as Saver Shipping. Columns as
+    ``seller_signals`` (signal ``saver_received_early``), in book order.
+    """
+    t = load_thresholds() if thresholds is None else thresholds
+    table = book.table
+    limit = t["saver_early_received_days"].value
+    days = (table["received_at"] - table["shipped_at"]).dt.days
+    saver = table["shipping_method"].fillna("").astype(str).str.contains("saver", case=False)
+    early = saver & (days < limit).fillna(False)
+    reason = (
+        "Saver Shipping parcel marked received " + _text(days) + f" days after shipment (under {limit:g}, an assumed "
+        "threshold): check that the parcel really reached you; Saver parcels travel in a bag under one number and can "
+        "show delivered when they were not"
+    )
+    return _signal_rows(table, (("saver_received_early", early, reason, "rule 30, seed L79-85"),))
+
+
+def cashback(book: OrderBook, thresholds: Mapping[str, Threshold] | None = None) -> pd.DataFrame:
+    """Expected cashback of each order with a ``cashback_rate``, in book order (rules 34, 35).
+
+    ``expected_minor`` (Int64, minor units of ``currency``) is ``price_minor * cashback_rate / 100``
+    rounded half-even to the minor unit, exactly: the rate is read back as the decimal the user
+    wrote and the division is done in integers (NA where the price is missing). ``lost`` is True
+    when a dispute was opened or a refund issued: an assumption, as the seed does not say whether
+    a refunded order keeps its cashback; cashback services usually cancel it (DOMAIN open question).
+    """
+    t = load_thresholds() if thresholds is None else thresholds
+    table = book.table
+    orders = table[table["cashback_rate"].notna()]
+    rate = orders["cashback_rate"]
+    expected = _share_half_even(orders["price_minor"], rate)
+    lost = (orders["dispute_opened_at"].notna() | orders["refund_issued_at"].notna()).astype(bool)
+    high, scam = t["cashback_typical_high"].value, t["cashback_scam_above"].value
+    parts = [
+        pd.Series(_text(rate) + "% of the price: check that it showed in the cashback service within 10 minutes of "
+                  "paying (rule 34, seed L239)", index=orders.index),
+        _where(expected.isna(), "no price given, so no amount"),
+        _where(lost, "a dispute was opened or a refund issued: cashback services usually cancel the cashback then "
+                     "(an assumption: the seed does not say)"),
+        _where((rate > high) & (rate <= scam), f"above the typical {_typical(t)} (rule 35, seed L275): check the offer"),
+        _where(rate > scam, f"above {scam:g}% (an assumed threshold): offers near 100% are scams (rule 35, seed L251)"),
+    ]
+    reason = parts[0]
+    for extra in parts[1:]:
+        reason = reason + ("; " + extra).where(extra != "", "")
+    return pd.DataFrame(
+        {
+            "order_id": orders["order_id"],
+            "expected_minor": expected,
+            "currency": orders["currency"],
+            "lost": lost,
+            "reason": reason,
+        }
+    ).reset_index(drop=True)
+
+
+def _share_half_even(minor: pd.Series, percent: pd.Series) -> pd.Series:
+    """``minor * percent / 100`` rounded half-even, exact; one pass per distinct rate, not per order.
+
+    ``percent`` holds floats parsed from the user's decimal text; ``repr`` gives back that text
+    (shortest round-trip form), so ``Decimal(repr(x))`` is the rate the user wrote.
+    """
+    out = pd.Series(pd.NA, index=minor.index, dtype="Int64")
+    have = minor.notna() & percent.notna()
+    for value in pd.unique(percent[have]):
+        share = Fraction(Decimal(repr(float(value)))) / 100
+        rows = have & (percent == value)
+        amount = minor[rows].to_numpy(dtype=object) * share.numerator  # Python ints: no overflow
+        quotient, rest = amount // share.denominator, amount % share.denominator
+        up = (2 * rest > share.denominator) | ((2 * rest == share.denominator) & (quotient % 2 == 1))
+        out[rows] = (quotient + up.astype(int)).astype("int64")
+    return out
+
+
+def _signal_rows(table: pd.DataFrame, signals) -> pd.DataFrame:
+    """Rows of (name, mask, reason, rule) signals, ordered by the order's place in the book, then signal."""
+    frames = [
+        pd.DataFrame(
+            {"position": np.flatnonzero(mask.to_numpy()), "order_id": table["order_id"][mask].to_numpy(), "signal": name,
+             "reason": pd.Series(reason, index=table.index)[mask].to_numpy(), "rule": rule, "rank": rank}
+        )
+        for rank, (name, mask, reason, rule) in enumerate(signals)
+    ]
+    rows = pd.concat(frames, ignore_index=True).sort_values(["position", "rank"], kind="stable")
+    return rows.loc[:, list(SIGNAL_COLUMNS)].reset_index(drop=True)
+
+
+def _where(mask: pd.Series, text: str) -> pd.Series:
+    return pd.Series(np.where(mask.to_numpy(), text, ""), index=mask.index)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Numbers as short text: 93.0 -> "93", 96.5 -> "96.5"."""
+    return values.astype(str).str.removesuffix(".0")
+
+
+def _typical(t: Mapping[str, Threshold]) -> str:
+    return f"{t['cashback_typical_low'].value:g}-{t['cashback_typical_high'].value:g}%"
+
+
+def _parse(text: str, name: str) -> dict[str, Threshold]:
+    try:
+        entries = tomllib.loads(text).get("threshold")
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{name}: not valid TOML ({exc})") from None
+    if not isinstance(entries, list) or not entries:
+        raise InputError(f"{name}: expected one or more [[threshold]] tables")
+    thresholds: dict[str, Threshold] = {}
+    for number, entry in enumerate(entries, start=1):
+        where = f"{name}: [[threshold]] #{number} ({entry.get('id')})"
+        missing = [k for k in ("id", "value", "unit", "source", "applies_from") if k not in entry]
+        if missing:
+            raise InputError(f"{where}: missing {', '.join(missing)}")
+        if entry["id"] in thresholds:
+            raise InputError(f"{where}: id given twice")
+        if entry["unit"] not in UNITS:
+            raise InputError(f"{where}: unit {entry['unit']!r} is not one of {', '.join(UNITS)}")
+        thresholds[entry["id"]] = Threshold(
+            id=entry["id"],
+            value=_number(entry["value"], where),
+            unit=entry["unit"],
+            source=entry["source"],
+            applies_from=entry["applies_from"],
+            rule=entry.get("rule"),
+            note=entry.get("note", ""),
+        )
+    return thresholds
+
+
+def _number(value: object, where: str) -> int | float:
+    if isinstance(value, str):
+        try:
+            value = float(value) if "." in value else int(value)
+        except ValueError:
+            raise InputError(f"{where}: value {value!r} is not a number") from None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value or value < 0:
+        raise InputError(f"{where}: value {value!r} is not a number, 0 or more")
+    return value

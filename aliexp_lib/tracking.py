@@ -1,0 +1,168 @@
+"""Tracking-number checks (DOMAIN rule 29, seed L179-183).
+
+A seller may give a random string that no postal system tracks, or the number of another
+customer's parcel. These checks catch what can be seen from the number alone: a UPU S10 number
+(``RB123456785GB``) whose check digit or country code is wrong, a shape no carrier uses, and one
+number on several orders. A failed check is a warning with its reason, never a verdict of fraud:
+a typo, or a carrier this module does not know, fails the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+import numpy as np
+import pandas as pd
+from babel import Locale
+
+from aliexp_lib.orders import OrderBook
+
+COLUMNS = ("number", "valid", "format", "country", "reason")
+DUPLICATE_COLUMNS = ("order_id", "tracking_number", "other_orders", "reason")
+
+#: UPU S10: 2 letters (service indicator), 8 digit serial, 1 check digit, 2 letters (ISO country).
+S10 = re.compile(r"^([A-Z]{2})(\d{8})(\d)([A-Z]{2})$")
+#: Weights of the 8 serial digits in the S10 check digit (UPU S10, section on the check digit).
+S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
+#: Meaning of the first letter of an S10 service indicator, for the common ones.
+SERVICES = {
+    "E": "EMS",
+    "C": "parcel",
+    "R": "registered letter",
+    "L": "tracked letter or small packet",
+    "U": "untracked (unregistered) letter; tracking may stop at the border",
+    "V": "insured letter",
+}
+#: Other shapes AliExpress carriers use: (format name, pattern). None of them has a check digit.
+OTHER_FORMATS = (
+    ("Cainiao LP", re.compile(r"^LP\d{14,16}$")),
+    ("YunExpress YT", re.compile(r"^YT\d{16}$")),
+    ("Cainiao CN", re.compile(r"^CN(?=[0-9A-Z]*\d)[0-9A-Z]{8,22}$")),
+    ("carrier-specific number", re.compile(r"^\d{10,22}$")),
+)
+#: Two-letter CLDR territories that are not countries, so no postal service issues numbers for them.
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
+RULE = "rule 29"
+_UNKNOWN = f"not a known tracking number format; a number no tracking service knows may be a fake ({RULE})"
+_NO_CHECK = ": a known carrier format with no check digit, so only its shape can be verified; look it up on the carrier's site"
+_S10_ADVICE = (
+    ": a typo, or a number no postal service issued; compare it with the seller's and ask for the right one, "
+    f"keeping a screenshot ({RULE}). A warning, not proof of fraud"
+)
+
+
+@cache
+def countries() -> dict[str, str]:
+    """ISO 3166 alpha-2 code -> English country name, per Babel (CLDR)."""
+    names = Locale("en").territories
+    return {code: name for code, name in names.items() if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES}
+
+
+def s10_check_digit(serial: str) -> int:
+    """The S10 check digit of an 8-digit serial: weights 8 6 4 2 3 5 9 7, sum mod 11, 11 - rest (10 -> 0, 11 -> 5)."""
+    if not re.fullmatch(r"\d{8}", serial):
+        raise ValueError(f"an S10 serial is 8 digits, got {serial!r}")
+    return int(_check_digits(pd.Series([serial]))[0])
+
+
+def check_tracking(numbers: Iterable[str]) -> pd.DataFrame:
+    """One row per number, in input order: ``number`` (upper case, spaces removed), ``valid``,
+    ``format``, ``country`` (issuing country's name, S10 only, else ""), ``reason``.
+
+    ``valid`` is False for an S10 number whose check digit or country code is wrong, and for a
+    shape no known carrier uses (rule 29); carrier formats without a check digit are valid by
+    shape. An unknown S10 service letter is said in ``reason``, not counted against the number.
+    """
+    number = _normalise(pd.Series(list(numbers), dtype=object))
+    valid = pd.Series(False, index=number.index)
+    fmt = pd.Series("unknown", index=number.index, dtype=object)
+    country = pd.Series("", index=number.index, dtype=object)
+    reason = pd.Series(_UNKNOWN, index=number.index, dtype=object)
+
+    parts = number.str.extract(S10)
+    s10 = parts[0].notna()
+    if s10.any():
+        _check_s10(parts[s10], valid, fmt, country, reason)
+    for name, pattern in OTHER_FORMATS:
+        rows = ~s10 & (fmt == "unknown") & number.str.match(pattern)
+        fmt[rows] = name
+        valid[rows] = True
+        reason[rows] = name + _NO_CHECK
+    empty = number == ""
+    fmt[empty] = "missing"
+    reason[empty] = "no tracking number given"
+    return pd.DataFrame({"number": number, "valid": valid.astype(bool), "format": fmt, "country": country, "reason": reason})
+
+
+def duplicate_tracking(book: OrderBook) -> pd.DataFrame:
+    """Orders whose non-empty tracking number is also on another order (rule 29, seed L179-183).
+
+    One row per such order, in book order: ``order_id``, ``tracking_number``, ``other_orders``
+    (the other orders' ids, comma-separated, in book order), ``reason``. The number is compared
+    upper case with spaces removed. Orders of one store may share a number because the seller
+    packed them together; the reason says so.
+    """
+    table = book.table
+    key = _normalise(table["tracking_number"])
+    saver = table["shipping_method"].fillna("").astype(str).str.contains("saver", case=False)
+    orders = pd.DataFrame(
+        {"order_id": table["order_id"], "key": key, "store": table["store"], "saver": saver, "position": np.arange(len(table))}
+    )
+    shared = orders[(key != "") & key.duplicated(keep=False)].set_index("position")
+    if shared.empty:
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in DUPLICATE_COLUMNS})
+    pairs = shared.reset_index().merge(shared.reset_index(), on="key", suffixes=("", "_other"))
+    pairs = pairs[pairs["position"] != pairs["position_other"]].sort_values(["position", "position_other"])
+    other = pairs.groupby("position")["order_id_other"].agg(", ".join).reindex(shared.index)
+    by_key = shared.groupby("key")
+    same_store = (by_key["store"].transform("nunique") == 1) & (shared["store"] != "")
+    all_saver = by_key["saver"].transform("all")
+    said = "the same number is on order(s) " + other
+    reason = (said + ": a reused number or another customer's parcel; check that the route ends at your address and keep "
+              f"screenshots of it for a dispute ({RULE}, seed L179-183). A warning, not proof of fraud")
+    reason = reason.mask(all_saver, said + ", all sent by Saver Shipping, whose parcels travel in a bag under one number; "
+                         "check that each parcel reached you (rule 30)")
+    reason = reason.mask(same_store, said + " of the same store: the seller may have packed them in one parcel; check that "
+                         f"it held every one of them ({RULE})")
+    return pd.DataFrame(
+        {"order_id": shared["order_id"], "tracking_number": shared["key"], "other_orders": other, "reason": reason}
+    ).reset_index(drop=True)
+
+
+def _normalise(numbers: pd.Series) -> pd.Series:
+    """Tracking numbers as compared: upper case, every space removed ("" where none)."""
+    return numbers.fillna("").astype(str).str.replace(r"\s+", "", regex=True).str.upper()
+
+
+def _check_digits(serials: pd.Series) -> np.ndarray:
+    """S10 check digits of a column of 8-digit serials (rule in ``s10_check_digit``)."""
+    value = serials.astype("int64").to_numpy()
+    total = np.zeros(len(value), dtype=np.int64)
+    for position, weight in enumerate(S10_WEIGHTS):
+        total += (value // 10 ** (7 - position) % 10) * weight
+    check = 11 - total % 11
+    return np.where(check == 10, 0, np.where(check == 11, 5, check))
+
+
+def _check_s10(parts: pd.DataFrame, valid: pd.Series, fmt: pd.Series, country: pd.Series, reason: pd.Series) -> None:
+    """Fill the result columns for the S10-shaped rows ``parts`` (columns 0-3: service, serial, check, country)."""
+    rows = parts.index
+    expected = pd.Series(_check_digits(parts[1]), index=rows)
+    digit_ok = expected == parts[2].astype("int64")
+    name = parts[3].map(countries())
+    known = name.notna()
+    service = parts[0].str.slice(0, 1).map(SERVICES)
+    service_text = (parts[0] + ": " + service).fillna(
+        parts[0] + ": service letter " + parts[0].str.slice(0, 1) + " is not one of the common ones (E, C, R, L, U, V)"
+    )
+    digit_problem = ("check digit is " + parts[2] + " but the S10 rule gives " + expected.astype(str)).where(~digit_ok, "")
+    country_problem = (parts[3] + " is not an ISO country code").where(~known, "")
+    failed = ~digit_ok | ~known
+    problems = (digit_problem + np.where(~digit_ok & ~known, " and ", "") + country_problem) + _S10_ADVICE
+    fine = "check digit " + parts[2] + " matches; " + service_text + "; issued in " + name.fillna("")
+    fmt[rows] = "UPU S10"
+    valid[rows] = ~failed
+    country[rows] = name.fillna("")
+    reason[rows] = problems.where(failed, fine)

@@ -1,0 +1,145 @@
+"""A plain per-row reference of the ranking of ways out, written apart from the engine.
+
+One Python loop over problem orders, one ``if`` per option, straight from the formulas in
+``aliexp_lib/resolve.py``'s docstring and the issue. The benchmark times it beside the engine and
+the tests check that both rank the same options with the same money.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from aliexp_lib.resolve import APPLIES_TO, OPTIONS, Setting
+
+ITEM = {"defective", "not_as_described", "wrong_item", "incomplete"}
+
+
+def reference_ranking(orders: list[dict], arrival: dict, today: dt.date, setting: Setting) -> list[tuple]:
+    """Rows ``(order_id, option, rank, net_minor, net_low_minor, net_high_minor, money_by)``.
+
+    ``orders`` are dicts with amounts already in minor units of the display currency (``price``,
+    ``offer``, ``kept`` or None, ``post_low``/``post_high`` or None, ``cashback``) and dates; ``arrival``
+    maps order_id to the chance a travelling parcel arrives in time.
+    """
+    rows = []
+    for order in orders:
+        rows.extend(_rank(_options(order, arrival.get(order["order_id"], 0.0), today, setting)))
+    return rows
+
+
+def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]:
+    a, r = s.assumptions, s.rulebook
+    rub = 100 * float(o["home"])
+    rate, pack_low, pack_high = a["time_rate"] * rub, a["packaging_low"] * rub, a["packaging_high"] * rub
+    day = dt.timedelta(days=1)
+    problem, price, kept = o["problem"], o["price"], o["kept"]
+    offer, cashback = o["offer"], o["cashback"]
+
+    def happened(name):
+        return o.get(name) is not None and o[name] <= today
+
+    shipped = o["shipped_at"] if happened("shipped_at") else today
+    if happened("dispute_opened_at"):
+        start = o["dispute_opened_at"]
+    else:
+        start = max(today, shipped + r["dispute_earliest_days"].value * day)
+    term = o["protection_days"] if o.get("protection_days") is not None else r["protection_days"].value
+    cap = r["protection_cap_days"].value
+    protection_end = shipped + min(term + (o.get("extension_days") or 0), cap) * day
+    cap_end = shipped + cap * day
+    if happened("confirmed_at"):
+        in_time = o["confirmed_at"] + r["dispute_after_close_days"].value * day >= today
+    else:
+        in_time = protection_end >= today
+    can_dispute = happened("dispute_opened_at") or in_time
+    refunded = happened("refund_issued_at")
+    payout = o["payout_high"] * day
+    path = (r["auto_escalation_days"].value + r["platform_decision_days"].value
+            + r["refund_leaves_platform_days"].value) * day
+    item = problem in ITEM
+    owes = problem not in ("arrived_after_refund", "duplicate")
+    options = []
+
+    def add(option, applies, likely, mid, low=None, high=None, when=today):
+        if applies and problem in APPLIES_TO[option]:
+            options.append((o["order_id"], option, likely, mid, mid if low is None else low,
+                            mid if high is None else high, when))
+
+    p_nr = a["p_win_not_received"]
+    add("wait_and_extend", not refunded and not happened("dispute_opened_at") and protection_end >= today,
+        arrival + (1 - arrival) * p_nr,
+        arrival * price + (1 - arrival) * (p_nr * price - cashback) - rate * a["hours_wait"],
+        when=cap_end + path + payout)
+    win = p_nr if problem == "not_received" else a["p_win_without_return"]
+    add("dispute_full_refund", can_dispute and not refunded, win,
+        win * price + (kept if item else 0) - cashback - rate * a["hours_dispute"], when=start + path + payout)
+    if o["post_low"] is not None:
+        refund = a["p_return_refunded"] * price if owes else 0
+        base = refund - (cashback if owes else 0) - rate * a["hours_return"]
+        if happened("return_shipped_at"):
+            posted = start
+        else:
+            posted = start + (r["seller_reply_days"].value + r["return_ship_days"].value) * day
+        add("return_for_refund", (can_dispute or not owes) and not (refunded and owes),
+            a["p_return_refunded"] if owes else 1.0,
+            base - (o["post_low"] + o["post_high"]) / 2 - (pack_low + pack_high) / 2,
+            base - o["post_high"] - pack_high, base - o["post_low"] - pack_low,
+            when=posted + (r["return_refund_days"].value + r["refund_leaves_platform_days"].value) * day + payout)
+    if offer is not None:
+        p = a["p_partial_paid"]
+        add("partial_refund_keep", not refunded and can_dispute, p,
+            p * offer + kept - cashback - rate * a["hours_partial"],
+            when=today + (r["seller_reply_days"].value + r["refund_leaves_platform_days"].value) * day + payout)
+    add("accept_resend", not refunded, a["p_resend_arrives"],
+        a["p_resend_arrives"] * price + (kept if item else 0) - rate * a["hours_resend"],
+        when=today + r["estimated_delivery_days"].value * day)
+    add("keep_and_close", True, 1.0, 0.0 if problem == "not_received" else kept)
+    after = problem == "arrived_after_refund"
+    amount = price if offer is None else offer
+    add("settle_off_platform", not refunded or after, 1.0 if after else a["p_off_platform_paid"],
+        (kept - price if after else a["p_off_platform_paid"] * amount + (kept if item else 0))
+        - rate * a["hours_off_platform"])
+    return options
+
+
+def _rank(options: list[tuple]) -> list[tuple]:
+    def key(option):
+        _, name, likely, mid, _, _, when = option
+        return (name == "settle_off_platform", -_half_even(mid), -round(likely, 12), when, OPTIONS.index(name))
+
+    ranked = sorted(options, key=key)
+    return [(oid, name, rank, _half_even(mid), _half_even(low), _half_even(high), when)
+            for rank, (oid, name, _, mid, low, high, when) in enumerate(ranked, start=1)]
+
+
+def _half_even(value: float) -> int:
+    """Like numpy's rint: to the nearest whole number, ties to even."""
+    floor = math.floor(value)
+    diff = value - floor
+    if diff > 0.5 or (diff == 0.5 and floor % 2 == 1):
+        return floor + 1
+    return floor
+
+
+def case_records(book, today: dt.date, setting: Setting) -> tuple[list[dict], dict]:
+    """The reference's input from an order book: amounts converted by the engine's own ``_case``
+    (conversion and postage lookup are tested on their own), dates and terms straight from the book."""
+    from aliexp_lib.resolve import _case
+    from benchmarks.reference_deadlines import order_records
+
+    case = _case(book, today, setting)
+    records = order_records(book)
+    out, arrival = [], {}
+    for i, position in enumerate(case.rows):
+        record = dict(records[position])
+        record.update(
+            price=float(case.price[i]), kept=float(case.kept[i]), cashback=float(case.cashback[i]),
+            offer=None if math.isnan(case.offer[i]) else float(case.offer[i]),
+            post_low=None if math.isnan(case.post_low[i]) else float(case.post_low[i]),
+            post_high=None if math.isnan(case.post_high[i]) else float(case.post_high[i]),
+            payout_high=int(case.payout_high[i]), home=case.home,
+        )
+        out.append(record)
+        arrival[record["order_id"]] = float(case.arrival[i])
+    return out, arrival
