@@ -17,6 +17,8 @@ from aliexp_lib.checks import order_checks
 from aliexp_lib.costs import load_assumptions, load_payout_times, load_postage, load_rates
 from aliexp_lib.deadlines import COLUMNS, compute_deadlines, next_actions
 from aliexp_lib.errors import InputError
+from aliexp_lib.history import fit_delivery_model
+from aliexp_lib.history import summary as delivery_summary
 from aliexp_lib.money import format_minor, known_currencies
 from aliexp_lib.orders import load_orders
 from aliexp_lib.resolve import Setting, break_even, rank_options
@@ -44,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aliexp", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="aliexp", description="Deadlines and the cheapest way out for AliExpress orders that went wrong.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     deadlines = commands.add_parser("deadlines", help="every deadline of every order, with what to do")
@@ -90,6 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     cashback_parser.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
     _format_option(cashback_parser)
     cashback_parser.set_defaults(run=_cashback)
+
+    history = commands.add_parser("history", help="your delivery times per shipping method, blended with the prior")
+    history.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
+    _format_option(history)
+    history.set_defaults(run=_history)
 
     assumptions = commands.add_parser("assumptions", help="the assumptions the ranking depends on")
     assumptions.add_argument("--assume", metavar="ID=VALUE", action="append", default=[], type=_setting)
@@ -165,6 +173,11 @@ def _cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     table = cashback(book)
     table["expected"] = [format_minor([m], c)[0] for m, c in zip(table.pop("expected_minor"), table["currency"])]
     return table.loc[:, ["order_id", "expected", "currency", "lost", "reason"]], book.warnings
+
+
+def _history(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    book = load_orders(args.orders)
+    return delivery_summary(fit_delivery_model(book)), book.warnings
 
 
 def _check_tracking(args) -> tuple[pd.DataFrame, tuple[str, ...]]:

@@ -123,3 +123,17 @@ def test_resolve_assumptions_and_currency_are_checked():
     assert bad.returncode == 2 and "out of range" in bad.stderr and "Traceback" not in bad.stderr
     money = run("resolve", SAMPLE, "--today", "2026-03-01", "--currency", "XYZ")
     assert money.returncode == 2 and "unknown currency" in money.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("checks", "8100000000003039,tracking_number,not a known tracking number format"),
+        ("cashback", "8100000000042546,30.00,RUB,False,\"5% of the price"),
+        ("history", "aliexpress standard shipping,6,28,36,"),
+    ],
+)
+def test_the_other_order_book_commands(command, expected):
+    done = run(command, SAMPLE, *(["--today", "2026-03-01"] if command == "checks" else []), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    assert expected in done.stdout
