@@ -50,19 +50,12 @@ def _parser() -> argparse.ArgumentParser:
         prog="aliexp", description="Deadlines and the cheapest way out for AliExpress orders that went wrong.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    deadlines = commands.add_parser("deadlines", help="every deadline of every order, with what to do")
-    deadlines.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
-    deadlines.add_argument("--today", type=_date, default=dt.date.today(),
-                           help="the day to compute for, YYYY-MM-DD (default: the local date)")
+    deadlines = _orders_command(commands, "deadlines", "every deadline of every order, with what to do", _deadlines)
     deadlines.add_argument("--next", action="store_true", help="only each order's most urgent open deadline")
     _rule_options(deadlines)
-    _format_option(deadlines)
-    deadlines.set_defaults(run=_deadlines)
 
-    resolve = commands.add_parser("resolve", help="every way out of every problem order, ranked by the money it leaves you")
-    resolve.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx (orders with a problem are ranked)")
-    resolve.add_argument("--today", type=_date, default=dt.date.today(),
-                         help="the day to compute for, YYYY-MM-DD (default: the local date)")
+    resolve = _orders_command(commands, "resolve", "every way out of every problem order, ranked by the money it "
+                              "leaves you", _resolve)
     resolve.add_argument("--break-even", action="store_true",
                          help="instead: for orders with a partial offer, the smallest offer worth taking instead of a "
                               "return, and whether the best option changes inside the postage range")
@@ -73,8 +66,6 @@ def _parser() -> argparse.ArgumentParser:
     resolve.add_argument("--rates", metavar="FILE", help="your exchange rates, CSV like data/exchange_rates.csv")
     resolve.add_argument("--postage", metavar="FILE", help="your postage table, CSV like data/postage.csv")
     _rule_options(resolve)
-    _format_option(resolve)
-    resolve.set_defaults(run=_resolve)
 
     tracking = commands.add_parser("check-tracking", help="check tracking numbers: format, check digit, country")
     tracking.add_argument("numbers", metavar="NUMBER", nargs="*", help="tracking numbers")
@@ -82,22 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     _format_option(tracking)
     tracking.set_defaults(run=_check_tracking)
 
-    checks = commands.add_parser("checks", help="warnings: tracking numbers, Saver parcels, seller risk signals")
-    checks.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
-    checks.add_argument("--today", type=_date, default=dt.date.today(),
-                        help="the day to compute for, YYYY-MM-DD (default: the local date)")
-    _format_option(checks)
-    checks.set_defaults(run=_checks)
-
-    cashback_parser = commands.add_parser("cashback", help="cashback expected per order, and whether it is lost")
-    cashback_parser.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
-    _format_option(cashback_parser)
-    cashback_parser.set_defaults(run=_cashback)
-
-    history = commands.add_parser("history", help="your delivery times per shipping method, blended with the prior")
-    history.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
-    _format_option(history)
-    history.set_defaults(run=_history)
+    _orders_command(commands, "checks", "warnings: tracking numbers, Saver parcels, seller risk signals", _checks)
+    _orders_command(commands, "cashback", "cashback expected per order, and whether it is lost", _cashback, today=False)
+    _orders_command(commands, "history", "your delivery times per shipping method, blended with the prior", _history,
+                    today=False)
 
     assumptions = commands.add_parser("assumptions", help="the assumptions the ranking depends on")
     assumptions.add_argument("--assume", metavar="ID=VALUE", action="append", default=[], type=_setting)
@@ -109,6 +88,18 @@ def _parser() -> argparse.ArgumentParser:
     _rule_options(rules)
     _format_option(rules)
     rules.set_defaults(run=_rules)
+    return parser
+
+
+def _orders_command(commands, name: str, help: str, run, today: bool = True) -> argparse.ArgumentParser:
+    """A subcommand that reads an order book: ORDERS, --today (if it depends on the day), --format."""
+    parser = commands.add_parser(name, help=help)
+    parser.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
+    if today:
+        parser.add_argument("--today", type=_date, default=dt.date.today(),
+                            help="the day to compute for, YYYY-MM-DD (default: the local date)")
+    _format_option(parser)
+    parser.set_defaults(run=run)
     return parser
 
 
