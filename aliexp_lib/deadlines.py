@@ -124,7 +124,7 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
     # (a missing date or one after today has not).
     day, happened = {}, {}
     for column in DATE_COLUMNS:
-        day[column], happened[column] = _day_numbers(table[column], today_day)
+        day[column], happened[column] = day_numbers(table[column], today_day)
     protection_end, at_cap = protection_end_days(table, day["shipped_at"], rulebook)
 
     # One row per kind, one column per order (writes along a row are contiguous).
@@ -224,7 +224,7 @@ def _day_number(date: np.datetime64) -> np.int32:
     return np.int32(date.astype("datetime64[D]").astype(np.int64))
 
 
-def _day_numbers(column: pd.Series, today_day: np.int32) -> tuple[np.ndarray, np.ndarray]:
+def day_numbers(column: pd.Series, today_day: np.int32) -> tuple[np.ndarray, np.ndarray]:
     """A datetime column as day numbers (0 where not happened), and where it happened by ``today_day``.
 
     Works on the raw integers of any datetime64 unit, which is several times faster than

@@ -24,7 +24,7 @@ import pandas as pd
 
 from aliexp_lib.costs import (HOME_CURRENCY, Assumptions, Rates, convert_minor, load_assumptions,
                               load_payout_times, load_postage, load_rates, postage_range)
-from aliexp_lib.deadlines import protection_end_days
+from aliexp_lib.deadlines import day_numbers, protection_end_days
 from aliexp_lib.history import arrival_chance, fit_delivery_model
 from aliexp_lib.money import minor_digits
 from aliexp_lib.orders import PROBLEMS, OrderBook
@@ -190,23 +190,19 @@ def _case(book: OrderBook, today: dt.date, setting: Setting) -> _Case:
     post_high = np.where(band >= 0, convert_minor(high, home), np.nan)
     post_low = np.where(np.isnan(quote), post_low, quote)
     post_high = np.where(np.isnan(quote), post_high, quote)
-    if home != 1:  # postage and the assumptions' amounts are in HOME_CURRENCY
-        rate_text = np.where(np.char.find(rate_text.astype(str), HOME_CURRENCY + " (") >= 0, rate_text,
-                             rate_text + "; postage: " + said_home)
+    if setting.currency != HOME_CURRENCY:  # postage and the assumptions' amounts are in HOME_CURRENCY too
+        rate_text = np.where(currency == HOME_CURRENCY, rate_text, rate_text + "; postage: " + said_home)
 
     cash_rate = sub["cashback_rate"].to_numpy(dtype=np.float64, na_value=0.0)
     cashback = np.rint(price * cash_rate / 100) * a["p_cashback_lost_on_refund"]
 
-    def day(column):
-        values = sub[column].to_numpy(dtype="datetime64[D]").astype(np.int64)
-        return np.where(sub[column].isna().to_numpy(), np.iinfo(np.int64).min, values)
-
-    happened = {c: (day(c) != np.iinfo(np.int64).min) & (day(c) <= today_day)
-                for c in ("shipped_at", "received_at", "confirmed_at", "dispute_opened_at", "refund_issued_at",
-                          "return_shipped_at")}
-    shipped = np.where(happened["shipped_at"], day("shipped_at"), today_day)
+    # Events as day numbers, and whether they happened by today (as in the deadline engine).
+    day, happened = {}, {}
+    for column in ("shipped_at", "confirmed_at", "dispute_opened_at", "refund_issued_at", "return_shipped_at"):
+        day[column], happened[column] = day_numbers(sub[column], np.int32(today_day))
+    shipped = np.where(happened["shipped_at"], day["shipped_at"], today_day)
     earliest = shipped + rules["dispute_earliest_days"].value
-    start_day = np.where(happened["dispute_opened_at"], day("dispute_opened_at"), np.maximum(today_day, earliest))
+    start_day = np.where(happened["dispute_opened_at"], day["dispute_opened_at"], np.maximum(today_day, earliest))
 
     payout = setting.payout.set_index("payment_method")["high_days"]
     codes, methods = pd.factorize(sub["payment_method"])  # normalise each distinct method once
@@ -215,9 +211,8 @@ def _case(book: OrderBook, today: dt.date, setting: Setting) -> _Case:
 
     protection_end, _ = protection_end_days(sub, shipped, rules)
     cap_end = shipped + rules["protection_cap_days"].value
-    confirmed_window = np.where(happened["confirmed_at"], day("confirmed_at") + rules["dispute_after_close_days"].value,
-                                np.iinfo(np.int64).min)
-    in_time = (~happened["confirmed_at"] & (protection_end >= today_day)) | (confirmed_window >= today_day)
+    confirmed_window = day["confirmed_at"] + rules["dispute_after_close_days"].value
+    in_time = np.where(happened["confirmed_at"], confirmed_window, protection_end) >= today_day
     can_dispute = happened["dispute_opened_at"] | in_time
 
     model = fit_delivery_model(book, rulebook=rules)
