@@ -143,6 +143,30 @@ def load_rates(path: str | Path | None = None) -> Rates:
                                "rate": rates, "source": table["source"]}))
 
 
+def amounts_in(table: pd.DataFrame, columns: tuple[str, ...], currency: str, rates: Rates, on: dt.date,
+               default_currency: str | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """``columns`` (minor units in each row's ``currency``) as minor units of ``currency``.
+
+    Returns float arrays (NaN where the amount is missing; whole numbers otherwise, converted
+    exactly) and, per row, the rate used and its date in words. One conversion per currency.
+    """
+    n = len(table)
+    out = {column: np.full(n, np.nan) for column in columns}
+    said_per_row = np.full(n, "", dtype=object)
+    codes = table["currency"].fillna(default_currency or currency).to_numpy()
+    for code in pd.unique(codes):
+        mask = codes == code
+        factor, said = rates.factor(code, currency, on)
+        said_per_row[mask] = said
+        for column in columns:
+            values = table[column].to_numpy(dtype=np.float64, na_value=np.nan)[mask]
+            known = ~np.isnan(values)
+            converted = np.full(mask.sum(), np.nan)
+            converted[known] = convert_minor(values[known].astype(np.int64), factor)
+            out[column][mask] = converted
+    return out, said_per_row
+
+
 def convert_minor(minor: np.ndarray, factor: Fraction) -> np.ndarray:
     """``minor`` (int64) times the exact ``factor``, rounded half-even to whole minor units."""
     if factor == 1:

@@ -22,10 +22,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.costs import (HOME_CURRENCY, Assumptions, Rates, convert_minor, load_assumptions,
+from aliexp_lib.costs import (HOME_CURRENCY, Assumptions, Rates, amounts_in, convert_minor, load_assumptions,
                               load_payout_times, load_postage, load_rates, postage_range)
 from aliexp_lib.deadlines import day_numbers, protection_end_days
-from aliexp_lib.history import arrival_chance, fit_delivery_model
+from aliexp_lib.history import DeliveryModel, arrival_chance, fit_delivery_model
 from aliexp_lib.money import minor_digits
 from aliexp_lib.orders import PROBLEMS, OrderBook
 from aliexp_lib.rules import Rulebook, load_rulebook
@@ -117,15 +117,18 @@ class Setting:
                    load_payout_times(), currency)
 
 
-def rank_options(book: OrderBook, today: dt.date, setting: Setting | None = None) -> pd.DataFrame:
+def rank_options(book: OrderBook, today: dt.date, setting: Setting | None = None,
+                 history: DeliveryModel | None = None) -> pd.DataFrame:
     """Every way out of every problem order, best first within each order (``COLUMNS``).
 
     Money columns are integer minor units of ``currency``; ``net_low``/``net_high`` take the dear
     and the cheap end of every cost range; ``money_by`` is the latest day the money (or, for
-    ``accept_resend`` and ``wait_and_extend``, the item) is expected under the rulebook.
+    ``accept_resend`` and ``wait_and_extend``, the item) is expected under the rulebook. ``history``
+    is the delivery model behind ``wait_and_extend`` (default: fitted on ``book``; pass one fitted
+    on all your orders when ``book`` holds only some).
     """
     setting = setting or Setting.default()
-    case = _case(book, today, setting)
+    case = _case(book, today, setting, history)
     return _rank(case, _evaluate(case, setting), setting)
 
 
@@ -156,7 +159,7 @@ class _Case:
     home: object  # exact factor from HOME_CURRENCY minor units to the display currency's
 
 
-def _case(book: OrderBook, today: dt.date, setting: Setting) -> _Case:
+def _case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryModel | None = None) -> _Case:
     table = book.table
     rows = np.flatnonzero((table["problem"] != "").to_numpy())
     sub = table.iloc[rows]
@@ -165,20 +168,10 @@ def _case(book: OrderBook, today: dt.date, setting: Setting) -> _Case:
     n = len(rows)
 
     # Order-currency amounts into the display currency, one factor per currency.
-    price, offer, kept, quote = (np.full(n, np.nan) for _ in range(4))
-    rate_text = np.full(n, "", dtype=object)
+    amounts, rate_text = amounts_in(sub, ("price_minor", "offer_partial_minor", "value_if_kept_minor",
+                                          "postage_quote_minor"), setting.currency, setting.rates, today)
+    price, offer, kept, quote = amounts.values()
     currency = sub["currency"].fillna(setting.currency).to_numpy()
-    for code in pd.unique(currency):
-        mask = currency == code
-        factor, said = setting.rates.factor(code, setting.currency, today)
-        rate_text[mask] = said
-        for target, column in ((price, "price_minor"), (offer, "offer_partial_minor"),
-                               (kept, "value_if_kept_minor"), (quote, "postage_quote_minor")):
-            values = sub[column].to_numpy(dtype=np.float64, na_value=np.nan)[mask]
-            known = ~np.isnan(values)
-            converted = np.full(mask.sum(), np.nan)
-            converted[known] = convert_minor(values[known].astype(np.int64), factor)
-            target[mask] = converted
     price = np.nan_to_num(price)
     kept = np.where(np.isnan(kept), np.rint(price * a["kept_value_share"]), kept)
 
@@ -215,7 +208,7 @@ def _case(book: OrderBook, today: dt.date, setting: Setting) -> _Case:
     in_time = np.where(happened["confirmed_at"], confirmed_window, protection_end) >= today_day
     can_dispute = happened["dispute_opened_at"] | in_time
 
-    model = fit_delivery_model(book, rulebook=rules)
+    model = history if history is not None else fit_delivery_model(book, rulebook=rules)
     deadline = pd.Series(pd.NaT, index=table.index, dtype="datetime64[s]")
     deadline.iloc[rows] = (cap_end * 86_400).astype("datetime64[s]")
     arrival = arrival_chance(model, book, today, deadline).to_numpy()[rows]

@@ -1,0 +1,146 @@
+"""Words and formats for the user, in English or Russian.
+
+English text is the message id; Russian lives in a gettext catalogue, ``data/i18n/ru.po``, read
+with Babel (so translators can use the usual PO tools). Dates and money are formatted for the
+locale by Babel (CLDR data), not by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+from babel.dates import format_date as _babel_date
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency as _babel_currency
+
+LANGUAGES = ("en", "ru")
+
+#: Display names of the codes the engines use (kinds, statuses, options, problems) and of
+#: table columns. English here; other languages in the catalogue.
+LABELS = {
+    # deadline kinds
+    "dispute_opens": "Dispute can be opened",
+    "tracking_check": "Check tracking",
+    "tracking_stalled": "Tracking stalled",
+    "ask_extension": "Ask for an extension",
+    "protection_ends": "Buyer protection ends",
+    "dispute_after_close": "Dispute after confirming",
+    "seller_reply_due": "Seller must answer",
+    "auto_escalation": "Automatic escalation",
+    "decision_due": "Platform decision",
+    "return_ship_by": "Post the return",
+    "return_refund_by": "Refund for the return",
+    "refund_leaves_platform": "Refund leaves AliExpress",
+    "refund_overdue": "Refund should have arrived",
+    # statuses
+    "overdue": "overdue",
+    "due_today": "due today",
+    "upcoming": "upcoming",
+    "done": "done",
+    # options
+    "wait_and_extend": "Wait and extend protection",
+    "dispute_full_refund": "Dispute for a full refund",
+    "return_for_refund": "Return it for a refund",
+    "partial_refund_keep": "Partial refund, keep it",
+    "accept_resend": "Accept a replacement",
+    "keep_and_close": "Keep it and close",
+    "settle_off_platform": "Settle off the platform",
+    # problems
+    "not_received": "not received",
+    "defective": "defective",
+    "not_as_described": "not as described",
+    "wrong_item": "wrong item",
+    "incomplete": "incomplete",
+    "arrived_after_refund": "arrived after the refund",
+    "duplicate": "duplicate",
+    # columns
+    "order_id": "Order",
+    "store": "Store",
+    "title": "Item",
+    "kind": "Deadline",
+    "due": "Due",
+    "days_left": "Days left",
+    "status": "Status",
+    "action": "What to do",
+    "option": "Way out",
+    "rank": "Rank",
+    "net": "Net money",
+    "net_low": "At worst",
+    "net_high": "At best",
+    "money_by": "Money by",
+    "likelihood": "Chance",
+    "reason": "Why",
+    "risk": "Risk",
+    "problem": "Problem",
+    "amount": "Amount",
+    "payment_method": "Paid with",
+    "expected_by": "Expected by",
+    "month": "Month",
+    "spent": "Spent",
+    "orders": "Orders",
+    "number": "Tracking number",
+    "valid": "Valid",
+    "format": "Format",
+    "country": "Country",
+    "check": "Check",
+    "rule": "Rule",
+    "expected": "Expected",
+    "lost": "Lost",
+    "currency": "Currency",
+}
+
+
+@cache
+def _catalogue(lang: str) -> dict[str, str]:
+    if lang == "en":
+        return {}
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+    with resources.files("aliexp_lib.data").joinpath("i18n", f"{lang}.po").open("rb") as handle:
+        catalogue = read_po(handle, locale=lang)
+    return {m.id: m.string for m in catalogue if m.id and m.string}
+
+
+def _(text: str, lang: str) -> str:
+    """``text`` in ``lang`` (English text is its own message id; untranslated text stays English)."""
+    return _catalogue(lang).get(text, text) if lang != "en" else text
+
+
+def label(code: str, lang: str) -> str:
+    """The display name of an engine code or column name in ``lang``."""
+    return _(LABELS.get(code, code), lang)
+
+
+def localise(table: pd.DataFrame, lang: str, codes: tuple[str, ...] = (), texts: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A copy with ``codes`` columns as display names, ``texts`` columns translated, headings translated.
+
+    Categorical columns are translated by renaming their few categories, not row by row.
+    """
+    out = table.copy()
+    for column in codes + texts:
+        if column not in out:
+            continue
+        translate = (lambda v: label(v, lang)) if column in codes else (lambda v: _(v, lang))
+        values = out[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            out[column] = values.cat.rename_categories([translate(c) for c in values.cat.categories])
+        else:
+            out[column] = values.map(translate)
+    return out.rename(columns={c: label(c, lang) for c in out.columns})
+
+
+def format_date(day, lang: str) -> str:
+    """A calendar date for ``lang``: "1 Mar 2026" / "1 мар. 2026 г."."""
+    if pd.isna(day):
+        return ""
+    day = day.date() if isinstance(day, pd.Timestamp) else day
+    return _babel_date(day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)), "medium", locale=lang)
+
+
+def format_money(amount: Decimal, currency: str, lang: str) -> str:
+    """An exact amount with its currency for ``lang``: "RUB 600.50" / "600,50 ₽"."""
+    return _babel_currency(amount, currency, locale=lang)
