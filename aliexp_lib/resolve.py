@@ -127,9 +127,16 @@ def rank_options(book: OrderBook, today: dt.date, setting: Setting | None = None
     is the delivery model behind ``wait_and_extend`` (default: fitted on ``book``; pass one fitted
     on all your orders when ``book`` holds only some).
     """
+    return rank_with_break_even(book, today, setting, history)[0]
+
+
+def rank_with_break_even(book: OrderBook, today: dt.date, setting: Setting | None = None,
+                         history: DeliveryModel | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``rank_options`` and ``break_even`` together, sharing the work."""
     setting = setting or Setting.default()
     case = _case(book, today, setting, history)
-    return _rank(case, _evaluate(case, setting), setting)
+    values = _evaluate(case, setting)
+    return _rank(case, values, setting), _break_even(case, values, setting)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -336,7 +343,8 @@ BREAK_EVEN_COLUMNS = ("order_id", "offer_minor", "break_even_minor", "break_even
                       "currency", "best_if_postage_cheap", "best_if_postage_dear", "flips", "flip_postage_minor")
 
 
-def break_even(book: OrderBook, today: dt.date, setting: Setting | None = None) -> pd.DataFrame:
+def break_even(book: OrderBook, today: dt.date, setting: Setting | None = None,
+               history: DeliveryModel | None = None) -> pd.DataFrame:
     """For each problem order with a partial offer and a possible return: the smallest partial refund
     worth accepting instead of posting the item back, and whether the best option changes inside the
     postage range (``BREAK_EVEN_COLUMNS``, money in minor units of ``setting.currency``).
@@ -346,9 +354,10 @@ def break_even(book: OrderBook, today: dt.date, setting: Setting | None = None) 
     end. ``flip_postage`` is the postage at which the best option changes, where that is inside
     the range (else empty).
     """
-    setting = setting or Setting.default()
-    c = _case(book, today, setting)
-    v = _evaluate(c, setting)
+    return rank_with_break_even(book, today, setting, history)[1]
+
+
+def _break_even(c: _Case, v: _Values, setting: Setting) -> pd.DataFrame:
     ret = OPTIONS.index("return_for_refund")
     both = v.ok[ret] & ~np.isnan(c.offer)
     p = setting.assumptions["p_partial_paid"]

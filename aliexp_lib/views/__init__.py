@@ -1,0 +1,1 @@
+"""Views: tables, figures and widgets for people, built from the engines; notebooks call these."""

@@ -1,0 +1,131 @@
+"""The resolution chooser: pick a problem order, move the seller's offer, the postage, the value of
+keeping the item and of your time; the ranking and the chart follow.
+
+The logic is ``Chooser.recompute`` (plain Python, testable without a browser); ``Chooser.widget``
+only lays out ipywidgets around it (``interactive``, so ``.result`` holds the last answer).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+
+import pandas as pd
+
+from aliexp_lib.history import fit_delivery_model
+from aliexp_lib.i18n import _, label
+from aliexp_lib.money import minor_digits
+from aliexp_lib.orders import OrderBook
+from aliexp_lib.resolve import Setting, rank_with_break_even
+from aliexp_lib.views.figures import options_chart
+from aliexp_lib.views.tables import ranking_table
+
+#: CSS class of the ranking table, for people styling it and for the browser test.
+RANKING_CLASS = "aliexp-ranking"
+
+
+@dataclasses.dataclass
+class Answer:
+    """One recomputation: the ranked options (engine table), the table and chart to show."""
+
+    ranking: pd.DataFrame
+    table: pd.DataFrame
+    figure: object
+    break_even: float | None
+
+
+class Chooser:
+    """Everything that does not change while the sliders move is prepared once, here."""
+
+    def __init__(self, book: OrderBook, today: dt.date, lang: str = "en", currency: str = "RUB"):
+        self.book, self.today, self.lang, self.currency = book, today, lang, currency
+        self.history = fit_delivery_model(book)
+        self.setting = Setting.default(currency)
+        problems = book.table[book.table["problem"] != ""]
+        self.rows = {order_id: problems.loc[[i]] for i, order_id in zip(problems.index, problems["order_id"])}
+
+    def problem_orders(self) -> list[tuple[str, str]]:
+        """(label, order_id) for each problem order, for a dropdown."""
+        return [(f"{oid} · {row['title'].iloc[0]} · {label(row['problem'].iloc[0], self.lang)}", oid)
+                for oid, row in self.rows.items()]
+
+    def defaults(self, order_id: str) -> dict[str, float]:
+        """Starting slider values from the order: offer, postage quote, value kept (order currency), time rate."""
+        row = self.rows[order_id].iloc[0]
+        scale = 10 ** minor_digits(row["currency"] if pd.notna(row["currency"]) else self.currency)
+
+        def amount(column, default=0.0):
+            return float(row[column]) / scale if pd.notna(row[column]) else default
+
+        return {"offer": amount("offer_partial_minor"), "postage": amount("postage_quote_minor"),
+                "kept": amount("value_if_kept_minor"), "time_rate": 0.0, "price": amount("price_minor")}
+
+    def recompute(self, order_id: str, offer: float, postage: float, kept: float, time_rate: float) -> Answer:
+        """Rank the ways out of ``order_id`` with the given offer, postage quote (0 = use the postage
+        table), value of keeping it (order currency) and time rate (RUB per hour)."""
+        row = self.rows[order_id].copy()
+        scale = 10 ** minor_digits(row["currency"].iloc[0] if pd.notna(row["currency"].iloc[0]) else self.currency)
+        row["offer_partial_minor"] = pd.array([round(offer * scale)] if offer > 0 else [pd.NA], dtype="Int64")
+        row["postage_quote_minor"] = pd.array([round(postage * scale)] if postage > 0 else [pd.NA], dtype="Int64")
+        row["value_if_kept_minor"] = pd.array([round(kept * scale)], dtype="Int64")
+        setting = dataclasses.replace(self.setting, assumptions=_with(self.setting.assumptions, time_rate=time_rate))
+        book = OrderBook(row.reset_index(drop=True), self.book.source)
+        ranking, even = rank_with_break_even(book, self.today, setting, self.history)
+        offer_at = None
+        if len(even):
+            offer_at = float(even["break_even_minor"].iloc[0]) / 10 ** minor_digits(self.currency)
+        return Answer(ranking, ranking_table(ranking, self.lang), options_chart(ranking, self.lang, offer_at), offer_at)
+
+    def ranking_html(self, answer: Answer) -> str:
+        """The ranking as an HTML table (text escaped), best first."""
+        note = ""
+        if answer.break_even is not None:
+            note = (f"<p>{html.escape(_('Smallest offer worth taking instead of a return', self.lang))}: "
+                    f"{answer.break_even:,.2f} {html.escape(self.currency)}</p>")
+        return answer.table.to_html(index=False, classes=RANKING_CLASS, escape=True, border=0) + note
+
+    def widget(self):
+        """The chooser: a dropdown and four sliders around ``recompute``; returns the ``interactive``."""
+        import ipywidgets as widgets
+        from IPython.display import HTML, display
+
+        options = self.problem_orders()
+        first = self.defaults(options[0][1])
+        top = max(first["price"], 1.0) * 2
+        controls = {
+            "order_id": widgets.Dropdown(options=options, description=_("Order", self.lang)),
+            "offer": widgets.FloatSlider(value=first["offer"], min=0, max=top, step=10,
+                                         description=_("Seller's offer", self.lang), continuous_update=False),
+            "postage": widgets.FloatSlider(value=first["postage"], min=0, max=5000, step=10,
+                                           description=_("Postage quote", self.lang), continuous_update=False),
+            "kept": widgets.FloatSlider(value=first["kept"], min=0, max=top, step=10,
+                                        description=_("Worth to you", self.lang), continuous_update=False),
+            "time_rate": widgets.FloatSlider(value=0, min=0, max=2000, step=50,
+                                             description=_("Your hour", self.lang), continuous_update=False),
+        }
+
+        def show(order_id, offer, postage, kept, time_rate):
+            answer = self.recompute(order_id, offer, postage, kept, time_rate)
+            display(HTML(self.ranking_html(answer)))
+            display(answer.figure)
+            return answer
+
+        def follow(change):  # a new order: its own offer, quote and value as the starting point
+            values = self.defaults(change["new"])
+            for name in ("offer", "kept"):
+                controls[name].max = max(values["price"], 1.0) * 2
+            for name in ("offer", "postage", "kept"):
+                controls[name].value = values[name]
+
+        controls["order_id"].observe(follow, names="value")
+        for slider in list(controls.values())[1:]:
+            slider.style = {"description_width": "initial"}
+        return widgets.interactive(show, **controls)
+
+
+def _with(assumptions, **changes):
+    values = dict(assumptions.values)
+    values.update({k: float(v) for k, v in changes.items()})
+    return dataclasses.replace(assumptions, values=values, changed=assumptions.changed | frozenset(changes))
+

@@ -1,0 +1,109 @@
+"""Plotly figures: built here, shown by one call in a notebook or the report.
+
+Figures are deterministic for fixed inputs (no random ids in their JSON), so notebooks that
+store them can be compared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from aliexp_lib.costs import amounts_in, load_rates
+from aliexp_lib.deadlines import compute_deadlines, next_actions
+from aliexp_lib.i18n import _, label
+from aliexp_lib.money import minor_digits
+from aliexp_lib.orders import OrderBook
+
+#: A plain look, set directly: plotly's named templates are deep-copied on every figure (slow).
+LOOK = {"template": None, "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"family": "sans-serif"}}
+STATUS_COLOURS = {"overdue": "#c0392b", "due_today": "#e67e22", "upcoming": "#2e86c1", "done": "#95a5a6"}
+#: Orders shown at most on the timeline: the most urgent ones.
+TIMELINE_ORDERS = 40
+
+
+def timeline(book: OrderBook, today: dt.date, lang: str, limit: int = TIMELINE_ORDERS) -> go.Figure:
+    """One row per order (the ``limit`` most urgent): a bar from shipment to the end of protection,
+    a mark per open deadline coloured by status, and today as a vertical line."""
+    deadlines = compute_deadlines(book, today)
+    urgent = next_actions(deadlines)["order_id"].head(limit)
+    rows = deadlines[deadlines["order_id"].isin(set(urgent)) & (deadlines["status"] != "done")]
+    order = list(urgent)[::-1]  # most urgent at the top
+    ends = deadlines[deadlines["kind"] == "protection_ends"].set_index("order_id")["due"]
+    shipped = book.table.set_index("order_id")["shipped_at"]
+    figure = go.Figure()
+    span = [o for o in order if o in ends.index and pd.notna(shipped.get(o))]
+    figure.add_trace(go.Bar(
+        y=span, x=[(ends[o] - shipped[o]) / pd.Timedelta(milliseconds=1) for o in span],
+        base=[shipped[o].strftime("%Y-%m-%d") for o in span], orientation="h",
+        marker_color="rgba(46,134,193,0.18)", name=_("Buyer protection", lang), hoverinfo="skip",
+    ))
+    for status in ("overdue", "due_today", "upcoming"):
+        part = rows[rows["status"] == status]
+        figure.add_trace(go.Scatter(
+            x=part["due"].dt.strftime("%Y-%m-%d"), y=part["order_id"], mode="markers",
+            marker={"color": STATUS_COLOURS[status], "size": 10, "symbol": "diamond"},
+            name=label(status, lang), text=[label(k, lang) for k in part["kind"]],
+            hovertemplate="%{y}<br>%{text}<br>%{x}<extra></extra>",
+        ))
+    figure.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line_dash="dash", line_color="#333")
+    figure.add_annotation(x=today.isoformat(), y=1.02, yref="paper", text=_("today", lang), showarrow=False)
+    figure.update_layout(
+        title=_("Every clock of the most urgent orders", lang), xaxis_type="date", barmode="overlay",
+        yaxis={"categoryorder": "array", "categoryarray": order, "type": "category"},
+        height=max(300, 24 * len(order) + 120), legend={"orientation": "h"}, **LOOK,
+    )
+    return figure
+
+
+def money_at_stake(book: OrderBook, today: dt.date, lang: str, currency: str = "RUB", rates=None) -> go.Figure:
+    """What the orders cost, grouped by the status of each order's most urgent deadline."""
+    rates = rates if rates is not None else load_rates()
+    status = next_actions(compute_deadlines(book, today)).set_index("order_id")["status"].astype(str)
+    table = book.table
+    amounts, _rate = amounts_in(table, ("price_minor",), currency, rates, today)
+    per_order = pd.DataFrame({"status": table["order_id"].map(status).fillna("done").to_numpy(),
+                              "amount": np.nan_to_num(amounts["price_minor"]) / 10 ** minor_digits(currency)})
+    sums = per_order.groupby("status")["amount"].sum().reindex(list(STATUS_COLOURS), fill_value=0)
+    figure = go.Figure(go.Bar(
+        x=[label(s, lang) for s in sums.index], y=sums.to_numpy(),
+        marker_color=[STATUS_COLOURS[s] for s in sums.index],
+        text=[f"{v:,.0f}" for v in sums.to_numpy()], textposition="outside",
+    ))
+    figure.update_layout(title=_("Money at stake by status", lang), yaxis_title=currency, **LOOK)
+    return figure
+
+
+def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: float | None = None) -> go.Figure:
+    """Net money per way out (bars), with the range of each cost as error bars; the break-even
+    offer, if given, as a line at the net a partial refund must beat."""
+    currency = ranking["currency"].iloc[0] if len(ranking) else "RUB"
+    scale = 10 ** minor_digits(currency)
+    net = ranking["net_minor"].to_numpy() / scale
+    figure = go.Figure(go.Bar(
+        y=[label(o, lang) for o in ranking["option"]][::-1], x=net[::-1], orientation="h",
+        error_x={"type": "data", "symmetric": False,
+                 "array": (ranking["net_high_minor"].to_numpy() / scale - net)[::-1],
+                 "arrayminus": (net - ranking["net_low_minor"].to_numpy() / scale)[::-1]},
+        marker_color=["#2e86c1" if r == 1 else "#aab7c4" for r in ranking["rank"]][::-1],
+    ))
+    if break_even_offer is not None:
+        figure.add_annotation(xref="paper", x=1, yref="paper", y=1.08, showarrow=False,
+                              text=f"{_('Smallest offer worth taking instead of a return', lang)}: "
+                                   f"{break_even_offer:,.2f} {currency}")
+        returned = ranking.loc[ranking["option"] == "return_for_refund", "net_minor"]
+        if len(returned):
+            figure.add_vline(x=returned.iloc[0] / scale, line_dash="dot", line_color="#c0392b")
+    figure.update_layout(title=_("Net money per way out", lang), xaxis_title=currency, **LOOK,
+                         height=320, margin={"l": 220})
+    return figure
+
+
+def spend_chart(spent: pd.DataFrame, lang: str, currency: str) -> go.Figure:
+    """Spend per month from ``views.tables.spend(..., by="month")`` before localising (numbers)."""
+    figure = go.Figure(go.Bar(x=spent["month"], y=spent["amount"]))
+    figure.update_layout(title=_("Spend by month", lang), yaxis_title=currency, **LOOK)
+    return figure

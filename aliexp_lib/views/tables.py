@@ -1,0 +1,136 @@
+"""Tables for people: localised headings and words, dates and money formatted for the language.
+
+Each function takes the order book (or an engine's table), ``today`` and ``lang`` and returns a
+small DataFrame ready to show; notebooks and the report call these and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from aliexp_lib.checks import order_checks
+from aliexp_lib.costs import amounts_in, load_payout_times, load_rates
+from aliexp_lib.deadlines import compute_deadlines, next_actions
+from aliexp_lib.i18n import _, format_date, format_money, localise
+from aliexp_lib.money import minor_digits
+from aliexp_lib.orders import OrderBook
+from aliexp_lib.risk import cashback
+from aliexp_lib.rules import load_rulebook
+from aliexp_lib.tracking import check_tracking
+
+#: Rows shown at most in one table; the rest is counted in a note.
+MAX_ROWS = 100
+
+
+def money_text(minor, currency: str, lang: str) -> list[str]:
+    """Minor units (NaN for none) as money text for ``lang``."""
+    scale = Decimal(10) ** -minor_digits(currency)
+    return ["" if pd.isna(m) else format_money(Decimal(int(m)) * scale, currency, lang) for m in minor]
+
+
+def dates_text(days, lang: str) -> list[str]:
+    return [format_date(d, lang) for d in days]
+
+
+def week_actions(book: OrderBook, today: dt.date, lang: str, days: int = 7) -> pd.DataFrame:
+    """What needs doing by ``today + days``: each order's most urgent open deadline, most urgent first."""
+    upcoming = next_actions(compute_deadlines(book, today))
+    upcoming = upcoming[upcoming["days_left"] <= days].head(MAX_ROWS)
+    titles = book.table.set_index("order_id")["title"]
+    table = pd.DataFrame({
+        "order_id": upcoming["order_id"].to_numpy(),
+        "title": upcoming["order_id"].map(titles).to_numpy(),
+        "kind": upcoming["kind"].to_numpy(),
+        "due": dates_text(upcoming["due"], lang),
+        "days_left": upcoming["days_left"].to_numpy(),
+        "status": upcoming["status"].to_numpy(),
+        "action": upcoming["action"].to_numpy(),
+    })
+    return localise(table, lang, codes=("kind", "status"), texts=("action",))
+
+
+def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A ``rank_options`` table for people: money with its currency, chance in percent, words."""
+    currency = ranking["currency"].iloc[0] if len(ranking) else "RUB"
+    table = pd.DataFrame({
+        "rank": ranking["rank"].to_numpy(),
+        "option": ranking["option"].to_numpy(),
+        "net": money_text(ranking["net_minor"], currency, lang),
+        "net_low": money_text(ranking["net_low_minor"], currency, lang),
+        "net_high": money_text(ranking["net_high_minor"], currency, lang),
+        "likelihood": [f"{round(p * 100)} %" for p in ranking["likelihood"]],
+        "money_by": dates_text(ranking["money_by"], lang),
+        "reason": ranking["reason"].astype(str).to_numpy(),
+        "risk": ranking["risk"].astype(str).to_numpy(),
+    })
+    return localise(table, lang, codes=("option",), texts=("reason", "risk"))
+
+
+def refunds_in_flight(book: OrderBook, today: dt.date, lang: str, currency: str = "RUB",
+                      rates=None, payout=None) -> pd.DataFrame:
+    """Refunds issued and not yet received: amount, payment method, the day expected, overdue or not.
+
+    Expected by = refund date + days to leave the platform (rule 24) + the payout time of the
+    payment method (``data/payout_times.csv``, the slow end).
+    """
+    rates = rates if rates is not None else load_rates()
+    payout = payout if payout is not None else load_payout_times()
+    table = book.table
+    flying = table[table["refund_issued_at"].notna() & table["refund_received_at"].isna()
+                   & (table["refund_issued_at"] <= pd.Timestamp(today))]
+    amounts, _rate = amounts_in(flying, ("price_minor",), currency, rates, today)
+    slow = payout.set_index("payment_method")["high_days"]
+    days = flying["payment_method"].str.strip().str.lower().map(slow).fillna(slow.max())
+    leave = load_rulebook()["refund_leaves_platform_days"].value
+    expected = flying["refund_issued_at"] + pd.to_timedelta(days + leave, unit="D")
+    late = (expected < pd.Timestamp(today)).to_numpy()
+    out = pd.DataFrame({
+        "order_id": flying["order_id"].to_numpy(),
+        "amount": money_text(amounts["price_minor"], currency, lang),
+        "payment_method": flying["payment_method"].to_numpy(),
+        "expected_by": dates_text(expected, lang),
+        "status": np.where(late, "overdue", "upcoming"),
+    }).iloc[np.argsort(expected.to_numpy(), kind="stable")]
+    return localise(out.reset_index(drop=True), lang, codes=("status",))
+
+
+def cashback_table(book: OrderBook, lang: str) -> pd.DataFrame:
+    """Cashback expected per order, and whether a dispute or refund cancels it (rules 34-35)."""
+    found = cashback(book)
+    out = pd.DataFrame({
+        "order_id": found["order_id"].to_numpy(),
+        "expected": [money_text([m], c, lang)[0] for m, c in zip(found["expected_minor"], found["currency"])],
+        "lost": [_("yes" if lost else "no", lang) for lost in found["lost"]],
+        "reason": found["reason"].to_numpy(),
+    })
+    return localise(out, lang, texts=("reason",))
+
+
+def spend(book: OrderBook, today: dt.date, lang: str, by: str, currency: str = "RUB", rates=None) -> pd.DataFrame:
+    """Money spent per ``by`` ("month" of ordering, or "store"), in ``currency``, with the order count."""
+    rates = rates if rates is not None else load_rates()
+    table = book.table[book.table["price_minor"].notna()]
+    amounts, _rate = amounts_in(table, ("price_minor",), currency, rates, today)
+    key = table["ordered_at"].dt.strftime("%Y-%m") if by == "month" else table["store"]
+    grouped = pd.DataFrame({by: key.fillna("").to_numpy(), "spent": amounts["price_minor"]}).groupby(by, sort=True)
+    out = grouped.agg(spent=("spent", "sum"), orders=("spent", "size")).reset_index()
+    if by == "store":
+        out = out.sort_values("spent", ascending=False, kind="stable")
+    out["spent"] = money_text(out["spent"], currency, lang)
+    return localise(out.reset_index(drop=True), lang)
+
+
+def tracking_verdicts(numbers, lang: str) -> pd.DataFrame:
+    """``check_tracking`` for people."""
+    found = check_tracking(numbers)
+    found["valid"] = [_("yes" if v else "no", lang) for v in found["valid"]]
+    return localise(found, lang, texts=("format", "reason"))
+
+
+def warnings_table(book: OrderBook, today: dt.date, lang: str) -> pd.DataFrame:
+    """Every check's warnings for the order book (``order_checks``) for people."""
+    return localise(order_checks(book, today), lang, texts=("reason",))
