@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -18,13 +20,16 @@ from aliexp_lib.costs import load_assumptions, load_payout_times, load_postage, 
 from aliexp_lib.deadlines import COLUMNS, compute_deadlines, next_actions
 from aliexp_lib.errors import InputError
 from aliexp_lib.history import fit_delivery_model
+from aliexp_lib.i18n import LANGUAGES
 from aliexp_lib.history import summary as delivery_summary
 from aliexp_lib.money import format_minor, known_currencies
 from aliexp_lib.orders import load_orders
 from aliexp_lib.resolve import Setting, break_even, rank_options
 from aliexp_lib.risk import cashback
 from aliexp_lib.rules import load_rulebook
+from aliexp_lib.report import write_report
 from aliexp_lib.tracking import check_tracking
+from aliexp_lib.views.widgets import calendar_file
 
 EXIT_BAD_INPUT = 2
 
@@ -36,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         table, warnings = args.run(args)
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
-        _write(table, args.format)
+        if isinstance(table, str):  # a command that wrote files says what it wrote
+            print(table)
+        else:
+            _write(table, args.format)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -77,6 +85,23 @@ def _parser() -> argparse.ArgumentParser:
     _orders_command(commands, "cashback", "cashback expected per order, and whether it is lost", _cashback, today=False)
     _orders_command(commands, "history", "your delivery times per shipping method, blended with the prior", _history,
                     today=False)
+
+    report = commands.add_parser("report", help="the weekly report: one HTML file (and the executed notebook)")
+    report.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
+    report.add_argument("--today", type=_date, default=dt.date.today(),
+                        help="the day to compute for, YYYY-MM-DD (default: the local date)")
+    report.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
+    report.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the report")
+    report.add_argument("--currency", default="RUB", type=str.upper, help="currency to show money in (default RUB)")
+    report.set_defaults(run=_report)
+
+    calendar = commands.add_parser("calendar", help="every open deadline as calendar events (.ics)")
+    calendar.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
+    calendar.add_argument("--today", type=_date, default=dt.date.today(),
+                          help="the day to compute for, YYYY-MM-DD (default: the local date)")
+    calendar.add_argument("-o", "--output", default="deadlines.ics", help="file to write (default deadlines.ics)")
+    calendar.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the event titles")
+    calendar.set_defaults(run=_calendar)
 
     assumptions = commands.add_parser("assumptions", help="the assumptions the ranking depends on")
     assumptions.add_argument("--assume", metavar="ID=VALUE", action="append", default=[], type=_setting)
@@ -164,6 +189,25 @@ def _cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     table = cashback(book)
     table["expected"] = [format_minor([m], c)[0] for m, c in zip(table.pop("expected_minor"), table["currency"])]
     return table.loc[:, ["order_id", "expected", "currency", "lost", "reason"]], book.warnings
+
+
+def _report(args) -> tuple[str, tuple[str, ...]]:
+    if args.currency not in known_currencies():
+        raise InputError(f"--currency {args.currency}: unknown currency; expected an ISO code such as RUB")
+    book = load_orders(args.orders)  # bad input is reported here, clearly, before the notebook runs
+    html, notebook = write_report(args.orders, args.output, args.today, args.lang, args.currency)
+    return f"wrote {html} (open it in a browser) and {notebook}", book.warnings
+
+
+def _calendar(args) -> tuple[str, tuple[str, ...]]:
+    book = load_orders(args.orders)
+    path = Path(args.output)
+    if path.exists() and not path.read_bytes().startswith(b"BEGIN:VCALENDAR"):
+        raise InputError(f"{path} exists and is not a calendar file; choose another name (-o) or remove it")
+    staged = path.with_name(f".{path.name}.part")
+    staged.write_bytes(calendar_file(book, args.today, args.lang))
+    os.replace(staged, path)
+    return f"wrote {path}: import it into your calendar; importing it again updates the events", book.warnings
 
 
 def _history(args) -> tuple[pd.DataFrame, tuple[str, ...]]:

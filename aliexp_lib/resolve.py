@@ -362,8 +362,10 @@ def _break_even(c: _Case, v: _Values, setting: Setting) -> pd.DataFrame:
     both = v.ok[ret] & ~np.isnan(c.offer)
     p = setting.assumptions["p_partial_paid"]
 
-    def offer_for(return_net):
-        return np.maximum(np.rint((return_net + v.partial_cost) / p), 0).astype(np.int64)
+    rows = np.flatnonzero(both)
+
+    def offer_for(return_net):  # for the orders in rows
+        return np.maximum(np.rint((return_net[rows] + v.partial_cost[rows]) / p), 0).astype(np.int64)
 
     others = v.ok.copy()
     others[ret] = False
@@ -375,16 +377,15 @@ def _break_even(c: _Case, v: _Values, setting: Setting) -> pd.DataFrame:
     flips = cheap != dear
     # return net falls one-for-one with postage: it ties with the best other option at this postage
     flip_at = c.post_low + (v.high[ret] - best_other)
-    rows = np.flatnonzero(both)
     return pd.DataFrame({
         "order_id": c.order_id[rows],
         "offer_minor": c.offer[rows].astype(np.int64),
-        "break_even_minor": offer_for(v.mid[ret])[rows],
-        "break_even_low_minor": offer_for(v.low[ret])[rows],
-        "break_even_high_minor": offer_for(v.high[ret])[rows],
+        "break_even_minor": offer_for(v.mid[ret]),
+        "break_even_low_minor": offer_for(v.low[ret]),
+        "break_even_high_minor": offer_for(v.high[ret]),
         "currency": setting.currency,
         "best_if_postage_cheap": cheap[rows],
         "best_if_postage_dear": dear[rows],
         "flips": flips[rows],
-        "flip_postage_minor": pd.array(np.where(flips, np.rint(flip_at), np.nan)[rows], dtype="Int64"),
+        "flip_postage_minor": pd.array(np.where(flips[rows], np.rint(flip_at[rows]), np.nan), dtype="Int64"),
     })

@@ -34,6 +34,8 @@ def synthetic_problems(n: int, seed: int = 1) -> OrderBook:
     rng = np.random.default_rng(seed)
     table = synthetic_book(n, seed).table
     table["problem"] = np.array(PROBLEMS, dtype=object)[rng.integers(0, len(PROBLEMS), n)]
+    table["store"] = np.array([f"Store {i}" for i in range(50)], dtype=object)[rng.integers(0, 50, n)]
+    table["title"] = np.array([f"Item {i}" for i in range(500)], dtype=object)[rng.integers(0, 500, n)]
     table["currency"] = np.where(rng.random(n) < 0.9, "RUB", "USD").astype(object)
     price = np.where(table["currency"] == "RUB", rng.integers(10_000, 5_000_000, n), rng.integers(100, 50_000, n))
     table["price_minor"] = pd.array(price, dtype="Int64")

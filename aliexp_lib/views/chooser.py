@@ -61,9 +61,13 @@ class Chooser:
         return {"offer": amount("offer_partial_minor"), "postage": amount("postage_quote_minor"),
                 "kept": amount("value_if_kept_minor"), "time_rate": 0.0, "price": amount("price_minor")}
 
-    def recompute(self, order_id: str, offer: float, postage: float, kept: float, time_rate: float) -> Answer:
+    def recompute(self, order_id: str | None, offer: float, postage: float, kept: float, time_rate: float) -> Answer:
         """Rank the ways out of ``order_id`` with the given offer, postage quote (0 = use the postage
-        table), value of keeping it (order currency) and time rate (RUB per hour)."""
+        table), value of keeping it (order currency) and time rate (RUB per hour). No order (an
+        order book without problems) gives an empty answer."""
+        if order_id is None:
+            empty = rank_with_break_even(OrderBook(self.book.table.iloc[:0]), self.today, self.setting, self.history)[0]
+            return Answer(empty, ranking_table(empty, self.lang), options_chart(empty, self.lang), None)
         row = self.rows[order_id].copy()
         scale = 10 ** minor_digits(row["currency"].iloc[0] if pd.notna(row["currency"].iloc[0]) else self.currency)
         row["offer_partial_minor"] = pd.array([round(offer * scale)] if offer > 0 else [pd.NA], dtype="Int64")
@@ -91,7 +95,7 @@ class Chooser:
         from IPython.display import HTML, display
 
         options = self.problem_orders()
-        first = self.defaults(options[0][1])
+        first = self.defaults(options[0][1]) if options else {"offer": 0.0, "postage": 0.0, "kept": 0.0, "price": 0.0}
         top = max(first["price"], 1.0) * 2
         controls = {
             "order_id": widgets.Dropdown(options=options, description=_("Order", self.lang)),

@@ -17,6 +17,7 @@ from aliexp_lib.deadlines import compute_deadlines, next_actions
 from aliexp_lib.i18n import _, label
 from aliexp_lib.money import minor_digits
 from aliexp_lib.orders import OrderBook
+from aliexp_lib.views.tables import spend_amounts
 
 #: A plain look, set directly: plotly's named templates are deep-copied on every figure (slow).
 LOOK = {"template": None, "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"family": "sans-serif"}}
@@ -53,7 +54,7 @@ def timeline(book: OrderBook, today: dt.date, lang: str, limit: int = TIMELINE_O
     figure.add_annotation(x=today.isoformat(), y=1.02, yref="paper", text=_("today", lang), showarrow=False)
     figure.update_layout(
         title=_("Every clock of the most urgent orders", lang), xaxis_type="date", barmode="overlay",
-        yaxis={"categoryorder": "array", "categoryarray": order, "type": "category"},
+        yaxis={"categoryorder": "array", "categoryarray": order, "type": "category", "automargin": True},
         height=max(300, 24 * len(order) + 120), legend={"orientation": "h"}, **LOOK,
     )
     return figure
@@ -102,8 +103,9 @@ def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: float | No
     return figure
 
 
-def spend_chart(spent: pd.DataFrame, lang: str, currency: str) -> go.Figure:
-    """Spend per month from ``views.tables.spend(..., by="month")`` before localising (numbers)."""
-    figure = go.Figure(go.Bar(x=spent["month"], y=spent["amount"]))
+def spend_chart(book: OrderBook, today: dt.date, lang: str, currency: str = "RUB") -> go.Figure:
+    """Money spent per month of ordering, in ``currency``."""
+    spent = spend_amounts(book, today, "month", currency)
+    figure = go.Figure(go.Bar(x=spent["month"], y=spent["spent"] / 10 ** minor_digits(currency)))
     figure.update_layout(title=_("Spend by month", lang), yaxis_title=currency, **LOOK)
     return figure

@@ -18,7 +18,8 @@ from aliexp_lib.deadlines import compute_deadlines, next_actions
 from aliexp_lib.i18n import _, format_date, format_money, localise
 from aliexp_lib.money import minor_digits
 from aliexp_lib.orders import OrderBook
-from aliexp_lib.risk import cashback
+from aliexp_lib.resolve import Setting, rank_options
+from aliexp_lib.risk import cashback, seller_signals
 from aliexp_lib.rules import load_rulebook
 from aliexp_lib.tracking import check_tracking
 
@@ -104,14 +105,15 @@ def cashback_table(book: OrderBook, lang: str) -> pd.DataFrame:
     out = pd.DataFrame({
         "order_id": found["order_id"].to_numpy(),
         "expected": [money_text([m], c, lang)[0] for m, c in zip(found["expected_minor"], found["currency"])],
-        "lost": [_("yes" if lost else "no", lang) for lost in found["lost"]],
+        "lost": [_("yes", lang) if lost else _("no", lang) for lost in found["lost"]],
         "reason": found["reason"].to_numpy(),
     })
     return localise(out, lang, texts=("reason",))
 
 
-def spend(book: OrderBook, today: dt.date, lang: str, by: str, currency: str = "RUB", rates=None) -> pd.DataFrame:
-    """Money spent per ``by`` ("month" of ordering, or "store"), in ``currency``, with the order count."""
+def spend_amounts(book: OrderBook, today: dt.date, by: str, currency: str = "RUB", rates=None) -> pd.DataFrame:
+    """Money spent per ``by`` ("month" of ordering, or "store"): ``spent`` in minor units of
+    ``currency`` and ``orders``; months in order, stores dearest first."""
     rates = rates if rates is not None else load_rates()
     table = book.table[book.table["price_minor"].notna()]
     amounts, _rate = amounts_in(table, ("price_minor",), currency, rates, today)
@@ -120,17 +122,65 @@ def spend(book: OrderBook, today: dt.date, lang: str, by: str, currency: str = "
     out = grouped.agg(spent=("spent", "sum"), orders=("spent", "size")).reset_index()
     if by == "store":
         out = out.sort_values("spent", ascending=False, kind="stable")
+    return out.reset_index(drop=True)
+
+
+def spend(book: OrderBook, today: dt.date, lang: str, by: str, currency: str = "RUB", rates=None) -> pd.DataFrame:
+    """``spend_amounts`` for people: money as text, headings in ``lang``."""
+    out = spend_amounts(book, today, by, currency, rates)
     out["spent"] = money_text(out["spent"], currency, lang)
-    return localise(out.reset_index(drop=True), lang)
+    return localise(out, lang)
 
 
 def tracking_verdicts(numbers, lang: str) -> pd.DataFrame:
     """``check_tracking`` for people."""
     found = check_tracking(numbers)
-    found["valid"] = [_("yes" if v else "no", lang) for v in found["valid"]]
+    found["valid"] = [_("yes", lang) if v else _("no", lang) for v in found["valid"]]
     return localise(found, lang, texts=("format", "reason"))
 
 
 def warnings_table(book: OrderBook, today: dt.date, lang: str) -> pd.DataFrame:
     """Every check's warnings for the order book (``order_checks``) for people."""
     return localise(order_checks(book, today), lang, texts=("reason",))
+
+
+def heading(text: str, lang: str, level: int = 2):
+    """A translated Markdown heading for a notebook or the report."""
+    from IPython.display import Markdown
+
+    return Markdown(f"{'#' * level} {_(text, lang)}")
+
+
+def best_options(book: OrderBook, today: dt.date, lang: str, currency: str = "RUB") -> pd.DataFrame:
+    """For each problem order, its best way out: the money it leaves, its range, chance and date."""
+    ranking = rank_options(book, today, Setting.default(currency))
+    best = ranking[ranking["rank"] == 1].head(MAX_ROWS)
+    table = pd.DataFrame({
+        "order_id": best["order_id"].to_numpy(),
+        "problem": best["problem"].to_numpy(),
+        "option": best["option"].to_numpy(),
+        "net": money_text(best["net_minor"], currency, lang),
+        "net_low": money_text(best["net_low_minor"], currency, lang),
+        "net_high": money_text(best["net_high_minor"], currency, lang),
+        "likelihood": [f"{round(p * 100)} %" for p in best["likelihood"]],
+        "money_by": dates_text(best["money_by"], lang),
+    })
+    return localise(table, lang, codes=("problem", "option"))
+
+
+def seller_verdicts(today: dt.date, lang: str, rating: float | None = None, store_opened_at: str | None = None,
+                    store_orders: int | None = None, cashback_rate: float | None = None) -> pd.DataFrame:
+    """Risk signals (rules 27-28, 35) for seller facts typed in by hand."""
+    facts = {"order_id": "-", "seller_rating": rating, "store_opened_at": store_opened_at,
+             "store_orders": store_orders, "cashback_rate": cashback_rate}
+    book = OrderBook.from_frame(pd.DataFrame([{k: "" if v is None else str(v) for k, v in facts.items()}]))
+    found = seller_signals(book, today)
+    return localise(found.drop(columns=["order_id"]), lang, texts=("reason",))
+
+
+def html(table: pd.DataFrame):
+    """A table for a notebook or the report: every cell in full, no index, text escaped (a product
+    title with markup in it shows as text)."""
+    from IPython.display import HTML
+
+    return HTML(table.to_html(index=False, escape=True, border=0, classes="aliexp-table", na_rep=""))

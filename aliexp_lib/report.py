@@ -1,0 +1,75 @@
+"""The weekly report: the report notebook run by papermill, turned into one HTML file without code.
+
+Charts work offline: the notebook sets plotly's ``plotly_mimetype+notebook`` renderer, which
+inlines plotly.js. The executed notebook is kept beside the HTML. Files are written under a
+temporary name and moved into place, so a failed run leaves an earlier report untouched; an
+existing file that is not an aliexp report is never overwritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from aliexp_lib.errors import InputError
+from aliexp_lib.i18n import LANGUAGES
+
+#: Written into every report, so a later run knows the file is ours to replace.
+MARK = "aliexp-report"
+
+
+def write_report(orders: str | Path, out_html: str | Path, today: dt.date, lang: str = "en",
+                 currency: str = "RUB") -> tuple[Path, Path]:
+    """Run the report for ``orders`` as of ``today``; return (HTML path, executed notebook path)."""
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
+    if lang not in LANGUAGES:
+        raise InputError(f"--lang {lang}: expected one of {', '.join(LANGUAGES)}")
+    out_html = Path(out_html)
+    out_notebook = out_html.with_suffix(".ipynb")
+    for path in (out_html, out_notebook):
+        if path.exists() and MARK not in path.read_text(encoding="utf-8", errors="replace"):
+            raise InputError(f"{path} exists and is not an aliexp report; choose another name (-o) or remove it")
+    template = resources.files("aliexp_lib").joinpath("templates", "report.ipynb")
+    out_html.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_html.parent, prefix=".aliexp-report-") as work:
+        executed = Path(work) / "report.ipynb"
+        with resources.as_file(template) as source, _kernel_stderr_to(Path(work) / "kernel.log"):
+            papermill.execute_notebook(
+                str(source), str(executed), kernel_name="python3", progress_bar=False, cwd=work,
+                parameters={"orders_path": str(Path(orders).resolve()), "today": today.isoformat(), "lang": lang,
+                            "currency": currency},
+            )
+        notebook = nbformat.read(executed, as_version=4)
+        notebook.metadata["aliexp"] = MARK
+        body, _resources = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                                        exclude_output_prompt=True).from_notebook_node(notebook)
+        body = body.replace("<head>", f'<head>\n<meta name="generator" content="{MARK}">', 1)
+        staged_html, staged_notebook = Path(work) / "report.html", Path(work) / "executed.ipynb"
+        staged_html.write_text(body, encoding="utf-8")
+        nbformat.write(notebook, staged_notebook)
+        os.replace(staged_notebook, out_notebook)
+        os.replace(staged_html, out_html)
+    return out_html, out_notebook
+
+
+@contextlib.contextmanager
+def _kernel_stderr_to(path: Path):
+    """Send what the notebook's kernel process prints on stderr (start-up chatter, such as a
+    warning about its local TCP transport) to ``path`` instead of the user's terminal."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "wb") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)

@@ -1,0 +1,117 @@
+"""Each example notebook and the report, run by papermill with other parameters into a temporary folder.
+
+nbval (pytest --nbval, on by default) checks the stored outputs of the committed notebooks; here
+the same notebooks run with another day, in Russian, on a single order and on an empty order book,
+and the results are checked from outside.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+ROOT = Path(__file__).parents[1]
+NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+SAMPLE = ROOT / "data" / "sample_orders.csv"
+CHEAP_DEFECT = "8100000000042546"
+
+
+@pytest.fixture(scope="module")
+def order_files(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("orders")
+    lines = SAMPLE.read_text(encoding="utf-8").splitlines()
+    single, empty = folder / "single.csv", folder / "empty.csv"
+    single.write_text("\n".join([lines[0], *[line for line in lines if line.startswith(CHEAP_DEFECT)]]) + "\n",
+                      encoding="utf-8")
+    empty.write_text(lines[0] + "\n", encoding="utf-8")
+    return {"single": single, "empty": empty}
+
+
+def run(name: str, tmp_path: Path, **parameters) -> nbformat.NotebookNode:
+    out = tmp_path / f"{name}.ipynb"
+    papermill.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(out), parameters=parameters,
+                               kernel_name="python3", progress_bar=False, cwd=str(ROOT / "notebooks"))
+    return nbformat.read(out, as_version=4)
+
+
+def text_of(notebook: nbformat.NotebookNode) -> str:
+    """Everything the notebook showed, as one string."""
+    return json.dumps([cell.get("outputs", []) for cell in notebook.cells], ensure_ascii=False)
+
+
+def test_every_example_notebook_is_here():
+    assert NOTEBOOKS == ["checks", "money", "overview", "resolution_chooser"]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_another_day_in_russian_on_a_single_order(name, tmp_path, order_files):
+    notebook = run(name, tmp_path, orders_path=str(order_files["single"]), today="2026-03-10", lang="ru")
+    shown = text_of(notebook)
+    assert notebook.metadata.papermill.parameters["lang"] == "ru"
+    assert "Traceback" not in shown
+    if name == "resolution_chooser":
+        assert "Частичный возврат, товар оставить" in shown
+    elif name == "overview":
+        assert "Что нужно сделать на этой неделе" in shown
+    elif name == "money":
+        assert "Потрачено" in shown
+    else:
+        assert "Трек-номер" in shown
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_an_empty_order_book_runs_top_to_bottom(name, tmp_path, order_files):
+    notebook = run(name, tmp_path, orders_path=str(order_files["empty"]))
+    assert all(output.get("output_type") != "error" for cell in notebook.cells for output in cell.get("outputs", []))
+
+
+def test_the_report_command_writes_html_without_code_with_its_charts(tmp_path, order_files):
+    from aliexp_lib.cli import main
+
+    out = tmp_path / "weekly" / "report.html"
+    assert main(["report", str(SAMPLE), "--today", "2026-03-01", "-o", str(out), "--lang", "ru"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert "Что нужно сделать на этой неделе" in html
+    assert "Plotly.newPlot" in html and "cdn.plot.ly" not in html  # plotly.js inlined: works offline
+    assert "load_orders(" not in html and "jp-InputArea" not in html  # no code cells
+    assert out.with_suffix(".ipynb").exists()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["report.html", "report.ipynb"]  # no leftovers
+
+
+def test_the_report_never_overwrites_a_file_that_is_not_a_report(tmp_path, capsys):
+    from aliexp_lib.cli import main
+
+    mine = tmp_path / "report.html"
+    mine.write_text("<p>my own page</p>", encoding="utf-8")
+    assert main(["report", str(SAMPLE), "--today", "2026-03-01", "-o", str(mine)]) == 2
+    assert "is not an aliexp report" in capsys.readouterr().err
+    assert mine.read_text(encoding="utf-8") == "<p>my own page</p>"
+
+
+def test_the_report_on_an_empty_order_book(tmp_path, order_files):
+    from aliexp_lib.report import write_report
+
+    html, _notebook = write_report(order_files["empty"], tmp_path / "report.html", __import__("datetime").date(2026, 3, 1))
+    assert "aliexp-report" in html.read_text(encoding="utf-8")
+
+
+def test_notebooks_hold_literals_in_their_parameters_cell():
+    for path in [*(ROOT / "notebooks").glob("*.ipynb"), ROOT / "aliexp_lib" / "templates" / "report.ipynb"]:
+        notebook = nbformat.read(path, as_version=4)
+        (cell,) = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+        for line in cell.source.splitlines():
+            value = line.split("=", 1)[1].split("#")[0].strip()
+            assert value[0] in "\"'0123456789-" or value in ("True", "False", "None"), (path.name, line)
+
+
+def test_copying_a_notebook_elsewhere_keeps_it_runnable(tmp_path):
+    shutil.copy(ROOT / "notebooks" / "money.ipynb", tmp_path / "money.ipynb")
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(tmp_path / "money.ipynb"), str(out), parameters={"orders_path": str(SAMPLE)},
+                               kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    assert "Spent" in text_of(nbformat.read(out, as_version=4))
