@@ -12,24 +12,28 @@ import pandas as pd
 
 from aliexp_lib.orders import OrderBook
 from aliexp_lib.risk import load_thresholds, saver_marked_received_early, seller_signals
-from aliexp_lib.tracking import check_tracking, duplicate_tracking
+from aliexp_lib.tracking import _rule_ref, check_tracking, duplicate_tracking
 
 COLUMNS = ("order_id", "check", "reason", "rule")
 
 
-def order_checks(book: OrderBook, today: dt.date, thresholds=None) -> pd.DataFrame:
-    """Every warning for every order (``COLUMNS``), in order-book order."""
+def order_checks(book: OrderBook, today: dt.date, thresholds=None, *, lang: str = "en") -> pd.DataFrame:
+    """Every warning for every order (``COLUMNS``), in order-book order; ``reason`` and ``rule`` in ``lang``.
+
+    ``check`` is a code; ``i18n.label`` gives its display name.
+    """
     thresholds = thresholds if thresholds is not None else load_thresholds()
     table = book.table
     numbered = table[table["tracking_number"] != ""]
-    tracking = check_tracking(numbered["tracking_number"])
+    tracking = check_tracking(numbered["tracking_number"], lang=lang)
     bad = ~tracking["valid"].to_numpy()
+    rule = _rule_ref(29, "L179-183", lang)
     parts = [
         pd.DataFrame({"order_id": numbered["order_id"].to_numpy()[bad], "check": "tracking_number",
-                      "reason": tracking["reason"].to_numpy()[bad], "rule": "rule 29, seed L179-183"}),
-        duplicate_tracking(book).assign(check="tracking_reused", rule="rule 29, seed L179-183"),
-        saver_marked_received_early(book, thresholds).rename(columns={"signal": "check"}),
-        seller_signals(book, today, thresholds).rename(columns={"signal": "check"}),
+                      "reason": tracking["reason"].to_numpy()[bad], "rule": rule}),
+        duplicate_tracking(book, lang=lang).assign(check="tracking_reused", rule=rule),
+        saver_marked_received_early(book, thresholds, lang=lang).rename(columns={"signal": "check"}),
+        seller_signals(book, today, thresholds, lang=lang).rename(columns={"signal": "check"}),
     ]
     found = pd.concat([p.loc[:, list(COLUMNS)] for p in parts], ignore_index=True)
     position = pd.Series(range(len(table)), index=table["order_id"])

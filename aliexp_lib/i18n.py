@@ -57,6 +57,14 @@ LABELS = {
     "incomplete": "incomplete",
     "arrived_after_refund": "arrived after the refund",
     "duplicate": "duplicate",
+    # seller signals and order checks
+    "low_rating": "Low store rating",
+    "young_store": "Young store",
+    "few_orders": "Few orders",
+    "cashback_scam": "Suspicious cashback",
+    "saver_received_early": "Saver parcel received too early",
+    "tracking_number": "Tracking number",
+    "tracking_reused": "Tracking number reused",
     # columns
     "order_id": "Order",
     "store": "Store",
@@ -91,6 +99,7 @@ LABELS = {
     "expected": "Expected",
     "lost": "Lost",
     "currency": "Currency",
+    "signal": "Signal",
 }
 
 

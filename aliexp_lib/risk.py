@@ -17,13 +17,57 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
+from babel.numbers import get_decimal_symbol
 
 from aliexp_lib.errors import InputError
+from aliexp_lib.i18n import _, format_date
 from aliexp_lib.orders import OrderBook
+from aliexp_lib.tracking import _fill, _rule_ref
 
 SIGNAL_COLUMNS = ("order_id", "signal", "reason", "rule")
 CASHBACK_COLUMNS = ("order_id", "expected_minor", "currency", "lost", "reason")
 UNITS = {"percent": "percent", "d": "calendar days", "orders": "orders"}
+
+# User-visible texts. Each is an English gettext message id (Russian in data/i18n/ru.po); a
+# ``{name}`` is filled in after translation, per row with ``tracking._fill``.
+_LOW_RATING = (
+    "store rating {rating}% is below {limit}%: it has negative reviews; read the 1-star reviews and the store's "
+    "reviews of the last 6 months; repeated complaints are a stop sign"
+)
+_YOUNG_STORE = (
+    "store opened on {opened}, {days} days before today (under {limit}, an assumed threshold): little history to "
+    "judge it by; read its reviews before trusting it"
+)
+_FEW_ORDERS = (
+    "only {orders} order(s) (at most {limit}): if the price is also suspiciously cheap, be careful; a dearer offer "
+    "with a good reputation is safer"
+)
+_CASHBACK_SCAM = (
+    "promised cashback {rate}% is above {limit}% (an assumed threshold): offers near 100% are scams; typical "
+    "cashback is {typical}"
+)
+_SAVER_EARLY = (
+    "Saver Shipping parcel marked received {days} days after shipment (under {limit}, an assumed threshold): check "
+    "that the parcel really reached you; Saver parcels travel in a bag under one number and can show delivered when "
+    "they were not"
+)
+_TYPICAL = "{low}-{high}%"
+_CASHBACK = (
+    "{rate}% of the price: check that it showed in the cashback service within 10 minutes of paying (rule 34, seed "
+    "L239)"
+)
+_CASHBACK_NO_PRICE = "no price given, so no amount"
+_CASHBACK_LOST = (
+    "a dispute was opened or a refund issued: cashback services usually cancel the cashback then (an assumption: "
+    "the seed does not say)"
+)
+_CASHBACK_HIGH = "above the typical {typical} (rule 35, seed L275): check the offer"
+_CASHBACK_OVER = "above {limit}% (an assumed threshold): offers near 100% are scams (rule 35, seed L251)"
+#: Every message id this module shows, for translators and tests (rule references: ``tracking.RULE_REF``).
+MESSAGES = (
+    _LOW_RATING, _YOUNG_STORE, _FEW_ORDERS, _CASHBACK_SCAM, _SAVER_EARLY, _TYPICAL, _CASHBACK, _CASHBACK_NO_PRICE,
+    _CASHBACK_LOST, _CASHBACK_HIGH, _CASHBACK_OVER,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +112,9 @@ def thresholds_frame(thresholds: Mapping[str, Threshold] | None = None) -> pd.Da
     return frame
 
 
-def seller_signals(book: OrderBook, today: dt.date, thresholds: Mapping[str, Threshold] | None = None) -> pd.DataFrame:
+def seller_signals(
+    book: OrderBook, today: dt.date, thresholds: Mapping[str, Threshold] | None = None, *, lang: str = "en"
+) -> pd.DataFrame:
     """Seller risk signals: one row per order and signal (``order_id``, ``signal``, ``reason``, ``rule``), in book order.
 
     - ``low_rating``: ``seller_rating`` [%] below ``min_seller_rating`` (rule 27, seed L127-139);
@@ -76,7 +122,7 @@ def seller_signals(book: OrderBook, today: dt.date, thresholds: Mapping[str, Thr
     - ``few_orders``: ``store_orders`` at or below ``few_orders`` (rule 28, seed L129);
     - ``cashback_scam``: ``cashback_rate`` [%] above ``cashback_scam_above`` (rule 35, seed L251).
 
-    A missing value raises no signal.
+    A missing value raises no signal. ``reason`` and ``rule`` are in ``lang``; ``signal`` is a code.
     """
     t = load_thresholds() if thresholds is None else thresholds
     table = book.table
@@ -86,32 +132,32 @@ def seller_signals(book: OrderBook, today: dt.date, thresholds: Mapping[str, Thr
     min_rating, min_age = t["min_seller_rating"].value, t["min_store_age_days"].value
     few, scam = t["few_orders"].value, t["cashback_scam_above"].value
     opened_text = table["store_opened_at"].dt.strftime("%Y-%m-%d")
+    if lang != "en":  # English keeps ISO dates; others take the locale's, one per distinct date
+        opened_text = opened_text.map({day: format_date(day, lang) for day in opened_text.dropna().unique()})
     signals = (
         ("low_rating", (rating < min_rating).fillna(False),
-         "store rating " + _text(rating) + f"% is below {min_rating:g}%: it has negative reviews; read the 1-star reviews "
-         "and the store's reviews of the last 6 months; repeated complaints are a stop sign",
-         "rule 27, seed L127-139"),
+         _fill(_(_LOW_RATING, lang), rating=_text(rating, lang), limit=_number_text(min_rating, lang)),
+         _rule_ref(27, "L127-139", lang)),
         ("young_store", pd.Series(~np.isnat(opened), index=table.index) & (age < min_age),
-         "store opened on " + opened_text + ", " + age.astype(str) + f" days before today (under {min_age:g}, "
-         "an assumed threshold): little history to judge it by; read its reviews before trusting it",
-         "rule 27, seed L137"),
+         _fill(_(_YOUNG_STORE, lang), opened=opened_text, days=age.astype(str), limit=_number_text(min_age, lang)),
+         _rule_ref(27, "L137", lang)),
         ("few_orders", (orders <= few).fillna(False),
-         "only " + _text(orders) + f" order(s) (at most {few:g}): if the price is also suspiciously cheap, be careful; "
-         "a dearer offer with a good reputation is safer",
-         "rule 28, seed L129"),
+         _fill(_(_FEW_ORDERS, lang), orders=_text(orders, lang), limit=_number_text(few, lang)),
+         _rule_ref(28, "L129", lang)),
         ("cashback_scam", (rate > scam).fillna(False),
-         "promised cashback " + _text(rate) + f"% is above {scam:g}% (an assumed threshold): offers near 100% are "
-         "scams; typical cashback is " + _typical(t),
-         "rule 35, seed L251"),
+         _fill(_(_CASHBACK_SCAM, lang), rate=_text(rate, lang), limit=_number_text(scam, lang), typical=_typical(t, lang)),
+         _rule_ref(35, "L251", lang)),
     )
     return _signal_rows(table, signals)
 
 
-def saver_marked_received_early(book: OrderBook, thresholds: Mapping[str, Threshold] | None = None) -> pd.DataFrame:
+def saver_marked_received_early(
+    book: OrderBook, thresholds: Mapping[str, Threshold] | None = None, *, lang: str = "en"
+) -> pd.DataFrame:
     """Saver Shipping orders received under ``saver_early_received_days`` [d] after shipment (rule 30, seed L79-85).
 
     ``shipping_method`` containing "saver" (any case) counts as Saver Shipping. Columns as
-    ``seller_signals`` (signal ``saver_received_early``), in book order.
+    ``seller_signals`` (signal ``saver_received_early``), in book order; ``reason`` and ``rule`` in ``lang``.
     """
     t = load_thresholds() if thresholds is None else thresholds
     table = book.table
@@ -119,15 +165,11 @@ def saver_marked_received_early(book: OrderBook, thresholds: Mapping[str, Thresh
     days = (table["received_at"] - table["shipped_at"]).dt.days
     saver = table["shipping_method"].fillna("").astype(str).str.contains("saver", case=False)
     early = saver & (days < limit).fillna(False)
-    reason = (
-        "Saver Shipping parcel marked received " + _text(days) + f" days after shipment (under {limit:g}, an assumed "
-        "threshold): check that the parcel really reached you; Saver parcels travel in a bag under one number and can "
-        "show delivered when they were not"
-    )
-    return _signal_rows(table, (("saver_received_early", early, reason, "rule 30, seed L79-85"),))
+    reason = _fill(_(_SAVER_EARLY, lang), days=_text(days, lang), limit=_number_text(limit, lang))
+    return _signal_rows(table, (("saver_received_early", early, reason, _rule_ref(30, "L79-85", lang)),))
 
 
-def cashback(book: OrderBook, thresholds: Mapping[str, Threshold] | None = None) -> pd.DataFrame:
+def cashback(book: OrderBook, thresholds: Mapping[str, Threshold] | None = None, *, lang: str = "en") -> pd.DataFrame:
     """Expected cashback of each order with a ``cashback_rate``, in book order (rules 34, 35).
 
     ``expected_minor`` (Int64, minor units of ``currency``) is ``price_minor * cashback_rate / 100``
@@ -135,6 +177,7 @@ def cashback(book: OrderBook, thresholds: Mapping[str, Threshold] | None = None)
     wrote and the division is done in integers (NA where the price is missing). ``lost`` is True
     when a dispute was opened or a refund issued: an assumption, as the seed does not say whether
     a refunded order keeps its cashback; cashback services usually cancel it (DOMAIN open question).
+    ``reason`` is in ``lang``.
     """
     t = load_thresholds() if thresholds is None else thresholds
     table = book.table
@@ -144,13 +187,11 @@ def cashback(book: OrderBook, thresholds: Mapping[str, Threshold] | None = None)
     lost = (orders["dispute_opened_at"].notna() | orders["refund_issued_at"].notna()).astype(bool)
     high, scam = t["cashback_typical_high"].value, t["cashback_scam_above"].value
     parts = [
-        pd.Series(_text(rate) + "% of the price: check that it showed in the cashback service within 10 minutes of "
-                  "paying (rule 34, seed L239)", index=orders.index),
-        _where(expected.isna(), "no price given, so no amount"),
-        _where(lost, "a dispute was opened or a refund issued: cashback services usually cancel the cashback then "
-                     "(an assumption: the seed does not say)"),
-        _where((rate > high) & (rate <= scam), f"above the typical {_typical(t)} (rule 35, seed L275): check the offer"),
-        _where(rate > scam, f"above {scam:g}% (an assumed threshold): offers near 100% are scams (rule 35, seed L251)"),
+        _fill(_(_CASHBACK, lang), rate=_text(rate, lang)),
+        _where(expected.isna(), _(_CASHBACK_NO_PRICE, lang)),
+        _where(lost, _(_CASHBACK_LOST, lang)),
+        _where((rate > high) & (rate <= scam), _(_CASHBACK_HIGH, lang).format(typical=_typical(t, lang))),
+        _where(rate > scam, _(_CASHBACK_OVER, lang).format(limit=_number_text(scam, lang))),
     ]
     reason = parts[0]
     for extra in parts[1:]:
@@ -201,13 +242,21 @@ def _where(mask: pd.Series, text: str) -> pd.Series:
     return pd.Series(np.where(mask.to_numpy(), text, ""), index=mask.index)
 
 
-def _text(values: pd.Series) -> pd.Series:
-    """Numbers as short text: 93.0 -> "93", 96.5 -> "96.5"."""
-    return values.astype(str).str.removesuffix(".0")
+def _text(values: pd.Series, lang: str = "en") -> pd.Series:
+    """Numbers as short text with ``lang``'s decimal sign: 93.0 -> "93", 96.5 -> "96.5" ("96,5" in Russian)."""
+    text = values.astype(str).str.removesuffix(".0")
+    sign = get_decimal_symbol(lang)
+    return text if sign == "." else text.str.replace(".", sign, regex=False)
 
 
-def _typical(t: Mapping[str, Threshold]) -> str:
-    return f"{t['cashback_typical_low'].value:g}-{t['cashback_typical_high'].value:g}%"
+def _number_text(value: int | float, lang: str) -> str:
+    """One threshold as short text (``:g``) with ``lang``'s decimal sign."""
+    return f"{value:g}".replace(".", get_decimal_symbol(lang))
+
+
+def _typical(t: Mapping[str, Threshold], lang: str = "en") -> str:
+    low, high = (_number_text(t[key].value, lang) for key in ("cashback_typical_low", "cashback_typical_high"))
+    return _(_TYPICAL, lang).format(low=low, high=high)
 
 
 def _parse(text: str, name: str) -> dict[str, Threshold]:

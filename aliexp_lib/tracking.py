@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
+from string import Formatter
 
 import numpy as np
 import pandas as pd
 from babel import Locale
 
+from aliexp_lib.i18n import _
 from aliexp_lib.orders import OrderBook
 
 COLUMNS = ("number", "valid", "format", "country", "reason")
@@ -26,7 +28,7 @@ DUPLICATE_COLUMNS = ("order_id", "tracking_number", "other_orders", "reason")
 S10 = re.compile(r"^([A-Z]{2})(\d{8})(\d)([A-Z]{2})$")
 #: Weights of the 8 serial digits in the S10 check digit (UPU S10, section on the check digit).
 S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
-#: Meaning of the first letter of an S10 service indicator, for the common ones.
+#: Meaning of the first letter of an S10 service indicator, for the common ones (English message ids).
 SERVICES = {
     "E": "EMS",
     "C": "parcel",
@@ -36,6 +38,7 @@ SERVICES = {
     "V": "insured letter",
 }
 #: Other shapes AliExpress carriers use: (format name, pattern). None of them has a check digit.
+#: Brand names stay as they are in every language; the names in ``FORMAT_WORDS`` are translated.
 OTHER_FORMATS = (
     ("Cainiao LP", re.compile(r"^LP\d{14,16}$")),
     ("YunExpress YT", re.compile(r"^YT\d{16}$")),
@@ -45,18 +48,53 @@ OTHER_FORMATS = (
 #: Two-letter CLDR territories that are not countries, so no postal service issues numbers for them.
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
 RULE = "rule 29"
-_UNKNOWN = f"not a known tracking number format; a number no tracking service knows may be a fake ({RULE})"
-_NO_CHECK = ": a known carrier format with no check digit, so only its shape can be verified; look it up on the carrier's site"
+
+# User-visible texts. Each is an English gettext message id (Russian in data/i18n/ru.po); a
+# ``{name}`` is filled in after translation, per row with ``_fill``.
+#: Format names that are words, not brands (the ``format`` column of ``check_tracking``).
+FORMAT_WORDS = ("unknown", "missing", "carrier-specific number")
+#: Where a rule comes from: its number and the lines of the seed (the buyer guide) it rests on.
+RULE_REF = "rule {rule}, seed {lines}"
+_UNKNOWN = "not a known tracking number format; a number no tracking service knows may be a fake (rule 29)"
+_MISSING = "no tracking number given"
+_NO_CHECK = (
+    "{format}: a known carrier format with no check digit, so only its shape can be verified; look it up on the "
+    "carrier's site"
+)
+_S10_FINE = "check digit {digit} matches; {service}; issued in {country}"
+_S10_OTHER_SERVICE = "{indicator}: service letter {letter} is not one of the common ones (E, C, R, L, U, V)"
+_S10_DIGIT = "check digit is {digit} but the S10 rule gives {expected}"
+_S10_COUNTRY = "{code} is not an ISO country code"
+_S10_BOTH = "{digit_problem} and {country_problem}"
 _S10_ADVICE = (
-    ": a typo, or a number no postal service issued; compare it with the seller's and ask for the right one, "
-    f"keeping a screenshot ({RULE}). A warning, not proof of fraud"
+    "{problem}: a typo, or a number no postal service issued; compare it with the seller's and ask for the right one, "
+    "keeping a screenshot (rule 29). A warning, not proof of fraud"
+)
+_SHARED = (
+    "the same number is on order(s) {orders}: a reused number or another customer's parcel; check that the route "
+    "ends at your address and keep screenshots of it for a dispute (rule 29, seed L179-183). A warning, not proof of "
+    "fraud"
+)
+_SHARED_SAVER = (
+    "the same number is on order(s) {orders}, all sent by Saver Shipping, whose parcels travel in a bag under one "
+    "number; check that each parcel reached you (rule 30)"
+)
+_SHARED_STORE = (
+    "the same number is on order(s) {orders} of the same store: the seller may have packed them in one parcel; check "
+    "that it held every one of them (rule 29)"
+)
+#: Every message id this module shows, for translators and tests ("EMS" is a brand, not a message).
+MESSAGES = (
+    *FORMAT_WORDS, RULE_REF, _UNKNOWN, _MISSING, _NO_CHECK, _S10_FINE, _S10_OTHER_SERVICE, _S10_DIGIT, _S10_COUNTRY,
+    _S10_BOTH, _S10_ADVICE, _SHARED, _SHARED_SAVER, _SHARED_STORE,
+    *(meaning for meaning in SERVICES.values() if meaning != "EMS"),
 )
 
 
 @cache
-def countries() -> dict[str, str]:
-    """ISO 3166 alpha-2 code -> English country name, per Babel (CLDR)."""
-    names = Locale("en").territories
+def countries(lang: str = "en") -> dict[str, str]:
+    """ISO 3166 alpha-2 code -> country name in ``lang``, per Babel (CLDR)."""
+    names = Locale(lang).territories
     return {code: name for code, name in names.items() if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES}
 
 
@@ -67,9 +105,11 @@ def s10_check_digit(serial: str) -> int:
     return int(_check_digits(pd.Series([serial]))[0])
 
 
-def check_tracking(numbers: Iterable[str]) -> pd.DataFrame:
+def check_tracking(numbers: Iterable[str], *, lang: str = "en") -> pd.DataFrame:
     """One row per number, in input order: ``number`` (upper case, spaces removed), ``valid``,
     ``format``, ``country`` (issuing country's name, S10 only, else ""), ``reason``.
+
+    ``format`` (where it is a word, not a brand), ``country`` and ``reason`` are in ``lang``.
 
     ``valid`` is False for an S10 number whose check digit or country code is wrong, and for a
     shape no known carrier uses (rule 29); carrier formats without a check digit are valid by
@@ -79,30 +119,32 @@ def check_tracking(numbers: Iterable[str]) -> pd.DataFrame:
     valid = pd.Series(False, index=number.index)
     fmt = pd.Series("unknown", index=number.index, dtype=object)
     country = pd.Series("", index=number.index, dtype=object)
-    reason = pd.Series(_UNKNOWN, index=number.index, dtype=object)
+    reason = pd.Series(_(_UNKNOWN, lang), index=number.index, dtype=object)
 
     parts = number.str.extract(S10)
     s10 = parts[0].notna()
     if s10.any():
-        _check_s10(parts[s10], valid, fmt, country, reason)
+        _check_s10(parts[s10], valid, fmt, country, reason, lang)
     for name, pattern in OTHER_FORMATS:
         rows = ~s10 & (fmt == "unknown") & number.str.match(pattern)
         fmt[rows] = name
         valid[rows] = True
-        reason[rows] = name + _NO_CHECK
+        reason[rows] = _(_NO_CHECK, lang).format(format=_(name, lang))
     empty = number == ""
     fmt[empty] = "missing"
-    reason[empty] = "no tracking number given"
+    reason[empty] = _(_MISSING, lang)
+    if lang != "en":
+        fmt = fmt.replace({word: _(word, lang) for word in FORMAT_WORDS})
     return pd.DataFrame({"number": number, "valid": valid.astype(bool), "format": fmt, "country": country, "reason": reason})
 
 
-def duplicate_tracking(book: OrderBook) -> pd.DataFrame:
+def duplicate_tracking(book: OrderBook, *, lang: str = "en") -> pd.DataFrame:
     """Orders whose non-empty tracking number is also on another order (rule 29, seed L179-183).
 
     One row per such order, in book order: ``order_id``, ``tracking_number``, ``other_orders``
     (the other orders' ids, comma-separated, in book order), ``reason``. The number is compared
     upper case with spaces removed. Orders of one store may share a number because the seller
-    packed them together; the reason says so.
+    packed them together; the reason says so. ``reason`` is in ``lang``.
     """
     table = book.table
     key = _normalise(table["tracking_number"])
@@ -119,16 +161,39 @@ def duplicate_tracking(book: OrderBook) -> pd.DataFrame:
     by_key = shared.groupby("key")
     same_store = (by_key["store"].transform("nunique") == 1) & (shared["store"] != "")
     all_saver = by_key["saver"].transform("all")
-    said = "the same number is on order(s) " + other
-    reason = (said + ": a reused number or another customer's parcel; check that the route ends at your address and keep "
-              f"screenshots of it for a dispute ({RULE}, seed L179-183). A warning, not proof of fraud")
-    reason = reason.mask(all_saver, said + ", all sent by Saver Shipping, whose parcels travel in a bag under one number; "
-                         "check that each parcel reached you (rule 30)")
-    reason = reason.mask(same_store, said + " of the same store: the seller may have packed them in one parcel; check that "
-                         f"it held every one of them ({RULE})")
+    reason = _fill(_(_SHARED, lang), orders=other)
+    reason = reason.mask(all_saver, _fill(_(_SHARED_SAVER, lang), orders=other))
+    reason = reason.mask(same_store, _fill(_(_SHARED_STORE, lang), orders=other))
     return pd.DataFrame(
         {"order_id": shared["order_id"], "tracking_number": shared["key"], "other_orders": other, "reason": reason}
     ).reset_index(drop=True)
+
+
+def _fill(template: str, **values) -> pd.Series:
+    """``template.format(**values)`` for every row at once, by adding up its pieces column-wise.
+
+    ``values`` are Series of text on one index (at least one) or scalars; a Series' NA gives NA.
+    Only plain ``{name}`` fields may take a Series.
+    """
+    index = next(v.index for v in values.values() if isinstance(v, pd.Series))
+    out = pd.Series("", index=index, dtype=object)
+    for literal, field, spec, conversion in Formatter().parse(template):
+        out = out + literal
+        if field is None:
+            continue
+        value = values[field]
+        if not isinstance(value, pd.Series):
+            out = out + format(value, spec or "")
+        elif spec or conversion:
+            raise ValueError(f"{template!r}: a field filled per row takes no format spec or conversion")
+        else:
+            out = out + value
+    return out
+
+
+def _rule_ref(rule: int, lines: str, lang: str) -> str:
+    """``"rule 29, seed L179-183"`` in ``lang``."""
+    return _(RULE_REF, lang).format(rule=rule, lines=lines)
 
 
 def _normalise(numbers: pd.Series) -> pd.Series:
@@ -146,22 +211,24 @@ def _check_digits(serials: pd.Series) -> np.ndarray:
     return np.where(check == 10, 0, np.where(check == 11, 5, check))
 
 
-def _check_s10(parts: pd.DataFrame, valid: pd.Series, fmt: pd.Series, country: pd.Series, reason: pd.Series) -> None:
+def _check_s10(
+    parts: pd.DataFrame, valid: pd.Series, fmt: pd.Series, country: pd.Series, reason: pd.Series, lang: str
+) -> None:
     """Fill the result columns for the S10-shaped rows ``parts`` (columns 0-3: service, serial, check, country)."""
     rows = parts.index
     expected = pd.Series(_check_digits(parts[1]), index=rows)
     digit_ok = expected == parts[2].astype("int64")
-    name = parts[3].map(countries())
+    name = parts[3].map(countries(lang))
     known = name.notna()
-    service = parts[0].str.slice(0, 1).map(SERVICES)
-    service_text = (parts[0] + ": " + service).fillna(
-        parts[0] + ": service letter " + parts[0].str.slice(0, 1) + " is not one of the common ones (E, C, R, L, U, V)"
-    )
-    digit_problem = ("check digit is " + parts[2] + " but the S10 rule gives " + expected.astype(str)).where(~digit_ok, "")
-    country_problem = (parts[3] + " is not an ISO country code").where(~known, "")
+    letter = parts[0].str.slice(0, 1)
+    service = letter.map({code: _(meaning, lang) for code, meaning in SERVICES.items()})
+    service_text = (parts[0] + ": " + service).fillna(_fill(_(_S10_OTHER_SERVICE, lang), indicator=parts[0], letter=letter))
+    digit_problem = _fill(_(_S10_DIGIT, lang), digit=parts[2], expected=expected.astype(str))
+    country_problem = _fill(_(_S10_COUNTRY, lang), code=parts[3])
+    both = _fill(_(_S10_BOTH, lang), digit_problem=digit_problem, country_problem=country_problem)
     failed = ~digit_ok | ~known
-    problems = (digit_problem + np.where(~digit_ok & ~known, " and ", "") + country_problem) + _S10_ADVICE
-    fine = "check digit " + parts[2] + " matches; " + service_text + "; issued in " + name.fillna("")
+    problems = _fill(_(_S10_ADVICE, lang), problem=country_problem.where(digit_ok, digit_problem.where(known, both)))
+    fine = _fill(_(_S10_FINE, lang), digit=parts[2], service=service_text, country=name.fillna(""))
     fmt[rows] = "UPU S10"
     valid[rows] = ~failed
     country[rows] = name.fillna("")

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from aliexp_lib.errors import InputError
+from aliexp_lib.i18n import format_date
 from aliexp_lib.orders import OrderBook
 from aliexp_lib.risk import cashback, load_thresholds, saver_marked_received_early, seller_signals, thresholds_frame
 
@@ -188,3 +189,50 @@ def test_cashback_table_lost_and_reasons():
     assert "usually cancel" in reasons["2"] and "assumption" in reasons["2"]
     assert "no price given" in reasons["5"] and "above the typical 2.5-7.5%" in reasons["5"]
     assert "offers near 100% are scams" in reasons["6"] and "typical" not in reasons["6"]
+
+
+def cyrillic_and_filled(texts: pd.Series) -> bool:
+    return bool(texts.str.contains("[а-яё]", regex=True).all() and not texts.str.contains("[{}]", regex=True).any())
+
+
+def test_seller_signals_in_russian():
+    orders = book({"seller_rating": "90.5", "store_opened_at": "2026-01-01", "store_orders": "1", "cashback_rate": "90"})
+    table = seller_signals(orders, TODAY, lang="ru")
+    assert table["signal"].tolist() == seller_signals(orders, TODAY)["signal"].tolist()  # codes stay codes
+    assert cyrillic_and_filled(table["reason"]) and cyrillic_and_filled(table["rule"])
+    reasons = dict(zip(table["signal"], table["reason"], strict=True))
+    assert reasons["low_rating"].startswith("рейтинг магазина 90,5% ниже 95%")
+    opened = format_date(dt.date(2026, 1, 1), "ru")  # "1 янв. 2026 г." with CLDR's narrow no-break space
+    assert reasons["young_store"].startswith(f"магазин открыт {opened}, 59 дн. назад (меньше 180 дн.")
+    assert reasons["few_orders"].startswith("всего заказов у магазина: 1 (порог — не больше 2)")
+    assert reasons["cashback_scam"].startswith("обещанный кэшбэк 90% выше 50%")
+    assert reasons["cashback_scam"].endswith("обычный кэшбэк — 2,5–7,5%")
+    assert table["rule"].tolist() == [
+        "правило 27, источник L127-139", "правило 27, источник L137", "правило 28, источник L129",
+        "правило 35, источник L251",
+    ]
+
+
+def test_saver_marked_received_early_in_russian():
+    order = {"shipping_method": "AliExpress Saver Shipping", "shipped_at": "2026-01-01", "received_at": "2026-01-05"}
+    table = saver_marked_received_early(book(order), lang="ru")
+    assert cyrillic_and_filled(table["reason"])
+    assert table["reason"].iat[0].startswith("посылка Saver Shipping отмечена полученной через 4 дн. после отправки")
+    assert "(меньше 10 дн.;" in table["reason"].iat[0]
+    assert table["rule"].iat[0] == "правило 30, источник L79-85"
+
+
+def test_cashback_in_russian():
+    orders = book(
+        {"price": "600", "currency": "RUB", "cashback_rate": "10.5", "dispute_opened_at": "2026-01-20"},
+        {"cashback_rate": "80"},
+    )
+    table = cashback(orders, lang="ru")
+    english = cashback(orders)
+    assert table.drop(columns="reason").equals(english.drop(columns="reason"))
+    assert cyrillic_and_filled(table["reason"])
+    first, second = table["reason"]
+    assert first.startswith("10,5% от цены: проверьте, что кэшбэк появился")
+    assert "обычно отменяют кэшбэк" in first and "выше обычных 2,5–7,5%" in first
+    assert "цена не указана" in second and "выше 50% (порог — допущение)" in second
+    assert first.count("; ") == english["reason"].iat[0].count("; ")

@@ -188,3 +188,44 @@ def test_duplicates_of_one_store_or_saver_say_why_they_may_be_fine():
 def test_no_duplicates():
     table = duplicate_tracking(book({"tracking_number": "RB123456785GB"}, {"tracking_number": "RB100000003CN"}, {}))
     assert table.empty and list(table.columns) == ["order_id", "tracking_number", "other_orders", "reason"]
+
+
+def test_check_tracking_in_russian():
+    numbers = ["RB123456785GB", "RB123456786XX", "AB123456785CN", "LP00700000104729", "1234567890", "HELLO", ""]
+    table = check_tracking(numbers, lang="ru")
+    assert table["valid"].tolist() == check_tracking(numbers)["valid"].tolist()
+    assert table["format"].tolist() == [
+        "UPU S10", "UPU S10", "UPU S10", "Cainiao LP", "номер перевозчика", "неизвестный", "нет номера",
+    ]
+    assert table["country"].tolist()[:3] == ["Великобритания", "", "Китай"]
+    assert table["reason"].str.contains("[а-яё]", regex=True).all()
+    assert not table["reason"].str.contains("[{}]", regex=True).any()
+    reasons = table["reason"].tolist()
+    assert reasons[0] == "контрольная цифра 5 верна; RB: заказное письмо; страна выдачи: Великобритания"
+    assert reasons[1].startswith("контрольная цифра 6, а по правилу S10 должна быть 5; кроме того, XX — не код страны")
+    assert "(правило 29)" in reasons[1]
+    assert "буква услуги A" in reasons[2]
+    assert reasons[3].startswith("Cainiao LP: ") and reasons[4].startswith("номер перевозчика: ")
+
+
+def test_check_tracking_refuses_an_unknown_language():
+    with pytest.raises(ValueError, match="unknown language"):
+        check_tracking(["RB123456785GB"], lang="xx")
+
+
+def test_duplicate_tracking_in_russian():
+    orders = book(
+        {"tracking_number": "LP00700000104729", "store": "A"},
+        {"tracking_number": "LP00700000104729", "store": "A"},
+        {"tracking_number": "1234567890", "store": "B", "shipping_method": "Saver Shipping"},
+        {"tracking_number": "1234567890", "store": "C", "shipping_method": "saver"},
+        {"tracking_number": "RB123456785GB", "store": "B"},
+        {"tracking_number": "RB123456785GB", "store": "C"},
+    )
+    table = duplicate_tracking(orders, lang="ru")
+    assert table["other_orders"].tolist() == duplicate_tracking(orders)["other_orders"].tolist()
+    reasons = table.set_index("order_id")["reason"]
+    assert reasons.str.contains("[а-яё]", regex=True).all() and not reasons.str.contains("[{}]", regex=True).any()
+    assert reasons["1"].startswith("этот же трек-номер указан и в заказах того же магазина: 2 ")
+    assert "заказах: 3; все они отправлены через Saver Shipping" in reasons["4"] and "(правило 30)" in reasons["4"]
+    assert "заказах: 6 — " in reasons["5"] and "не доказательство мошенничества" in reasons["5"]

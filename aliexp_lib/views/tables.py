@@ -101,14 +101,14 @@ def refunds_in_flight(book: OrderBook, today: dt.date, lang: str, currency: str 
 
 def cashback_table(book: OrderBook, lang: str) -> pd.DataFrame:
     """Cashback expected per order, and whether a dispute or refund cancels it (rules 34-35)."""
-    found = cashback(book)
+    found = cashback(book, lang=lang)
     out = pd.DataFrame({
         "order_id": found["order_id"].to_numpy(),
         "expected": [money_text([m], c, lang)[0] for m, c in zip(found["expected_minor"], found["currency"])],
         "lost": [_("yes", lang) if lost else _("no", lang) for lost in found["lost"]],
         "reason": found["reason"].to_numpy(),
     })
-    return localise(out, lang, texts=("reason",))
+    return localise(out, lang)
 
 
 def spend_amounts(book: OrderBook, today: dt.date, by: str, currency: str = "RUB", rates=None) -> pd.DataFrame:
@@ -134,14 +134,14 @@ def spend(book: OrderBook, today: dt.date, lang: str, by: str, currency: str = "
 
 def tracking_verdicts(numbers, lang: str) -> pd.DataFrame:
     """``check_tracking`` for people."""
-    found = check_tracking(numbers)
+    found = check_tracking(numbers, lang=lang)
     found["valid"] = [_("yes", lang) if v else _("no", lang) for v in found["valid"]]
-    return localise(found, lang, texts=("format", "reason"))
+    return localise(found, lang)
 
 
 def warnings_table(book: OrderBook, today: dt.date, lang: str) -> pd.DataFrame:
     """Every check's warnings for the order book (``order_checks``) for people."""
-    return localise(order_checks(book, today), lang, texts=("reason",))
+    return localise(order_checks(book, today, lang=lang), lang, codes=("check",))
 
 
 def heading(text: str, lang: str, level: int = 2):
@@ -174,8 +174,8 @@ def seller_verdicts(today: dt.date, lang: str, rating: float | None = None, stor
     facts = {"order_id": "-", "seller_rating": rating, "store_opened_at": store_opened_at,
              "store_orders": store_orders, "cashback_rate": cashback_rate}
     book = OrderBook.from_frame(pd.DataFrame([{k: "" if v is None else str(v) for k, v in facts.items()}]))
-    found = seller_signals(book, today)
-    return localise(found.drop(columns=["order_id"]), lang, texts=("reason",))
+    found = seller_signals(book, today, lang=lang)
+    return localise(found.drop(columns=["order_id"]), lang, codes=("signal",))
 
 
 def html(table: pd.DataFrame):
