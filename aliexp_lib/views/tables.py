@@ -183,4 +183,5 @@ def html(table: pd.DataFrame):
     title with markup in it shows as text)."""
     from IPython.display import HTML
 
-    return HTML(table.to_html(index=False, escape=True, border=0, classes="aliexp-table", na_rep=""))
+    style = "<style>.aliexp-table th, .aliexp-table td {text-align: left; vertical-align: top}</style>"
+    return HTML(style + table.to_html(index=False, escape=True, border=0, classes="aliexp-table", na_rep=""))
