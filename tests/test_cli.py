@@ -137,3 +137,18 @@ def test_the_other_order_book_commands(command, expected):
     done = run(command, SAMPLE, *(["--today", "2026-03-01"] if command == "checks" else []), "--format", "csv")
     assert done.returncode == 0, done.stderr
     assert expected in done.stdout
+
+
+def test_calendar_writes_an_ics_file_and_never_overwrites_a_foreign_file(tmp_path):
+    out = tmp_path / "deadlines.ics"
+    done = run("calendar", SAMPLE, "--today", "2026-03-01", "-o", str(out), "--lang", "ru")
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("BEGIN:VCALENDAR") and "UID:8100000000042546-" in text and "Конец защиты" in text
+    again = run("calendar", SAMPLE, "--today", "2026-03-01", "-o", str(out))
+    assert again.returncode == 0  # our own calendar file is replaced
+    mine = tmp_path / "notes.txt"
+    mine.write_text("my notes", encoding="utf-8")
+    refused = run("calendar", SAMPLE, "--today", "2026-03-01", "-o", str(mine))
+    assert refused.returncode == 2 and "is not a calendar file" in refused.stderr
+    assert mine.read_text(encoding="utf-8") == "my notes"
