@@ -86,22 +86,16 @@ def _parser() -> argparse.ArgumentParser:
     _orders_command(commands, "history", "your delivery times per shipping method, blended with the prior", _history,
                     today=False)
 
-    report = commands.add_parser("report", help="the weekly report: one HTML file (and the executed notebook)")
-    report.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
-    report.add_argument("--today", type=_date, default=dt.date.today(),
-                        help="the day to compute for, YYYY-MM-DD (default: the local date)")
+    report = _orders_command(commands, "report", "the weekly report: one HTML file (and the executed notebook)",
+                             _report, formats=False)
     report.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
     report.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the report")
     report.add_argument("--currency", default="RUB", type=str.upper, help="currency to show money in (default RUB)")
-    report.set_defaults(run=_report)
 
-    calendar = commands.add_parser("calendar", help="every open deadline as calendar events (.ics)")
-    calendar.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
-    calendar.add_argument("--today", type=_date, default=dt.date.today(),
-                          help="the day to compute for, YYYY-MM-DD (default: the local date)")
+    calendar = _orders_command(commands, "calendar", "every open deadline as calendar events (.ics)", _calendar,
+                               formats=False)
     calendar.add_argument("-o", "--output", default="deadlines.ics", help="file to write (default deadlines.ics)")
     calendar.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the event titles")
-    calendar.set_defaults(run=_calendar)
 
     assumptions = commands.add_parser("assumptions", help="the assumptions the ranking depends on")
     assumptions.add_argument("--assume", metavar="ID=VALUE", action="append", default=[], type=_setting)
@@ -116,14 +110,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _orders_command(commands, name: str, help: str, run, today: bool = True) -> argparse.ArgumentParser:
-    """A subcommand that reads an order book: ORDERS, --today (if it depends on the day), --format."""
+def _orders_command(commands, name: str, help: str, run, today: bool = True,
+                    formats: bool = True) -> argparse.ArgumentParser:
+    """A subcommand that reads an order book: ORDERS, --today (if it depends on the day), --format
+    (if it prints a table rather than writing a file)."""
     parser = commands.add_parser(name, help=help)
     parser.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
     if today:
         parser.add_argument("--today", type=_date, default=dt.date.today(),
                             help="the day to compute for, YYYY-MM-DD (default: the local date)")
-    _format_option(parser)
+    if formats:
+        _format_option(parser)
     parser.set_defaults(run=run)
     return parser
 

@@ -56,19 +56,26 @@ def week_actions(book: OrderBook, today: dt.date, lang: str, days: int = 7) -> p
 
 def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A ``rank_options`` table for people: money with its currency, chance in percent, words."""
-    currency = ranking["currency"].iloc[0] if len(ranking) else "RUB"
     table = pd.DataFrame({
         "rank": ranking["rank"].to_numpy(),
         "option": ranking["option"].to_numpy(),
+        **_outcome(ranking, lang),
+        "reason": ranking["reason"].astype(str).to_numpy(),
+        "risk": ranking["risk"].astype(str).to_numpy(),
+    })
+    return localise(table, lang, codes=("option",), texts=("reason", "risk"))
+
+
+def _outcome(ranking: pd.DataFrame, lang: str) -> dict[str, list[str]]:
+    """The money, its range, the chance and the date of ranked options, as text for ``lang``."""
+    currency = ranking["currency"].iloc[0] if len(ranking) else "RUB"
+    return {
         "net": money_text(ranking["net_minor"], currency, lang),
         "net_low": money_text(ranking["net_low_minor"], currency, lang),
         "net_high": money_text(ranking["net_high_minor"], currency, lang),
         "likelihood": [f"{round(p * 100)} %" for p in ranking["likelihood"]],
         "money_by": dates_text(ranking["money_by"], lang),
-        "reason": ranking["reason"].astype(str).to_numpy(),
-        "risk": ranking["risk"].astype(str).to_numpy(),
-    })
-    return localise(table, lang, codes=("option",), texts=("reason", "risk"))
+    }
 
 
 def refunds_in_flight(book: OrderBook, today: dt.date, lang: str, currency: str = "RUB",
@@ -159,11 +166,7 @@ def best_options(book: OrderBook, today: dt.date, lang: str, currency: str = "RU
         "order_id": best["order_id"].to_numpy(),
         "problem": best["problem"].to_numpy(),
         "option": best["option"].to_numpy(),
-        "net": money_text(best["net_minor"], currency, lang),
-        "net_low": money_text(best["net_low_minor"], currency, lang),
-        "net_high": money_text(best["net_high_minor"], currency, lang),
-        "likelihood": [f"{round(p * 100)} %" for p in best["likelihood"]],
-        "money_by": dates_text(best["money_by"], lang),
+        **_outcome(best, lang),
     })
     return localise(table, lang, codes=("problem", "option"))
 
