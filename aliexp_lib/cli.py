@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from aliexp_lib.caselog import EVENTS, CaseLog, default_log_path
 from aliexp_lib.checks import order_checks
 from aliexp_lib.costs import load_assumptions, load_payout_times, load_postage, load_rates
 from aliexp_lib.deadlines import COLUMNS, compute_deadlines, next_actions
@@ -96,6 +97,19 @@ def _parser() -> argparse.ArgumentParser:
                                formats=False)
     calendar.add_argument("-o", "--output", default="deadlines.ics", help="file to write (default deadlines.ics)")
     calendar.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the event titles")
+
+    record = commands.add_parser("record", help="record what happened to an order (kept in a case log beside "
+                                                "the order file; the order file itself is never written)")
+    record.add_argument("order_id", metavar="ORDER_ID")
+    record.add_argument("event", metavar="EVENT", choices=EVENTS, help=f"one of: {', '.join(EVENTS)}")
+    record.add_argument("day", metavar="DATE", type=_date, help="the day it happened, YYYY-MM-DD")
+    record.add_argument("amount", metavar="AMOUNT", nargs="?",
+                        help="a refund's amount, or the days of an extension")
+    record.add_argument("--currency", type=str.upper, help="currency of AMOUNT (default: the order's)")
+    record.add_argument("--note", default="", help="a few words to remember it by")
+    record.add_argument("--orders", default="orders.csv", metavar="FILE",
+                        help="the order file the log belongs to (default orders.csv)")
+    record.set_defaults(run=_record)
 
     assumptions = commands.add_parser("assumptions", help="the assumptions the ranking depends on")
     assumptions.add_argument("--assume", metavar="ID=VALUE", action="append", default=[], type=_setting)
@@ -205,6 +219,20 @@ def _calendar(args) -> tuple[str, tuple[str, ...]]:
     staged.write_bytes(calendar_file(book, args.today, args.lang))
     os.replace(staged, path)
     return f"wrote {path}: import it into your calendar; importing it again updates the events", book.warnings
+
+
+def _record(args) -> tuple[str, tuple[str, ...]]:
+    book = load_orders(args.orders)
+    known = book.table["order_id"] == args.order_id
+    if not known.any():
+        raise InputError(f"order {args.order_id!r} is not in {args.orders}")
+    currency = args.currency
+    if args.amount is not None and currency is None and args.event != "extension":
+        currency = book.table.loc[known, "currency"].iloc[0]
+    path = default_log_path(args.orders)
+    with CaseLog(path) as log:
+        log.record(args.order_id, args.event, args.day, args.amount, currency, args.note)
+    return f"recorded {args.event} {args.day} for order {args.order_id} in {path}", book.warnings
 
 
 def _history(args) -> tuple[pd.DataFrame, tuple[str, ...]]:

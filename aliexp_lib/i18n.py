@@ -65,6 +65,18 @@ LABELS = {
     "saver_received_early": "Saver parcel received too early",
     "tracking_number": "Tracking number",
     "tracking_reused": "Tracking number reused",
+    # events of the case log
+    "shipped": "Shipped",
+    "last_tracking_update": "Tracking moved",
+    "received": "Received",
+    "confirmed": "Receipt confirmed",
+    "dispute_opened": "Dispute opened",
+    "dispute_escalated": "Dispute escalated",
+    "return_address": "Return address given",
+    "return_shipped": "Return posted",
+    "refund_issued": "Refund issued",
+    "refund_received": "Refund received",
+    "extension": "Protection extended",
     # columns
     "order_id": "Order",
     "store": "Store",

@@ -1,0 +1,304 @@
+"""The case log: what the buyer records about their orders, kept beside the order file.
+
+The imported order book (CSV/XLSX) is only ever read. What happens afterwards (a dispute opened,
+the seller's answer, an extension agreed, the return posted, the refund arriving) is recorded in
+a local SQLite file beside it (``orders.csv`` -> ``orders.caselog.sqlite``, see
+``default_log_path``) and laid over the imported table with ``apply_events``.
+
+The log is one table of events. Each ``CaseLog.record`` is validated first, then written in its
+own transaction, so a crash or a kill loses at most the event being written and never damages the
+file (WAL journal, ``synchronous=FULL``). Two programs writing at once wait for each other (busy
+timeout) instead of failing with "database is locked".
+
+Events are the dated columns of the order book without their ``_at`` suffix (``shipped``,
+``received``, ``dispute_opened``... every one but ``ordered``, which is known before any case
+starts), plus ``extension``: days of buyer protection added by agreement with the seller, whose
+amounts add up into ``extension_days``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aliexp_lib.errors import InputError
+from aliexp_lib.money import known_currencies, minor_digits
+from aliexp_lib.orders import DATE_COLUMNS
+
+#: Dated events the log knows: the order book's date columns (``<event>_at``) but ``ordered_at``.
+DATED_EVENTS = tuple(c.removesuffix("_at") for c in DATE_COLUMNS if c != "ordered_at")
+#: Days of protection agreed with the seller; ``amount`` is the whole number of days.
+EXTENSION = "extension"
+#: Every event ``CaseLog.record`` accepts.
+EVENTS = DATED_EVENTS + (EXTENSION,)
+#: Version of the database layout this module writes and reads.
+SCHEMA_VERSION = 1
+#: Seconds a writer waits for another one to finish before giving up.
+BUSY_TIMEOUT_S = 30.0
+
+#: Columns of ``CaseLog.events()`` in order.
+EVENT_COLUMNS = ("id", "order_id", "event", "day", "amount", "currency", "recorded_at", "note")
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DECIMAL = re.compile(r"^\d{1,12}(?:[.,]\d+)?$")
+_WHOLE = re.compile(r"^\d{1,4}$")
+_EARLIEST, _LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS events (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id    TEXT NOT NULL CHECK (order_id <> ''),
+    event       TEXT NOT NULL,
+    day         TEXT NOT NULL,              -- ISO date YYYY-MM-DD
+    amount      TEXT,                       -- exact decimal text, or NULL
+    currency    TEXT,                       -- ISO 4217 code, or NULL
+    recorded_at TEXT NOT NULL,              -- UTC timestamp, ISO 8601
+    note        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS events_order ON events (order_id);
+"""
+
+
+def default_log_path(orders_path: str | Path) -> Path:
+    """The case log beside an order file: ``orders.csv`` -> ``orders.caselog.sqlite``."""
+    return Path(orders_path).with_suffix(".caselog.sqlite")
+
+
+class CaseLog:
+    """The buyer's case log in the SQLite file ``path`` (created if missing).
+
+    Use as a context manager, or call ``close()``::
+
+        with CaseLog(default_log_path("orders.csv")) as log:
+            log.record("8100000000000001", "dispute_opened", "2026-02-20")
+            log.record("8100000000000001", "extension", "2026-02-21", amount=10)
+            events = log.events()
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        # isolation_level="IMMEDIATE": every ``with connection:`` takes the write lock at BEGIN, so
+        # a writer waits for another one (busy timeout) instead of failing part-way.
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE")
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise InputError(f"{self.path}: the case log cannot use a WAL journal (journal mode {mode!r})")
+            connection.execute("PRAGMA synchronous=FULL")
+            with connection:
+                for statement in filter(str.strip, _SCHEMA.split(";")):
+                    connection.execute(statement)
+                row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
+                if row[0] is None:
+                    connection.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+                elif row[0] > SCHEMA_VERSION:
+                    raise InputError(
+                        f"{self.path}: case log version {row[0]} is newer than this program reads ({SCHEMA_VERSION}); "
+                        "update aliexp"
+                    )
+        except sqlite3.DatabaseError as exc:
+            connection.close()
+            raise InputError(f"{self.path}: not a usable case log ({exc})") from None
+        except BaseException:
+            connection.close()
+            raise
+        self._connection: sqlite3.Connection | None = connection
+
+    # -- lifetime -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the database; further calls do nothing."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def __enter__(self) -> CaseLog:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise InputError(f"{self.path}: the case log is closed")
+        return self._connection
+
+    # -- writing and reading --------------------------------------------------------------------
+
+    def record(
+        self,
+        order_id: str,
+        event: str,
+        day: str | dt.date,
+        amount: str | int | Decimal | None = None,
+        currency: str | None = None,
+        note: str = "",
+    ) -> int:
+        """Record one event of one order, in its own transaction; return its id.
+
+        ``day`` is the ISO date it happened. ``amount`` is exact (text such as ``"600.50"``, an int
+        or a ``Decimal``; never a float) with its ``currency``; for ``extension`` it is the whole
+        number of days agreed and ``currency`` stays empty. Raises ``InputError`` on bad input,
+        before anything is written.
+        """
+        row = _validated(order_id, event, day, amount, currency, note)
+        recorded_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+        connection = self.connection
+        with connection:
+            cursor = connection.execute(
+                "INSERT INTO events (order_id, event, day, amount, currency, recorded_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (*row[:5], recorded_at, row[5]),
+            )
+        return int(cursor.lastrowid)
+
+    def events(self) -> pd.DataFrame:
+        """Every recorded event, in recorded order (``EVENT_COLUMNS``; ``day`` as ``datetime64``,
+        ``recorded_at`` as a UTC timestamp, ``amount`` as exact decimal text or missing)."""
+        rows = self.connection.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY id").fetchall()
+        frame = pd.DataFrame.from_records(rows, columns=list(EVENT_COLUMNS))
+        frame["id"] = frame["id"].astype("int64")
+        frame["day"] = pd.to_datetime(frame["day"], format="%Y-%m-%d").astype("datetime64[s]")
+        frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], format="ISO8601", utc=True)
+        for column in ("order_id", "event", "note"):
+            frame[column] = frame[column].astype(str)
+        for column in ("amount", "currency"):
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+        return frame
+
+
+def _validated(order_id, event, day, amount, currency, note) -> tuple:
+    """The row to store, or ``InputError`` naming the bad value."""
+    valid = ", ".join(EVENTS)
+    if not isinstance(event, str) or event.strip().lower() not in EVENTS:
+        raise InputError(f"case log: event {event!r} is not one the log knows; expected one of {valid}")
+    event = event.strip().lower()
+    if not isinstance(order_id, str) or not order_id.strip():
+        raise InputError(f"case log: {event}: order_id {order_id!r} must be non-empty text (events: {valid})")
+    order_id = order_id.strip()
+    day = _day(day, event)
+    if event == EXTENSION:
+        if currency not in (None, ""):
+            raise InputError(f"case log: extension: currency {currency!r} makes no sense; the amount is days")
+        amount = _whole_days(amount)
+        currency = None
+    else:
+        amount, currency = _money(amount, currency, event)
+    if not isinstance(note, str):
+        raise InputError(f"case log: {event}: note {note!r} must be text")
+    return order_id, event, day, amount, currency, note
+
+
+def _day(day, event: str) -> str:
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    if isinstance(day, dt.date):
+        parsed = day
+    elif isinstance(day, str) and _ISO_DAY.match(day.strip()):
+        try:
+            parsed = dt.date.fromisoformat(day.strip())
+        except ValueError:
+            raise InputError(f"case log: {event}: day {day!r} is not a calendar date") from None
+    else:
+        raise InputError(f"case log: {event}: day {day!r} is not a date; expected YYYY-MM-DD")
+    if not _EARLIEST <= parsed <= _LATEST:
+        raise InputError(f"case log: {event}: day {day!r} is outside 2000-2099; a typo?")
+    return parsed.isoformat()
+
+
+def _whole_days(amount) -> str:
+    if isinstance(amount, bool) or amount is None:
+        raise InputError(f"case log: extension: amount {amount!r} must be the whole number of days agreed, such as 10")
+    if isinstance(amount, int | Decimal):
+        text = str(amount)
+    elif isinstance(amount, str):
+        text = amount.strip()
+    else:
+        raise InputError(f"case log: extension: amount {amount!r} must be the whole number of days agreed, such as 10")
+    text = re.sub(r"\.0*$", "", text)
+    if not _WHOLE.match(text):
+        raise InputError(f"case log: extension: amount {amount!r} must be a whole number of days from 0 to 9999")
+    return str(int(text))
+
+
+def _money(amount, currency, event: str) -> tuple[str | None, str | None]:
+    if currency in (None, ""):
+        currency = None
+    elif not isinstance(currency, str) or currency.strip().upper() not in known_currencies():
+        raise InputError(f"case log: {event}: currency {currency!r} is not an ISO 4217 code such as RUB, USD, EUR")
+    else:
+        currency = currency.strip().upper()
+    if amount is None or (isinstance(amount, str) and not amount.strip()):
+        return None, currency
+    if isinstance(amount, bool) or isinstance(amount, float) or not isinstance(amount, str | int | Decimal):
+        raise InputError(f"case log: {event}: amount {amount!r} must be exact: text such as '600.50', an int or a Decimal")
+    text = str(amount).strip().replace(",", ".")
+    if not _DECIMAL.match(text):
+        raise InputError(f"case log: {event}: amount {amount!r} is not an amount such as 600 or 600.50, 0 or more")
+    if currency is None:
+        raise InputError(f"case log: {event}: amount {amount!r} needs its currency (ISO code such as RUB)")
+    digits = minor_digits(currency)
+    fraction = text.partition(".")[2]
+    if len(fraction.rstrip("0")) > digits:
+        raise InputError(f"case log: {event}: amount {amount!r} has more decimal places than {currency} has ({digits})")
+    return text, currency
+
+
+def apply_events(table: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """A copy of the order book ``table`` (as ``OrderBook.table``) with the case log laid over it.
+
+    For each order and dated event, the day recorded last (highest ``id``; a correction is simply
+    recorded again) replaces the imported ``<event>_at``; ``extension`` amounts add to
+    ``extension_days``. Events of orders the table does not hold, and events the log does not know,
+    are not applied and come back as warnings. Neither input is changed.
+    """
+    out = table.copy()
+    warnings: list[str] = []
+    if events is None or events.empty:
+        return out, warnings
+    log = events.copy()
+    if "id" in log:
+        log = log.sort_values("id", kind="stable")
+    log["order_id"] = log["order_id"].astype(str)
+    log["event"] = log["event"].astype(str)
+
+    known_event = log["event"].isin(EVENTS)
+    known_order = log["order_id"].isin(out["order_id"].astype(str))
+    for order_id, names in log.loc[~known_order].groupby("order_id", sort=True)["event"]:
+        warnings.append(
+            f"case log: order {order_id}: {len(names)} event(s) ({', '.join(pd.unique(names))}) "
+            "for an order that is not in the order book; not applied"
+        )
+    for name, count in log.loc[known_order & ~known_event].groupby("event", sort=True).size().items():
+        warnings.append(f"case log: {count} event(s) {name!r} the log does not know; not applied (events: {', '.join(EVENTS)})")
+    log = log.loc[known_order & known_event]
+
+    order_ids = out["order_id"].astype(str)
+    dated = log.loc[log["event"] != EXTENSION]
+    if not dated.empty:
+        days = pd.to_datetime(dated["day"]).astype("datetime64[s]")
+        latest = days.groupby([dated["order_id"], dated["event"]], sort=False).last().unstack("event")
+        aligned = latest.reindex(order_ids.to_numpy())
+        for name in aligned.columns:  # at most the ten dated events, not the orders
+            column = f"{name}_at"
+            imported = out[column] if column in out else pd.Series(np.datetime64("NaT", "s"), index=out.index)
+            recorded = pd.Series(aligned[name].to_numpy(), index=out.index)
+            out[column] = recorded.fillna(imported).astype(imported.dtype)
+
+    extensions = log.loc[log["event"] == EXTENSION]
+    if not extensions.empty:
+        days = pd.to_numeric(extensions["amount"], errors="raise").astype("int64")
+        added = days.groupby(extensions["order_id"]).sum().reindex(order_ids.to_numpy(), fill_value=0)
+        base = out["extension_days"] if "extension_days" in out else pd.Series(0, index=out.index, dtype="Int64")
+        out["extension_days"] = (base.fillna(0).astype("Int64") + pd.array(added.to_numpy(), dtype="Int64")).astype("Int64")
+    return out, warnings
