@@ -1,0 +1,115 @@
+"""Importers: AliExpress export files in, our order book's text schema out.
+
+``read_export(path)`` recognises the format from the header line (or takes ``fmt``), reads it,
+and returns an ``Imported``: ``table`` holds one row per order with the columns of
+``aliexp_lib.orders.SCHEMA`` as text (ISO dates, ISO currency codes, plain decimal amounts), plus
+``items`` (number of items), ``status`` (normalised: ``awaiting_payment``, ``awaiting_shipment``,
+``shipped``, ``completed``, ``closed``, ``in_dispute``, ``refunded``) and, where the format has it,
+``store_url``. Pass it to ``OrderBook.from_frame`` to validate. Personal columns (names,
+addresses, phones, post codes) and order links are never read into it.
+
+Nothing is guessed: a value that cannot be read with certainty (an unknown status or currency, a
+``1,234`` with no hint whether the comma groups thousands, ``03/04/2025`` with no hint which is the
+day) is a ``CellError`` problem naming the line, column and value; every assumption that settled
+a doubtful value is in ``warnings``. A status never fills a date column: the export has no date
+for it, so the dated column stays empty and a warning says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import re
+from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+
+from aliexp_lib.errors import InputError
+from aliexp_lib.importers import _common, aliexpress_csv_export, orders_csv, tsv_order_list
+from aliexp_lib.orders import SCHEMA
+
+#: Format name -> its module (``NAME``, ``TITLE``, ``SEP``, ``COLUMNS``, ``SIGNATURE``, ``convert``).
+FORMATS: dict[str, ModuleType] = {module.NAME: module for module in (aliexpress_csv_export, tsv_order_list, orders_csv)}
+#: Columns of ``Imported.table`` beyond the schema.
+EXTRA_COLUMNS = ("items", "status", "store_url")
+
+__all__ = ["EXTRA_COLUMNS", "FORMATS", "Imported", "detect", "read_export"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Imported:
+    """An imported export: ``table`` of text in our schema (one row per order), what was assumed, the format."""
+
+    table: pd.DataFrame
+    warnings: tuple[str, ...]
+    format: str
+
+
+def detect(header: list[str]) -> str | None:
+    """The format whose header this is (names compared case-insensitively), or None."""
+    names = {_common.normal_header(name) for name in header}
+    for name, module in FORMATS.items():
+        if all(column in names for column in module.SIGNATURE):
+            return name
+    return None
+
+
+def read_export(path: str | Path, fmt: str | None = None) -> Imported:
+    """Read an export file of a known format (recognised from its header unless ``fmt`` names it)."""
+    path = Path(path)
+    text, data = _read_text(path)
+    first_line = re.match(r"\s*([^\r\n]*)", text).group(1)
+    if fmt is None:
+        for sep in (",", "\t"):
+            fmt = detect(next(csv.reader([first_line], delimiter=sep)))
+            if fmt is not None:
+                break
+        else:
+            shown = ", ".join(repr(n) for n in next(csv.reader([first_line]))[:6])
+            raise InputError(f"{path}: line 1: not a known export format (header starts {shown}); known formats: "
+                             f"{_known()}. Use --from FORMAT to say which it is")
+    elif fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; known formats: {_known()}. Use --from FORMAT with one of them")
+    module = FORMATS[fmt]
+    source = _common.Source(path, text, module.SEP, data)
+    orders = module.convert(source)
+    source.raise_problems()
+    _explain_statuses(orders, source)
+    table = _common.empty_table(orders.index)
+    for column in (*SCHEMA, *EXTRA_COLUMNS):
+        if column in orders:
+            table[column] = orders[column].astype(str)
+        elif column in EXTRA_COLUMNS:
+            table[column] = ""
+    return Imported(table.reset_index(drop=True), tuple(source.warnings), fmt)
+
+
+def _known() -> str:
+    return "; ".join(f"{name} ({module.TITLE})" for name, module in FORMATS.items())
+
+
+def _read_text(path: Path) -> tuple[str, bytes]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}: line {line}: not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8") from None
+    if not text or text.isspace():
+        raise InputError(f"{path}: the file is empty; expected an export with a header line")
+    return text, data
+
+
+def _explain_statuses(orders: pd.DataFrame, source: _common.Source) -> None:
+    """A warning for each status that says an event happened on a date the export does not give."""
+    if "status" not in orders:
+        return
+    for status, meaning in _common.STATUS_MEANS.items():
+        rows = orders.index[orders["status"] == status]
+        if len(rows):
+            noun = "order" if len(rows) == 1 else "orders"
+            source.warn(f"{len(rows)} {noun} {status}: {meaning} ({source.lines_of(rows)})")
