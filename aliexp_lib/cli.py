@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from aliexp_lib import export
 from aliexp_lib.caselog import EVENTS, CaseLog, default_log_path
 from aliexp_lib.checks import order_checks
 from aliexp_lib.costs import load_assumptions, load_payout_times, load_postage, load_rates
@@ -24,7 +25,8 @@ from aliexp_lib.history import fit_delivery_model
 from aliexp_lib.i18n import LANGUAGES
 from aliexp_lib.history import summary as delivery_summary
 from aliexp_lib.money import format_minor, known_currencies
-from aliexp_lib.orders import load_orders
+from aliexp_lib.importers import FORMATS
+from aliexp_lib.orders import NATIVE_FORMAT, SCHEMA, load_orders
 from aliexp_lib.resolve import Setting, break_even, rank_options
 from aliexp_lib.risk import cashback
 from aliexp_lib.rules import load_rulebook
@@ -58,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aliexp", description="Deadlines and the cheapest way out for AliExpress orders that went wrong.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    _orders_command(commands, "orders", "the normalised order book: one row per order, with the case log applied",
+                    _orders, today=False)
 
     deadlines = _orders_command(commands, "deadlines", "every deadline of every order, with what to do", _deadlines)
     deadlines.add_argument("--next", action="store_true", help="only each order's most urgent open deadline")
@@ -109,6 +114,7 @@ def _parser() -> argparse.ArgumentParser:
     record.add_argument("--note", default="", help="a few words to remember it by")
     record.add_argument("--orders", default="orders.csv", metavar="FILE",
                         help="the order file the log belongs to (default orders.csv)")
+    _from_option(record)
     record.set_defaults(run=_record)
 
     assumptions = commands.add_parser("assumptions", help="the assumptions the ranking depends on")
@@ -129,7 +135,8 @@ def _orders_command(commands, name: str, help: str, run, today: bool = True,
     """A subcommand that reads an order book: ORDERS, --today (if it depends on the day), --format
     (if it prints a table rather than writing a file)."""
     parser = commands.add_parser(name, help=help)
-    parser.add_argument("orders", metavar="ORDERS", help="order book, .csv or .xlsx")
+    parser.add_argument("orders", metavar="ORDERS", help="order book (.csv or .xlsx) or an export of a known format")
+    _from_option(parser)
     if today:
         parser.add_argument("--today", type=_date, default=dt.date.today(),
                             help="the day to compute for, YYYY-MM-DD (default: the local date)")
@@ -137,6 +144,12 @@ def _orders_command(commands, name: str, help: str, run, today: bool = True,
         _format_option(parser)
     parser.set_defaults(run=run)
     return parser
+
+
+def _from_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="fmt", choices=(NATIVE_FORMAT, *FORMATS), metavar="FORMAT",
+                        help=f"the file's format, if not recognised from its header: {NATIVE_FORMAT} (our schema), "
+                             + ", ".join(FORMATS))
 
 
 def _rule_options(parser: argparse.ArgumentParser) -> None:
@@ -149,9 +162,27 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
 
 
+def _orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    book = load_orders(args.orders, args.fmt)
+    table = book.table
+    out = pd.DataFrame(index=table.index)
+    for column in SCHEMA:
+        if f"{column}_minor" in table:  # amounts: exact decimals in the order's currency
+            out[column] = ""
+            for code in table["currency"].dropna().unique():
+                rows = (table["currency"] == code) & table[f"{column}_minor"].notna()
+                out.loc[rows, column] = format_minor(table.loc[rows, f"{column}_minor"], code)
+        elif pd.api.types.is_datetime64_any_dtype(table[column]):
+            out[column] = table[column].dt.strftime("%Y-%m-%d").fillna("")
+        else:
+            out[column] = table[column].astype(object).where(table[column].notna(), "")
+    out["items"] = table["items"] if "items" in table else 1
+    return out, book.warnings
+
+
 def _deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     rulebook = load_rulebook(args.rules, dict(args.set))
-    book = load_orders(args.orders)
+    book = load_orders(args.orders, args.fmt)
     table = compute_deadlines(book, args.today, rulebook)
     if args.next:
         table = next_actions(table)
@@ -171,7 +202,7 @@ def _resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
         load_payout_times(),
         args.currency,
     )
-    book = load_orders(args.orders)
+    book = load_orders(args.orders, args.fmt)
     if args.break_even:
         table = break_even(book, args.today, setting)
         for column in [c for c in table.columns if c.endswith("_minor")]:
@@ -191,12 +222,12 @@ def _resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 
 
 def _checks(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    book = load_orders(args.orders)
+    book = load_orders(args.orders, args.fmt)
     return order_checks(book, args.today), book.warnings
 
 
 def _cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    book = load_orders(args.orders)
+    book = load_orders(args.orders, args.fmt)
     table = cashback(book)
     table["expected"] = [format_minor([m], c)[0] for m, c in zip(table.pop("expected_minor"), table["currency"])]
     return table.loc[:, ["order_id", "expected", "currency", "lost", "reason"]], book.warnings
@@ -205,13 +236,13 @@ def _cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 def _report(args) -> tuple[str, tuple[str, ...]]:
     if args.currency not in known_currencies():
         raise InputError(f"--currency {args.currency}: unknown currency; expected an ISO code such as RUB")
-    book = load_orders(args.orders)  # bad input is reported here, clearly, before the notebook runs
+    book = load_orders(args.orders, args.fmt)  # bad input is reported here, clearly, before the notebook runs
     html, notebook = write_report(args.orders, args.output, args.today, args.lang, args.currency)
     return f"wrote {html} (open it in a browser) and {notebook}", book.warnings
 
 
 def _calendar(args) -> tuple[str, tuple[str, ...]]:
-    book = load_orders(args.orders)
+    book = load_orders(args.orders, args.fmt)
     path = Path(args.output)
     if path.exists() and not path.read_bytes().startswith(b"BEGIN:VCALENDAR"):
         raise InputError(f"{path} exists and is not a calendar file; choose another name (-o) or remove it")
@@ -222,7 +253,7 @@ def _calendar(args) -> tuple[str, tuple[str, ...]]:
 
 
 def _record(args) -> tuple[str, tuple[str, ...]]:
-    book = load_orders(args.orders)
+    book = load_orders(args.orders, args.fmt)
     known = book.table["order_id"] == args.order_id
     if not known.any():
         raise InputError(f"order {args.order_id!r} is not in {args.orders}")
@@ -236,7 +267,7 @@ def _record(args) -> tuple[str, tuple[str, ...]]:
 
 
 def _history(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    book = load_orders(args.orders)
+    book = load_orders(args.orders, args.fmt)
     return delivery_summary(fit_delivery_model(book)), book.warnings
 
 
@@ -265,7 +296,7 @@ def _write(table: pd.DataFrame, form: str) -> None:
         if pd.api.types.is_datetime64_any_dtype(table[column]):
             table[column] = table[column].dt.strftime("%Y-%m-%d")
     if form == "csv":
-        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        export.to_csv(table, sys.stdout)  # text that a spreadsheet would run as a formula is made inert
     elif form == "json":
         json.dump(table.to_dict("records"), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

