@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: {warning}", file=sys.stderr)
         if isinstance(table, str):  # a command that wrote files says what it wrote
             print(table)
+        elif args.output:
+            print(_save(table, Path(args.output)))
         else:
             _write(table, args.format)
     except InputError as exc:
@@ -160,6 +162,8 @@ def _rule_options(parser: argparse.ArgumentParser) -> None:
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    parser.add_argument("-o", "--output", metavar="FILE", help="write the table to a new .csv or .xlsx file instead "
+                        "(formulas made inert; an existing file is never overwritten)")
 
 
 def _orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
@@ -290,11 +294,31 @@ def _rules(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     return load_rulebook(args.rules, dict(args.set)).to_frame(), ()
 
 
-def _write(table: pd.DataFrame, form: str) -> None:
+def _save(table: pd.DataFrame, path: Path) -> str:
+    """``table`` into a new spreadsheet file; returns what was written."""
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise InputError(f"{path}: expected a .csv or .xlsx file name")
+    if path.exists():
+        raise InputError(f"{path} exists; choose another name (nothing was overwritten)")
+    table = _dates_as_text(table)
+    if path.suffix.lower() == ".xlsx":
+        export.to_xlsx(table, path)
+    else:
+        with open(path, "x", encoding="utf-8", newline="") as handle:
+            export.to_csv(table, handle)
+    return f"wrote {len(table)} rows to {path}"
+
+
+def _dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
     table = table.copy()
     for column in table.columns:
         if pd.api.types.is_datetime64_any_dtype(table[column]):
             table[column] = table[column].dt.strftime("%Y-%m-%d")
+    return table
+
+
+def _write(table: pd.DataFrame, form: str) -> None:
+    table = _dates_as_text(table)
     if form == "csv":
         export.to_csv(table, sys.stdout)  # text that a spreadsheet would run as a formula is made inert
     elif form == "json":

@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from aliexp_lib.orders import SCHEMA
+
 ROOT = Path(__file__).parents[1]
 SAMPLE = str(ROOT / "data" / "sample_orders.csv")
 
@@ -152,3 +154,53 @@ def test_calendar_writes_an_ics_file_and_never_overwrites_a_foreign_file(tmp_pat
     refused = run("calendar", SAMPLE, "--today", "2026-03-01", "-o", str(mine))
     assert refused.returncode == 2 and "is not a calendar file" in refused.stderr
     assert mine.read_text(encoding="utf-8") == "my notes"
+
+
+EXPORTS = sorted((ROOT / "tests" / "importers").iterdir())
+
+
+@pytest.mark.parametrize("export", EXPORTS, ids=[p.name for p in EXPORTS])
+def test_every_export_format_loads_and_the_engines_run_on_it(export):
+    orders = run("orders", str(export), "--format", "csv")
+    assert orders.returncode == 0, orders.stderr
+    table = pd.read_csv(io.StringIO(orders.stdout), dtype=str, keep_default_na=False)
+    assert list(table.columns) == [*SCHEMA, "items"]
+    assert table["order_id"].is_unique and (table["currency"].str.fullmatch(r"[A-Z]{3}")).all()
+    for command in ("deadlines", "resolve", "checks"):
+        done = run(command, str(export), "--today", "2026-03-01", "--format", "csv")
+        assert done.returncode == 0 and "Traceback" not in done.stderr, (command, done.stderr)
+
+
+def test_from_forces_a_format_and_a_wrong_one_is_explained():
+    export = ROOT / "tests" / "importers" / "tsv_order_list_en.tsv"
+    assert run("orders", str(export), "--from", "tsv_order_list").returncode == 0
+    wrong = run("orders", str(export), "--from", "orders_csv")
+    assert wrong.returncode == 2 and "Traceback" not in wrong.stderr
+
+
+def test_recorded_events_reach_every_engine_and_the_order_file_is_never_written(tmp_path):
+    orders = tmp_path / "orders.csv"
+    orders.write_bytes(Path(SAMPLE).read_bytes())
+    before = orders.read_bytes()
+    order = "8100000000042546"  # cheap defect, received, no dispute yet
+    done = run("record", order, "dispute_opened", "2026-02-27", "--orders", str(orders), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "orders.caselog.sqlite").exists()
+    deadlines = pd.read_csv(io.StringIO(run("deadlines", str(orders), "--today", "2026-03-01", "--format", "csv").stdout),
+                            dtype=str)
+    mine = deadlines[deadlines["order_id"] == order].set_index("kind")
+    assert mine.loc["seller_reply_due", "due"] == "2026-03-04"
+    assert orders.read_bytes() == before
+    refused = run("record", order, "opened", "2026-02-27", "--orders", str(orders), cwd=tmp_path)
+    assert refused.returncode == 2 and "invalid choice" in refused.stderr
+
+
+def test_tables_can_be_saved_as_spreadsheets_but_never_over_a_file(tmp_path):
+    out = tmp_path / "deadlines.xlsx"
+    assert run("deadlines", SAMPLE, "--today", "2026-03-01", "-o", str(out)).returncode == 0
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet["A1"].value == "order_id" and sheet.max_row > 100
+    again = run("deadlines", SAMPLE, "--today", "2026-03-01", "-o", str(out))
+    assert again.returncode == 2 and "nothing was overwritten" in again.stderr

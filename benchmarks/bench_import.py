@@ -1,0 +1,87 @@
+"""Loading a 1M-row order file, against reading the same file with no checks at all.
+
+    python benchmarks/bench_import.py [--rows 1000000]
+
+Two files are written to a temporary folder: our own schema (one row per order) and an
+"AliExpress CSV Export" (three item rows and a totals row per order). For each: ``load_orders``
+(detection, decoding, every value checked, exact money, the case log step) against the floor,
+``pandas.read_csv(dtype=str)`` of the same file (the C engine, no checks), and the ratio.
+Goal: a 1M-row export in a few seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from aliexp_lib import load_orders  # noqa: E402
+
+EXPORT_HEADER = ["Order Id", "Order date", "Order Status", "Order detail url", "Store Name", "Store url", "Currency",
+                 "Tracking number", "Tracking link", "Item title", "Item price", "Item quantity", "Item attributes",
+                 "Item image url", "Item product link", "Total order net price", "Total Shipping",
+                 "Total price adjustments", "Total discount", "Total EU Tax", "Total VAT", "Total price",
+                 "Buyer Full Name", "Buyer address", "Buyer Phone Number", "Buyer country", "Buyer region",
+                 "Buyer ZIP", "Buyer city", "Payment method"]
+
+
+def native_file(rows: int, path: Path) -> None:
+    rng = np.random.default_rng(0)
+    days = pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 60, rows), unit="D")
+    pd.DataFrame({
+        "order_id": np.arange(8_100_000_000_000_000, 8_100_000_000_000_000 + rows).astype(str),
+        "store": "Example Store", "title": "USB-C cable 2 m",
+        "price": (rng.integers(100, 500_000, rows) / 100).round(2).astype(str), "currency": "RUB",
+        "ordered_at": days.strftime("%Y-%m-%d"), "shipped_at": (days + pd.Timedelta(days=3)).strftime("%Y-%m-%d"),
+        "payment_method": "card",
+    }).to_csv(path, index=False)
+
+
+def export_file(rows: int, path: Path) -> None:
+    orders = rows // 4
+    ids = np.repeat(np.arange(8_100_000_000_000_000, 8_100_000_000_000_000 + orders).astype(str), 4)
+    item = np.tile([True, True, True, False], orders)
+    table = pd.DataFrame({name: "" for name in EXPORT_HEADER}, index=range(len(ids)))
+    table["Order Id"] = ids
+    table["Order date"] = "3. Aug 2025"
+    table["Order Status"] = "Abgeschlossen"
+    table["Store Name"] = "Example Store"
+    table["Store url"] = "//aliexpress.ru/store/123"
+    table["Currency"] = "€"
+    table["Payment method"] = "Visa"
+    table.loc[item, "Item title"] = "USB-C Kabel"
+    table.loc[item, "Item price"] = "1,99"
+    table.loc[item, "Item quantity"] = "1"
+    table.loc[~item, "Total price"] = "5,97"
+    table.to_csv(path, index=False)
+
+
+def timed(call) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    rows = parser.parse_args().rows
+    print(f"{'file':>28} {'rows':>10} {'load_orders s':>14} {'read_csv s':>11} {'ratio':>6}")
+    with tempfile.TemporaryDirectory() as folder:
+        for name, write in (("our schema", native_file), ("AliExpress CSV Export", export_file)):
+            path = Path(folder) / f"{name.replace(' ', '_')}.csv"
+            write(rows, path)
+            load = timed(lambda: load_orders(path))
+            floor = timed(lambda: pd.read_csv(path, dtype=str, keep_default_na=False))
+            print(f"{name:>28} {rows:>10,} {load:>14.1f} {floor:>11.1f} {load / floor:>5.1f}x")
+
+
+if __name__ == "__main__":
+    main()
