@@ -52,7 +52,7 @@ class Source:
             if newlines == self.rows + 1:  # one line per record: no blank lines, no line breaks in cells
                 self._lines = range(2, self.rows + 2)
         if self._lines is None:
-            reader = csv.reader(io.StringIO(self.text), delimiter=self.sep)
+            reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.sep)
             starts, line = [], 1
             for record in reader:
                 if record:  # pandas skips blank lines
@@ -507,7 +507,11 @@ def _split_amount(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 def check_precision(amount: pd.Series, currency: pd.Series, text: pd.Series, source: Source, column: str) -> None:
     """A problem where an amount has more decimal places than its currency."""
-    decimals = per_distinct(amount, lambda values: values.str.partition(".")[2].str.len())
+    def places(values: pd.Series) -> pd.Series:  # digits after the decimal point, 0 without one
+        point = values.str.find(".")
+        return (values.str.len() - point - 1).where(point >= 0, 0)
+
+    decimals = per_distinct(amount, places)
     for code in pd.unique(currency[(amount != "") & (currency != "")]):
         digits = minor_digits(code)
         source.flag((currency == code) & (decimals > digits), text, column, f"more decimal places than {code} has ({digits})")
