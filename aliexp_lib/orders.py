@@ -176,15 +176,22 @@ class _CsvRowNumbers(_RowNumbers):
 
     def __call__(self, i: int) -> str:
         if self.lines is None:
-            with _csv_field_limit():
-                reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter, skipinitialspace=True)
-                starts, line = [], 1
-                for record in reader:
-                    if record:  # pandas skips blank lines
-                        starts.append(line)
-                    line = reader.line_num + 1
-            self.lines = starts[1:]
+            self.lines = csv_record_lines(self.text, self.delimiter)
         return super().__call__(i)
+
+
+def csv_record_lines(text: str, delimiter: str = ",") -> list[int]:
+    """The physical line on which each data record of CSV ``text`` starts (a quoted cell may span
+    lines; blank lines are skipped, as pandas does). One pass of the csv module: run it only to
+    name the line of a problem."""
+    with _csv_field_limit():
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+        starts, line = [], 1
+        for record in reader:
+            if record:
+                starts.append(line)
+            line = reader.line_num + 1
+    return starts[1:]
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, _RowNumbers, list[str]]:

@@ -172,7 +172,6 @@ def _case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryMo
     sub = table.iloc[rows]
     a, rules = setting.assumptions, setting.rulebook
     today_day = int(np.datetime64(today, "D").astype(np.int64))
-    n = len(rows)
 
     # Order-currency amounts into the display currency, one factor per currency.
     amounts, rate_text = amounts_in(sub, ("price_minor", "offer_partial_minor", "value_if_kept_minor",

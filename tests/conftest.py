@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,6 +11,14 @@ import pytest
 from aliexp_lib import OrderBook, compute_deadlines, load_rulebook
 
 TODAY = dt.date(2026, 3, 1)
+#: Debian's Chromium, driven by the Python playwright package (never `playwright install`).
+CHROMIUM = Path("/usr/bin/chromium")
+#: Flags that keep Chromium quiet and working on a machine without network or sandbox (TOOLING.md).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def book(*orders: dict) -> OrderBook:

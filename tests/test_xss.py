@@ -16,13 +16,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from aliexp_lib.report import write_report
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 SCRIPT = "<script>window.__pwned=1</script>"
 IMAGE = '<img src=x onerror="window.__pwned=2">'
 BREAKOUT = '"><svg onload=window.__pwned=3>'

@@ -11,7 +11,6 @@ can always be traced back to its line in the source file.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from functools import cache
@@ -24,7 +23,7 @@ from babel.dates import get_month_names
 
 from aliexp_lib.errors import CellError, InputError
 from aliexp_lib.money import known_currencies, minor_digits
-from aliexp_lib.orders import SCHEMA
+from aliexp_lib.orders import SCHEMA, csv_record_lines
 
 #: Languages whose spellings are understood, and the decimal separator each one writes.
 LANGUAGES = {"en": ".", "de": ",", "ru": ","}
@@ -52,13 +51,7 @@ class Source:
             if newlines == self.rows + 1:  # one line per record: no blank lines, no line breaks in cells
                 self._lines = range(2, self.rows + 2)
         if self._lines is None:
-            reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.sep)
-            starts, line = [], 1
-            for record in reader:
-                if record:  # pandas skips blank lines
-                    starts.append(line)
-                line = reader.line_num + 1
-            self._lines = starts[1:]
+            self._lines = csv_record_lines(self.text, self.sep)
         return self._lines[row] if row < len(self._lines) else row + 2
 
     def flag(self, bad, values: pd.Series, column: str, message: str) -> None:
@@ -345,7 +338,7 @@ def _countries(text: pd.Series, source: Source, column: str) -> pd.Series:
 
 _TIME = r"(?:,?\s*(?:um|в)?\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?:\s*(?:uhr|utc|gmt[+-]?\d*|[a-z]{3,4}))?)?"
 _DATE_PATTERNS = (  # (regex with named groups, kind)
-    (rf"(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})(?:[ t].*)?", "iso"),
+    (r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ t].*)?", "iso"),
     (rf"(?P<d>\d{{1,2}})\.(?P<m>\d{{1,2}})\.(?P<y>\d{{4}}){_TIME}", "dotted"),
     (rf"(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})/(?P<y>\d{{4}}){_TIME}", "slashed"),
     (rf"(?P<d>\d{{1,2}})\.?\s*(?P<w>[^\W\d_]+)\.?,?\s+(?P<y>\d{{4}})(?:\s*г\.?)?{_TIME}", "day_word"),
