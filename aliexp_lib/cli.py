@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     resolve.add_argument("--break-even", action="store_true",
                          help="instead: for orders with a partial offer, the smallest offer worth taking instead of a "
                               "return, and whether the best option changes inside the postage range")
-    resolve.add_argument("--currency", default="RUB", type=str.upper, help="currency to show money in (default RUB)")
+    resolve.add_argument("--currency", default="RUB", type=_currency, help="currency to show money in (default RUB)")
     resolve.add_argument("--assume", metavar="ID=VALUE", action="append", default=[], type=_setting,
                          help="change one assumption, e.g. --assume time_rate=300 (see `aliexp assumptions`)")
     resolve.add_argument("--assumptions", metavar="FILE", help="TOML file of your own assumptions (see data/assumptions.toml)")
@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
                              _report, formats=False)
     report.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
     report.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the report")
-    report.add_argument("--currency", default="RUB", type=str.upper, help="currency to show money in (default RUB)")
+    report.add_argument("--currency", default="RUB", type=_currency, help="currency to show money in (default RUB)")
 
     calendar = _orders_command(commands, "calendar", "every open deadline as calendar events (.ics)", _calendar,
                                formats=False)
@@ -196,8 +196,6 @@ def _deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 
 
 def _resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    if args.currency not in known_currencies():
-        raise InputError(f"--currency {args.currency}: unknown currency; expected an ISO code such as RUB")
     setting = Setting(
         load_rulebook(args.rules, dict(args.set)),
         load_assumptions(args.assumptions, dict(args.assume)),
@@ -238,8 +236,6 @@ def _cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 
 
 def _report(args) -> tuple[str, tuple[str, ...]]:
-    if args.currency not in known_currencies():
-        raise InputError(f"--currency {args.currency}: unknown currency; expected an ISO code such as RUB")
     book = load_orders(args.orders, args.fmt)  # bad input is reported here, clearly, before the notebook runs
     html, notebook = write_report(args.orders, args.output, args.today, args.lang, args.currency)
     return f"wrote {html} (open it in a browser) and {notebook}", book.warnings
@@ -339,6 +335,13 @@ def _text_table(table: pd.DataFrame) -> str:
             formatters[column] = lambda value, width=width: f"{value!s:<{width}}"
     text = table.to_string(index=False, formatters=formatters, justify="left")
     return "\n".join(line.rstrip() for line in text.splitlines())
+
+
+def _currency(text: str) -> str:
+    code = text.strip().upper()
+    if code not in known_currencies():
+        raise argparse.ArgumentTypeError(f"{text}: unknown currency; expected an ISO code such as RUB")
+    return code
 
 
 def _date(text: str) -> dt.date:

@@ -194,6 +194,15 @@ def load_payout_times(path: str | Path | None = None) -> pd.DataFrame:
                          "source": table["source"], "note": table.get("note", "")})
 
 
+def slowest_payout_days(methods: pd.Series, payout: pd.DataFrame) -> np.ndarray:
+    """Days [d] to the money's arrival at the slow end for each payment method (case and spaces
+    ignored); a method not in ``payout`` gets the slowest of all. Each distinct method is looked up once."""
+    slow = payout.set_index("payment_method")["high_days"]
+    codes, names = pd.factorize(methods)
+    per_name = pd.Series(names, dtype=object).str.strip().str.lower().map(slow).fillna(slow.max())
+    return np.where(codes >= 0, per_name.to_numpy(np.int64)[codes] if len(names) else 0, slow.max()).astype(np.int64)
+
+
 # --- assumptions ---------------------------------------------------------------------------
 
 @dataclasses.dataclass(frozen=True)

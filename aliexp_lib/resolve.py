@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from aliexp_lib.costs import (HOME_CURRENCY, Assumptions, Rates, amounts_in, convert_minor, load_assumptions,
-                              load_payout_times, load_postage, load_rates, postage_range)
+                              load_payout_times, load_postage, load_rates, postage_range,
+                              slowest_payout_days)
 from aliexp_lib.deadlines import day_numbers, protection_end_days
 from aliexp_lib.history import DeliveryModel, arrival_chance, fit_delivery_model
 from aliexp_lib.money import minor_digits
@@ -203,10 +204,7 @@ def _case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryMo
     earliest = shipped + rules["dispute_earliest_days"].value
     start_day = np.where(happened["dispute_opened_at"], day["dispute_opened_at"], np.maximum(today_day, earliest))
 
-    payout = setting.payout.set_index("payment_method")["high_days"]
-    codes, methods = pd.factorize(sub["payment_method"])  # normalise each distinct method once
-    per_method = pd.Series(methods).str.strip().str.lower().map(payout).fillna(payout.max()).to_numpy(np.int64)
-    payout_high = np.where(codes >= 0, per_method[codes] if len(methods) else 0, payout.max())
+    payout_high = slowest_payout_days(sub["payment_method"], setting.payout)
 
     protection_end, _ = protection_end_days(sub, shipped, rules)
     cap_end = shipped + rules["protection_cap_days"].value

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from aliexp_lib.checks import order_checks
-from aliexp_lib.costs import amounts_in, load_payout_times, load_rates
+from aliexp_lib.costs import amounts_in, load_payout_times, load_rates, slowest_payout_days
 from aliexp_lib.deadlines import compute_deadlines, next_actions
 from aliexp_lib.i18n import _, format_date, format_money, localise
 from aliexp_lib.money import minor_digits
@@ -91,8 +91,7 @@ def refunds_in_flight(book: OrderBook, today: dt.date, lang: str, currency: str 
     flying = table[table["refund_issued_at"].notna() & table["refund_received_at"].isna()
                    & (table["refund_issued_at"] <= pd.Timestamp(today))]
     amounts, _rate = amounts_in(flying, ("price_minor",), currency, rates, today)
-    slow = payout.set_index("payment_method")["high_days"]
-    days = flying["payment_method"].str.strip().str.lower().map(slow).fillna(slow.max())
+    days = slowest_payout_days(flying["payment_method"], payout)
     leave = load_rulebook()["refund_leaves_platform_days"].value
     expected = flying["refund_issued_at"] + pd.to_timedelta(days + leave, unit="D")
     late = (expected < pd.Timestamp(today)).to_numpy()
