@@ -157,8 +157,10 @@ def test_a_million_rows_load_in_a_few_seconds(tmp_path):
 
 # --------------------------------------------------------------------------- fuzzing
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                       HealthCheck.too_slow])
+# Derandomized, with no example database: every run (and CI) tries the same 60 inputs, so a rare
+# input cannot turn a run red by chance; a wider search is `--hypothesis-seed=N` away.
+FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 SETTING = Setting.default()
 cell_text = st.text(st.characters(codec="utf-8"), max_size=12)
 #: Text that looks like what goes in the columns, often valid, sometimes not.
@@ -214,10 +216,13 @@ def test_load_orders_on_arbitrary_bytes(tmp_path, data):
 @given(text_frames(), st.sampled_from([",", ";", "\t"]), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1251"]))
 def test_load_orders_on_random_text_csv_with_our_header(tmp_path, frame, delimiter, encoding):
     path = tmp_path / "fuzz.csv"
+    # CRLF line ends make the writer quote a cell holding a lone CR too; unquoted, a lone CR is a
+    # line break, so the file would hold more records than the frame has rows.
+    text = frame.to_csv(sep=delimiter, index=False, lineterminator="\r\n")
     try:
-        data = frame.to_csv(sep=delimiter, index=False).encode(encoding)
+        data = text.encode(encoding)
     except UnicodeEncodeError:
-        data = frame.to_csv(sep=delimiter, index=False).encode("utf-8")
+        data = text.encode("utf-8")
     path.write_bytes(data)
     try:
         book = load_orders(path)
