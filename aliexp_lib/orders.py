@@ -77,15 +77,18 @@ _CHRONOLOGY = (
 )
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _DOTTED_DATE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$")
-_DECIMAL = re.compile(r"^\d{1,12}(?:[.,]\d+)?$")
-_WHOLE = re.compile(r"^\d{1,9}(?:\.0+)?$")
+_DECIMAL = re.compile(r"^[0-9]{1,12}(?:[.,][0-9]+)?$")
+_WHOLE = re.compile(r"^[0-9]{1,9}(?:\.0+)?$")
 #: Characters no order book holds: C0 and C1 controls but tab, line feed and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: The ASCII characters that are not ``_CONTROL``.
+_PLAIN_ASCII = bytes([9, 10, 13, *range(32, 127)])
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _SLASHED_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4}$")
 _SHORT_YEAR_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2}$")
-_SPACE = re.compile(r"\s")
+#: A cell separator followed by white space, in cells joined by NUL.
+_SPACE_AFTER_SEPARATOR = re.compile(r"\x00\s")
 _EARLIEST, _LATEST = np.datetime64("2000-01-01"), np.datetime64("2099-12-31")
 
 
@@ -207,22 +210,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, _RowNumbers, list[str]]:
     delimiter, note = _sniff_delimiter(text, path)
     notes += [note] if note else []
     with _csv_field_limit():
-        try:
-            _check_shape(text, delimiter, path)
-        except csv.Error as exc:
-            raise InputError(f"{path}: not a readable CSV table ({exc})") from None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=str, keep_default_na=False,
-                                  na_filter=False, skipinitialspace=True, quoting=csv.QUOTE_MINIMAL)
-            except pd.errors.EmptyDataError:
-                raise InputError(f"{path}: the file is empty; expected a header line with at least order_id") from None
-            except (pd.errors.ParserError, ValueError, csv.Error) as exc:
-                unclosed = _unclosed_quote(text, delimiter)
-                if unclosed:
-                    raise CellError(str(path), [unclosed]) from None
-                raise InputError(f"{path}: not a readable CSV table ({exc})") from None
+        raw = _parse_csv(text, delimiter, path)
     raw = _header_from_first_row(raw)
     if raw.empty:
         notes.append(f"{path}: the file has a header line and no orders")
@@ -287,8 +275,9 @@ def _nul_error(text: str, path: Path) -> InputError:
 
 def _sniff_delimiter(text: str, path: Path) -> tuple[str, str | None]:
     """The delimiter among comma, semicolon and tab that splits the header line into an order_id column
-    (else the one giving the most columns); a warning when it is not the comma."""
-    first = next((line for line in text.split("\n") if line.strip()), "")
+    (else the one giving the most columns; the most columns also among several that give order_id);
+    a warning when it is not the comma."""
+    first = next((line for line in _lines(text) if line.strip()), "")
     splits = {}
     for delimiter in _DELIMITERS:
         try:
@@ -297,13 +286,23 @@ def _sniff_delimiter(text: str, path: Path) -> tuple[str, str | None]:
             fields = []
         splits[delimiter] = [f.strip().lower() for f in fields]
     with_id = [d for d, names in splits.items() if "order_id" in names]
-    chosen = with_id[0] if with_id else max(_DELIMITERS, key=lambda d: len(splits[d]))
+    chosen = max(with_id or _DELIMITERS, key=lambda d: len(splits[d]))
     if len(splits[chosen]) <= 1:
         chosen = ","
     if chosen == ",":
         return chosen, None
     return chosen, (f"{path}: {_DELIMITERS[chosen]} delimiter detected: the header splits into "
                     f"{len(splits[chosen])} columns with it; read as {_DELIMITERS[chosen]}-separated")
+
+
+def _lines(text: str):
+    """The lines of ``text`` one by one, without copying the whole text first."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end].rstrip("\r")
+        start = end + 1
 
 
 @contextlib.contextmanager
@@ -315,6 +314,36 @@ def _csv_field_limit():
         yield
     finally:
         csv.field_size_limit(saved)
+
+
+def _parse_csv(text: str, delimiter: str, path: Path) -> pd.DataFrame:
+    """Every record of ``text`` as text cells (pandas' C parser, header as the first row); an error
+    naming each ragged line or an unclosed quote."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:  # bytes: the C parser reads UTF-8 faster than it encodes a str itself
+            raw = pd.read_csv(io.BytesIO(text.encode("utf-8")), sep=delimiter, header=None, dtype=str, encoding="utf-8",
+                              keep_default_na=False, na_filter=False, skipinitialspace=True, quoting=csv.QUOTE_MINIMAL)
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{path}: the file is empty; expected a header line with at least order_id") from None
+        except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+            _check_shape(text, delimiter, path)
+            unclosed = _unclosed_quote(text, delimiter)
+            if unclosed:
+                raise CellError(str(path), [unclosed]) from None
+            raise InputError(f"{path}: not a readable CSV table ({exc})") from None
+    if not _evenly_shaped(text, delimiter, raw):
+        _check_shape(text, delimiter, path)
+    return raw
+
+
+def _evenly_shaped(text: str, delimiter: str, raw: pd.DataFrame) -> bool:
+    """True if no record of ``text`` can have fewer fields than ``raw`` has columns, told without a
+    second parse: with no quotes and no lone CR every record is one line, the C parser refused any
+    line with more fields, so the delimiters add up only if none has fewer. False means "look"."""
+    if '"' in text or text.count("\r") != text.count("\r\n"):
+        return False
+    return text.count(delimiter) == (raw.shape[1] - 1) * len(raw)
 
 
 def _check_shape(text: str, delimiter: str, path: Path) -> None:
@@ -383,7 +412,7 @@ def _header_from_first_row(raw: pd.DataFrame) -> pd.DataFrame:
     names = [n or f"unnamed_{position}" for position, n in enumerate(names, start=1)]
     body = raw.iloc[1:].reset_index(drop=True)
     body.columns = names
-    return body.fillna("").astype(str)
+    return body
 
 
 def _read_xlsx(path: Path) -> tuple[pd.DataFrame, _RowNumbers, list[str]]:
@@ -475,22 +504,19 @@ def _validate(raw: pd.DataFrame, source: str, where: _RowNumbers) -> OrderBook:
     table["order_id"] = order_id
     for column in TEXT_COLUMNS:
         table[column] = raw[column] if column in raw else ""
-    currency = _currency(raw, flag)
+    currency = _per_distinct(_currency, raw, "currency", flag)
     for column in AMOUNT_COLUMNS:
         table[f"{column}_minor"] = _amount(raw, column, currency, flag)
     table["currency"] = currency.where(currency != "", pd.NA)
-    for column in DATE_COLUMNS:
-        table[column] = _dates(raw, column, flag)
-    for column in DAY_COLUMNS:
-        table[column] = _days(raw, column, flag)
-    for column in COUNT_COLUMNS:
-        table[column] = _days(raw, column, flag)
+    for column in (*DATE_COLUMNS, "store_opened_at"):
+        table[column] = _per_distinct(_dates, raw, column, flag)
+    for column in (*DAY_COLUMNS, *COUNT_COLUMNS):
+        table[column] = _per_distinct(_days, raw, column, flag)
     for column in PERCENT_COLUMNS:
-        table[column] = _percent(raw, column, flag)
-    table["store_opened_at"] = _dates(raw, "store_opened_at", flag)
-    table["problem"] = _problem(raw, flag)
+        table[column] = _per_distinct(_percent, raw, column, flag)
+    table["problem"] = _per_distinct(_problem, raw, "problem", flag)
     table["extension_days"] = table["extension_days"].fillna(0)
-    table["destination"] = _destination(raw, flag)
+    table["destination"] = _per_distinct(_destination, raw, "destination", flag)
     for earlier, later in _CHRONOLOGY:
         wrong = (table[later] < table[earlier]).to_numpy()
         for i in np.flatnonzero(wrong):
@@ -521,7 +547,7 @@ def _control_characters(raw: pd.DataFrame, source: str, where, flag, warnings: l
     by spaces, with a warning per column."""
     for column in raw.columns:
         values = raw[column]
-        if not _CONTROL.search("\n".join(values.tolist())):  # one scan; cells are looked at only if needed
+        if not _has_control(values.tolist()):  # one scan; cells are looked at only if needed
             continue
         nul = values.str.contains("\x00", regex=False).to_numpy()
         flag(nul, column, "contains a NUL character (\\x00); the file is damaged or not text")
@@ -549,14 +575,31 @@ def _normalise_header(raw: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def _strip(column: pd.Series) -> pd.Series:
-    """``column`` without leading and trailing white space (one scan first: usually there is none)."""
+    """``column`` without leading and trailing white space (two scans of the joined cells first: usually there is none)."""
     values = column.tolist()
-    if not _SPACE.search("".join(values)):
+    joined = "\x00" + "\x00".join(values) + "\x00"
+    if not _SPACE_AFTER_SEPARATOR.search(joined) and not _SPACE_AFTER_SEPARATOR.search(joined[::-1]):
         return column
-    stripped = [v.strip() for v in values]
-    if stripped == values:
-        return column
-    return pd.Series(stripped, index=column.index, dtype=column.dtype)
+    return pd.Series([v.strip() for v in values], index=column.index, dtype=column.dtype)
+
+
+def _has_control(values: list[str]) -> bool:
+    """Whether any of ``values`` holds a ``_CONTROL`` character (ASCII text is checked as bytes, much faster)."""
+    joined = "\n".join(values)
+    if joined.isascii():
+        return bool(joined.encode("ascii").translate(None, _PLAIN_ASCII))
+    return _CONTROL.search(joined) is not None
+
+
+def _per_distinct(parse, raw: pd.DataFrame, column: str, flag) -> pd.Series:
+    """``parse(raw, column, flag)`` run once per distinct value of ``column`` (a column has few), its
+    result and its flagged problems spread back to every row holding the value."""
+    if column not in raw:
+        return parse(raw, column, flag)
+    codes, distinct = pd.factorize(raw[column])
+    result = parse(pd.DataFrame({column: pd.Series(distinct, dtype=str)}), column,
+                   lambda bad, name, message: flag(np.asarray(bad)[codes], name, message))
+    return pd.Series(result.to_numpy()[codes], index=raw.index, dtype=result.dtype)
 
 
 def _match(text: pd.Series, pattern: re.Pattern) -> pd.Series:
@@ -617,39 +660,48 @@ def _days(raw: pd.DataFrame, column: str, flag) -> pd.Series:
     return pd.to_numeric(text.where(whole).str.replace(r"\.0+$", "", regex=True), errors="coerce").astype("Int64")
 
 
-def _currency(raw: pd.DataFrame, flag) -> pd.Series:
+def _currency(raw: pd.DataFrame, column: str, flag) -> pd.Series:
     """The ISO currency code of each order, upper case ("" where none is given)."""
-    if "currency" not in raw:
+    if column not in raw:
         return pd.Series("", index=raw.index)
-    currency = raw["currency"].str.upper()
+    currency = raw[column].str.upper()
     known = currency.isin(known_currencies()).to_numpy()
-    flag((currency != "").to_numpy() & ~known, "currency", "unknown currency; expected an ISO 4217 code such as RUB, USD, EUR")
+    flag((currency != "").to_numpy() & ~known, column, "unknown currency; expected an ISO 4217 code such as RUB, USD, EUR")
     return currency
 
 
 def _amount(raw: pd.DataFrame, column: str, currency: pd.Series, flag) -> pd.Series:
-    """An amount in the order's currency as exact minor units; ``1234.5`` and ``1234,5`` both read as 1234.50."""
+    """An amount in the order's currency as exact minor units; ``1234.5`` and ``1234,5`` both read as 1234.50.
+
+    ASCII digits only, whole numbers under 10^12; checked and converted by numpy's string functions
+    on the whole column (no float is involved: the digits without the point are read as an integer
+    and scaled by the currency's decimal places).
+    """
     if column not in raw:
         return pd.Series(pd.NA, index=raw.index, dtype="Int64")
-    text = raw[column]
-    if "," in "".join(text.tolist()):
-        text = text.str.replace(",", ".", regex=False)
-    filled = (text != "").to_numpy()
-    number = _match(text, _DECIMAL).to_numpy()
+    values = raw[column].tolist()
+    text = np.array(values, dtype=np.dtypes.StringDType())
+    if any("," in value for value in values):
+        text = np.strings.replace(text, ",", ".")
+    filled = np.strings.str_len(text) > 0
+    point = np.strings.find(text, ".")
+    length = np.strings.str_len(text)
+    whole = np.where(point < 0, length, point)
+    digits = np.strings.replace(text, ".", "", 1)
+    ascii_only = "".join(values).isascii() or np.fromiter(map(str.isascii, values), bool, len(values))
+    number = np.strings.isdecimal(digits) & ascii_only & (whole >= 1) & (whole <= 12) & (point != length - 1)
     flag(filled & ~number, column, "expected an amount such as 600 or 600.50, 0 or more, under 10^12")
     flag(filled & (currency == "").to_numpy(), "currency", f"{column} needs its currency (ISO code such as RUB)")
+    places = np.where(point < 0, 0, length - point - 1)
     minor = pd.Series(pd.NA, index=raw.index, dtype="Int64")
     good = filled & number & currency.isin(known_currencies()).to_numpy()
     for code in pd.unique(currency[good]):
         rows = good & (currency == code).to_numpy()
-        parts = [value.partition(".") for value in text[rows].tolist()]  # plain Python: faster than .str here
-        digits = minor_digits(code)
-        too_fine = np.zeros(len(rows), bool)
-        too_fine[rows] = np.fromiter((len(p[2]) > digits for p in parts), bool, len(parts))
-        flag(too_fine, column, f"more decimal places than {code} has ({digits})")
-        scale = 10**digits
-        minor[rows] = np.array([int(w) * scale + (int(f[:digits].ljust(digits, "0")) if digits else 0)
-                                for w, _, f in parts], dtype=np.int64)
+        currency_places = minor_digits(code)
+        too_fine = rows & (places > currency_places)
+        flag(too_fine, column, f"more decimal places than {code} has ({currency_places})")
+        rows &= ~too_fine
+        minor[rows] = digits[rows].astype(np.int64) * 10 ** (currency_places - places[rows])
     return minor
 
 
@@ -663,20 +715,20 @@ def _percent(raw: pd.DataFrame, column: str, flag) -> pd.Series:
     return value.astype(float)
 
 
-def _problem(raw: pd.DataFrame, flag) -> pd.Series:
-    if "problem" not in raw:
+def _problem(raw: pd.DataFrame, column: str, flag) -> pd.Series:
+    if column not in raw:
         return pd.Series("", index=raw.index)
-    problem = raw["problem"].str.lower()
-    flag(((problem != "") & ~problem.isin(PROBLEMS)).to_numpy(), "problem", f"unknown problem; expected one of {', '.join(PROBLEMS)}")
+    problem = raw[column].str.lower()
+    flag(((problem != "") & ~problem.isin(PROBLEMS)).to_numpy(), column, f"unknown problem; expected one of {', '.join(PROBLEMS)}")
     return problem
 
 
-def _destination(raw: pd.DataFrame, flag) -> pd.Series:
-    if "destination" not in raw:
+def _destination(raw: pd.DataFrame, column: str, flag) -> pd.Series:
+    if column not in raw:
         return pd.Series(DEFAULT_DESTINATION, index=raw.index)
-    code = raw["destination"].str.upper()
+    code = raw[column].str.upper()
     countries = {c for c in Locale("en").territories if len(c) == 2 and c.isalpha()}
-    flag(((code != "") & ~code.isin(countries)).to_numpy(), "destination", "unknown country; expected an ISO code such as RU")
+    flag(((code != "") & ~code.isin(countries)).to_numpy(), column, "unknown country; expected an ISO code such as RU")
     return code.where(code != "", DEFAULT_DESTINATION)
 
 
