@@ -680,15 +680,16 @@ def _amount(raw: pd.DataFrame, column: str, currency: pd.Series, flag) -> pd.Ser
     if column not in raw:
         return pd.Series(pd.NA, index=raw.index, dtype="Int64")
     values = raw[column].tolist()
+    joined = "".join(values)
     text = np.array(values, dtype=np.dtypes.StringDType())
-    if any("," in value for value in values):
+    if "," in joined:
         text = np.strings.replace(text, ",", ".")
-    filled = np.strings.str_len(text) > 0
-    point = np.strings.find(text, ".")
     length = np.strings.str_len(text)
+    filled = length > 0
+    point = np.strings.find(text, ".")
     whole = np.where(point < 0, length, point)
-    digits = np.strings.replace(text, ".", "", 1)
-    ascii_only = "".join(values).isascii() or np.fromiter(map(str.isascii, values), bool, len(values))
+    digits = np.strings.replace(text, ".", "", 1) if "." in joined or "," in joined else text
+    ascii_only = joined.isascii() or np.fromiter(map(str.isascii, values), bool, len(values))
     number = np.strings.isdecimal(digits) & ascii_only & (whole >= 1) & (whole <= 12) & (point != length - 1)
     flag(filled & ~number, column, "expected an amount such as 600 or 600.50, 0 or more, under 10^12")
     flag(filled & (currency == "").to_numpy(), "currency", f"{column} needs its currency (ISO code such as RUB)")

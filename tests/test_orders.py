@@ -116,6 +116,17 @@ def test_xlsx_errors_name_the_sheet_row_and_column(tmp_path):
         ("id,title\nA,x\n", "line 1: no order_id column; the header has 'id', 'title'"),
         ("order_id,ORDER_ID\nA,B\n", "line 1: column 'order_id' appears twice"),
         ("", "the file is empty"),
+        # A short record is found with or without quotes in the file, and after a lone CR line break.
+        ("order_id,price,currency\nA,1,RUB\nB,2\n", "line 3, column currency: (missing): 2 fields, the header has 3"),
+        ('order_id,title,currency\nA,"x, y",RUB\nB,z\n', "line 3, column currency: (missing): 2 fields, the header has 3"),
+        ("order_id,price,currency\nA,1,RUB\rB,2\n", "line 3, column currency: (missing): 2 fields, the header has 3"),
+        # A header ending in a tab is tab-separated; a record of empty cells is a record, not a blank line.
+        ("order_id\t\n\t\n", "line 2, column order_id: '': order_id is required"),
+        ("order_id,price,currency\nA,\u0663,RUB\n", "line 2, column price: '\u0663': expected an amount"),
+        ("order_id,price,currency\nA,5.,RUB\n", "line 2, column price: '5.': expected an amount"),
+        ("order_id,price,currency\nA,.5,RUB\n", "line 2, column price: '.5': expected an amount"),
+        ("order_id,price,currency\nA,1.2.3,RUB\n", "line 2, column price: '1.2.3': expected an amount"),
+        ("order_id,price,currency\nA,1234567890123,RUB\n", "line 2, column price: '1234567890123': expected an amount"),
     ],
 )
 def test_a_bad_value_names_file_line_column_and_value(tmp_path, text, message):
