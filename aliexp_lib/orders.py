@@ -436,9 +436,11 @@ def _read_xlsx(path: Path) -> tuple[pd.DataFrame, _RowNumbers, list[str]]:
             raise InputError(f"{path}: the first sheet is empty; expected a header row with at least order_id")
         notes = _xlsx_formulas_and_merges(data, raw, path)
     raw = _header_from_first_row(raw)
+    filled = (raw != "").any(axis=1).to_numpy()  # an empty row is skipped, as a blank line of a CSV file
+    raw = raw[filled].reset_index(drop=True)
     if raw.empty:
         notes.append(f"{path}: the sheet has a header row and no orders")
-    return raw, _RowNumbers(header_line=1, word="row"), notes
+    return raw, _RowNumbers(lines=(np.flatnonzero(filled) + 2).tolist(), word="row"), notes
 
 
 def _xlsx_formulas_and_merges(data: bytes, raw: pd.DataFrame, path: Path) -> list[str]:
@@ -603,17 +605,8 @@ def _per_distinct(parse, raw: pd.DataFrame, column: str, flag) -> pd.Series:
 
 
 def _match(text: pd.Series, pattern: re.Pattern) -> pd.Series:
-    """``text.str.match(pattern)`` for a pattern anchored with ``^...$``; the cells that are not empty are
-    first checked all at once in one regular-expression scan, which is much faster when all are good."""
-    values = text.tolist()
-    filled = [v for v in values if v]
-    if not filled:
-        return pd.Series(False, index=text.index)
-    if not any("\n" in v for v in filled):
-        inner = pattern.pattern.removeprefix("^").removesuffix("$")
-        if re.fullmatch(f"(?:{inner})(?:\n(?:{inner}))*", "\n".join(filled), pattern.flags):
-            return pd.Series([bool(v) for v in values], index=text.index)
-    return pd.Series([bool(v) and pattern.match(v) is not None for v in values], index=text.index)
+    """Which cells are not empty and match ``pattern`` (run on distinct values: see ``_per_distinct``)."""
+    return pd.Series([bool(v) and pattern.match(v) is not None for v in text.tolist()], index=text.index, dtype=bool)
 
 
 def _dates(raw: pd.DataFrame, column: str, flag) -> pd.Series:
@@ -623,7 +616,7 @@ def _dates(raw: pd.DataFrame, column: str, flag) -> pd.Series:
     text = raw[column]
     iso = _match(text, _ISO_DATE)
     dotted = _match(text.where(~iso, ""), _DOTTED_DATE)
-    parsed = _iso_dates(text, iso)
+    parsed = pd.to_datetime(text.where(iso).str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
     parsed = parsed.fillna(pd.to_datetime(text.where(dotted), format="%d.%m.%Y", errors="coerce"))
     days = parsed.to_numpy().astype("datetime64[D]")
     filled = (text != "").to_numpy()
@@ -638,17 +631,6 @@ def _dates(raw: pd.DataFrame, column: str, flag) -> pd.Series:
     flag(filled & shaped & np.isnat(days), column, "not a calendar date")
     flag(~np.isnat(days) & ((days < _EARLIEST) | (days > _LATEST)), column, "outside 2000-2099; a typo?")
     return pd.Series(days.astype("datetime64[s]"), index=raw.index)
-
-
-def _iso_dates(text: pd.Series, iso: pd.Series) -> pd.Series:
-    """The dates of the cells marked ``iso`` (NaT elsewhere and where no such day exists)."""
-    if iso.all():
-        try:  # numpy reads ISO days in C; it refuses the whole column if one day does not exist
-            days = np.array([v[:10] for v in text.tolist()], dtype="datetime64[D]")
-            return pd.Series(days.astype("datetime64[s]"), index=text.index)
-        except ValueError:
-            pass
-    return pd.to_datetime(text.where(iso).str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
 
 
 def _days(raw: pd.DataFrame, column: str, flag) -> pd.Series:

@@ -97,6 +97,18 @@ def test_xlsx_errors_name_the_sheet_row_and_column(tmp_path):
     assert "row 2, column shipped_at: '2026-02-30': not a calendar date" in problems(path)
 
 
+def test_empty_xlsx_rows_are_skipped_and_later_rows_keep_their_numbers(tmp_path):
+    workbook = openpyxl.Workbook()
+    for row in (["order_id", "shipped_at"], ["A1", "2026-02-01"], [], [None, None], ["A2", "2026-02-30"]):
+        workbook.active.append(row)
+    path = tmp_path / "orders.xlsx"
+    workbook.save(path)
+    assert "row 5, column shipped_at: '2026-02-30': not a calendar date" in problems(path)
+    workbook.active["B5"] = "2026-02-03"
+    workbook.save(path)
+    assert load_orders(path).table["order_id"].tolist() == ["A1", "A2"]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
