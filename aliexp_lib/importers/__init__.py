@@ -17,6 +17,7 @@ for it, so the dated column stays empty and a warning says so.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import re
@@ -118,8 +119,9 @@ def _read_text(path: Path) -> tuple[str, bytes]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"{path}: line {line}: not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8") from None
+        at = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)  # counted after the BOM
+        line = data[:at].count(b"\n") + 1
+        raise InputError(f"{path}: line {line}: not UTF-8 text (byte {data[at]:#04x}); save the file as UTF-8") from None
     if not text or text.isspace():
         raise InputError(f"{path}: the file is empty; expected an export with a header line")
     return text, data

@@ -83,14 +83,15 @@ def read_table(source: Source, columns: tuple[str, ...], name: str, strip: tuple
     """The source's ``columns`` as a table of text (C parser), named as ``columns`` spells them.
 
     Header names are matched case-insensitively; a missing column is an empty one, but the
-    format's key column (the first of ``columns``) must be present. Other columns are not read.
-    Only the ``strip`` columns are stripped of surrounding spaces here (the parsers strip theirs).
+    format's key column (the first of ``columns``) must be present. Other columns are not read,
+    and neither are cells beyond the header's columns (a delimiter at the end of each line, as some
+    spreadsheets write, is not a column of row labels). Only the ``strip`` columns are stripped of surrounding spaces here (the parsers strip theirs).
     """
     wanted = {normal_header(column) for column in columns}
     try:  # only the columns we use are parsed: personal columns never become values in memory
         raw = pd.read_csv(
             io.BytesIO(source.data), sep=source.sep, dtype=str, keep_default_na=False, na_filter=False, engine="c",
-            encoding="utf-8-sig", usecols=lambda name: normal_header(name) in wanted,
+            encoding="utf-8-sig", index_col=False, usecols=lambda name: normal_header(name) in wanted,
         )
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(f"{source.path}: not readable as {name} ({exc})") from None
