@@ -17,11 +17,13 @@ for it, so the dated column stays empty and a warning says so.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import re
 from pathlib import Path
 from types import ModuleType
+from typing import NoReturn
 
 import pandas as pd
 
@@ -79,8 +81,7 @@ def detect_file(path: str | Path) -> str | None:
 def read_export(path: str | Path, fmt: str | None = None) -> Imported:
     """Read an export file of a known format (recognised from its header unless ``fmt`` names it)."""
     path = Path(path)
-    text, data = _read_text(path)
-    first_line = re.match(r"\s*([^\r\n]*)", text).group(1)
+    first_line, data = _read_head(path)
     if fmt is None:
         for sep in (",", "\t"):
             fmt = detect(next(csv.reader([first_line], delimiter=sep)))
@@ -93,36 +94,70 @@ def read_export(path: str | Path, fmt: str | None = None) -> Imported:
     elif fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; known formats: {_known()}. Use --from FORMAT with one of them")
     module = FORMATS[fmt]
-    source = _common.Source(path, text, module.SEP, data)
+    source = _common.Source(path, None, module.SEP, data)
     orders = module.convert(source)
     source.raise_problems()
     _explain_statuses(orders, source)
-    table = _common.empty_table(orders.index)
-    for column in (*SCHEMA, *EXTRA_COLUMNS):
-        if column in orders:
-            table[column] = orders[column].astype(str)
-        elif column in EXTRA_COLUMNS:
-            table[column] = ""
-    return Imported(table.reset_index(drop=True), tuple(source.warnings), fmt)
+    empty = pd.Series("", index=pd.RangeIndex(len(orders)), dtype=str)
+    table = pd.DataFrame({column: _text(orders[column]) if column in orders else empty
+                          for column in (*SCHEMA, *EXTRA_COLUMNS)}, copy=False)
+    return Imported(table, tuple(source.warnings), fmt)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """A column of the converted orders as text, indexed from 0."""
+    if pd.api.types.is_integer_dtype(values.dtype):  # item counts: few distinct, each made text once
+        values = values.astype("category").cat.rename_categories(str)
+    return values.astype(str).reset_index(drop=True)
 
 
 def _known() -> str:
     return "; ".join(f"{name} ({module.TITLE})" for name, module in FORMATS.items())
 
 
-def _read_text(path: Path) -> tuple[str, bytes]:
+#: Bytes decoded at a time to check a file is UTF-8 text (quicker than the whole file at once).
+_PIECE = 1 << 16
+
+
+def _read_head(path: Path) -> tuple[str, bytes]:
+    """The file's first line (after a BOM and any blank space) and its bytes, checked to be UTF-8 text that is not blank.
+
+    The bytes are decoded a piece at a time, and only the first line is kept: the file as one str is not needed.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line: list[str] = []  # the first line, as far as read
+    complete = False
     try:
-        text = data.decode("utf-8-sig")
+        for start in range(0, len(data), _PIECE):
+            text = decoder.decode(data[start:start + _PIECE], final=start + _PIECE >= len(data))
+            if start == 0:
+                text = text.removeprefix("\ufeff")
+            if not complete:
+                if not line:
+                    text = text.lstrip()  # the blank space before the first line is not part of it
+                end = re.search(r"[\r\n]", text)
+                if text:
+                    line.append(text[: end.start()] if end else text)
+                complete = end is not None
+    except UnicodeDecodeError:
+        _not_utf8(data, path)
+    if not line:
+        raise InputError(f"{path}: the file is empty; expected an export with a header line")
+    return "".join(line), data
+
+
+def _not_utf8(data: bytes, path: Path) -> NoReturn:
+    """The error for ``data`` that is not UTF-8: the line and value of its first bad byte."""
+    try:
+        data.decode("utf-8")  # positions count from the first byte, a BOM included
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(f"{path}: line {line}: not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8") from None
-    if not text or text.isspace():
-        raise InputError(f"{path}: the file is empty; expected an export with a header line")
-    return text, data
+    raise AssertionError("only called on bytes that are not UTF-8")
 
 
 def _explain_statuses(orders: pd.DataFrame, source: _common.Source) -> None:

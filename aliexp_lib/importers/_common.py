@@ -6,7 +6,10 @@ value it cannot read with certainty is a problem naming the value, and every ass
 settled a doubtful value is a warning.
 
 Series passed around here are indexed by the *row position* in the source table, so a problem
-can always be traced back to its line in the source file.
+can always be traced back to its line in the source file. Text columns of the source table are
+categoricals (each distinct value stored once, rows hold codes): a column has few distinct values,
+so every parser runs on those (``per_distinct``) and hands back a categorical again, and a
+comparison such as ``column == ""`` compares codes instead of a million strings.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from babel.dates import get_month_names
 
 from aliexp_lib.errors import CellError, InputError
 from aliexp_lib.money import known_currencies, minor_digits
-from aliexp_lib.orders import SCHEMA, csv_record_lines
+from aliexp_lib.orders import csv_record_lines
 
 #: Languages whose spellings are understood, and the decimal separator each one writes.
 LANGUAGES = {"en": ".", "de": ",", "ru": ","}
@@ -34,43 +37,55 @@ LANGUAGES = {"en": ".", "de": ",", "ru": ","}
 
 
 class Source:
-    """A source file being imported: its text, separator, problems and warnings."""
+    """A source file being imported: its bytes and text, separator, problems and warnings.
 
-    def __init__(self, path: Path, text: str, sep: str, data: bytes | None = None):
-        self.path, self.text, self.sep = path, text, sep
+    With ``data`` (the file's bytes, checked to be UTF-8), ``text`` may be None: it is then decoded
+    only if it is needed, to find the line of a record.
+    """
+
+    def __init__(self, path: Path, text: str | None, sep: str, data: bytes | None = None):
+        self.path, self.sep, self._text = path, sep, text
         self.data = text.encode("utf-8") if data is None else data
         self.problems: list[tuple[int, int, str, str, str]] = []  # row, column order, column, value, message
         self.warnings: list[str] = []
         self._lines: list[int] | range | None = None
         self.rows: int | None = None  # data rows read, set by read_table
 
+    @property
+    def text(self) -> str:
+        """The file's text, decoded on first use."""
+        if self._text is None:
+            self._text = self.data.decode("utf-8-sig")
+        return self._text
+
     def line(self, row: int) -> int:
         """The physical line where data row ``row`` starts (found by a second read, only when needed)."""
         if self._lines is None and self.rows is not None:
-            newlines = self.text.count("\n") + (0 if self.text.endswith("\n") else 1)
+            newlines = self.data.count(b"\n") + (0 if self.data.endswith(b"\n") else 1)
             if newlines == self.rows + 1:  # one line per record: no blank lines, no line breaks in cells
                 self._lines = range(2, self.rows + 2)
         if self._lines is None:
             self._lines = csv_record_lines(self.text, self.sep)
         return self._lines[row] if row < len(self._lines) else row + 2
 
-    def flag(self, bad, values: pd.Series, column: str, message: str) -> None:
-        """A problem for every row of ``values`` (indexed by row position) where ``bad`` holds."""
+    def flag(self, bad, values: pd.Series, column: str, message: str | list[str]) -> None:
+        """A problem for every row of ``values`` (indexed by row position) where ``bad`` holds, saying
+        ``message`` (or one message per such row, in row order)."""
         bad = np.asarray(bad, dtype=bool)
         if not bad.any():
             return
-        rows = values.index.to_numpy()[bad]
-        texts = values.to_numpy()[bad]
-        for row, text in zip(rows, texts, strict=True):
-            self.problems.append((int(row), 0, column, "" if pd.isna(text) else str(text), message))
+        flagged = values[bad]
+        messages = [message] * len(flagged) if isinstance(message, str) else message
+        for row, text, said in zip(flagged.index.to_numpy(), flagged.to_numpy(), messages, strict=True):
+            self.problems.append((int(row), 0, column, "" if pd.isna(text) else str(text), said))
 
     def warn(self, message: str) -> None:
         self.warnings.append(f"{self.path}: {message}")
 
     def lines_of(self, rows, limit: int = 5) -> str:
         """``line 3, line 9 and 2 more`` for warnings."""
-        rows = [int(r) for r in rows]
-        shown = ", ".join(f"line {self.line(r)}" for r in rows[:limit])
+        rows = np.asarray(rows)
+        shown = ", ".join(f"line {self.line(int(r))}" for r in rows[:limit])
         return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
     def raise_problems(self) -> None:
@@ -80,17 +95,22 @@ class Source:
 
 
 def read_table(source: Source, columns: tuple[str, ...], name: str, strip: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The source's ``columns`` as a table of text (C parser), named as ``columns`` spells them.
+    """The source's ``columns`` as a table of categorical text (C parser), named as ``columns`` spells them.
 
     Header names are matched case-insensitively; a missing column is an empty one, but the
-    format's key column (the first of ``columns``) must be present. Other columns are not read.
-    Only the ``strip`` columns are stripped of surrounding spaces here (the parsers strip theirs).
+    format's key column (the first of ``columns``) must be present. Other columns are not read,
+    and neither are cells beyond the header's columns (a delimiter at the end of each line, as some
+    spreadsheets write, is not a column of row labels). Only the ``strip`` columns are stripped of
+    surrounding spaces here (the parsers strip theirs).
     """
     wanted = {normal_header(column) for column in columns}
-    try:  # only the columns we use are parsed: personal columns never become values in memory
+    # Only the columns we use are parsed: personal columns never become values in memory. The bytes
+    # are known to be UTF-8: the C parser reads them as they are and skips a BOM ("utf-8-sig" would
+    # have pandas decode and re-encode the whole file first).
+    try:
         raw = pd.read_csv(
-            io.BytesIO(source.data), sep=source.sep, dtype=str, keep_default_na=False, na_filter=False, engine="c",
-            encoding="utf-8-sig", usecols=lambda name: normal_header(name) in wanted,
+            io.BytesIO(source.data), sep=source.sep, dtype=object, keep_default_na=False, na_filter=False, engine="c",
+            encoding="utf-8", index_col=False, usecols=lambda name: normal_header(name) in wanted,
         )
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(f"{source.path}: not readable as {name} ({exc})") from None
@@ -102,32 +122,60 @@ def read_table(source: Source, columns: tuple[str, ...], name: str, strip: tuple
     table = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     for column in columns:
         original = given.get(normal_header(column))
-        if original is None:
-            table[column] = ""
-        elif column in strip:
-            table[column] = per_distinct(raw[original], lambda text: text.str.strip())
-        else:
-            table[column] = raw[original]
+        values = raw[original].to_numpy() if original is not None else np.full(len(raw), "", dtype=object)
+        table[column] = _categorical(values, strip=column in strip)
     return table
+
+
+def _categorical(values: np.ndarray, strip: bool) -> pd.Categorical:
+    """Text ``values`` as a categorical, stripped of surrounding spaces with ``strip``."""
+    codes, distinct = _factorize_runs(values)
+    if strip:
+        stripped = np.array([value.strip() for value in distinct], dtype=object)
+        if (stripped != distinct).any():  # values that differ only in spaces become one
+            recode, distinct = pd.factorize(stripped)
+            codes = recode[codes]
+    return pd.Categorical.from_codes(codes, pd.Index(distinct, dtype=str))
+
+
+def _factorize_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values)``, hashing each run of equal neighbours once (an export repeats the
+    values of an order on each of its rows, so most columns are long runs)."""
+    starts = np.ones(len(values), bool)
+    starts[1:] = values[1:] != values[:-1]
+    starts = np.flatnonzero(starts)
+    codes, distinct = pd.factorize(values[starts])
+    return np.repeat(codes, np.diff(starts, append=len(values))), distinct
 
 
 def per_distinct(text: pd.Series, parse, source: Source | None = None):
     """``parse`` run once per distinct value of ``text`` (a column has few), its results spread back to the rows.
 
     ``parse(values)`` (or ``parse(values, proxy)`` with ``source``) gets the distinct values as a
-    Series and returns a Series, or a tuple whose Series items are spread back; problems flagged
-    through the proxy land on every row holding the value.
+    Series and returns a Series, or a tuple whose Series items are spread back (text as a
+    categorical); problems flagged through the proxy land on every row holding the value.
     """
     codes, uniques = pd.factorize(text, sort=False)
     values = pd.Series(uniques, dtype=str)
     result = parse(values) if source is None else parse(values, _Rows(source, text, codes))
 
     def spread(item):
-        if isinstance(item, pd.Series):
-            return pd.Series(item.to_numpy()[codes], index=text.index, dtype=item.dtype)
-        return item
+        if not isinstance(item, pd.Series):
+            return item
+        if pd.api.types.is_string_dtype(item.dtype):
+            item_codes, item_values = pd.factorize(item)
+            return pd.Series(pd.Categorical.from_codes(item_codes[codes], item_values), index=text.index)
+        return pd.Series(item.to_numpy()[codes], index=text.index, dtype=item.dtype)
 
     return tuple(spread(item) for item in result) if isinstance(result, tuple) else spread(result)
+
+
+def same_categories(*columns: pd.Series) -> list[pd.Series]:
+    """Categorical ``columns`` recoded to the same categories, so that they compare and combine."""
+    categories = columns[0].cat.categories
+    for column in columns[1:]:
+        categories = categories.union(column.cat.categories)
+    return [column.cat.set_categories(categories) for column in columns]
 
 
 class _Rows:
@@ -150,13 +198,49 @@ class _Rows:
         return self.source.lines_of(self.text.index[np.isin(self.codes, np.asarray(distinct))], limit)
 
 
+class Orders:
+    """The rows of each order: rows with an order id, grouped by it, orders in order of first appearance."""
+
+    def __init__(self, order_id: pd.Series):
+        self.rows = np.flatnonzero(order_id != "")  # the rows that belong to an order
+        self.order, ids = pd.factorize(order_id.iloc[self.rows])  # the order of each of those rows
+        self.n_orders, self.n_rows = len(ids), len(order_id)
+        self.start = self._first(np.ones(self.n_rows, bool))  # each order's first row
+
+    def _first(self, where: np.ndarray) -> np.ndarray:
+        """Per order, the first of its rows where ``where`` (a mask over all rows) holds; ``n_rows`` if none."""
+        first = np.full(self.n_orders, self.n_rows)
+        held = where[self.rows]
+        np.minimum.at(first, self.order[held], self.rows[held])
+        return first
+
+    def _first_filled(self, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """Where ``values`` is non-empty, and per order the first such row (else its first row, an empty one)."""
+        filled = np.asarray(values != "")
+        first = self._first(filled)
+        return filled, np.where(first < self.n_rows, first, self.start)
+
+    def first(self, values: pd.Series) -> pd.Series:
+        """Per order, its first non-empty value ("" if it has none), indexed by the order's first row."""
+        return values.iloc[self._first_filled(values)[1]].set_axis(self.start)
+
+    def disagree(self, values: pd.Series) -> np.ndarray:
+        """A mask over all rows: the rows of orders whose non-empty ``values`` are not all the same."""
+        filled, first = self._first_filled(values)
+        codes = pd.factorize(values)[0]
+        differs = filled[self.rows] & (codes[self.rows] != codes[first][self.order])
+        split = np.bincount(self.order[differs], minlength=self.n_orders) > 0
+        mask = np.zeros(self.n_rows, bool)
+        mask[self.rows] = split[self.order]
+        return mask
+
+    def tally(self, where: np.ndarray) -> np.ndarray:
+        """Per order, the number of its rows where ``where`` (a mask over all rows) holds."""
+        return np.bincount(self.order[where[self.rows]], minlength=self.n_orders)
+
+
 def normal_header(name: str) -> str:
     return " ".join(str(name).replace("\ufeff", "").replace("_", " ").split()).lower()
-
-
-def empty_table(index) -> pd.DataFrame:
-    """Our schema's columns, all empty text."""
-    return pd.DataFrame({column: pd.Series("", index=index, dtype=str) for column in SCHEMA})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -522,10 +606,11 @@ def _store_links(text: pd.Series, source: Source, column: str) -> pd.Series:
 
 
 def titled(first_title: pd.Series, count: pd.Series) -> pd.Series:
-    """The first item's title, with ``(+N more)`` when the order has more items."""
-    more = count.fillna(1).astype(int) - 1
-    suffix = pd.Series(" (+", index=more.index) + more.astype(str) + " more)"
-    return first_title.fillna("").astype(str) + suffix.where(more > 0, "")
+    """The first item's title, with ``(+N more)`` when the order has more items; "" without a title."""
+    more, distinct = pd.factorize(count.fillna(1).astype(int) - 1)  # few distinct counts: one suffix each
+    suffix = np.array([f" (+{n} more)" if n > 0 else "" for n in distinct], dtype=object)
+    title = first_title.astype(str).fillna("").to_numpy(object)
+    return pd.Series(np.where(title != "", title + suffix[more], ""), index=first_title.index, dtype=str)
 
 
 def currencies(text: pd.Series, source: Source, column: str) -> pd.Series:

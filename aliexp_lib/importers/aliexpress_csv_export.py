@@ -15,6 +15,7 @@ are dropped; the buyer's country becomes ``destination``.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from aliexp_lib.importers import _common as c
@@ -41,11 +42,11 @@ _AMOUNTS = ("Item price", "Total order net price", "Total Shipping", "Total disc
 
 
 def convert(source: c.Source) -> pd.DataFrame:
+    """One row per order (indexed by the row where it starts), from the item and totals rows."""
     raw = c.read_table(source, _READ, "an AliExpress CSV Export file", strip=_TEXT)
     order_id = raw["Order Id"]
     source.flag(order_id == "", order_id, "Order Id", "Order Id is required")
-    is_item = (raw["Item title"] != "") | (raw["Item price"] != "")
-    has_total = raw["Total price"] != ""
+    is_item = np.asarray((raw["Item title"] != "") | (raw["Item price"] != ""))
 
     status = c.statuses(raw["Order Status"], source, "Order Status")
     ordered_at, languages = c.dates(raw["Order date"], source, "Order date")
@@ -53,9 +54,10 @@ def convert(source: c.Source) -> pd.DataFrame:
     point, why = c.decimal_point([raw[col] for col in _AMOUNTS], languages)
     number, symbol, readable = c.split_amount(raw["Total price"])
     source.flag(~readable, raw["Total price"], "Total price", "not an amount; expected e.g. 1234.56")
-    price = c.numbers(number, source, "Total price", point, why)
+    price = c.numbers(number, source, "Total price", point, why)  # "" where Total price is empty (item rows)
     currency = c.currencies(raw["Currency"], source, "Currency")
     inline = c.currencies(symbol, source, "Total price")
+    currency, inline = c.same_categories(currency, inline)
     source.flag((inline != "") & (currency != "") & (inline != currency), raw["Total price"], "Total price",
                 "its currency differs from the Currency column")
     currency = currency.where(currency != "", inline)
@@ -65,26 +67,20 @@ def convert(source: c.Source) -> pd.DataFrame:
     store_url = c.store_links(raw["Store url"], source, "Store url")
     destination = c.countries(raw["Buyer country"], source, "Buyer country")
 
-    rows = pd.DataFrame({
+    rows = {
         "order_id": order_id, "ordered_at": ordered_at, "store": raw["Store Name"], "status": status,
         "currency": currency, "tracking_number": raw["Tracking number"], "payment_method": raw["Payment method"],
-        "destination": destination, "store_url": store_url, "price": price.where(has_total, ""),
-        "first_title": raw["Item title"].where(is_item, ""),
-    })
-    rows = rows[order_id != ""]
-    group = rows.groupby("order_id", sort=False)
+        "destination": destination, "store_url": store_url, "price": price, "first_title": raw["Item title"],
+    }
+    orders = c.Orders(order_id)
     # Totals repeated on several rows of an order must agree.
     for column, label in (("price", "Total price"), ("currency", "Currency")):
-        distinct = rows[column].replace("", pd.NA).groupby(rows["order_id"], sort=False).transform("nunique")
-        source.flag(distinct > 1, raw.loc[rows.index, label], label, "differs from another row of the same order")
-    first = rows.replace("", pd.NA).groupby("order_id", sort=False).first()
-    orders = first.reset_index().fillna("")
-    orders.index = group.head(1).index  # the row position where each order starts
-    items = is_item[rows.index].groupby(rows["order_id"], sort=False).sum()
-    orders["items"] = items.to_numpy()
-    orders["title"] = c.titled(orders["first_title"], orders["items"].clip(lower=1)).where(orders["first_title"] != "", "")
-    missing = orders["price"] == ""
+        source.flag(orders.disagree(rows[column]), raw[label], label, "differs from another row of the same order")
+    table = pd.DataFrame({column: orders.first(values) for column, values in rows.items()})
+    table["items"] = orders.tally(is_item)
+    table["title"] = c.titled(table["first_title"], table["items"].clip(lower=1))
+    missing = table["price"] == ""
     if missing.any():
         source.warn(f"{int(missing.sum())} order(s) without a totals row (Total price), price left empty "
-                    f"({source.lines_of(orders.index[missing])})")
-    return orders.drop(columns="first_title")
+                    f"({source.lines_of(table.index[missing])})")
+    return table.drop(columns="first_title")

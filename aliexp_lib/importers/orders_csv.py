@@ -8,6 +8,7 @@ are the links and the raw JSON blobs (which hold the same personal data).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from aliexp_lib.importers import _common as c
@@ -29,16 +30,13 @@ _READ = ("order_id", "order_date", "status", "total_price_text", "currency", "st
 
 
 def convert(source: c.Source) -> pd.DataFrame:
+    """One row per order (indexed by its row), from the order list's rows."""
     raw = c.read_table(source, _READ, "an orders.csv file",
                        strip=("order_id", "total_price_text", "currency", "store_name", "order_title", "order_line_count",
                               "payment_method"))
     order_id = raw["order_id"]
     source.flag(order_id == "", order_id, "order_id", "order_id is required")
-    duplicate = order_id.duplicated() & (order_id != "")
-    if duplicate.any():
-        first = pd.Series(order_id.index, index=order_id).groupby(level=0).first()
-        for row in order_id.index[duplicate]:
-            source.flag([True], order_id[[row]], "order_id", f"duplicate order_id, first on line {source.line(first[order_id[row]])}")
+    _flag_duplicates(order_id, source)
     status = c.statuses(raw["status"], source, "status")
     ordered_at, languages = c.dates(raw["order_date"], source, "order_date")
     languages |= c.status_languages(raw["status"])
@@ -48,21 +46,38 @@ def convert(source: c.Source) -> pd.DataFrame:
     price = c.numbers(number, source, "total_price_text", point, why)
     inline = c.currencies(symbol, source, "total_price_text")
     currency = c.currencies(raw["currency"], source, "currency")
+    currency, inline = c.same_categories(currency, inline)
     source.flag((inline != "") & (currency != "") & (inline != currency), raw["total_price_text"], "total_price_text",
                 "its currency differs from the currency column")
     currency = currency.where(currency != "", inline)
     source.flag((price != "") & (symbol == "") & (raw["currency"] == ""), raw["total_price_text"], "total_price_text",
                 "no currency; expected it with its symbol or code, e.g. US $12.34")
     c.check_precision(price, currency, raw["total_price_text"], source, "total_price_text")
-    count = raw["order_line_count"]
-    whole = count.str.fullmatch(r"\d+").astype(bool)
-    source.flag((count != "") & ~whole, count, "order_line_count", "expected a whole number of items")
-    items = count.where(whole, "")
+    items = c.per_distinct(raw["order_line_count"], lambda values, rows: _counts(values, rows, "order_line_count"), source)
     destination = c.countries(raw["shipping_country_code"], source, "shipping_country_code")
     title = raw["order_title"]
+    count = c.per_distinct(items, lambda values: pd.to_numeric(values, errors="coerce"))
     return pd.DataFrame({
         "order_id": order_id, "ordered_at": ordered_at, "store": raw["store_name"], "status": status,
         "price": price, "currency": currency, "payment_method": raw["payment_method"], "destination": destination,
-        "items": items,
-        "title": c.titled(title, pd.to_numeric(items, errors="coerce").clip(lower=1)).where(title != "", ""),
+        "items": items, "title": c.titled(title, count.clip(lower=1)),
     })[order_id != ""]
+
+
+def _flag_duplicates(order_id: pd.Series, source: c.Source) -> None:
+    """A problem for every row that repeats an earlier row's order id, naming the line of the first."""
+    orders = c.Orders(order_id)
+    first = orders.start[orders.order]  # for each row with an order id, the first row with that id
+    again = orders.rows != first
+    if again.any():
+        repeats = np.zeros(len(order_id), bool)
+        repeats[orders.rows[again]] = True
+        source.flag(repeats, order_id, "order_id",
+                    [f"duplicate order_id, first on line {source.line(int(row))}" for row in first[again]])
+
+
+def _counts(values: pd.Series, source, column: str) -> pd.Series:
+    """Whole numbers of items ("" where empty or not a whole number, a problem for the latter)."""
+    whole = values.str.fullmatch(r"\d+").astype(bool)
+    source.flag((values != "") & ~whole, values, column, "expected a whole number of items")
+    return values.where(whole, "")

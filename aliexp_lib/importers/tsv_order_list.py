@@ -8,6 +8,7 @@ Updated`` gives ``last_tracking_update_at`` (its date part).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from aliexp_lib.importers import _common as c
@@ -29,6 +30,7 @@ _AMOUNTS = ("Subtotal", "Shipping and Tax", "Total Order Amount", "Price", "Land
 
 
 def convert(source: c.Source) -> pd.DataFrame:
+    """One row per order (indexed by the row where it starts), from its product rows."""
     raw = c.read_table(source, _READ, "a tab-separated order list", strip=_TEXT)
     order_id = raw["Order Number"]
     source.flag(order_id == "", order_id, "Order Number", "Order Number is required")
@@ -45,18 +47,15 @@ def convert(source: c.Source) -> pd.DataFrame:
                 "no currency; expected it with its symbol or code, e.g. US $12.34")
     c.check_precision(price, currency, raw["Total Order Amount"], source, "Total Order Amount")
 
-    rows = pd.DataFrame({
+    rows = {
         "order_id": order_id, "ordered_at": ordered_at, "store": raw["Store Name"], "status": status, "price": price,
         "currency": currency, "tracking_number": raw["Tracking Number"], "last_tracking_update_at": updated,
         "first_title": raw["Product Title"],
-    })
-    rows = rows[order_id != ""]
+    }
+    orders = c.Orders(order_id)
     for column, label in (("price", "Total Order Amount"), ("ordered_at", "Order Date")):
-        distinct = rows[column].replace("", pd.NA).groupby(rows["order_id"], sort=False).transform("nunique")
-        source.flag(distinct > 1, raw.loc[rows.index, label], label, "differs from another row of the same order")
-    group = rows.groupby("order_id", sort=False)
-    orders = rows.replace("", pd.NA).groupby("order_id", sort=False).first().reset_index().fillna("")
-    orders.index = group.head(1).index
-    orders["items"] = group.size().to_numpy()
-    orders["title"] = c.titled(orders["first_title"], orders["items"]).where(orders["first_title"] != "", "")
-    return orders.drop(columns="first_title")
+        source.flag(orders.disagree(rows[column]), raw[label], label, "differs from another row of the same order")
+    table = pd.DataFrame({column: orders.first(values) for column, values in rows.items()})
+    table["items"] = orders.tally(np.ones(len(order_id), bool))
+    table["title"] = c.titled(table["first_title"], table["items"])
+    return table.drop(columns="first_title")
