@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,9 +12,7 @@ from hypothesis import strategies as st
 
 from aliexp_lib.errors import CellError, InputError
 from aliexp_lib.importers import _common, orders_csv, read_export
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.bench_import import export_file  # noqa: E402
+from benchmarks.bench_import import export_file
 
 texts = st.lists(st.sampled_from(["", "a", "b", " a", "ab"]), max_size=30)
 
