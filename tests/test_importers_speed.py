@@ -1,8 +1,8 @@
-"""Importers at speed: the vectorised grouping and reading agree with the plain pandas way, large files stay fast."""
+"""Importers at speed: the vectorised grouping and reading agree with the plain pandas way; large files read whole.
+
+Their speed is measured by ``benchmarks/bench_import.py``, not here."""
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pandas as pd
@@ -96,29 +96,22 @@ def test_the_header_is_found_after_a_bom_and_many_blank_lines(tmp_path):
 # Large files
 
 
-def test_many_duplicate_order_ids_are_each_reported_quickly(tmp_path):
+def test_many_duplicate_order_ids_are_each_reported(tmp_path):
     rows = 50_000
     path = tmp_path / "orders.csv"
     data = _big(rows)
     path.write_bytes(data + data[len(HEADER.encode()):])  # every order twice
-    start = time.perf_counter()
     with pytest.raises(CellError) as caught:
         read_export(path, orders_csv.NAME)
-    seconds = time.perf_counter() - start
     assert len(caught.value.problems) == rows
     assert caught.value.problems[0] == "line 50002, column order_id: '8100000000000000': duplicate order_id, first on line 2"
-    assert seconds < 20  # about 1 s; a loop over the duplicates took about 10 s
 
 
-def test_a_large_export_imports_in_seconds(tmp_path):
+def test_a_large_export_imports_every_order(tmp_path):
     path = tmp_path / "export.csv"
     export_file(200_000, path)  # 50,000 orders of three items and a totals row
-    start = time.perf_counter()
     imported = read_export(path)
-    seconds = time.perf_counter() - start
-    print(f"\n200,000 export rows read in {seconds:.2f} s")
     table = imported.table
     assert len(table) == 50_000 and table["order_id"].is_unique
     assert set(table["price"]) == {"5.97"} and set(table["items"]) == {"3"} and set(table["currency"]) == {"EUR"}
     assert set(table["title"]) == {"USB-C Kabel (+2 more)"} and set(table["ordered_at"]) == {"2025-08-03"}
-    assert seconds < 10  # about 0.4 s on the 2-core development machine; generous for a busy CI runner
