@@ -10,8 +10,10 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from aliexp_lib import InputError, Money, load_orders
+from aliexp_lib import InputError, Money, OrderBook, load_orders
 from aliexp_lib.orders import AMOUNT_COLUMNS, SCHEMA
 
 SAMPLE = Path(__file__).parents[1] / "data" / "sample_orders.csv"
@@ -185,3 +187,38 @@ def test_loading_never_writes_the_users_file(tmp_path):
         load_orders(bad)
     assert {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns) for p in (good, bad)} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "good.csv"]
+
+
+def _amount_by_the_rule(text: str, digits: int) -> int | str | None:
+    """The amount rule read plainly: empty is no amount; else ASCII digits, 1 to 12 before an optional
+    point (or comma) and at least one after it, no more decimal places than the currency has; exact
+    minor units."""
+    if not text:
+        return None
+    whole, point, fraction = text.replace(",", ".").partition(".")
+    ascii_digits = set("0123456789")
+    if not (whole and set(whole) <= ascii_digits and len(whole) <= 12):
+        return "expected an amount"
+    if point and not (fraction and set(fraction) <= ascii_digits):
+        return "expected an amount"
+    if len(fraction) > digits:
+        return "more decimal places"
+    return int(Decimal(whole + "." + (fraction or "0")) * 10**digits)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.text(alphabet="0123456789.,-+e ٣", min_size=1, max_size=16), min_size=1, max_size=8),
+       st.sampled_from([("RUB", 2), ("JPY", 0), ("KWD", 3)]))
+def test_amounts_are_read_exactly_as_the_rule_says(prices, currency):
+    code, digits = currency
+    raw = pd.DataFrame({"order_id": [f"A{i}" for i in range(len(prices))], "price": prices, "currency": code})
+    expected = [_amount_by_the_rule(price.strip(), digits) for price in prices]
+    if not any(isinstance(e, str) for e in expected):
+        read = OrderBook.from_frame(raw).table["price_minor"].tolist()
+        assert [None if pd.isna(r) else r for r in read] == expected
+    else:
+        with pytest.raises(InputError) as caught:
+            OrderBook.from_frame(raw)
+        for line, (price, e) in enumerate(zip(prices, expected, strict=True), start=2):
+            if isinstance(e, str):
+                assert f"line {line}, column price: {price.strip()!r}: {e}" in str(caught.value)
