@@ -170,6 +170,16 @@ def per_distinct(text: pd.Series, parse, source: Source | None = None):
     return tuple(spread(item) for item in result) if isinstance(result, tuple) else spread(result)
 
 
+def combined_currency(currency: pd.Series, inline: pd.Series, price_text: pd.Series, source: Source,
+                      price_column: str, currency_column: str) -> pd.Series:
+    """Each row's currency: the currency column's, else the one written with the price (``inline``);
+    a problem where both are given and differ."""
+    currency, inline = same_categories(currency, inline)
+    source.flag((inline != "") & (currency != "") & (inline != currency), price_text, price_column,
+                f"its currency differs from the {currency_column} column")
+    return currency.where(currency != "", inline)
+
+
 def same_categories(*columns: pd.Series) -> list[pd.Series]:
     """Categorical ``columns`` recoded to the same categories, so that they compare and combine."""
     categories = columns[0].cat.categories

@@ -57,10 +57,7 @@ def convert(source: c.Source) -> pd.DataFrame:
     price = c.numbers(number, source, "Total price", point, why)  # "" where Total price is empty (item rows)
     currency = c.currencies(raw["Currency"], source, "Currency")
     inline = c.currencies(symbol, source, "Total price")
-    currency, inline = c.same_categories(currency, inline)
-    source.flag((inline != "") & (currency != "") & (inline != currency), raw["Total price"], "Total price",
-                "its currency differs from the Currency column")
-    currency = currency.where(currency != "", inline)
+    currency = c.combined_currency(currency, inline, raw["Total price"], source, "Total price", "Currency")
     source.flag((price != "") & (symbol == "") & (raw["Currency"] == ""), raw["Currency"], "Currency",
                 "Total price needs its currency")
     c.check_precision(price, currency, raw["Total price"], source, "Total price")

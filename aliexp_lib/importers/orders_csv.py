@@ -46,10 +46,7 @@ def convert(source: c.Source) -> pd.DataFrame:
     price = c.numbers(number, source, "total_price_text", point, why)
     inline = c.currencies(symbol, source, "total_price_text")
     currency = c.currencies(raw["currency"], source, "currency")
-    currency, inline = c.same_categories(currency, inline)
-    source.flag((inline != "") & (currency != "") & (inline != currency), raw["total_price_text"], "total_price_text",
-                "its currency differs from the currency column")
-    currency = currency.where(currency != "", inline)
+    currency = c.combined_currency(currency, inline, raw["total_price_text"], source, "total_price_text", "currency")
     source.flag((price != "") & (symbol == "") & (raw["currency"] == ""), raw["total_price_text"], "total_price_text",
                 "no currency; expected it with its symbol or code, e.g. US $12.34")
     c.check_precision(price, currency, raw["total_price_text"], source, "total_price_text")
