@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 
 import numpy as np
 import pandas as pd
@@ -21,9 +22,35 @@ from aliexp_lib.orders import DATE_COLUMNS, OrderBook
 from aliexp_lib.rules import Rulebook, load_rulebook
 
 COLUMNS = ("order_id", "kind", "due", "days_left", "status", "action", "rule")
-#: Status values, most urgent first.
-STATUSES = ("overdue", "due_today", "upcoming", "done")
-_DONE = STATUSES.index("done")
+
+
+class Status(enum.IntEnum):
+    """Where a deadline stands on ``today``; the codes order urgency (smaller: more urgent)."""
+
+    OVERDUE = 0  #: due < today and still open
+    DUE_TODAY = 1  #: due == today
+    UPCOMING = 2  #: due > today
+    DONE = 3  #: closed by an event, or a window that lapsed
+
+    @property
+    def label(self) -> str:
+        """The code shown in tables: ``overdue``, ``due_today``, ``upcoming``, ``done``."""
+        return self.name.lower()
+
+
+#: Status values, most urgent first (the categories of the ``status`` column).
+STATUSES = tuple(s.label for s in sorted(Status))
+
+
+class Due(enum.Enum):
+    """How a kind's ``due`` day is computed from its start (named strategies, as data on each kind).
+
+    Every day is a day number; each rule's value is the entry in force on the day the clock started.
+    """
+
+    AFTER_START = "start + the kind's first rule"
+    PROTECTION_END = "shipped + min(protection term + extensions, cap) (rules 2-3)"
+    BEFORE_PROTECTION_END = "protection end - the kind's ask_extension_latest_days, never before shipment (rule 7)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,8 +64,10 @@ class Kind:
     pending: str  #: action while upcoming or due today
     overdue: str  #: action once past
     done: str  #: what "done" means here
+    due_by: Due = Due.AFTER_START  #: how ``due`` is computed
     window_opens: bool = False  #: due is the first day something becomes possible: once past, done
     lapses_if: tuple[str, ...] = ()  #: once past due, done (a window that closed) if any of these happened
+    closed_at_cap: bool = False  #: done where protection already reaches its cap (no extension possible)
 
 
 REFUND = "refund_issued_at"
@@ -63,13 +92,14 @@ KINDS = (
          ("received_at", "confirmed_at", "dispute_opened_at", REFUND),
          "Parcel still travelling? In the days before this date ask the seller to extend buyer protection",
          "Too late to ask safely for an extension: open a dispute before protection ends",
-         "No extension needed: parcel received, dispute opened, or protection already at its maximum"),
+         "No extension needed: parcel received, dispute opened, or protection already at its maximum",
+         due_by=Due.BEFORE_PROTECTION_END, closed_at_cap=True),
     Kind("protection_ends", "shipped_at", ("protection_days", "protection_cap_days"),
          ("confirmed_at", "dispute_opened_at", REFUND),
          "Buyer protection ends: open a dispute by this date if the parcel has not arrived or is faulty",
          "Buyer protection has ended and the seller is paid; only AliExpress support can help now",
          "Protection over: receipt confirmed, dispute opened, or the parcel arrived and the term ran out",
-         lapses_if=("received_at",)),
+         due_by=Due.PROTECTION_END, lapses_if=("received_at",)),
     Kind("dispute_after_close", "confirmed_at", ("dispute_after_close_days",), ("dispute_opened_at", REFUND),
          "Receipt confirmed: if the item did not arrive or is faulty, open a dispute by this date",
          "Nothing arrived and the time to dispute after confirming receipt is over: contact AliExpress support",
@@ -133,15 +163,9 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
     done = np.empty((width, n), dtype=bool)
     for k, kind in enumerate(KINDS):
         start = day[kind.start]
-        if kind.name == "protection_ends":
-            due[k] = protection_end
-        elif kind.name == "ask_extension":
-            # Never before shipment, even for a protection term shorter than the asking margin.
-            due[k] = np.maximum(protection_end - rulebook.days("ask_extension_latest_days", _dates(start)), start)
-        else:
-            due[k] = start + rulebook.days(kind.rules[0], _dates(start))  # the first id is the offset
+        due[k] = _DUE_DAY[kind.due_by](kind, start, protection_end, rulebook)
         started[k] = happened[kind.start]
-        closed = _any(happened, kind.closed_by, at_cap if kind.name == "ask_extension" else False)
+        closed = _any(happened, kind.closed_by, at_cap & kind.closed_at_cap)
         lapsed = _any(happened, kind.lapses_if, kind.window_opens) & (due[k] < today_day)
         done[k] = closed | lapsed
 
@@ -151,8 +175,9 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
     kind_code = flat - order_row * width
     cell = kind_code * n + order_row  # position in the kind-by-order arrays
     days_left = due.ravel()[cell] - today_day
-    status = (np.sign(days_left) + 1).astype(np.int8)  # -1, 0, 1 -> overdue, due_today, upcoming
-    status[done.ravel()[cell]] = _DONE
+    status = np.select([days_left < 0, days_left == 0], [Status.OVERDUE, Status.DUE_TODAY], Status.UPCOMING)
+    status = status.astype(np.int8)
+    status[done.ravel()[cell]] = Status.DONE
     kind_code = kind_code.astype(np.int16)
 
     return pd.DataFrame(
@@ -162,7 +187,7 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
             "due": ((days_left + today_day).astype(np.int64) * _SECONDS_PER_DAY).view("datetime64[s]"),
             "days_left": days_left,
             "status": _categorical(status, _STATUS_DTYPE),
-            "action": _categorical(_ACTION_OF[kind_code * np.int16(4) + status], _ACTION_DTYPE),
+            "action": _categorical(_ACTION_OF[kind_code * np.int16(len(Status)) + status], _ACTION_DTYPE),
             "rule": _categorical(kind_code, _RULE_DTYPE),
         },
         copy=False,
@@ -205,6 +230,27 @@ def protection_end_days(table: pd.DataFrame, shipped: np.ndarray, rulebook: Rule
     cap = rulebook.days("protection_cap_days", _dates(shipped))
     total = np.minimum(term + extension, cap)
     return shipped + total, total >= cap
+
+
+def _after_start(kind: Kind, start: np.ndarray, protection_end: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+    return rulebook.clock(kind.rules[0], start)  # the first id is the offset
+
+
+def _protection_end(kind: Kind, start: np.ndarray, protection_end: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+    return protection_end
+
+
+def _before_protection_end(kind: Kind, start: np.ndarray, protection_end: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+    # Never before shipment, even for a protection term shorter than the asking margin.
+    return np.maximum(protection_end - rulebook.days("ask_extension_latest_days", _dates(start)), start)
+
+
+#: The function behind each ``Due`` strategy: (kind, start days, protection end days, rulebook) -> due days.
+_DUE_DAY = {
+    Due.AFTER_START: _after_start,
+    Due.PROTECTION_END: _protection_end,
+    Due.BEFORE_PROTECTION_END: _before_protection_end,
+}
 
 
 def _any(happened: dict[str, np.ndarray], columns: tuple[str, ...], initial) -> np.ndarray:
@@ -251,10 +297,18 @@ def _categorical(codes: np.ndarray, dtype: pd.CategoricalDtype) -> pd.Categorica
 _KIND_DTYPE = pd.CategoricalDtype(KIND_NAMES)
 _STATUS_DTYPE = pd.CategoricalDtype(STATUSES, ordered=True)
 _RULE_DTYPE = pd.CategoricalDtype([", ".join(k.rules) for k in KINDS])
-# The action of kind k in status s is text 4k + s; texts repeat, categories may not.
+
+
+
+def _action(kind: Kind, status: Status) -> str:
+    """What to do about ``kind`` in ``status``."""
+    return {Status.OVERDUE: kind.overdue, Status.DUE_TODAY: kind.pending, Status.UPCOMING: kind.pending,
+            Status.DONE: kind.done}[status]
+
+
+# The action of kind k in status s is text len(Status) * k + s; texts repeat, categories may not.
 _actions, _ACTION_OF = np.unique(
-    np.array([text for k in KINDS for text in (k.overdue, k.pending, k.pending, k.done)], dtype=object),
-    return_inverse=True,
+    np.array([_action(k, s) for k in KINDS for s in sorted(Status)], dtype=object), return_inverse=True
 )
 _ACTION_OF = _ACTION_OF.astype(np.int8)
 _ACTION_DTYPE = pd.CategoricalDtype(_actions)

@@ -111,18 +111,20 @@ def fit_delivery_model(
     prior_weight: float = DEFAULT_PRIOR_WEIGHT,
     p_lost: float = DEFAULT_P_LOST,
     rulebook: Rulebook | None = None,
+    on: dt.date = dt.date.max,
 ) -> DeliveryModel:
     """The delivery model of ``book``'s delivered orders (``delivery_days``), prior from the rulebook.
 
     Prior range [d]: ``high`` = the value of ``estimated_delivery_days`` (40, seed L56), ``low`` =
     the smallest of its alternatives not above it (20, seed L56; ``high`` if none);
-    ``FALLBACK_RANGE`` if the rulebook lacks the rule.
+    ``FALLBACK_RANGE`` if the rulebook lacks the rule. The entry is the one in force on ``on``
+    (default: the newest).
     """
     if not prior_weight >= 0:
         raise ValueError(f"prior_weight must be 0 or more, not {prior_weight!r}")
     if not 0 <= p_lost < 1:
         raise ValueError(f"p_lost must be in [0, 1), not {p_lost!r}")
-    low, high = prior_range(rulebook if rulebook is not None else load_rulebook())
+    low, high = prior_range(rulebook if rulebook is not None else load_rulebook(), on)
     delivered = delivery_days(book)
     methods = delivered["shipping_method"].to_numpy()
     days = delivered["days"].to_numpy()
@@ -141,13 +143,12 @@ def fit_delivery_model(
     )
 
 
-def prior_range(rulebook: Rulebook) -> tuple[int, int]:
-    """The seller-stated delivery range (low, high) [d] of ``estimated_delivery_days`` (seed L56)."""
+def prior_range(rulebook: Rulebook, on: dt.date = dt.date.max) -> tuple[int, int]:
+    """The seller-stated delivery range (low, high) [d] of ``estimated_delivery_days`` (seed L56)
+    in force on ``on``."""
     if RULE_ID not in rulebook.versions:
         return FALLBACK_RANGE
-    rule = rulebook[RULE_ID]
-    below = [a.value for a in rule.alternatives if a.value <= rule.value]
-    return (min(below) if below else rule.value), rule.value
+    return rulebook.range_on(RULE_ID, on)
 
 
 def arrival_chance(model: DeliveryModel, book: OrderBook, today: dt.date, deadline: pd.Series) -> pd.Series:

@@ -201,14 +201,14 @@ def _case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryMo
     for column in ("shipped_at", "confirmed_at", "dispute_opened_at", "refund_issued_at", "return_shipped_at"):
         day[column], happened[column] = day_numbers(sub[column], np.int32(today_day))
     shipped = np.where(happened["shipped_at"], day["shipped_at"], today_day)
-    earliest = shipped + rules["dispute_earliest_days"].value
+    earliest = rules.clock("dispute_earliest_days", shipped)
     start_day = np.where(happened["dispute_opened_at"], day["dispute_opened_at"], np.maximum(today_day, earliest))
 
     payout_high = slowest_payout_days(sub["payment_method"], setting.payout)
 
     protection_end, _ = protection_end_days(sub, shipped, rules)
-    cap_end = shipped + rules["protection_cap_days"].value
-    confirmed_window = day["confirmed_at"] + rules["dispute_after_close_days"].value
+    cap_end = rules.clock("protection_cap_days", shipped)
+    confirmed_window = rules.clock("dispute_after_close_days", day["confirmed_at"])
     in_time = np.where(happened["confirmed_at"], confirmed_window, protection_end) >= today_day
     can_dispute = happened["dispute_opened_at"] | in_time
 
@@ -243,9 +243,12 @@ def _evaluate(c: _Case, setting: Setting) -> _Values:
     # The assumptions' amounts are in HOME_CURRENCY: into minor units of the display currency.
     home = float(c.home) * 10 ** minor_digits(HOME_CURRENCY)
     rate, pack_low, pack_high = (a[k] * home for k in ("time_rate", "packaging_low", "packaging_high"))
-    days = {k: rules[k].value for k in ("seller_reply_days", "auto_escalation_days", "platform_decision_days",
-                                         "return_ship_days", "return_refund_days", "refund_leaves_platform_days",
-                                         "estimated_delivery_days")}
+    # Each clock's value is the entry in force on the day the dispute path starts (as in the deadline engine).
+    path_start = c.start_day.astype("datetime64[D]")
+    days = {k: rules.days(k, path_start) for k in ("seller_reply_days", "auto_escalation_days",
+                                                    "platform_decision_days", "return_ship_days", "return_refund_days",
+                                                    "refund_leaves_platform_days")}
+    days["estimated_delivery_days"] = rules.days("estimated_delivery_days", np.datetime64(c.today_day, "D"))
     dispute_path = days["auto_escalation_days"] + days["platform_decision_days"] + days["refund_leaves_platform_days"]
     problem = c.problem_code
     item = np.isin(problem, _codes(_ITEM))

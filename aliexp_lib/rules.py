@@ -1,10 +1,12 @@
 """The rulebook: every clock of an order as a value with its source.
 
 The defaults live in ``data/rulebook.toml`` (shipped as ``aliexp_lib.data``). Each value is
-dated: an id may have several entries with different ``applies_from`` dates, and the engine
-uses, for each order, the entry in force on the day the clock started. A user overrides a
-value from a TOML file of the same shape or by keyword; the value it replaces stays visible
-as an alternative.
+dated: an id may have several entries with different ``applies_from`` dates, and every engine
+uses, for each clock, the entry in force on the day that clock started. That is the one way to
+read a value (the dated-clock API): ``Rulebook.days`` for whole columns of start dates,
+``Rulebook.days_on`` for one date, ``Rulebook.clock`` for the day a clock ends; a rule's number
+itself is private to this module. A user overrides a value from a TOML file of the same shape or
+by keyword; the value it replaces stays visible as an alternative.
 """
 
 from __future__ import annotations
@@ -35,10 +37,15 @@ class Alternative:
 
 @dataclasses.dataclass(frozen=True)
 class Rule:
-    """One dated value of one clock."""
+    """One dated value of one clock.
+
+    Its number is private (``_value``): outside this module a value is read only through the
+    dated-clock API of ``Rulebook``, so that every engine takes the entry in force on the day its
+    clock started.
+    """
 
     id: str
-    value: int
+    _value: int
     unit: str
     source: str
     applies_from: dt.date
@@ -54,29 +61,86 @@ class Rulebook:
 
     versions: Mapping[str, tuple[Rule, ...]]
 
-    def __getitem__(self, rule_id: str) -> Rule:
-        """The newest entry of ``rule_id``."""
-        return self._versions_of(rule_id)[-1]
-
     def __iter__(self):
         return iter(self.versions)
 
-    def days(self, rule_id: str, on: np.ndarray) -> np.ndarray | np.int64:
-        """Value [d] of ``rule_id`` in force on each date of ``on`` (datetime64[D]).
+    def entries(self, rule_id: str) -> tuple[Rule, ...]:
+        """Every dated entry of ``rule_id`` (source, unit, alternatives), oldest first."""
+        return self._versions_of(rule_id)
 
-        The entry in force is the newest with ``applies_from <= date``; dates before every
-        entry (and NaT) take the oldest entry. With one entry, that value as a scalar, which
-        broadcasts like the array.
+    def days(self, rule_id: str, on: np.ndarray) -> np.ndarray | np.int64:
+        """Value [d] of ``rule_id`` in force on each date of ``on``.
+
+        Parameters
+        ----------
+        rule_id : str
+            A rule of unit ``d``.
+        on : numpy.ndarray of datetime64[D]
+            The day each clock started (day 0).
+
+        Returns
+        -------
+        numpy.ndarray of int64 [d], or one numpy.int64
+            The entry in force is the newest with ``applies_from <= date``; dates before every
+            entry (and NaT) take the oldest entry. An id with one entry gives that value as a
+            scalar, which broadcasts like the array (no array of a million equal values).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> rulebook = load_rulebook(overrides={"seller_reply_days": 3})
+        >>> int(rulebook.days("seller_reply_days", np.array(["2026-03-01"], dtype="datetime64[D]")))
+        3
         """
         rules = self._versions_of(rule_id)
         if rules[0].unit != "d":
             raise ValueError(f"{rule_id} is in {UNITS[rules[0].unit]}, not days")
-        values = np.array([r.value for r in rules], dtype=np.int64)
+        values = np.array([r._value for r in rules], dtype=np.int64)
         if len(rules) == 1:
             return values[0]
         starts = np.array([r.applies_from for r in rules], dtype="datetime64[D]")
         index = np.searchsorted(starts, on, side="right") - 1
         return values[np.clip(index, 0, None)]
+
+    def days_on(self, rule_id: str, on: dt.date) -> int:
+        """Value [d] of ``rule_id`` in force on the single day ``on`` (see ``days``).
+
+        Examples
+        --------
+        >>> rulebook = load_rulebook(overrides={"protection_days": 75})
+        >>> rulebook.days_on("protection_days", dt.date(2026, 3, 1))
+        75
+        """
+        return int(np.broadcast_to(self.days(rule_id, np.array([on], dtype="datetime64[D]")), 1)[0])
+
+    def clock(self, rule_id: str, start: np.ndarray) -> np.ndarray:
+        """Day number [d since 1970-01-01] a clock of ``rule_id`` ends: ``start + days(rule_id, start)``.
+
+        ``start`` holds day numbers (int) of the day the clock started (day 0); the value is the
+        entry in force on that day.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> start = np.array([np.datetime64("2026-03-01", "D").astype(np.int64)])
+        >>> end = load_rulebook().clock("auto_escalation_days", start)
+        >>> end.astype("datetime64[D]")
+        array(['2026-03-16'], dtype='datetime64[D]')
+        """
+        start = np.asarray(start, dtype=np.int64)
+        return start + self.days(rule_id, start.astype("datetime64[D]"))
+
+    def range_on(self, rule_id: str, on: dt.date) -> tuple[int, int]:
+        """(low, high) [d]: the value in force on ``on`` and the smallest alternative at or below it
+        (a range such as the sellers' usual 20-40 d delivery); (value, value) without one."""
+        entry = self._entry_on(rule_id, on)
+        below = [a.value for a in entry.alternatives if a.value <= entry._value]
+        return (min(below) if below else entry._value), entry._value
+
+    def _entry_on(self, rule_id: str, on: dt.date) -> Rule:
+        rules = self._versions_of(rule_id)
+        in_force = [r for r in rules if r.applies_from <= on]
+        return in_force[-1] if in_force else rules[0]
 
     def with_overrides(self, overrides: Mapping[str, int], source: str = "user setting") -> Rulebook:
         """A copy where each id of ``overrides`` has one value, applying from any date.
@@ -85,13 +149,13 @@ class Rulebook:
         """
         versions = dict(self.versions)
         for rule_id, value in overrides.items():
-            old = self[rule_id]
+            old = self._versions_of(rule_id)[-1]
             value = _days_value(value, f"{source}: {rule_id}")
-            replaced = tuple(Alternative(r.value, r.source, "default replaced by the user") for r in self.versions[rule_id])
+            replaced = tuple(Alternative(r._value, r.source, "default replaced by the user") for r in self.versions[rule_id])
             versions[rule_id] = (
                 dataclasses.replace(
                     old,
-                    value=value,
+                    _value=value,
                     source=source,
                     applies_from=_EARLIEST,
                     note="",
@@ -107,7 +171,7 @@ class Rulebook:
         rows = [
             {
                 "id": r.id,
-                "value": r.value,
+                "value": r._value,
                 "unit": r.unit,
                 "source": r.source,
                 "applies_from": r.applies_from.isoformat(),
@@ -163,7 +227,7 @@ def _parse(text: str, name: str, defaults: Rulebook | None) -> Rulebook:
         if not isinstance(rule_id, str) or not rule_id:
             raise InputError(f"{where}: missing id")
         where = f"{where} ({rule_id})"
-        base = None if defaults is None else defaults[rule_id] if rule_id in defaults.versions else None
+        base = None if defaults is None else defaults.versions[rule_id][-1] if rule_id in defaults.versions else None
         if defaults is not None and base is None:
             raise InputError(f"{where}: unknown rule id; known ids: {', '.join(sorted(defaults.versions))}")
         rule = _rule(entry, where, base, name)
@@ -178,7 +242,7 @@ def _parse(text: str, name: str, defaults: Rulebook | None) -> Rulebook:
         versions[rule_id] = _sorted(list(versions.get(rule_id, ())) + rules, name)
     book = Rulebook(versions)
     for rule_id, rule in replaced.items():
-        book = book.with_overrides({rule_id: rule.value}, source=rule.source)
+        book = book.with_overrides({rule_id: rule._value}, source=rule.source)
     return book
 
 
@@ -200,7 +264,7 @@ def _rule(entry: dict, where: str, base: Rule | None, name: str) -> Rule:
     )
     return Rule(
         id=entry["id"],
-        value=_days_value(entry["value"], where),
+        _value=_days_value(entry["value"], where),
         unit=unit,
         source=source,
         applies_from=applies_from,

@@ -25,8 +25,7 @@ def reference_deadlines(orders: list[dict], today: dt.date, rules: Rulebook) -> 
 
 
 def _value(rules: Rulebook, rule_id: str, on: dt.date) -> int:
-    entries = [r for r in rules.versions[rule_id] if r.applies_from <= on] or [rules.versions[rule_id][0]]
-    return entries[-1].value
+    return rules.days_on(rule_id, on)
 
 
 def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:

@@ -43,20 +43,23 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
     if happened("dispute_opened_at"):
         start = o["dispute_opened_at"]
     else:
-        start = max(today, shipped + r["dispute_earliest_days"].value * day)
-    term = o["protection_days"] if o.get("protection_days") is not None else r["protection_days"].value
-    cap = r["protection_cap_days"].value
+        start = max(today, shipped + r.days_on("dispute_earliest_days", shipped) * day)
+    term = o["protection_days"] if o.get("protection_days") is not None else r.days_on("protection_days", shipped)
+    cap = r.days_on("protection_cap_days", shipped)
     protection_end = shipped + min(term + (o.get("extension_days") or 0), cap) * day
     cap_end = shipped + cap * day
     if happened("confirmed_at"):
-        in_time = o["confirmed_at"] + r["dispute_after_close_days"].value * day >= today
+        in_time = o["confirmed_at"] + r.days_on("dispute_after_close_days", o["confirmed_at"]) * day >= today
     else:
         in_time = protection_end >= today
     can_dispute = happened("dispute_opened_at") or in_time
     refunded = happened("refund_issued_at")
     payout = o["payout_high"] * day
-    path = (r["auto_escalation_days"].value + r["platform_decision_days"].value
-            + r["refund_leaves_platform_days"].value) * day
+
+    def days(rule_id):  # each clock of the dispute path in force on the day the path starts
+        return r.days_on(rule_id, start)
+
+    path = (days("auto_escalation_days") + days("platform_decision_days") + days("refund_leaves_platform_days")) * day
     item = problem in ITEM
     owes = problem not in ("arrived_after_refund", "duplicate")
     options = []
@@ -80,20 +83,20 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
         if happened("return_shipped_at"):
             posted = start
         else:
-            posted = start + (r["seller_reply_days"].value + r["return_ship_days"].value) * day
+            posted = start + (days("seller_reply_days") + days("return_ship_days")) * day
         add("return_for_refund", (can_dispute or not owes) and not (refunded and owes),
             a["p_return_refunded"] if owes else 1.0,
             base - (o["post_low"] + o["post_high"]) / 2 - (pack_low + pack_high) / 2,
             base - o["post_high"] - pack_high, base - o["post_low"] - pack_low,
-            when=posted + (r["return_refund_days"].value + r["refund_leaves_platform_days"].value) * day + payout)
+            when=posted + (days("return_refund_days") + days("refund_leaves_platform_days")) * day + payout)
     if offer is not None:
         p = a["p_partial_paid"]
         add("partial_refund_keep", not refunded and can_dispute, p,
             p * offer + kept - cashback - rate * a["hours_partial"],
-            when=today + (r["seller_reply_days"].value + r["refund_leaves_platform_days"].value) * day + payout)
+            when=today + (days("seller_reply_days") + days("refund_leaves_platform_days")) * day + payout)
     add("accept_resend", not refunded, a["p_resend_arrives"],
         a["p_resend_arrives"] * price + (kept if item else 0) - rate * a["hours_resend"],
-        when=today + r["estimated_delivery_days"].value * day)
+        when=today + r.days_on("estimated_delivery_days", today) * day)
     add("keep_and_close", True, 1.0, 0.0 if problem == "not_received" else kept)
     after = problem == "arrived_after_refund"
     amount = price if offer is None else offer

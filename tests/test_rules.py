@@ -36,8 +36,8 @@ def test_every_clock_of_the_domain_is_in_the_rulebook_with_its_value_and_source(
     rulebook = load_rulebook()
     assert set(rulebook) == set(DOMAIN_CLOCKS)
     for rule_id, (value, line) in DOMAIN_CLOCKS.items():
-        rule = rulebook[rule_id]
-        assert rule.value == value, rule_id
+        (rule,) = rulebook.entries(rule_id)
+        assert rulebook.to_frame().set_index("id").loc[rule_id, "value"] == value, rule_id
         assert line in rule.source, rule_id
         assert rule.unit == ("min" if rule_id == "cashback_visible_minutes" else "d")
         assert rule.applies_from == dt.date(2018, 1, 1)
@@ -45,16 +45,17 @@ def test_every_clock_of_the_domain_is_in_the_rulebook_with_its_value_and_source(
 
 
 def test_where_sources_disagree_the_earlier_deadline_is_the_default_and_the_other_is_shown():
-    rule = load_rulebook()["protection_days"]
-    assert rule.value == 60
+    (rule,) = load_rulebook().entries("protection_days")
+    assert load_rulebook().days_on("protection_days", dt.date(2026, 3, 1)) == 60
     assert [(a.value, a.source) for a in rule.alternatives] == [(90, "seed L149")]
     shown = load_rulebook().to_frame().set_index("id")
     assert shown.loc["protection_days", "alternatives"] == "90 d (seed L149)"
 
 
 def test_a_keyword_override_wins_and_keeps_the_default_visible():
-    rule = load_rulebook(overrides={"protection_days": 75})["protection_days"]
-    assert rule.value == 75
+    rulebook = load_rulebook(overrides={"protection_days": 75})
+    (rule,) = rulebook.entries("protection_days")
+    assert rulebook.days_on("protection_days", dt.date(2018, 1, 1)) == 75
     assert rule.source == "user setting"
     assert (60, "seed L56") in [(a.value, a.source) for a in rule.alternatives]
 
@@ -63,9 +64,9 @@ def test_a_file_override_wins(tmp_path):
     mine = tmp_path / "mine.toml"
     mine.write_text('[[rule]]\nid = "protection_days"\nvalue = 75\n', encoding="utf-8")
     rulebook = load_rulebook(mine)
-    assert rulebook["protection_days"].value == 75
-    assert rulebook["protection_days"].source == str(mine)
-    assert rulebook["seller_reply_days"].value == 5
+    assert rulebook.days_on("protection_days", dt.date(2026, 3, 1)) == 75
+    assert rulebook.entries("protection_days")[-1].source == str(mine)
+    assert rulebook.days_on("seller_reply_days", dt.date(2026, 3, 1)) == 5
 
 
 def test_dated_entries_are_versions(tmp_path):
@@ -75,7 +76,11 @@ def test_dated_entries_are_versions(tmp_path):
         encoding="utf-8",
     )
     versions = load_rulebook(mine).versions["protection_days"]
-    assert [(r.value, r.applies_from) for r in versions] == [(60, dt.date(2018, 1, 1)), (75, dt.date(2026, 6, 1))]
+    assert [r.applies_from for r in versions] == [dt.date(2018, 1, 1), dt.date(2026, 6, 1)]
+    rulebook = load_rulebook(mine)
+    # The entry in force on the day the clock starts: both sides of the boundary.
+    assert rulebook.days_on("protection_days", dt.date(2026, 5, 31)) == 60
+    assert rulebook.days_on("protection_days", dt.date(2026, 6, 1)) == 75
 
 
 @pytest.mark.parametrize(
