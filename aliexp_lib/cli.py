@@ -1,7 +1,8 @@
 """Command line: ``python -m aliexp_lib`` or ``aliexp``.
 
 Bad input prints one clear message on stderr and exits with status 2; nothing is written to the
-user's files.
+user's files. Every command that computes builds one ``Setting`` from its flags and the user's
+``aliexp.toml`` files (``setting.build_setting``) and renders one ``analysis.Analysis``.
 """
 
 from __future__ import annotations
@@ -16,21 +17,17 @@ from pathlib import Path
 import pandas as pd
 
 from aliexp_lib import export
+from aliexp_lib.analysis import Analysis
 from aliexp_lib.caselog import EVENTS, CaseLog, default_log_path
-from aliexp_lib.checks import order_checks
-from aliexp_lib.costs import load_assumptions, load_payout_times, load_postage, load_rates
-from aliexp_lib.deadlines import COLUMNS, compute_deadlines, next_actions
+from aliexp_lib.deadlines import COLUMNS
 from aliexp_lib.errors import InputError
-from aliexp_lib.history import fit_delivery_model
-from aliexp_lib.i18n import LANGUAGES
 from aliexp_lib.history import summary as delivery_summary
-from aliexp_lib.money import format_minor, known_currencies
+from aliexp_lib.i18n import LANGUAGES
 from aliexp_lib.importers import FORMATS
+from aliexp_lib.money import format_minor, known_currencies
 from aliexp_lib.orders import NATIVE_FORMAT, SCHEMA, load_orders
-from aliexp_lib.resolve import Setting, break_even, rank_options
-from aliexp_lib.risk import cashback
-from aliexp_lib.rules import load_rulebook
 from aliexp_lib.report import write_report
+from aliexp_lib.setting import CONFIG_NAME, Setting, build_setting
 from aliexp_lib.tracking import check_tracking
 from aliexp_lib.views.widgets import calendar_file
 
@@ -68,20 +65,12 @@ def _parser() -> argparse.ArgumentParser:
 
     deadlines = _orders_command(commands, "deadlines", "every deadline of every order, with what to do", _deadlines)
     deadlines.add_argument("--next", action="store_true", help="only each order's most urgent open deadline")
-    _rule_options(deadlines)
 
     resolve = _orders_command(commands, "resolve", "every way out of every problem order, ranked by the money it "
                               "leaves you", _resolve)
     resolve.add_argument("--break-even", action="store_true",
                          help="instead: for orders with a partial offer, the smallest offer worth taking instead of a "
                               "return, and whether the best option changes inside the postage range")
-    resolve.add_argument("--currency", default="RUB", type=_currency, help="currency to show money in (default RUB)")
-    resolve.add_argument("--assume", metavar="ID=VALUE", action="append", default=[], type=_setting,
-                         help="change one assumption, e.g. --assume time_rate=300 (see `aliexp assumptions`)")
-    resolve.add_argument("--assumptions", metavar="FILE", help="TOML file of your own assumptions (see data/assumptions.toml)")
-    resolve.add_argument("--rates", metavar="FILE", help="your exchange rates, CSV like data/exchange_rates.csv")
-    resolve.add_argument("--postage", metavar="FILE", help="your postage table, CSV like data/postage.csv")
-    _rule_options(resolve)
 
     tracking = commands.add_parser("check-tracking", help="check tracking numbers: format, check digit, country")
     tracking.add_argument("numbers", metavar="NUMBER", nargs="*", help="tracking numbers")
@@ -90,20 +79,16 @@ def _parser() -> argparse.ArgumentParser:
     tracking.set_defaults(run=_check_tracking)
 
     _orders_command(commands, "checks", "warnings: tracking numbers, Saver parcels, seller risk signals", _checks)
-    _orders_command(commands, "cashback", "cashback expected per order, and whether it is lost", _cashback, today=False)
-    _orders_command(commands, "history", "your delivery times per shipping method, blended with the prior", _history,
-                    today=False)
+    _orders_command(commands, "cashback", "cashback expected per order, and whether it is lost", _cashback)
+    _orders_command(commands, "history", "your delivery times per shipping method, blended with the prior", _history)
 
     report = _orders_command(commands, "report", "the weekly report: one HTML file (and the executed notebook)",
                              _report, formats=False)
     report.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
-    report.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the report")
-    report.add_argument("--currency", default="RUB", type=_currency, help="currency to show money in (default RUB)")
 
     calendar = _orders_command(commands, "calendar", "every open deadline as calendar events (.ics)", _calendar,
                                formats=False)
     calendar.add_argument("-o", "--output", default="deadlines.ics", help="file to write (default deadlines.ics)")
-    calendar.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the event titles")
 
     record = commands.add_parser("record", help="record what happened to an order (kept in a case log beside "
                                                 "the order file; the order file itself is never written)")
@@ -120,15 +105,14 @@ def _parser() -> argparse.ArgumentParser:
     record.set_defaults(run=_record)
 
     assumptions = commands.add_parser("assumptions", help="the assumptions the ranking depends on")
-    assumptions.add_argument("--assume", metavar="ID=VALUE", action="append", default=[], type=_setting)
-    assumptions.add_argument("--assumptions", metavar="FILE")
+    _setting_options(assumptions)
     _format_option(assumptions)
-    assumptions.set_defaults(run=lambda args: (load_assumptions(args.assumptions, dict(args.assume)).to_frame(), ()))
+    assumptions.set_defaults(run=lambda args: (_setting_of(args).assumptions.to_frame(), ()))
 
     rules = commands.add_parser("rules", help="the rulebook: every clock with its value and source")
-    _rule_options(rules)
+    _setting_options(rules)
     _format_option(rules)
-    rules.set_defaults(run=_rules)
+    rules.set_defaults(run=lambda args: (_setting_of(args).rulebook.to_frame(), ()))
     return parser
 
 
@@ -144,6 +128,8 @@ def _orders_command(commands, name: str, help: str, run, today: bool = True,
                             help="the day to compute for, YYYY-MM-DD (default: the local date)")
     if formats:
         _format_option(parser)
+    if today:
+        _setting_options(parser)
     parser.set_defaults(run=run)
     return parser
 
@@ -154,10 +140,35 @@ def _from_option(parser: argparse.ArgumentParser) -> None:
                              + ", ".join(FORMATS))
 
 
-def _rule_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rules", metavar="FILE", help="TOML file of your own rule values (see data/rulebook.toml)")
-    parser.add_argument("--set", metavar="ID=DAYS", action="append", default=[], type=_setting,
-                        help="override one rule value, e.g. --set protection_days=75 (repeatable)")
+def _setting_options(parser: argparse.ArgumentParser) -> None:
+    """The flags of a ``Setting``; each wins over the same key of the user's ``aliexp.toml`` files."""
+    group = parser.add_argument_group(
+        "setting", f"on top of {CONFIG_NAME} in your config folder and beside the orders file, if there")
+    group.add_argument("--config", metavar="FILE", help=f"a setting file like {CONFIG_NAME} (see the README)")
+    group.add_argument("--rules", metavar="FILE", help="TOML file of your own rule values (see data/rulebook.toml)")
+    group.add_argument("--set", metavar="ID=DAYS", action="append", default=[], type=_pair,
+                       help="override one rule value, e.g. --set protection_days=75 (repeatable)")
+    group.add_argument("--assumptions", metavar="FILE", help="TOML file of your own assumptions (see data/assumptions.toml)")
+    group.add_argument("--assume", metavar="ID=VALUE", action="append", default=[], type=_pair,
+                       help="change one assumption, e.g. --assume time_rate=300 (see `aliexp assumptions`)")
+    group.add_argument("--rates", metavar="FILE", help="your exchange rates, CSV like data/exchange_rates.csv")
+    group.add_argument("--postage", metavar="FILE", help="your postage table, CSV like data/postage.csv")
+    group.add_argument("--payout", metavar="FILE", help="your payout times, CSV like data/payout_times.csv")
+    group.add_argument("--currency", type=_currency, help="currency to show money in (default RUB)")
+    group.add_argument("--lang", choices=LANGUAGES, help="language of words, dates and money (default en)")
+
+
+def _setting_of(args) -> Setting:
+    """The one setting of this run: the user's files, then the flags."""
+    return build_setting(getattr(args, "orders", None), args.config, rules=args.rules, set=dict(args.set),
+                         assumptions=args.assumptions, assume=dict(args.assume), rates=args.rates,
+                         postage=args.postage, payout=args.payout, currency=args.currency, lang=args.lang)
+
+
+def _analysis(args) -> Analysis:
+    """The setting first (a bad setting is reported before the orders are read), then the orders."""
+    setting = _setting_of(args)
+    return Analysis(load_orders(args.orders, args.fmt), args.today, setting)
 
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
@@ -185,69 +196,62 @@ def _orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 
 
 def _deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    rulebook = load_rulebook(args.rules, dict(args.set))
-    book = load_orders(args.orders, args.fmt)
-    table = compute_deadlines(book, args.today, rulebook)
-    if args.next:
-        table = next_actions(table)
+    analysis = _analysis(args)
+    table = analysis.next_actions if args.next else analysis.deadlines
     # The terminal table leaves out the rule ids to stay readable; csv and json have them.
     columns = [c for c in COLUMNS if not (args.format == "table" and c == "rule")]
-    return table.loc[:, columns], book.warnings
+    return table.loc[:, columns], analysis.book.warnings
 
 
 def _resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    setting = Setting(
-        load_rulebook(args.rules, dict(args.set)),
-        load_assumptions(args.assumptions, dict(args.assume)),
-        load_rates(args.rates),
-        load_postage(args.postage),
-        load_payout_times(),
-        args.currency,
-    )
-    book = load_orders(args.orders, args.fmt)
+    analysis = _analysis(args)
+    currency = analysis.setting.currency
     if args.break_even:
-        table = break_even(book, args.today, setting)
+        table = analysis.break_even.copy()
         for column in [c for c in table.columns if c.endswith("_minor")]:
             known = table[column].notna()
             text = pd.Series("", index=table.index, dtype=object)
-            text[known] = format_minor(table.loc[known, column], args.currency)
+            text[known] = format_minor(table.loc[known, column], currency)
             table[column] = text
         table.columns = [c.removesuffix("_minor") for c in table.columns]
-        return table, book.warnings
-    table = rank_options(book, args.today, setting)
+        return table, analysis.book.warnings
+    table = analysis.options.copy()
     for column in ("net", "net_low", "net_high"):
-        table[column] = format_minor(table.pop(f"{column}_minor"), args.currency)
+        table[column] = format_minor(table.pop(f"{column}_minor"), currency)
     columns = ["order_id", "option", "rank", "net", "net_low", "net_high", "currency", "money_by", "likelihood", "reason"]
     if args.format != "table":
         columns += ["risk", "rate"]
-    return table.loc[:, columns], book.warnings
+    return table.loc[:, columns], analysis.book.warnings
 
 
 def _checks(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    book = load_orders(args.orders, args.fmt)
-    return order_checks(book, args.today), book.warnings
+    analysis = _analysis(args)
+    return analysis.checks, analysis.book.warnings
 
 
 def _cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    book = load_orders(args.orders, args.fmt)
-    table = cashback(book)
+    analysis = _analysis(args)
+    book = analysis.book
+    table = analysis.cashback.copy()
     table["expected"] = [format_minor([m], c)[0] for m, c in zip(table.pop("expected_minor"), table["currency"])]
     return table.loc[:, ["order_id", "expected", "currency", "lost", "reason"]], book.warnings
 
 
 def _report(args) -> tuple[str, tuple[str, ...]]:
-    book = load_orders(args.orders, args.fmt)  # bad input is reported here, clearly, before the notebook runs
-    html, notebook = write_report(args.orders, args.output, args.today, args.lang, args.currency)
+    analysis = _analysis(args)  # bad input is reported here, clearly, before the notebook runs
+    book = analysis.book
+    html, notebook = write_report(args.orders, args.output, args.today, analysis.setting, args.fmt)
     return f"wrote {html} (open it in a browser) and {notebook}", book.warnings
 
 
 def _calendar(args) -> tuple[str, tuple[str, ...]]:
-    book = load_orders(args.orders, args.fmt)
+    analysis = _analysis(args)
+    book = analysis.book
     path = Path(args.output)
     if path.exists() and not path.read_bytes().startswith(b"BEGIN:VCALENDAR"):
         raise InputError(f"{path} exists and is not a calendar file; choose another name (-o) or remove it")
     staged = path.with_name(f".{path.name}.part")
-    staged.write_bytes(calendar_file(book, args.today, args.lang))
+    staged.write_bytes(calendar_file(analysis))
     os.replace(staged, path)
     return f"wrote {path}: import it into your calendar; importing it again updates the events", book.warnings
 
@@ -267,8 +271,8 @@ def _record(args) -> tuple[str, tuple[str, ...]]:
 
 
 def _history(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    book = load_orders(args.orders, args.fmt)
-    return delivery_summary(fit_delivery_model(book)), book.warnings
+    analysis = _analysis(args)
+    return delivery_summary(analysis.history), analysis.book.warnings
 
 
 def _check_tracking(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
@@ -284,10 +288,6 @@ def _check_tracking(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     table = check_tracking(numbers)
     table["valid"] = table["valid"].map({True: "true", False: "false"})
     return table, ()
-
-
-def _rules(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    return load_rulebook(args.rules, dict(args.set)).to_frame(), ()
 
 
 def _save(table: pd.DataFrame, path: Path) -> str:
@@ -351,7 +351,7 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD") from None
 
 
-def _setting(text: str) -> tuple[str, str]:
+def _pair(text: str) -> tuple[str, str]:
     rule_id, sep, value = text.partition("=")
     if not sep or not rule_id or not value:
         raise argparse.ArgumentTypeError(f"{text!r}: expected ID=DAYS, e.g. protection_days=75")

@@ -1,6 +1,8 @@
 """The weekly report: the report notebook run by papermill, turned into one HTML file without code.
 
-Charts work offline: the notebook sets plotly's ``plotly_mimetype+notebook`` renderer, which
+The report is computed under the caller's ``Setting``: its choices are written as an
+``aliexp.toml`` beside the executed notebook and named by the notebook's ``config_path``
+parameter, so the report shows what the command line would. Charts work offline: the notebook sets plotly's ``plotly_mimetype+notebook`` renderer, which
 inlines plotly.js. The executed notebook is kept beside the HTML. Files are written under a
 temporary name and moved into place, so a failed run leaves an earlier report untouched; an
 existing file that is not an aliexp report is never overwritten.
@@ -17,21 +19,20 @@ from importlib import resources
 from pathlib import Path
 
 from aliexp_lib.errors import InputError
-from aliexp_lib.i18n import LANGUAGES
+from aliexp_lib.setting import CONFIG_NAME, Setting
 
 #: Written into every report, so a later run knows the file is ours to replace.
 MARK = "aliexp-report"
 
 
-def write_report(orders: str | Path, out_html: str | Path, today: dt.date, lang: str = "en",
-                 currency: str = "RUB") -> tuple[Path, Path]:
-    """Run the report for ``orders`` as of ``today``; return (HTML path, executed notebook path)."""
+def write_report(orders: str | Path, out_html: str | Path, today: dt.date, setting: Setting,
+                 fmt: str | None = None) -> tuple[Path, Path]:
+    """Run the report for ``orders`` (format ``fmt``, ``None`` to recognise it) as of ``today`` under
+    ``setting``; return (HTML path, executed notebook path)."""
     import nbformat
     import papermill
     from nbconvert import HTMLExporter
 
-    if lang not in LANGUAGES:
-        raise InputError(f"--lang {lang}: expected one of {', '.join(LANGUAGES)}")
     out_html = Path(out_html)
     out_notebook = out_html.with_suffix(".ipynb")
     for path in (out_html, out_notebook):
@@ -41,11 +42,14 @@ def write_report(orders: str | Path, out_html: str | Path, today: dt.date, lang:
     out_html.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_html.parent, prefix=".aliexp-report-") as work:
         executed = Path(work) / "report.ipynb"
+        config = Path(work) / CONFIG_NAME
+        config.write_text(setting.choices.to_toml(), encoding="utf-8")
         with resources.as_file(template) as source, _kernel_stderr_to(Path(work) / "kernel.log"):
             papermill.execute_notebook(
                 str(source), str(executed), kernel_name="python3", progress_bar=False, cwd=work,
-                parameters={"orders_path": str(Path(orders).resolve()), "today": today.isoformat(), "lang": lang,
-                            "currency": currency},
+                parameters={"orders_path": str(Path(orders).resolve()), "orders_format": fmt or "",
+                            "today": today.isoformat(), "lang": setting.lang, "currency": setting.currency,
+                            "config_path": str(config)},
             )
         notebook = nbformat.read(executed, as_version=4)
         notebook.metadata["aliexp"] = MARK

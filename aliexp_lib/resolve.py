@@ -22,14 +22,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.costs import (HOME_CURRENCY, Assumptions, Rates, amounts_in, convert_minor, load_assumptions,
-                              load_payout_times, load_postage, load_rates, postage_range,
-                              slowest_payout_days)
+from aliexp_lib.costs import HOME_CURRENCY, amounts_in, convert_minor, postage_range, slowest_payout_days
 from aliexp_lib.deadlines import day_numbers, protection_end_days
 from aliexp_lib.history import DeliveryModel, arrival_chance, fit_delivery_model
 from aliexp_lib.money import minor_digits
 from aliexp_lib.orders import PROBLEMS, OrderBook
-from aliexp_lib.rules import Rulebook, load_rulebook
+from aliexp_lib.setting import Setting
 
 OPTIONS = ("wait_and_extend", "dispute_full_refund", "return_for_refund", "partial_refund_keep",
            "accept_resend", "keep_and_close", "settle_off_platform")
@@ -99,23 +97,6 @@ def _texts(texts: dict, option: np.ndarray, problem_code: np.ndarray) -> pd.Cate
 
 def _codes(problems: tuple[str, ...]) -> list[int]:
     return [PROBLEMS.index(p) for p in problems]
-
-
-@dataclasses.dataclass(frozen=True)
-class Setting:
-    """Everything a ranking depends on besides the orders: rules, costs, assumptions, currency."""
-
-    rulebook: Rulebook
-    assumptions: Assumptions
-    rates: Rates
-    postage: pd.DataFrame
-    payout: pd.DataFrame
-    currency: str = HOME_CURRENCY
-
-    @classmethod
-    def default(cls, currency: str = HOME_CURRENCY, **overrides) -> Setting:
-        return cls(load_rulebook(), load_assumptions(overrides=overrides or None), load_rates(), load_postage(),
-                   load_payout_times(), currency)
 
 
 def rank_options(book: OrderBook, today: dt.date, setting: Setting | None = None,
@@ -212,7 +193,7 @@ def _case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryMo
     in_time = np.where(happened["confirmed_at"], confirmed_window, protection_end) >= today_day
     can_dispute = happened["dispute_opened_at"] | in_time
 
-    model = history if history is not None else fit_delivery_model(book, rulebook=rules)
+    model = history if history is not None else fit_delivery_model(book, rulebook=rules, on=today)
     deadline = pd.Series(pd.NaT, index=table.index, dtype="datetime64[s]")
     deadline.iloc[rows] = (cap_end * 86_400).astype("datetime64[s]")
     arrival = arrival_chance(model, book, today, deadline).to_numpy()[rows]

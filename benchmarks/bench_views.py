@@ -19,8 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from aliexp_lib.analysis import analyse  # noqa: E402
 from aliexp_lib.report import write_report  # noqa: E402
 from aliexp_lib.resolve import rank_options  # noqa: E402
+from aliexp_lib.setting import Setting  # noqa: E402
 from aliexp_lib.views.chooser import Chooser  # noqa: E402
 from benchmarks.bench_deadlines import TODAY  # noqa: E402
 from benchmarks.bench_resolve import synthetic_problems  # noqa: E402
@@ -48,7 +50,8 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000)
     n = parser.parse_args().orders
     book = synthetic_problems(n)
-    chooser = Chooser(book, TODAY, "en")
+    setting = Setting.default()
+    chooser = Chooser(analyse(book, TODAY, setting))
     order_id = chooser.problem_orders()[0][1]
     moves = iter(range(10**6))
     slider = median_time(lambda: chooser.recompute(order_id, 100 + next(moves), 0, 50, 0))
@@ -63,7 +66,7 @@ def main() -> None:
         orders = Path(folder) / "orders.csv"
         as_csv(book, orders)
         start = time.perf_counter()
-        write_report(orders, Path(folder) / "report.html", TODAY)
+        write_report(orders, Path(folder) / "report.html", TODAY, setting)
         print(f"report, {n:,} orders, end to end: {time.perf_counter() - start:.1f} s")
 
 

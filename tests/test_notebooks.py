@@ -97,9 +97,11 @@ def test_the_report_never_overwrites_a_file_that_is_not_a_report(tmp_path, capsy
 
 
 def test_the_report_on_an_empty_order_book(tmp_path, order_files):
+    from aliexp_lib import Setting
     from aliexp_lib.report import write_report
 
-    html, _notebook = write_report(order_files["empty"], tmp_path / "report.html", __import__("datetime").date(2026, 3, 1))
+    html, _notebook = write_report(order_files["empty"], tmp_path / "report.html",
+                                   __import__("datetime").date(2026, 3, 1), Setting.default())
     assert "aliexp-report" in html.read_text(encoding="utf-8")
 
 

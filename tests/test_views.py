@@ -10,7 +10,7 @@ import nbformat
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from aliexp_lib import load_orders
+from aliexp_lib import Setting, analyse, load_orders
 from aliexp_lib.deadlines import KINDS
 from aliexp_lib.i18n import LABELS, _, _catalogue, format_date, format_money, label
 from aliexp_lib.resolve import REASONS, RISKS
@@ -29,8 +29,13 @@ def book():
 
 
 @pytest.fixture(scope="module")
-def chooser(book):
-    return Chooser(book, TODAY, "en")
+def analysis(book):
+    return analyse(book, TODAY, Setting.default())
+
+
+@pytest.fixture(scope="module")
+def chooser(analysis):
+    return Chooser(analysis)
 
 
 def options_in_order(answer) -> list[str]:
@@ -67,9 +72,8 @@ class TestChooser:
         assert options_in_order(w.result)[0] == "partial_refund_keep"
         capsys.readouterr()  # the widget displays outside a notebook too: ignore what it printed
 
-    def test_titles_are_shown_as_text_not_markup(self, book):
-        html = Chooser(book, TODAY, "en").ranking_html(Chooser(book, TODAY, "en").recompute(
-            CHEAP_DEFECT, 300, 0, 150, 0))
+    def test_titles_are_shown_as_text_not_markup(self, chooser):
+        html = chooser.ranking_html(chooser.recompute(CHEAP_DEFECT, 300, 0, 150, 0))
         assert "<script" not in html and 'class="dataframe aliexp-ranking"' in html
 
     def test_recomputing_is_quick_enough_to_follow_a_slider(self, chooser):
@@ -81,7 +85,7 @@ class TestChooser:
 
 class TestTablesAndFigures:
     def test_week_actions_are_the_urgent_ones_in_the_language(self, book):
-        table = tables.week_actions(book, TODAY, "ru")
+        table = tables.week_actions(analyse(book, TODAY, Setting.default().with_choices(lang="ru")))
         assert list(table.columns)[:3] == ["Заказ", "Товар", "Срок"]
         assert (table["Дней осталось"] <= 7).all()
         assert table["Статус"].iloc[0] == "просрочено"
@@ -93,18 +97,21 @@ class TestTablesAndFigures:
         assert format_money(Decimal("1234.50"), "USD", "en") == "$1,234.50"
         assert format_date(dt.date(2026, 3, 1), "ru") == "1 мар. 2026\u202fг."
 
-    def test_refunds_in_flight_are_dated_by_payment_method(self, book):
-        table = tables.refunds_in_flight(book, TODAY, "en")
+    def test_refunds_in_flight_are_dated_by_payment_method(self, analysis):
+        table = tables.refunds_in_flight(analysis)
         webmoney = table[table["Paid with"] == "WebMoney"].iloc[0]
         assert webmoney["Status"] == "overdue"  # 2026-02-14 + 5 d to leave + 1 d to WebMoney < 2026-03-01
 
-    def test_timeline_has_a_row_per_urgent_order_and_a_line_for_today(self, book):
-        figure = figures.timeline(book, TODAY, "en")
+    def test_timeline_has_a_row_per_urgent_order_and_a_line_for_today(self, analysis):
+        figure = figures.timeline(analysis)
         assert len(figure.layout.yaxis.categoryarray) == 40
         assert figure.layout.shapes[0].x0 == figure.layout.shapes[0].x1  # the vertical line of today
 
     def test_figures_are_deterministic(self, book):
-        assert figures.timeline(book, TODAY, "en").to_json() == figures.timeline(book, TODAY, "en").to_json()
+        def drawn():
+            return figures.timeline(analyse(book, TODAY, Setting.default())).to_json()
+
+        assert drawn() == drawn()
 
 
 class TestLanguages:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from aliexp_lib import Setting
 from aliexp_lib.report import write_report
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
@@ -44,7 +45,7 @@ def _orders(path: Path) -> None:
 def test_report_shows_html_in_titles_as_text_and_runs_none_of_it(tmp_path):
     orders = tmp_path / "orders.csv"
     _orders(orders)
-    html, _notebook = write_report(orders, tmp_path / "report.html", TODAY)
+    html, _notebook = write_report(orders, tmp_path / "report.html", TODAY, Setting.default())
     source = html.read_text(encoding="utf-8")
     assert SCRIPT not in source  # escaped in the file itself
 

@@ -2,22 +2,23 @@
 keeping the item and of your time; the ranking and the chart follow.
 
 The logic is ``Chooser.recompute`` (plain Python, testable without a browser); ``Chooser.widget``
-only lays out ipywidgets around it (``interactive``, so ``.result`` holds the last answer).
+only lays out ipywidgets around it (``interactive``, so ``.result`` holds the last answer). The
+chooser starts from an ``analysis.Analysis``: its setting (rules, costs, assumptions, currency,
+language) and its delivery model; a slider changes only the value it names.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import html
 
 import pandas as pd
 
-from aliexp_lib.history import fit_delivery_model
+from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, label
 from aliexp_lib.money import minor_digits
 from aliexp_lib.orders import OrderBook
-from aliexp_lib.resolve import Setting, rank_with_break_even
+from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.views.figures import options_chart
 from aliexp_lib.views.tables import ranking_table
 
@@ -38,11 +39,11 @@ class Answer:
 class Chooser:
     """Everything that does not change while the sliders move is prepared once, here."""
 
-    def __init__(self, book: OrderBook, today: dt.date, lang: str = "en", currency: str = "RUB"):
-        self.book, self.today, self.lang, self.currency = book, today, lang, currency
-        self.history = fit_delivery_model(book)
-        self.setting = Setting.default(currency)
-        problems = book.table[book.table["problem"] != ""]
+    def __init__(self, analysis: Analysis):
+        self.book, self.today, self.setting = analysis.book, analysis.today, analysis.setting
+        self.lang, self.currency = self.setting.lang, self.setting.currency
+        self.history = analysis.history
+        problems = self.book.table[self.book.table["problem"] != ""]
         self.rows = {order_id: problems.loc[[i]] for i, order_id in zip(problems.index, problems["order_id"])}
 
     def problem_orders(self) -> list[tuple[str, str]]:
@@ -59,7 +60,8 @@ class Chooser:
             return float(row[column]) / scale if pd.notna(row[column]) else default
 
         return {"offer": amount("offer_partial_minor"), "postage": amount("postage_quote_minor"),
-                "kept": amount("value_if_kept_minor"), "time_rate": 0.0, "price": amount("price_minor")}
+                "kept": amount("value_if_kept_minor"), "time_rate": float(self.setting.assumptions["time_rate"]),
+                "price": amount("price_minor")}
 
     def recompute(self, order_id: str | None, offer: float, postage: float, kept: float, time_rate: float) -> Answer:
         """Rank the ways out of ``order_id`` with the given offer, postage quote (0 = use the postage
@@ -95,7 +97,8 @@ class Chooser:
         from IPython.display import HTML, display
 
         options = self.problem_orders()
-        first = self.defaults(options[0][1]) if options else {"offer": 0.0, "postage": 0.0, "kept": 0.0, "price": 0.0}
+        first = self.defaults(options[0][1]) if options else {"offer": 0.0, "postage": 0.0, "kept": 0.0, "price": 0.0,
+                                                              "time_rate": float(self.setting.assumptions["time_rate"])}
         top = max(first["price"], 1.0) * 2
         controls = {
             "order_id": widgets.Dropdown(options=options, description=_("Order", self.lang)),
@@ -105,7 +108,7 @@ class Chooser:
                                            description=_("Postage quote", self.lang), continuous_update=False),
             "kept": widgets.FloatSlider(value=first["kept"], min=0, max=top, step=10,
                                         description=_("Worth to you", self.lang), continuous_update=False),
-            "time_rate": widgets.FloatSlider(value=0, min=0, max=2000, step=50,
+            "time_rate": widgets.FloatSlider(value=first["time_rate"], min=0, max=max(2000, first["time_rate"]), step=50,
                                              description=_("Your hour", self.lang), continuous_update=False),
         }
 

@@ -1,23 +1,18 @@
 """Plotly figures: built here, shown by one call in a notebook or the report.
 
-Figures are deterministic for fixed inputs (no random ids in their JSON), so notebooks that
-store them can be compared.
+Each takes an ``analysis.Analysis`` and draws its results (words in the setting's language, money
+in its display currency); none runs an engine of its own. Figures are deterministic for fixed
+inputs (no random ids in their JSON), so notebooks that store them can be compared.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from aliexp_lib.costs import amounts_in, load_rates
-from aliexp_lib.deadlines import compute_deadlines, next_actions
+from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, label
 from aliexp_lib.money import minor_digits
-from aliexp_lib.orders import OrderBook
-from aliexp_lib.views.tables import spend_amounts
 
 #: A plain look, set directly: plotly's named templates are deep-copied on every figure (slow).
 LOOK = {"template": None, "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"family": "sans-serif"}}
@@ -26,11 +21,12 @@ STATUS_COLOURS = {"overdue": "#c0392b", "due_today": "#e67e22", "upcoming": "#2e
 TIMELINE_ORDERS = 40
 
 
-def timeline(book: OrderBook, today: dt.date, lang: str, limit: int = TIMELINE_ORDERS) -> go.Figure:
+def timeline(analysis: Analysis, limit: int = TIMELINE_ORDERS) -> go.Figure:
     """One row per order (the ``limit`` most urgent): a bar from shipment to the end of protection,
     a mark per open deadline coloured by status, and today as a vertical line."""
-    deadlines = compute_deadlines(book, today)
-    urgent = next_actions(deadlines)["order_id"].head(limit)
+    book, today, lang = analysis.book, analysis.today, analysis.setting.lang
+    deadlines = analysis.deadlines
+    urgent = analysis.next_actions["order_id"].head(limit)
     rows = deadlines[deadlines["order_id"].isin(set(urgent)) & (deadlines["status"] != "done")]
     order = list(urgent)[::-1]  # most urgent at the top
     ends = deadlines[deadlines["kind"] == "protection_ends"].set_index("order_id")["due"]
@@ -60,19 +56,15 @@ def timeline(book: OrderBook, today: dt.date, lang: str, limit: int = TIMELINE_O
     return figure
 
 
-def money_at_stake(book: OrderBook, today: dt.date, lang: str, currency: str = "RUB", rates=None) -> go.Figure:
-    """What the orders cost, grouped by the status of each order's most urgent deadline."""
-    rates = rates if rates is not None else load_rates()
-    status = next_actions(compute_deadlines(book, today)).set_index("order_id")["status"].astype(str)
-    table = book.table
-    amounts, _rate = amounts_in(table, ("price_minor",), currency, rates, today)
-    per_order = pd.DataFrame({"status": table["order_id"].map(status).fillna("done").to_numpy(),
-                              "amount": np.nan_to_num(amounts["price_minor"]) / 10 ** minor_digits(currency)})
-    sums = per_order.groupby("status")["amount"].sum().reindex(list(STATUS_COLOURS), fill_value=0)
+def money_at_stake(analysis: Analysis) -> go.Figure:
+    """What the orders cost, grouped by the status of each order's most urgent deadline (``Analysis.money_at_stake``)."""
+    lang, currency = analysis.setting.lang, analysis.setting.currency
+    sums = analysis.money_at_stake
+    amounts = sums["amount_minor"].to_numpy() / 10 ** minor_digits(currency)
     figure = go.Figure(go.Bar(
-        x=[label(s, lang) for s in sums.index], y=sums.to_numpy(),
-        marker_color=[STATUS_COLOURS[s] for s in sums.index],
-        text=[f"{v:,.0f}" for v in sums.to_numpy()], textposition="outside",
+        x=[label(s, lang) for s in sums["status"]], y=amounts,
+        marker_color=[STATUS_COLOURS[s] for s in sums["status"]],
+        text=[f"{v:,.0f}" for v in amounts], textposition="outside",
     ))
     figure.update_layout(title=_("Money at stake by status", lang), yaxis_title=currency, **LOOK)
     return figure
@@ -103,9 +95,10 @@ def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: float | No
     return figure
 
 
-def spend_chart(book: OrderBook, today: dt.date, lang: str, currency: str = "RUB") -> go.Figure:
-    """Money spent per month of ordering, in ``currency``."""
-    spent = spend_amounts(book, today, "month", currency)
-    figure = go.Figure(go.Bar(x=spent["month"], y=spent["spent"] / 10 ** minor_digits(currency)))
+def spend_chart(analysis: Analysis) -> go.Figure:
+    """Money spent per month of ordering (``Analysis.spend``), in the display currency."""
+    lang, currency = analysis.setting.lang, analysis.setting.currency
+    spent = analysis.spend("month")
+    figure = go.Figure(go.Bar(x=spent["month"], y=spent["spent_minor"] / 10 ** minor_digits(currency)))
     figure.update_layout(title=_("Spend by month", lang), yaxis_title=currency, **LOOK)
     return figure

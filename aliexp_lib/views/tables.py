@@ -1,7 +1,8 @@
 """Tables for people: localised headings and words, dates and money formatted for the language.
 
-Each function takes the order book (or an engine's table), ``today`` and ``lang`` and returns a
-small DataFrame ready to show; notebooks and the report call these and nothing else.
+Each function takes an ``analysis.Analysis`` (or one of its tables) and returns a small DataFrame
+ready to show, in the language of the analysis' setting; notebooks and the report call these and
+nothing else. Nothing here runs an engine or loads a setting of its own.
 """
 
 from __future__ import annotations
@@ -12,15 +13,12 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.checks import order_checks
-from aliexp_lib.costs import amounts_in, load_payout_times, load_rates, slowest_payout_days
-from aliexp_lib.deadlines import compute_deadlines, next_actions
+from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, format_date, format_money, localise
 from aliexp_lib.money import minor_digits
 from aliexp_lib.orders import OrderBook
-from aliexp_lib.resolve import Setting, rank_options
-from aliexp_lib.risk import cashback, seller_signals
-from aliexp_lib.rules import load_rulebook
+from aliexp_lib.risk import seller_signals
+from aliexp_lib.setting import Setting
 from aliexp_lib.tracking import check_tracking
 
 #: Rows shown at most in one table; the rest is counted in a note.
@@ -37,11 +35,12 @@ def dates_text(days, lang: str) -> list[str]:
     return [format_date(d, lang) for d in days]
 
 
-def week_actions(book: OrderBook, today: dt.date, lang: str, days: int = 7) -> pd.DataFrame:
-    """What needs doing by ``today + days``: each order's most urgent open deadline, most urgent first."""
-    upcoming = next_actions(compute_deadlines(book, today))
+def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
+    """What needs doing by ``today + days`` [d]: each order's most urgent open deadline, most urgent first."""
+    lang = analysis.setting.lang
+    upcoming = analysis.next_actions
     upcoming = upcoming[upcoming["days_left"] <= days].head(MAX_ROWS)
-    titles = book.table.set_index("order_id")["title"]
+    titles = analysis.book.table.set_index("order_id")["title"]
     table = pd.DataFrame({
         "order_id": upcoming["order_id"].to_numpy(),
         "title": upcoming["order_id"].map(titles).to_numpy(),
@@ -78,36 +77,25 @@ def _outcome(ranking: pd.DataFrame, lang: str) -> dict[str, list[str]]:
     }
 
 
-def refunds_in_flight(book: OrderBook, today: dt.date, lang: str, currency: str = "RUB",
-                      rates=None, payout=None) -> pd.DataFrame:
-    """Refunds issued and not yet received: amount, payment method, the day expected, overdue or not.
-
-    Expected by = refund date + days to leave the platform (rule 24) + the payout time of the
-    payment method (``data/payout_times.csv``, the slow end).
-    """
-    rates = rates if rates is not None else load_rates()
-    payout = payout if payout is not None else load_payout_times()
-    table = book.table
-    flying = table[table["refund_issued_at"].notna() & table["refund_received_at"].isna()
-                   & (table["refund_issued_at"] <= pd.Timestamp(today))]
-    amounts, _rate = amounts_in(flying, ("price_minor",), currency, rates, today)
-    days = slowest_payout_days(flying["payment_method"], payout)
-    leave = load_rulebook()["refund_leaves_platform_days"].value
-    expected = flying["refund_issued_at"] + pd.to_timedelta(days + leave, unit="D")
-    late = (expected < pd.Timestamp(today)).to_numpy()
+def refunds_in_flight(analysis: Analysis) -> pd.DataFrame:
+    """Refunds issued and not yet received (``Analysis.refunds``): amount, payment method, the day
+    expected, overdue or not."""
+    lang, currency = analysis.setting.lang, analysis.setting.currency
+    refunds = analysis.refunds
     out = pd.DataFrame({
-        "order_id": flying["order_id"].to_numpy(),
-        "amount": money_text(amounts["price_minor"], currency, lang),
-        "payment_method": flying["payment_method"].to_numpy(),
-        "expected_by": dates_text(expected, lang),
-        "status": np.where(late, "overdue", "upcoming"),
-    }).iloc[np.argsort(expected.to_numpy(), kind="stable")]
-    return localise(out.reset_index(drop=True), lang, codes=("status",))
+        "order_id": refunds["order_id"].to_numpy(),
+        "amount": money_text(refunds["amount_minor"], currency, lang),
+        "payment_method": refunds["payment_method"].to_numpy(),
+        "expected_by": dates_text(refunds["expected_by"], lang),
+        "status": np.where(refunds["late"].to_numpy(dtype=bool), "overdue", "upcoming"),
+    })
+    return localise(out, lang, codes=("status",))
 
 
-def cashback_table(book: OrderBook, lang: str) -> pd.DataFrame:
+def cashback_table(analysis: Analysis) -> pd.DataFrame:
     """Cashback expected per order, and whether a dispute or refund cancels it (rules 34-35)."""
-    found = cashback(book, lang=lang)
+    lang = analysis.setting.lang
+    found = analysis.cashback
     out = pd.DataFrame({
         "order_id": found["order_id"].to_numpy(),
         "expected": [money_text([m], c, lang)[0] for m, c in zip(found["expected_minor"], found["currency"])],
@@ -117,24 +105,11 @@ def cashback_table(book: OrderBook, lang: str) -> pd.DataFrame:
     return localise(out, lang)
 
 
-def spend_amounts(book: OrderBook, today: dt.date, by: str, currency: str = "RUB", rates=None) -> pd.DataFrame:
-    """Money spent per ``by`` ("month" of ordering, or "store"): ``spent`` in minor units of
-    ``currency`` and ``orders``; months in order, stores dearest first."""
-    rates = rates if rates is not None else load_rates()
-    table = book.table[book.table["price_minor"].notna()]
-    amounts, _rate = amounts_in(table, ("price_minor",), currency, rates, today)
-    key = table["ordered_at"].dt.strftime("%Y-%m") if by == "month" else table["store"]
-    grouped = pd.DataFrame({by: key.fillna("").to_numpy(), "spent": amounts["price_minor"]}).groupby(by, sort=True)
-    out = grouped.agg(spent=("spent", "sum"), orders=("spent", "size")).reset_index()
-    if by == "store":
-        out = out.sort_values("spent", ascending=False, kind="stable")
-    return out.reset_index(drop=True)
-
-
-def spend(book: OrderBook, today: dt.date, lang: str, by: str, currency: str = "RUB", rates=None) -> pd.DataFrame:
-    """``spend_amounts`` for people: money as text, headings in ``lang``."""
-    out = spend_amounts(book, today, by, currency, rates)
-    out["spent"] = money_text(out["spent"], currency, lang)
+def spend(analysis: Analysis, by: str) -> pd.DataFrame:
+    """``Analysis.spend`` for people: money as text in the display currency, headings in the setting's language."""
+    lang = analysis.setting.lang
+    out = analysis.spend(by).rename(columns={"spent_minor": "spent"})
+    out["spent"] = money_text(out["spent"], analysis.setting.currency, lang)
     return localise(out, lang)
 
 
@@ -145,9 +120,9 @@ def tracking_verdicts(numbers, lang: str) -> pd.DataFrame:
     return localise(found, lang)
 
 
-def warnings_table(book: OrderBook, today: dt.date, lang: str) -> pd.DataFrame:
-    """Every check's warnings for the order book (``order_checks``) for people."""
-    return localise(order_checks(book, today, lang=lang), lang, codes=("check",))
+def warnings_table(analysis: Analysis) -> pd.DataFrame:
+    """Every check's warnings for the order book (``Analysis.checks``) for people."""
+    return localise(analysis.checks, analysis.setting.lang, codes=("check",))
 
 
 def heading(text: str, lang: str, level: int = 2):
@@ -157,9 +132,11 @@ def heading(text: str, lang: str, level: int = 2):
     return Markdown(f"{'#' * level} {_(text, lang)}")
 
 
-def best_options(book: OrderBook, today: dt.date, lang: str, currency: str = "RUB") -> pd.DataFrame:
-    """For each problem order, its best way out: the money it leaves, its range, chance and date."""
-    ranking = rank_options(book, today, Setting.default(currency))
+def best_options(analysis: Analysis) -> pd.DataFrame:
+    """For each problem order, its best way out (``Analysis.options``): the money it leaves, its range,
+    chance and date."""
+    lang = analysis.setting.lang
+    ranking = analysis.options
     best = ranking[ranking["rank"] == 1].head(MAX_ROWS)
     table = pd.DataFrame({
         "order_id": best["order_id"].to_numpy(),
@@ -170,13 +147,14 @@ def best_options(book: OrderBook, today: dt.date, lang: str, currency: str = "RU
     return localise(table, lang, codes=("problem", "option"))
 
 
-def seller_verdicts(today: dt.date, lang: str, rating: float | None = None, store_opened_at: str | None = None,
+def seller_verdicts(today: dt.date, setting: Setting, rating: float | None = None, store_opened_at: str | None = None,
                     store_orders: int | None = None, cashback_rate: float | None = None) -> pd.DataFrame:
-    """Risk signals (rules 27-28, 35) for seller facts typed in by hand."""
+    """Risk signals (rules 27-28, 35) for seller facts typed in by hand, under the setting's thresholds."""
+    lang = setting.lang
     facts = {"order_id": "-", "seller_rating": rating, "store_opened_at": store_opened_at,
              "store_orders": store_orders, "cashback_rate": cashback_rate}
     book = OrderBook.from_frame(pd.DataFrame([{k: "" if v is None else str(v) for k, v in facts.items()}]))
-    found = seller_signals(book, today, lang=lang)
+    found = seller_signals(book, today, setting.thresholds, lang=lang)
     return localise(found.drop(columns=["order_id"]), lang, codes=("signal",))
 
 

@@ -1,46 +1,52 @@
-"""Small widgets around library functions: the calendar button."""
+"""Small widgets around library functions: the calendar button and the case-log form.
+
+ipywidgets is imported where a widget is built, so the command line (which writes calendars with
+``calendar_file``) does not load it.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from aliexp_lib.deadlines import compute_deadlines
+from aliexp_lib.analysis import Analysis
+from aliexp_lib.caselog import EVENTS, CaseLog, default_log_path
+from aliexp_lib.errors import InputError
 from aliexp_lib.i18n import _, label
 from aliexp_lib.ics import deadlines_calendar
-from aliexp_lib.orders import OrderBook
 
 
-def calendar_file(book: OrderBook, today: dt.date, lang: str) -> bytes:
-    """Every open deadline as an iCalendar file, summaries in ``lang``."""
+def calendar_file(analysis: Analysis) -> bytes:
+    """Every open deadline of ``analysis`` as an iCalendar file, summaries in the setting's language."""
+    lang = analysis.setting.lang
     return deadlines_calendar(
-        compute_deadlines(book, today), today,
+        analysis.deadlines, analysis.today,
         summary=lambda row: f"{label(row['kind'], lang)}: {_('order', lang)} {row['order_id']}",
     )
 
 
-def calendar_button(book: OrderBook, today: dt.date, lang: str, path: str):
+def calendar_button(analysis: Analysis, path: str):
     """A button that writes ``calendar_file`` to ``path`` and says where."""
     import ipywidgets as widgets
+
+    lang = analysis.setting.lang
 
     button = widgets.Button(description=_("Save deadlines to a calendar file", lang), icon="calendar",
                             layout={"width": "auto"})
     said = widgets.Label()
 
     def save(_button):
-        Path(path).write_bytes(calendar_file(book, today, lang))
+        Path(path).write_bytes(calendar_file(analysis))
         said.value = f"{_('Saved', lang)}: {Path(path).resolve()}"
 
     button.on_click(save)
     return widgets.HBox([button, said])
 
 
-def record_form(book: OrderBook, orders_path: str, today: dt.date, lang: str):
+def record_form(analysis: Analysis, orders_path: str):
     """A small form that records an event in the case log beside ``orders_path`` (never in the file)."""
     import ipywidgets as widgets
 
-    from aliexp_lib.caselog import EVENTS, CaseLog, default_log_path
-    from aliexp_lib.errors import InputError
+    book, today, lang = analysis.book, analysis.today, analysis.setting.lang
 
     order = widgets.Dropdown(options=list(book.table["order_id"]), description=_("Order", lang))
     event = widgets.Dropdown(options=[(label(e, lang), e) for e in EVENTS], description=_("Event", lang))
