@@ -53,7 +53,8 @@ def order_checks(book: OrderBook, today: dt.date, thresholds=None, *, lang: str 
     ...     {"order_id": "1", "tracking_number": "RB123456780GB", "seller_rating": ""},
     ...     {"order_id": "2", "tracking_number": "", "seller_rating": "90"},
     ... ]))
-    >>> order_checks(book, dt.date(2026, 3, 1)).loc[:, ["order_id", "check", "rule"]]  # doctest: +NORMALIZE_WHITESPACE
+    >>> found = order_checks(book, dt.date(2026, 3, 1))
+    >>> found.loc[:, ["order_id", "check", "rule"]]  # doctest: +NORMALIZE_WHITESPACE
       order_id            check                    rule
     0        1  tracking_number  rule 29, seed L179-183
     1        2       low_rating  rule 27, seed L127-139
