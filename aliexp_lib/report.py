@@ -25,7 +25,46 @@ MARK = "aliexp-report"
 
 def write_report(orders: str | Path, out_html: str | Path, today: dt.date, lang: str = "en",
                  currency: str = "RUB") -> tuple[Path, Path]:
-    """Run the report for ``orders`` as of ``today``; return (HTML path, executed notebook path)."""
+    """Run the report for ``orders`` as of ``today``; return (HTML path, executed notebook path).
+
+    The template notebook ``templates/report.ipynb`` runs under papermill (kernel ``python3``) with
+    the parameters ``orders_path``, ``today`` (ISO date), ``lang`` and ``currency``; the result is
+    exported to HTML without code or prompts and marked with ``MARK``. The executed notebook is
+    written beside the HTML, with the suffix ``.ipynb``. Both files are staged in a temporary folder
+    and moved into place, so a failed run leaves an earlier report untouched.
+
+    Parameters
+    ----------
+    orders : str or path-like
+        The order file the report reads (any format ``load_orders`` knows).
+    out_html : str or path-like
+        The HTML file to write; its folder is created if needed.
+    today : datetime.date
+        The report's day: deadlines and days left are counted to it (not to the clock).
+    lang : {"en", "ru"}, default "en"
+        Language of the report.
+    currency : str, default "RUB"
+        ISO 4217 code of the currency money is shown in.
+
+    Returns
+    -------
+    tuple of (pathlib.Path, pathlib.Path)
+        The HTML report and the executed notebook.
+
+    Raises
+    ------
+    InputError
+        If ``lang`` is not one of ``i18n.LANGUAGES``, or if either output file exists and is not an
+        aliexp report (it has no ``MARK``); checked before anything runs.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> write_report("orders.csv", "report.html", dt.date(2026, 3, 1), lang="de")
+    Traceback (most recent call last):
+    ...
+    aliexp_lib.errors.InputError: --lang de: expected one of en, ru
+    """
     import nbformat
     import papermill
     from nbconvert import HTMLExporter
