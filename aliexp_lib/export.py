@@ -97,6 +97,7 @@ def to_csv(table: pd.DataFrame, target: str | Path | TextIO) -> None:
     Returns
     -------
     None
+        The file or stream is written.
 
     Examples
     --------

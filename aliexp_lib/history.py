@@ -127,7 +127,7 @@ class DeliveryModel:
     [``low``, ``high``] d (rule 2, seed L56) with weight ``prior_weight`` pseudo-orders;
     ``p_lost`` is the chance a parcel never arrives. Build it with ``fit_delivery_model``.
 
-    Attributes
+    Parameters
     ----------
     days : mapping of str to numpy.ndarray of int [d]
         Normalised method -> its sorted observed delivery times.
@@ -167,6 +167,13 @@ class DeliveryModel:
         -------
         numpy.ndarray of int [d]
             Read-only where the model comes from ``fit_delivery_model``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> model = DeliveryModel(days={"standard": np.array([15, 25])}, pooled=np.array([15, 25, 30]), low=20, high=40)
+        >>> model.observed(" STANDARD "), model.observed("")  # "" is ``unknown``: the pool
+        (array([15, 25]), array([15, 25, 30]))
         """
         key = normalise_method(pd.Series([method])).iat[0]
         return self.days.get(key, self.pooled)

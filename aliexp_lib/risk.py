@@ -74,7 +74,7 @@ MESSAGES = (
 class Threshold:
     """One threshold: ``value`` in ``unit``, where it comes from, and how it was read.
 
-    Attributes
+    Parameters
     ----------
     id : str
         The name ``risk`` uses, e.g. ``"min_store_age_days"``.

@@ -150,7 +150,9 @@ def s10_check_digit(serial: str) -> int:
 
 
 def check_tracking(numbers: Iterable[str], *, lang: str = "en") -> pd.DataFrame:
-    """One row per number, in input order: ``number`` (upper case, spaces removed), ``valid``,
+    """Check tracking numbers by their shape and S10 check digit (rule 29, seed L179-183).
+
+    One row per number, in input order: ``number`` (upper case, spaces removed), ``valid``,
     ``format``, ``country`` (issuing country's name, S10 only, else ""), ``reason``.
 
     ``format`` (where it is a word, not a brand), ``country`` and ``reason`` are in ``lang``.
