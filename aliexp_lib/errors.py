@@ -4,11 +4,49 @@ from __future__ import annotations
 
 
 class InputError(ValueError):
-    """Bad input from the user: a file, a cell, a setting. ``str()`` is the message to show."""
+    """Bad input from the user: a file, a cell, a setting. ``str()`` is the message to show.
+
+    A ``ValueError``, so callers that catch ``ValueError`` catch it too.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise InputError("orders.csv: no order_id column")
+    ... except ValueError as exc:
+    ...     print(exc)
+    orders.csv: no order_id column
+    """
 
 
 class CellError(InputError):
-    """Bad values in cells of a table file; ``problems`` lists each one with its place."""
+    """Bad values in cells of a table file; ``problems`` lists each one with its place.
+
+    Parameters
+    ----------
+    path : str
+        The file the cells are in (the message starts with it).
+    problems : list of str
+        One message per bad cell, each naming its place (line, column).
+    limit : int, default 20
+        How many problems the message shows [problems]; the rest are counted ("... and 3 more").
+        ``problems`` always keeps all of them.
+
+    Attributes
+    ----------
+    path : str
+    problems : list of str
+
+    Examples
+    --------
+    >>> error = CellError("orders.csv", ["line 2, price: 'abc' is not an amount", "line 5, shipped_at: not a date"],
+    ...                   limit=1)
+    >>> print(error)
+    orders.csv: 2 problems:
+      line 2, price: 'abc' is not an amount
+      ... and 1 more
+    >>> len(error.problems), isinstance(error, InputError)
+    (2, True)
+    """
 
     def __init__(self, path: str, problems: list[str], limit: int = 20):
         self.path = path

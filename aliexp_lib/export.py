@@ -28,13 +28,38 @@ _PLAIN_NEGATIVE = re.compile(r"-\d+(?:\.\d+)?")
 
 
 def _inert(value: object) -> object:
+    """``value`` with an apostrophe before it if it is text a spreadsheet would read as a formula."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NEGATIVE.fullmatch(value):
         return "'" + value
     return value
 
 
 def safe_cells(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``table`` whose text cells cannot be read as formulas; other cells are unchanged."""
+    """A copy of ``table`` whose text cells cannot be read as formulas; other cells are unchanged.
+
+    Text starting with one of ``FORMULA_STARTS`` gets an apostrophe in front (OWASP "CSV
+    injection"), except a plain negative number (``-5``, ``-12.50``), which a spreadsheet reads as
+    that number. Numeric, boolean and datetime columns are left alone; column names are made safe too.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Any table; it is not changed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The safe copy, same index; text columns become ``object`` dtype.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"title": ["=1+1", "-5", "plain"], "refund_minor": [-500, 0, 1200]})
+    >>> safe_cells(table)["title"].tolist()
+    ["'=1+1", '-5', 'plain']
+    >>> safe_cells(table)["refund_minor"].tolist()
+    [-500, 0, 1200]
+    """
     out = table.copy()
     for column in out.columns:
         values = out[column]
@@ -47,6 +72,7 @@ def safe_cells(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _for_output(table: pd.DataFrame) -> pd.DataFrame:
+    """``safe_cells`` of ``table`` with datetime columns as ``YYYY-MM-DD`` text."""
     table = table.copy()
     for column in table.columns:
         if pd.api.types.is_datetime64_any_dtype(table[column]):
@@ -55,7 +81,34 @@ def _for_output(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(table: pd.DataFrame, target: str | Path | TextIO) -> None:
-    """Write ``table`` as UTF-8 CSV (dates as ``YYYY-MM-DD``) to a path or an open text stream."""
+    """Write ``table`` as UTF-8 CSV (dates as ``YYYY-MM-DD``) to a path or an open text stream.
+
+    Cells are made safe first (``safe_cells``); no index column; lines end in ``\\n``. A table
+    with a carriage return in a text cell has every text field quoted, so a reader does not split
+    the record there. A path is written under a temporary name beside it and moved into place.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table to write; datetime columns are written as dates (the time of day is dropped).
+    target : str, path-like or text stream
+        A file path (replaced whole), or an open text stream written at its position.
+
+    Returns
+    -------
+    None
+        The file or stream is written.
+
+    Examples
+    --------
+    >>> import io
+    >>> import pandas as pd
+    >>> out = io.StringIO()
+    >>> to_csv(pd.DataFrame({"due": pd.to_datetime(["2026-03-20"]), "note": ["=1+1"]}), out)
+    >>> print(out.getvalue(), end="")
+    due,note
+    2026-03-20,'=1+1
+    """
     safe = _for_output(table)
     # The csv module quotes a field holding "\n" but not one holding only "\r" when lines end in "\n";
     # a reader would then split the record there. Such tables quote every text field.
@@ -71,7 +124,36 @@ def to_csv(table: pd.DataFrame, target: str | Path | TextIO) -> None:
 
 
 def to_xlsx(table: pd.DataFrame, path: str | Path, sheet: str = "orders") -> Path:
-    """Write ``table`` to an XLSX workbook: text as text cells (never formulas), numbers as numbers."""
+    """Write ``table`` to an XLSX workbook: text as text cells (never formulas), numbers as numbers.
+
+    Cells are made safe first (``safe_cells``); missing values (NA, NaT, NaN) become empty cells;
+    the header is the first row. The file is written under a temporary name and moved into place.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table to write, without its index.
+    path : str or path-like
+        The workbook to write (replaced whole).
+    sheet : str, default "orders"
+        The name of the one worksheet.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> from openpyxl import load_workbook
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     written = to_xlsx(pd.DataFrame({"title": ["=1+1"], "refund_minor": [-500]}), f"{folder}/out.xlsx")
+    ...     sheet = load_workbook(written).active
+    ...     [(cell.value, cell.data_type) for cell in sheet[2]]
+    [("'=1+1", 's'), (-500, 'n')]
+    """
     from openpyxl import Workbook
 
     path = Path(path)
@@ -93,6 +175,7 @@ def to_xlsx(table: pd.DataFrame, path: str | Path, sheet: str = "orders") -> Pat
 
 
 def _cell(value: object) -> object:
+    """``value`` as openpyxl takes it: None for missing, Python scalars for NumPy/pandas ones, else text."""
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, pd.Timestamp):

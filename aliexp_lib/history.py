@@ -49,7 +49,25 @@ SUMMARY_COLUMNS = ("shipping_method", "orders", "median_days", "p90_days", "prio
 
 
 def normalise_method(methods: pd.Series) -> pd.Series:
-    """Shipping methods as grouped: blanks collapsed, stripped, case-folded; empty -> ``unknown``."""
+    """Shipping methods as grouped: blanks collapsed, stripped, case-folded; empty -> ``unknown``.
+
+    Parameters
+    ----------
+    methods : pandas.Series
+        Shipping method names as the orders give them; NA counts as empty.
+
+    Returns
+    -------
+    pandas.Series
+        Text, on ``methods``' index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> methods = pd.Series(["  AliExpress  Standard Shipping", "aliexpress standard shipping", "", None])
+    >>> normalise_method(methods).tolist()
+    ['aliexpress standard shipping', 'aliexpress standard shipping', 'unknown', 'unknown']
+    """
     codes, names = pd.factorize(methods.fillna("").astype(str))  # few distinct names: normalise those
     key = pd.Series(names, dtype=object).str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
     key = key.where(key != "", UNKNOWN).to_numpy(dtype=object)
@@ -61,6 +79,31 @@ def delivery_days(book: OrderBook) -> pd.DataFrame:
 
     ``days`` = received_at - shipped_at; orders without both dates, or received before shipped
     (impossible, kept by the order book with a warning), are left out.
+
+    Parameters
+    ----------
+    book : OrderBook
+        The orders; read are ``order_id``, ``shipping_method``, ``shipped_at`` and ``received_at``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per delivered order, in book order: ``order_id`` (str), ``shipping_method`` (str,
+        ``normalise_method``), ``days`` (int64 [d]).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from aliexp_lib.orders import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([
+    ...     {"order_id": "1", "shipping_method": "Standard", "shipped_at": "2026-01-01", "received_at": "2026-01-16"},
+    ...     {"order_id": "2", "shipping_method": "", "shipped_at": "2026-01-01", "received_at": "2026-01-31"},
+    ...     {"order_id": "3", "shipping_method": "Standard", "shipped_at": "2026-02-01", "received_at": ""},
+    ... ]))
+    >>> delivery_days(book)  # doctest: +NORMALIZE_WHITESPACE
+      order_id shipping_method  days
+    0        1        standard    15
+    1        2         unknown    30
     """
     table = book.table
     shipped = _day_numbers(table["shipped_at"])
@@ -83,6 +126,26 @@ class DeliveryModel:
     observed days; ``pooled`` holds all delivered orders' days, sorted. The prior is uniform on
     [``low``, ``high``] d (rule 2, seed L56) with weight ``prior_weight`` pseudo-orders;
     ``p_lost`` is the chance a parcel never arrives. Build it with ``fit_delivery_model``.
+
+    Parameters
+    ----------
+    days : mapping of str to numpy.ndarray of int [d]
+        Normalised method -> its sorted observed delivery times.
+    pooled : numpy.ndarray of int [d]
+        Every delivered order's delivery time, sorted (unknown methods included).
+    low, high : int [d]
+        The prior's range (seller-stated 20-40 d, seed L56).
+    prior_weight : float [orders], default ``DEFAULT_PRIOR_WEIGHT`` (5)
+        Weight k of the prior, in pseudo-orders.
+    p_lost : float [probability, 0-1], default ``DEFAULT_P_LOST`` (0.05)
+        Chance that a parcel never arrives.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = DeliveryModel(days={"standard": np.array([15, 25])}, pooled=np.array([15, 25, 30]), low=20, high=40)
+    >>> model.observed("Standard"), model.observed("Saver")  # Saver: no history of its own, the pool
+    (array([15, 25]), array([15, 25, 30]))
     """
 
     days: Mapping[str, np.ndarray]
@@ -93,16 +156,77 @@ class DeliveryModel:
     p_lost: float = DEFAULT_P_LOST
 
     def observed(self, method: str) -> np.ndarray:
-        """Sorted observed days [d] the estimate for ``method`` uses (its own, else the pool)."""
+        """Sorted observed days [d] the estimate for ``method`` uses (its own, else the pool).
+
+        Parameters
+        ----------
+        method : str
+            A shipping method as orders give it (normalised here).
+
+        Returns
+        -------
+        numpy.ndarray of int [d]
+            Read-only where the model comes from ``fit_delivery_model``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> model = DeliveryModel(days={"standard": np.array([15, 25])}, pooled=np.array([15, 25, 30]), low=20, high=40)
+        >>> model.observed(" STANDARD "), model.observed("")  # "" is ``unknown``: the pool
+        (array([15, 25]), array([15, 25, 30]))
+        """
         key = normalise_method(pd.Series([method])).iat[0]
         return self.days.get(key, self.pooled)
 
     def cdf(self, method: str, days: np.ndarray | int) -> np.ndarray:
-        """P(delivered within ``days`` [d] | it arrives at all): the blended CDF, before losses."""
+        """P(delivered within ``days`` [d] | it arrives at all): the blended CDF, before losses.
+
+        CDF(t) = (n * ECDF(t) + k * U_low,high(t)) / (n + k), n = ``len(observed(method))``,
+        k = ``prior_weight``; day t counts from the shipping day (day 0) and includes day t.
+
+        Parameters
+        ----------
+        method : str
+            A shipping method as orders give it.
+        days : int or numpy.ndarray of int [d]
+            Days since shipment.
+
+        Returns
+        -------
+        numpy.ndarray of float [probability, 0-1]
+            One value per day (0-d for a scalar ``days``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> model = DeliveryModel(days={"standard": np.array([15, 25])}, pooled=np.array([15, 25, 30]), low=20, high=40)
+        >>> model.cdf("standard", np.array([15, 30, 40])).round(4)  # (1 + 0) / 7, (2 + 5 * 0.5) / 7, (2 + 5) / 7
+        array([0.1429, 0.6429, 1.    ])
+        """
         return _blended_cdf(self.observed(method), np.asarray(days), self)
 
     def delivered_by(self, method: str, days: np.ndarray | int) -> np.ndarray:
-        """P(delivered within ``days`` [d]) = (1 - p_lost) * cdf."""
+        """P(delivered within ``days`` [d]) = (1 - p_lost) * cdf.
+
+        Parameters
+        ----------
+        method : str
+            A shipping method as orders give it.
+        days : int or numpy.ndarray of int [d]
+            Days since shipment.
+
+        Returns
+        -------
+        numpy.ndarray of float [probability, 0-1]
+            Never above 1 - ``p_lost``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> model = DeliveryModel(days={"standard": np.array([15, 25])}, pooled=np.array([15, 25, 30]), low=20, high=40)
+        >>> float(model.delivered_by("standard", 40))  # every arriving parcel by day 40; 5 % never arrive
+        0.95
+        """
         return (1.0 - self.p_lost) * self.cdf(method, days)
 
 
@@ -117,8 +241,44 @@ def fit_delivery_model(
 
     Prior range [d]: ``high`` = the value of ``estimated_delivery_days`` (40, seed L56), ``low`` =
     the smallest of its alternatives not above it (20, seed L56; ``high`` if none);
-    ``FALLBACK_RANGE`` if the rulebook lacks the rule. The entry is the one in force on ``on``
-    (default: the newest).
+    ``FALLBACK_RANGE`` if the rulebook lacks the rule. The entry is the one in force on ``on``.
+
+    Parameters
+    ----------
+    book : OrderBook
+        The buyer's orders; the delivered ones (``delivery_days``) are the observations.
+    prior_weight : float [orders], default ``DEFAULT_PRIOR_WEIGHT`` (5)
+        Weight of the prior, in pseudo-orders; 0 or more (an assumption, not a measurement).
+    p_lost : float [probability], default ``DEFAULT_P_LOST`` (0.05)
+        Chance a parcel never arrives, in [0, 1) (an assumption, not a measurement).
+    rulebook : Rulebook, optional
+        Default ``load_rulebook()``.
+    on : datetime.date, optional
+        The day whose entry of ``estimated_delivery_days`` is used (default: the newest entry).
+
+    Returns
+    -------
+    DeliveryModel
+        With read-only arrays; methods sorted by name.
+
+    Raises
+    ------
+    ValueError
+        If ``prior_weight`` < 0, ``p_lost`` is outside [0, 1), or there is nothing to estimate
+        from (no delivered orders and ``prior_weight`` 0). A plain ``ValueError``, not ``InputError``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from aliexp_lib.orders import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([
+    ...     {"order_id": "1", "shipping_method": "Standard", "shipped_at": "2026-01-01", "received_at": "2026-01-16"},
+    ...     {"order_id": "2", "shipping_method": "standard", "shipped_at": "2026-01-01", "received_at": "2026-01-26"},
+    ...     {"order_id": "3", "shipping_method": "", "shipped_at": "2026-01-01", "received_at": "2026-01-31"},
+    ... ]))
+    >>> model = fit_delivery_model(book)
+    >>> dict(model.days), model.pooled, (model.low, model.high)
+    ({'standard': array([15, 25])}, array([15, 25, 30]), (20, 40))
     """
     if not prior_weight >= 0:
         raise ValueError(f"prior_weight must be 0 or more, not {prior_weight!r}")
@@ -144,8 +304,29 @@ def fit_delivery_model(
 
 
 def prior_range(rulebook: Rulebook, on: dt.date = dt.date.max) -> tuple[int, int]:
-    """The seller-stated delivery range (low, high) [d] of ``estimated_delivery_days`` (seed L56)
-    in force on ``on``."""
+    """The seller-stated delivery range (low, high) [d] of ``estimated_delivery_days`` (seed L56) in force on ``on``.
+
+    ``high`` is the rule's value, ``low`` the smallest of its alternatives not above it (``high``
+    if none); ``FALLBACK_RANGE`` (20, 40) where the rulebook lacks the rule.
+
+    Parameters
+    ----------
+    rulebook : Rulebook
+        The rules.
+    on : datetime.date, optional
+        The day whose entry is used (default: the newest).
+
+    Returns
+    -------
+    tuple of (int, int) [d]
+        (low, high).
+
+    Examples
+    --------
+    >>> from aliexp_lib.rules import load_rulebook
+    >>> prior_range(load_rulebook())
+    (20, 40)
+    """
     if RULE_ID not in rulebook.versions:
         return FALLBACK_RANGE
     return rulebook.range_on(RULE_ID, on)
@@ -160,6 +341,43 @@ def arrival_chance(model: DeliveryModel, book: OrderBook, today: dt.date, deadli
     module docstring. ``deadline`` is a datetime64 Series indexed like ``book.table`` (e.g.
     the ``protection_ends`` due date, rules 2-3). NaN for orders not travelling or without a
     deadline. Where F(t) = 1 (only with ``p_lost`` 0: the parcel should have arrived) P = 0.
+
+    Parameters
+    ----------
+    model : DeliveryModel
+        The delivery model (``fit_delivery_model``).
+    book : OrderBook
+        The orders; read are ``shipped_at``, ``received_at``, ``confirmed_at`` and ``shipping_method``.
+    today : datetime.date
+        The day the parcel has not arrived by.
+    deadline : pandas.Series of datetime64
+        Per order, the day it must arrive by (arriving on that day counts); NaT for none.
+
+    Returns
+    -------
+    pandas.Series of float [probability, 0-1]
+        Named ``arrival_chance``, indexed like ``book.table``.
+
+    Raises
+    ------
+    ValueError
+        If ``deadline`` is not indexed like ``book.table``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from aliexp_lib.orders import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([
+    ...     {"order_id": "1", "shipping_method": "Standard", "shipped_at": "2026-01-01", "received_at": "2026-01-26"},
+    ...     {"order_id": "2", "shipping_method": "Standard", "shipped_at": "2026-02-01", "received_at": ""},
+    ... ]))
+    >>> model = DeliveryModel(days={"standard": np.array([15, 25])}, pooled=np.array([15, 25]), low=20, high=40)
+    >>> deadline = pd.Series(pd.to_datetime(["2026-03-13", "2026-03-13"]), index=book.table.index)
+    >>> chance = arrival_chance(model, book, dt.date(2026, 2, 21), deadline)  # order 2: t = 20 d, d = 40 d
+    >>> chance.round(4).tolist()  # order 1 arrived: NaN; order 2: (0.95 - 0.95 / 7) / (1 - 0.95 / 7)
+    [nan, 0.9421]
     """
     table = book.table
     if not deadline.index.equals(table.index):
@@ -191,6 +409,26 @@ def summary(model: DeliveryModel) -> pd.DataFrame:
     ``orders`` = n delivered; ``median_days``, ``p90_days`` [d]: the first day of ``DAY_GRID``
     (0..365) where the blended CDF (of parcels that arrive) reaches 0.5 / 0.9, NA if none;
     ``prior_share`` = k / (n + k), how much of the estimate is the 20-40 d prior (seed L56).
+
+    Parameters
+    ----------
+    model : DeliveryModel
+        The delivery model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``shipping_method`` (str), ``orders`` (int64 [orders]), ``median_days``, ``p90_days``
+        (Int64 [d]), ``prior_share`` (float [0-1]).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = DeliveryModel(days={"standard": np.array([15, 25])}, pooled=np.array([15, 25, 30]), low=20, high=40)
+    >>> summary(model).round(3)  # doctest: +NORMALIZE_WHITESPACE
+      shipping_method  orders  median_days  p90_days  prior_share
+    0        standard       2           26        38        0.714
+    1   (all methods)       3           28        37        0.625
     """
     groups = [*model.days.items(), (POOLED, model.pooled)]
     rows = []
@@ -225,6 +463,7 @@ def _blended_cdf(observed: np.ndarray, t: np.ndarray, model: DeliveryModel) -> n
 
 
 def _first_day(cdf: np.ndarray, q: float) -> int | None:
+    """The first day [d] of ``DAY_GRID`` where ``cdf`` reaches ``q``; None if it never does."""
     reached = np.flatnonzero(cdf >= q - 1e-12)  # 1e-12: sums of fractions land just below q
     return int(DAY_GRID[reached[0]]) if len(reached) else None
 
@@ -238,5 +477,6 @@ def _day_numbers(column: pd.Series) -> np.ndarray:
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
+    """``array``, made read-only in place."""
     array.setflags(write=False)
     return array

@@ -117,6 +117,7 @@ LABELS = {
 
 @cache
 def _catalogue(lang: str) -> dict[str, str]:
+    """Message id -> translation of ``data/i18n/{lang}.po`` (empty for English), read once per language."""
     if lang == "en":
         return {}
     if lang not in LANGUAGES:
@@ -132,7 +133,35 @@ def _(text: str, lang: str) -> str:
 
 
 def label(code: str, lang: str) -> str:
-    """The display name of an engine code or column name in ``lang``."""
+    """The display name of an engine code or column name in ``lang``.
+
+    Parameters
+    ----------
+    code : str
+        A code of the engines (deadline kind, status, option, problem, check, event) or a column
+        name; a key of ``LABELS``. Any other text is shown as it is (translated if the catalogue has it).
+    lang : {"en", "ru"}
+        The language.
+
+    Returns
+    -------
+    str
+        The display name.
+
+    Raises
+    ------
+    ValueError
+        If ``lang`` is not one of ``LANGUAGES`` (a plain ``ValueError``, not ``InputError``).
+
+    Examples
+    --------
+    >>> label("protection_ends", "en")
+    'Buyer protection ends'
+    >>> label("protection_ends", "ru")
+    'Конец защиты покупателя'
+    >>> label("no_such_code", "en")
+    'no_such_code'
+    """
     return _(LABELS.get(code, code), lang)
 
 
@@ -140,6 +169,34 @@ def localise(table: pd.DataFrame, lang: str, codes: tuple[str, ...] = (), texts:
     """A copy with ``codes`` columns as display names, ``texts`` columns translated, headings translated.
 
     Categorical columns are translated by renaming their few categories, not row by row.
+    Columns named but absent are skipped.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table; it is not changed.
+    lang : {"en", "ru"}
+        The language.
+    codes : tuple of str, optional
+        Columns holding engine codes, shown by ``label``.
+    texts : tuple of str, optional
+        Columns holding English message ids, translated as they are.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The copy, every column heading replaced by its ``label``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"kind": ["protection_ends"], "status": pd.Categorical(["overdue"]), "days_left": [3]})
+    >>> localise(table, "en", codes=("kind", "status"))  # doctest: +NORMALIZE_WHITESPACE
+                    Deadline   Status  Days left
+    0  Buyer protection ends  overdue          3
+    >>> russian = localise(table, "ru", codes=("kind", "status"))
+    >>> russian.columns.tolist(), russian["Срок"].tolist()
+    (['Срок', 'Статус', 'Дней осталось'], ['Конец защиты покупателя'])
     """
     out = table.copy()
     for column in codes + texts:
@@ -155,7 +212,33 @@ def localise(table: pd.DataFrame, lang: str, codes: tuple[str, ...] = (), texts:
 
 
 def format_date(day, lang: str) -> str:
-    """A calendar date for ``lang``: "1 Mar 2026" / "1 мар. 2026 г."."""
+    """A calendar date for ``lang``: "Mar 1, 2026" / "1 мар. 2026 г.".
+
+    Babel's (CLDR) medium date format; "" for a missing day.
+
+    Parameters
+    ----------
+    day : datetime.date, pandas.Timestamp, str or missing
+        The day: a date, a timestamp (its time of day is dropped), ISO text ``YYYY-MM-DD``, or
+        None/NaT/NaN.
+    lang : {"en", "ru"}
+        The locale.
+
+    Returns
+    -------
+    str
+        The formatted date ("" where ``day`` is missing). Russian uses narrow no-break spaces.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> format_date(dt.date(2026, 3, 1), "en")
+    'Mar 1, 2026'
+    >>> format_date("2026-03-01", "ru").replace("\u202f", " ")
+    '1 мар. 2026 г.'
+    >>> format_date(None, "en")
+    ''
+    """
     if pd.isna(day):
         return ""
     day = day.date() if isinstance(day, pd.Timestamp) else day
@@ -163,5 +246,32 @@ def format_date(day, lang: str) -> str:
 
 
 def format_money(amount: Decimal, currency: str, lang: str) -> str:
-    """An exact amount with its currency for ``lang``: "RUB 600.50" / "600,50 ₽"."""
+    """An exact amount with its currency for ``lang``: "RUB600.50" / "600,50 ₽".
+
+    Babel's (CLDR) currency format, with the currency's own number of decimals (none for JPY).
+
+    Parameters
+    ----------
+    amount : decimal.Decimal [major units of ``currency``]
+        The amount, e.g. ``Decimal("600.50")`` for 600 roubles 50 kopecks (not minor units).
+    currency : str
+        ISO 4217 code.
+    lang : {"en", "ru"}
+        The locale.
+
+    Returns
+    -------
+    str
+        The formatted amount. Russian uses a no-break space before the sign.
+
+    Examples
+    --------
+    >>> from decimal import Decimal
+    >>> format_money(Decimal("600.50"), "RUB", "en")
+    'RUB600.50'
+    >>> format_money(Decimal("600.50"), "RUB", "ru").replace("\xa0", " ")
+    '600,50 ₽'
+    >>> format_money(Decimal("600"), "JPY", "en")
+    '¥600'
+    """
     return _babel_currency(amount, currency, locale=lang)

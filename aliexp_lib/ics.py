@@ -19,12 +19,52 @@ CALENDAR_NAME = "AliExpress deadlines"
 
 
 def default_summary(row: pd.Series) -> str:
-    """``"protection ends: order 8100..."``: the kind in words, then the order."""
+    """``"protection ends: order 8100..."``: the kind in words, then the order.
+
+    The default ``summary`` of ``deadlines_calendar``.
+
+    Parameters
+    ----------
+    row : pandas.Series
+        One row of ``compute_deadlines``; only ``kind`` (str, a code) and ``order_id`` (str) are read.
+
+    Returns
+    -------
+    str
+        The event title (English: the calendar's own language is not known here).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> default_summary(pd.Series({"order_id": "8100", "kind": "protection_ends"}))
+    'protection ends: order 8100'
+    """
     return f"{str(row['kind']).replace('_', ' ')}: order {row['order_id']}"
 
 
 def event_uid(order_id: str, kind: str) -> str:
-    """The stable UID of one order's deadline of one kind: ``"{order_id}-{kind}@aliexp"``."""
+    """The stable UID of one order's deadline of one kind: ``"{order_id}-{kind}@aliexp"``.
+
+    It depends on nothing else (not the due date, not ``today``), so a calendar that imports a
+    newer export updates the event instead of adding a second one.
+
+    Parameters
+    ----------
+    order_id : str
+        The order's id.
+    kind : str
+        The deadline kind, a code of ``compute_deadlines`` (e.g. ``"protection_ends"``).
+
+    Returns
+    -------
+    str
+        The iCalendar UID (RFC 5545 3.8.4.7).
+
+    Examples
+    --------
+    >>> event_uid("8100", "protection_ends")
+    '8100-protection_ends@aliexp'
+    """
     return f"{order_id}-{kind}@aliexp"
 
 
@@ -40,6 +80,46 @@ def deadlines_calendar(
     order_id: SUMMARY ``summary(row)`` (default ``default_summary``), DESCRIPTION the action,
     CATEGORIES the status, UID ``event_uid``, SEQUENCE 0, DTSTAMP ``today`` 00:00 UTC, and a
     display alarm ``reminder_days`` [d] before the start of the day (0: at its start).
+
+    The output depends only on the arguments: the same inputs give byte-identical files.
+
+    Parameters
+    ----------
+    deadlines : pandas.DataFrame
+        Rows as ``compute_deadlines`` gives them; read are ``order_id`` (str), ``kind`` (str, a code),
+        ``due`` (datetime64 [day]), ``status`` (str; ``"done"`` rows are left out) and ``action`` (str).
+    today : datetime.date
+        The export day: DTSTAMP is its 00:00 UTC (not the clock, so output is reproducible).
+    summary : callable, optional
+        ``summary(row) -> str``, the event title; default ``default_summary``.
+    reminder_days : int [d], default 1
+        Days before the start of the due day at which the reminder shows; 0 for at its start.
+
+    Returns
+    -------
+    bytes
+        The calendar (VCALENDAR 2.0), UTF-8, lines ending in CRLF.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import icalendar
+    >>> import pandas as pd
+    >>> deadlines = pd.DataFrame({
+    ...     "order_id": ["8100", "8100", "8101"],
+    ...     "kind": ["protection_ends", "dispute_opens", "protection_ends"],
+    ...     "due": pd.to_datetime(["2026-03-20", "2026-02-15", "2026-03-10"]),
+    ...     "status": ["upcoming", "done", "upcoming"],
+    ...     "action": ["Open a dispute before this day", "", "Open a dispute before this day"],
+    ... })
+    >>> data = deadlines_calendar(deadlines, dt.date(2026, 3, 1))
+    >>> events = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    >>> [(str(e["uid"]), e.decoded("dtstart").isoformat()) for e in events]  # done row left out; by due date
+    [('8101-protection_ends@aliexp', '2026-03-10'), ('8100-protection_ends@aliexp', '2026-03-20')]
+    >>> str(events[0].walk("VALARM")[0]["trigger"].to_ical(), "ascii")
+    '-P1D'
+    >>> data == deadlines_calendar(deadlines, dt.date(2026, 3, 1))
+    True
     """
     summary = summary if summary is not None else default_summary
     stamp = dt.datetime.combine(today, dt.time(), tzinfo=dt.timezone.utc)

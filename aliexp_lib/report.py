@@ -2,8 +2,8 @@
 
 The report is computed under the caller's ``Setting``: its choices are written as an
 ``aliexp.toml`` beside the executed notebook and named by the notebook's ``config_path``
-parameter, so the report shows what the command line would. Charts work offline: the notebook sets plotly's ``plotly_mimetype+notebook`` renderer, which
-inlines plotly.js. The executed notebook is kept beside the HTML. Files are written under a
+parameter, so the report shows what the command line would. Charts work offline: the notebook
+sets plotly's ``plotly_mimetype+notebook`` renderer, which inlines plotly.js. The executed notebook is kept beside the HTML. Files are written under a
 temporary name and moved into place, so a failed run leaves an earlier report untouched; an
 existing file that is not an aliexp report is never overwritten.
 """
@@ -27,8 +27,50 @@ MARK = "aliexp-report"
 
 def write_report(orders: str | Path, out_html: str | Path, today: dt.date, setting: Setting,
                  fmt: str | None = None) -> tuple[Path, Path]:
-    """Run the report for ``orders`` (format ``fmt``, ``None`` to recognise it) as of ``today`` under
-    ``setting``; return (HTML path, executed notebook path)."""
+    """Run the report for ``orders`` as of ``today`` under ``setting``; return (HTML path, executed notebook path).
+
+    The template notebook ``templates/report.ipynb`` runs under papermill (kernel ``python3``) with
+    the parameters ``orders_path``, ``orders_format``, ``today`` (ISO date), ``lang``, ``currency``
+    and ``config_path``: the setting's choices written as an ``aliexp.toml`` in the run's folder, so
+    the notebook computes under the same setting as the caller. The result is exported to HTML
+    without code or prompts and marked with ``MARK``. The executed notebook is written beside the
+    HTML, with the suffix ``.ipynb``. Both files are staged in a temporary folder and moved into
+    place, so a failed run leaves an earlier report untouched.
+
+    Parameters
+    ----------
+    orders : str or path-like
+        The order file the report reads (any format ``load_orders`` knows).
+    out_html : str or path-like
+        The HTML file to write; its folder is created if needed.
+    today : datetime.date
+        The report's day: deadlines and days left are counted to it (not to the clock).
+    setting : Setting
+        Rules, costs, assumptions, display currency and language (``setting.build_setting``).
+    fmt : str, optional
+        The orders file's format (``None``: recognised from its header).
+
+    Returns
+    -------
+    tuple of (pathlib.Path, pathlib.Path)
+        The HTML report and the executed notebook.
+
+    Raises
+    ------
+    InputError
+        If either output file exists and is not an aliexp report (it has no ``MARK``); checked
+        before anything runs.
+
+    Examples
+    --------
+    >>> import datetime as dt, pathlib, tempfile
+    >>> mine = pathlib.Path(tempfile.mkdtemp()) / "page.html"
+    >>> _ = mine.write_text("<p>my own page</p>")
+    >>> write_report("orders.csv", mine, dt.date(2026, 3, 1), Setting.default())
+    Traceback (most recent call last):
+    ...
+    aliexp_lib.errors.InputError: ... exists and is not an aliexp report; choose another name (-o) or remove it
+    """
     import nbformat
     import papermill
     from nbconvert import HTMLExporter

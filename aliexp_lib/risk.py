@@ -72,7 +72,31 @@ MESSAGES = (
 
 @dataclasses.dataclass(frozen=True)
 class Threshold:
-    """One threshold: ``value`` in ``unit``, where it comes from, and how it was read."""
+    """One threshold: ``value`` in ``unit``, where it comes from, and how it was read.
+
+    Parameters
+    ----------
+    id : str
+        The name ``risk`` uses, e.g. ``"min_store_age_days"``.
+    value : int or float [unit]
+        The threshold, 0 or more, in ``unit``.
+    unit : {"percent", "d", "orders"}
+        A key of ``UNITS``: percent, calendar days, or a number of orders.
+    source : str
+        Where the number comes from: ``"seed Lnn"`` (a line of the buyer guide), or ``"user setting"``.
+    applies_from : datetime.date
+        First day the value applies to (2018-01-01 for the undated seed).
+    rule : int or None
+        The DOMAIN rule it serves (27, 28, 30, 35).
+    note : str
+        How the number was read; "assumption, not from the seed" where the seed gives no number.
+
+    Examples
+    --------
+    >>> t = load_thresholds()["min_store_age_days"]
+    >>> t.value, t.unit, t.source, t.rule
+    (180, 'd', 'seed L137', 27)
+    """
 
     id: str
     value: int | float
@@ -87,6 +111,33 @@ def load_thresholds(overrides: Mapping[str, int | float] | None = None) -> dict[
     """The thresholds of ``data/risk.toml`` by id, with ``overrides`` (id -> value) on top.
 
     An overridden threshold takes the source "user setting"; its note keeps the default value.
+
+    Parameters
+    ----------
+    overrides : mapping of str to int or float, optional
+        Threshold id -> new value, in the threshold's own ``unit`` (e.g. ``{"min_store_age_days": 365}``
+        [d]); text such as ``"365"`` or ``"2.5"`` is read as a number.
+
+    Returns
+    -------
+    dict of str to Threshold
+        By id, in the file's order.
+
+    Raises
+    ------
+    InputError
+        If an override names an unknown id or its value is not a number 0 or more, or if
+        ``data/risk.toml`` itself is malformed.
+
+    Examples
+    --------
+    >>> t = load_thresholds({"min_store_age_days": 365})["min_store_age_days"]
+    >>> t.value, t.source, t.note
+    (365, 'user setting', 'default 180 d (seed L137) replaced by the user')
+    >>> load_thresholds({"few_orders": -1})
+    Traceback (most recent call last):
+    ...
+    aliexp_lib.errors.InputError: threshold few_orders: value -1 is not a number, 0 or more
     """
     text = resources.files("aliexp_lib.data").joinpath("risk.toml").read_text(encoding="utf-8")
     thresholds = _parse(text, "risk.toml")
@@ -104,7 +155,27 @@ def load_thresholds(overrides: Mapping[str, int | float] | None = None) -> dict[
 
 
 def thresholds_frame(thresholds: Mapping[str, Threshold] | None = None) -> pd.DataFrame:
-    """One row per threshold: id, value, unit, source, applies_from, rule, note."""
+    """One row per threshold: id, value, unit, source, applies_from, rule, note.
+
+    Parameters
+    ----------
+    thresholds : mapping of str to Threshold, optional
+        Default ``load_thresholds()``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per threshold, in mapping order; ``value`` [``unit``] is an object column, so 95
+        stays 95 and 2.5 stays 2.5; ``applies_from`` is ISO text ``YYYY-MM-DD``.
+
+    Examples
+    --------
+    >>> frame = thresholds_frame()
+    >>> frame.loc[frame["unit"] == "d", ["id", "value", "rule"]]  # doctest: +NORMALIZE_WHITESPACE
+                              id value  rule
+    1         min_store_age_days   180    27
+    6  saver_early_received_days    10    30
+    """
     thresholds = load_thresholds() if thresholds is None else thresholds
     rows = [dataclasses.asdict(t) | {"applies_from": t.applies_from.isoformat()} for t in thresholds.values()]
     frame = pd.DataFrame(rows, columns=["id", "value", "unit", "source", "applies_from", "rule", "note"])
@@ -115,14 +186,50 @@ def thresholds_frame(thresholds: Mapping[str, Threshold] | None = None) -> pd.Da
 def seller_signals(
     book: OrderBook, today: dt.date, thresholds: Mapping[str, Threshold] | None = None, *, lang: str = "en"
 ) -> pd.DataFrame:
-    """Seller risk signals: one row per order and signal (``order_id``, ``signal``, ``reason``, ``rule``), in book order.
+    """Seller risk signals: one row per order and signal (``SIGNAL_COLUMNS``), in book order.
 
     - ``low_rating``: ``seller_rating`` [%] below ``min_seller_rating`` (rule 27, seed L127-139);
-    - ``young_store``: ``store_opened_at`` less than ``min_store_age_days`` [d] before ``today`` (rule 27, seed L137);
-    - ``few_orders``: ``store_orders`` at or below ``few_orders`` (rule 28, seed L129);
+    - ``young_store``: ``store_opened_at`` less than ``min_store_age_days`` [d] before ``today``
+      (rule 27, seed L137);
+    - ``few_orders``: ``store_orders`` at or below ``few_orders`` [orders] (rule 28, seed L129);
     - ``cashback_scam``: ``cashback_rate`` [%] above ``cashback_scam_above`` (rule 35, seed L251).
 
     A missing value raises no signal. ``reason`` and ``rule`` are in ``lang``; ``signal`` is a code.
+    Signals of one order come in the order above. A signal is a reason to look closer, not a verdict.
+
+    Parameters
+    ----------
+    book : OrderBook
+        The orders.
+    today : datetime.date
+        The day store ages are counted to: age [d] = ``today`` - ``store_opened_at``.
+    thresholds : mapping of str to Threshold, optional
+        Default ``load_thresholds()``.
+    lang : {"en", "ru"}, default "en"
+        Language of ``reason`` and ``rule`` (dates in ``reason``: ISO in English, the locale's otherwise).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``order_id``, ``signal`` (a code), ``reason``, ``rule`` (e.g. "rule 27, seed L137"), all str.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> from aliexp_lib.orders import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([
+    ...     {"order_id": "1", "seller_rating": "93", "store_orders": "2", "store_opened_at": "2026-02-01"},
+    ...     {"order_id": "2", "seller_rating": "98", "store_orders": "500", "store_opened_at": "2020-01-01"},
+    ... ]))
+    >>> signals = seller_signals(book, dt.date(2026, 3, 1))
+    >>> signals.loc[:, ["order_id", "signal", "rule"]]  # doctest: +NORMALIZE_WHITESPACE
+      order_id       signal                    rule
+    0        1   low_rating  rule 27, seed L127-139
+    1        1  young_store      rule 27, seed L137
+    2        1   few_orders      rule 28, seed L129
+    >>> signals["reason"][1].split(":")[0]
+    'store opened on 2026-02-01, 28 days before today (under 180, an assumed threshold)'
     """
     t = load_thresholds() if thresholds is None else thresholds
     table = book.table
@@ -158,6 +265,38 @@ def saver_marked_received_early(
 
     ``shipping_method`` containing "saver" (any case) counts as Saver Shipping. Columns as
     ``seller_signals`` (signal ``saver_received_early``), in book order; ``reason`` and ``rule`` in ``lang``.
+    Days [d] = ``received_at`` - ``shipped_at``; orders without both dates raise no signal. The
+    threshold (10 d by default) is an assumption: the seed gives no number.
+
+    Parameters
+    ----------
+    book : OrderBook
+        The orders.
+    thresholds : mapping of str to Threshold, optional
+        Default ``load_thresholds()``; ``saver_early_received_days`` [d] is read.
+    lang : {"en", "ru"}, default "en"
+        Language of ``reason`` and ``rule``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``SIGNAL_COLUMNS``, one row per early Saver order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from aliexp_lib.orders import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([
+    ...     {"order_id": "1", "shipping_method": "AliExpress Saver Shipping", "shipped_at": "2026-02-01",
+    ...      "received_at": "2026-02-06"},
+    ...     {"order_id": "2", "shipping_method": "AliExpress Standard Shipping", "shipped_at": "2026-02-01",
+    ...      "received_at": "2026-02-06"},
+    ... ]))
+    >>> early = saver_marked_received_early(book)
+    >>> early["order_id"].tolist(), early["rule"].tolist()
+    (['1'], ['rule 30, seed L79-85'])
+    >>> early["reason"][0].split(":")[0]
+    'Saver Shipping parcel marked received 5 days after shipment (under 10, an assumed threshold)'
     """
     t = load_thresholds() if thresholds is None else thresholds
     table = book.table
@@ -177,7 +316,43 @@ def cashback(book: OrderBook, thresholds: Mapping[str, Threshold] | None = None,
     wrote and the division is done in integers (NA where the price is missing). ``lost`` is True
     when a dispute was opened or a refund issued: an assumption, as the seed does not say whether
     a refunded order keeps its cashback; cashback services usually cancel it (DOMAIN open question).
-    ``reason`` is in ``lang``.
+    ``reason`` is in ``lang``; it adds a warning where the rate is above the typical 2.5-7.5 %
+    (rule 35, seed L275) or above ``cashback_scam_above`` (rule 35, seed L251).
+
+    Parameters
+    ----------
+    book : OrderBook
+        The orders; those without ``cashback_rate`` [%] are left out.
+    thresholds : mapping of str to Threshold, optional
+        Default ``load_thresholds()``; ``cashback_typical_low``, ``cashback_typical_high`` and
+        ``cashback_scam_above`` [%] are read.
+    lang : {"en", "ru"}, default "en"
+        Language of ``reason``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``CASHBACK_COLUMNS``: ``order_id`` (str), ``expected_minor`` (Int64 [minor units of
+        ``currency``]), ``currency`` (str, ISO 4217), ``lost`` (bool), ``reason`` (str).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from aliexp_lib.orders import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([
+    ...     {"order_id": "1", "price": "1000.00", "currency": "RUB", "cashback_rate": "2.5"},
+    ...     {"order_id": "2", "price": "0.50", "currency": "USD", "cashback_rate": "5", "shipped_at": "2026-01-20",
+    ...      "dispute_opened_at": "2026-02-01"},
+    ...     {"order_id": "3", "price": "", "currency": "RUB", "cashback_rate": "3"},
+    ...     {"order_id": "4", "price": "100", "currency": "RUB", "cashback_rate": ""},
+    ... ]))
+    >>> cashback(book).loc[:, ["order_id", "expected_minor", "currency", "lost"]]  # doctest: +NORMALIZE_WHITESPACE
+      order_id  expected_minor currency   lost
+    0        1            2500      RUB  False
+    1        2               2      USD   True
+    2        3            <NA>      RUB  False
+
+    Order 2: 50 cents * 5 % = 2.5 cents, rounded half-even to 2.
     """
     t = load_thresholds() if thresholds is None else thresholds
     table = book.table
@@ -239,6 +414,7 @@ def _signal_rows(table: pd.DataFrame, signals) -> pd.DataFrame:
 
 
 def _where(mask: pd.Series, text: str) -> pd.Series:
+    """``text`` where ``mask`` is True, "" elsewhere, on ``mask``'s index."""
     return pd.Series(np.where(mask.to_numpy(), text, ""), index=mask.index)
 
 
@@ -255,11 +431,13 @@ def _number_text(value: int | float, lang: str) -> str:
 
 
 def _typical(t: Mapping[str, Threshold], lang: str = "en") -> str:
+    """The typical cashback range, ``"2.5-7.5%"``, in ``lang``."""
     low, high = (_number_text(t[key].value, lang) for key in ("cashback_typical_low", "cashback_typical_high"))
     return _(_TYPICAL, lang).format(low=low, high=high)
 
 
 def _parse(text: str, name: str) -> dict[str, Threshold]:
+    """The ``[[threshold]]`` tables of TOML ``text`` (from file ``name``) by id; ``InputError`` if malformed."""
     try:
         entries = tomllib.loads(text).get("threshold")
     except tomllib.TOMLDecodeError as exc:
@@ -289,6 +467,7 @@ def _parse(text: str, name: str) -> dict[str, Threshold]:
 
 
 def _number(value: object, where: str) -> int | float:
+    """``value`` (a number, or its text) as an int or float 0 or more; ``InputError`` naming ``where`` if not."""
     if isinstance(value, str):
         try:
             value = float(value) if "." in value else int(value)

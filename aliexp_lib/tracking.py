@@ -93,20 +93,66 @@ MESSAGES = (
 
 @cache
 def countries(lang: str = "en") -> dict[str, str]:
-    """ISO 3166 alpha-2 code -> country name in ``lang``, per Babel (CLDR)."""
+    """ISO 3166 alpha-2 code -> country name in ``lang``, per Babel (CLDR).
+
+    Two-letter territories that are not countries (``EU``, ``UN``, ``ZZ``...) are left out: no
+    postal service issues S10 numbers for them. The result is cached per language.
+
+    Parameters
+    ----------
+    lang : {"en", "ru"}, default "en"
+        Language of the names.
+
+    Returns
+    -------
+    dict of str to str
+        Code -> name. One shared (cached) dict per language: do not change it.
+
+    Examples
+    --------
+    >>> countries()["GB"], countries("ru")["GB"]
+    ('United Kingdom', 'Великобритания')
+    >>> "EU" in countries()
+    False
+    """
     names = Locale(lang).territories
     return {code: name for code, name in names.items() if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES}
 
 
 def s10_check_digit(serial: str) -> int:
-    """The S10 check digit of an 8-digit serial: weights 8 6 4 2 3 5 9 7, sum mod 11, 11 - rest (10 -> 0, 11 -> 5)."""
+    """The S10 check digit of an 8-digit serial: weights 8 6 4 2 3 5 9 7, sum mod 11, 11 - rest (10 -> 0, 11 -> 5).
+
+    The UPU S10 rule (``S10_WEIGHTS``), as ``check_tracking`` applies it (rule 29).
+
+    Parameters
+    ----------
+    serial : str
+        The 8 serial digits of an S10 number (its characters 3-10).
+
+    Returns
+    -------
+    int
+        The check digit, 0-9 (the number's 11th character).
+
+    Raises
+    ------
+    ValueError
+        If ``serial`` is not exactly 8 digits (a plain ``ValueError``, not ``InputError``).
+
+    Examples
+    --------
+    >>> s10_check_digit("12345678")  # RB 12345678 5 GB
+    5
+    """
     if not re.fullmatch(r"\d{8}", serial):
         raise ValueError(f"an S10 serial is 8 digits, got {serial!r}")
     return int(_check_digits(pd.Series([serial]))[0])
 
 
 def check_tracking(numbers: Iterable[str], *, lang: str = "en") -> pd.DataFrame:
-    """One row per number, in input order: ``number`` (upper case, spaces removed), ``valid``,
+    """Check tracking numbers by their shape and S10 check digit (rule 29, seed L179-183).
+
+    One row per number, in input order: ``number`` (upper case, spaces removed), ``valid``,
     ``format``, ``country`` (issuing country's name, S10 only, else ""), ``reason``.
 
     ``format`` (where it is a word, not a brand), ``country`` and ``reason`` are in ``lang``.
@@ -114,6 +160,35 @@ def check_tracking(numbers: Iterable[str], *, lang: str = "en") -> pd.DataFrame:
     ``valid`` is False for an S10 number whose check digit or country code is wrong, and for a
     shape no known carrier uses (rule 29); carrier formats without a check digit are valid by
     shape. An unknown S10 service letter is said in ``reason``, not counted against the number.
+    An empty number has ``format`` "missing" and is not valid. A failed check is a warning, not a
+    verdict of fraud.
+
+    Parameters
+    ----------
+    numbers : iterable of str
+        Tracking numbers as the seller gave them; None counts as empty.
+    lang : {"en", "ru"}, default "en"
+        Language of ``format`` words, ``country`` and ``reason``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``COLUMNS``: ``number`` (str), ``valid`` (bool), ``format`` (str: "UPU S10", a carrier
+        format of ``OTHER_FORMATS``, "unknown" or "missing"), ``country`` (str), ``reason`` (str);
+        a default RangeIndex.
+
+    Examples
+    --------
+    >>> result = check_tracking(["RB123456785GB", "rb 1234 5678 0gb", "LP00123456789012", "hello", ""])
+    >>> result.loc[:, ["number", "valid", "format", "country"]]  # doctest: +NORMALIZE_WHITESPACE
+                 number  valid      format         country
+    0     RB123456785GB   True     UPU S10  United Kingdom
+    1     RB123456780GB  False     UPU S10  United Kingdom
+    2  LP00123456789012   True  Cainiao LP
+    3             HELLO  False     unknown
+    4                    False     missing
+    >>> result["reason"][1].split(":")[0]
+    'check digit is 0 but the S10 rule gives 5'
     """
     number = _normalise(pd.Series(list(numbers), dtype=object))
     valid = pd.Series(False, index=number.index)
@@ -144,7 +219,40 @@ def duplicate_tracking(book: OrderBook, *, lang: str = "en") -> pd.DataFrame:
     One row per such order, in book order: ``order_id``, ``tracking_number``, ``other_orders``
     (the other orders' ids, comma-separated, in book order), ``reason``. The number is compared
     upper case with spaces removed. Orders of one store may share a number because the seller
-    packed them together; the reason says so. ``reason`` is in ``lang``.
+    packed them together; the reason says so. Orders all sent by Saver Shipping (``shipping_method``
+    containing "saver", any case) may share one because such parcels travel in a bag under one
+    number (rule 30); the reason says that instead (the same-store reason wins where both hold).
+    ``reason`` is in ``lang``. A shared number is a warning, not a verdict of fraud.
+
+    Parameters
+    ----------
+    book : OrderBook
+        The orders; read are ``order_id``, ``tracking_number``, ``store`` and ``shipping_method``.
+    lang : {"en", "ru"}, default "en"
+        Language of ``reason``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``DUPLICATE_COLUMNS``, all str; ``tracking_number`` as compared (upper case, no spaces).
+        Empty (with those columns) if no number is shared.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from aliexp_lib.orders import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([
+    ...     {"order_id": "1", "tracking_number": "RB123456785GB", "store": "A"},
+    ...     {"order_id": "2", "tracking_number": "rb 123456785 gb", "store": "B"},
+    ...     {"order_id": "3", "tracking_number": "LP00123456789012", "store": "A"},
+    ... ]))
+    >>> shared = duplicate_tracking(book)
+    >>> shared.loc[:, ["order_id", "tracking_number", "other_orders"]]  # doctest: +NORMALIZE_WHITESPACE
+      order_id tracking_number other_orders
+    0        1   RB123456785GB            2
+    1        2   RB123456785GB            1
+    >>> shared["reason"][0].split(":")[0]
+    'the same number is on order(s) 2'
     """
     table = book.table
     key = _normalise(table["tracking_number"])
