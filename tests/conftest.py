@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from aliexp_lib import OrderBook, compute_deadlines, load_rulebook
+
+# The tests, and the notebook kernels they start, never read the developer's own aliexp.toml.
+os.environ["ALIEXP_CONFIG_DIR"] = tempfile.mkdtemp(prefix="aliexp-config-")
 
 TODAY = dt.date(2026, 3, 1)
 #: Debian's Chromium, driven by the Python playwright package (never `playwright install`).
