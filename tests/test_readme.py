@@ -32,3 +32,23 @@ def test_the_example_row_has_every_schema_column_and_loads():
     assert tuple(raw.columns) == SCHEMA
     table = compute_deadlines(OrderBook.from_frame(raw), TODAY)
     assert set(table["kind"]) >= {"protection_ends", "seller_reply_due"}
+
+
+def test_the_python_example_runs(monkeypatch):
+    (example,) = blocks("python")
+    monkeypatch.chdir(ROOT)
+    found: dict = {}
+    exec(example, found)
+    assert found["analysis"].setting.currency == "USD"
+    assert len(found["analysis"].options) and len(found["analysis"].next_actions)
+
+
+def test_the_setting_example_is_a_valid_setting_file(tmp_path):
+    from aliexp_lib.setting import read_choices
+
+    (example,) = blocks("toml")[1:] or [""]  # the rulebook example comes first
+    path = tmp_path / "aliexp.toml"
+    path.write_text(example, encoding="utf-8")
+    choices = read_choices(path, required=True)
+    assert (choices.currency, choices.lang, choices.destination) == ("EUR", "ru", "KZ")
+    assert choices.set == {"protection_days": 75} and choices.rules == str(tmp_path / "my_rules.toml")
