@@ -21,7 +21,7 @@ HEADERS = {
 }
 cell = st.one_of(st.text(max_size=12), st.sampled_from(["", "3. Aug 2025", "1 234,56 руб.", "US $12.34", "€", "Completed",
                                                         "Завершено", "2025-08-03", "-5", "=1+1", "1,234"]))
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=40, suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture])
 
 
 @FUZZ

@@ -208,7 +208,7 @@ def test_arrival_chance_with_protection_end_of_the_sample():
 history = st.lists(st.tuples(st.integers(0, 120), st.sampled_from(["A", "B", ""])), max_size=15)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     history,
     st.lists(st.tuples(st.integers(0, 150), st.sampled_from(["A", "B", "C", ""])), min_size=1, max_size=8),
@@ -234,7 +234,7 @@ def test_later_deadline_never_lowers_the_chance(past, waits, deadline_day, later
     assert (b >= a - 1e-12).all()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(history, st.integers(0, 150), st.integers(0, 200), st.floats(0, 0.5))
 def test_waiting_longer_keeps_the_chance_a_probability(past, deadline_in, most_waited, p_lost):
     today = dt.date(2026, 6, 1)

@@ -159,8 +159,8 @@ def test_a_million_rows_load_in_a_few_seconds(tmp_path):
 
 # Derandomized, with no example database: every run (and CI) tries the same 60 inputs, so a rare
 # input cannot turn a run red by chance; a wider search is `--hypothesis-seed=N` away.
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(max_examples=60, derandomize=True, database=None,
+                suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture])
 SETTING = Setting.default()
 cell_text = st.text(st.characters(codec="utf-8"), max_size=12)
 #: Text that looks like what goes in the columns, often valid, sometimes not.

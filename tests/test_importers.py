@@ -368,7 +368,7 @@ def _format(amount: Decimal, style: str) -> str:
     return format_decimal(amount, format=pattern, locale=style)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(
     whole=st.integers(min_value=0, max_value=10**10),
     places=st.sampled_from([0, 1, 2, 3]),

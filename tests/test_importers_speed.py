@@ -17,7 +17,7 @@ from benchmarks.bench_import import export_file
 texts = st.lists(st.sampled_from(["", "a", "b", " a", "ab"]), max_size=30)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(texts)
 def test_factorizing_by_runs_is_pd_factorize(values):
     values = np.array(values, dtype=object)
@@ -26,7 +26,7 @@ def test_factorizing_by_runs_is_pd_factorize(values):
     assert codes.tolist() == expected_codes.tolist() and list(distinct) == list(expected)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(st.tuples(st.sampled_from(["", "1", "2", "3"]), st.sampled_from(["", "x", "y"])), max_size=30))
 def test_orders_agree_with_a_groupby(rows):
     # The reference is the groupby the importers used before: first non-empty value per order,

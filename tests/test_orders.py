@@ -206,7 +206,7 @@ def _amount_by_the_rule(text: str, digits: int) -> int | str | None:
     return int(Decimal(whole + "." + (fraction or "0")) * 10**digits)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@settings(max_examples=300, derandomize=True, database=None)
 @given(st.lists(st.text(alphabet="0123456789.,-+e ٣", min_size=1, max_size=16), min_size=1, max_size=8),
        st.sampled_from([("RUB", 2), ("JPY", 0), ("KWD", 3)]))
 def test_amounts_are_read_exactly_as_the_rule_says(prices, currency):
