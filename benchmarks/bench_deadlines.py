@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aliexp_lib import OrderBook, compute_deadlines, load_rulebook  # noqa: E402
 from aliexp_lib.orders import DATE_COLUMNS  # noqa: E402
-from benchmarks.reference_deadlines import order_records, reference_deadlines  # noqa: E402
+from tests.oracles.reference_deadlines import order_records, reference_deadlines  # noqa: E402
 
 TODAY = dt.date(2026, 3, 1)
 CHECKED = 2_000

@@ -24,7 +24,7 @@ from aliexp_lib import OrderBook  # noqa: E402
 from aliexp_lib.orders import PROBLEMS  # noqa: E402
 from aliexp_lib.resolve import Setting, rank_options  # noqa: E402
 from benchmarks.bench_deadlines import TODAY, best_of, synthetic_book  # noqa: E402
-from benchmarks.reference_resolve import case_records, reference_ranking  # noqa: E402
+from tests.oracles.reference_resolve import case_records, reference_ranking  # noqa: E402
 
 CHECKED = 2_000
 

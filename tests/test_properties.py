@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from aliexp_lib import OrderBook, compute_deadlines, load_rulebook
 from aliexp_lib.deadlines import KINDS
-from benchmarks.reference_deadlines import order_records, reference_deadlines
+from tests.oracles.reference_deadlines import order_records, reference_deadlines
 
 RULES = load_rulebook()
 START = dt.date(2023, 1, 1)
@@ -53,7 +53,7 @@ def as_book(order_list: list[dict]) -> OrderBook:
 todays = st.dates(min_value=START, max_value=dt.date(2027, 6, 30))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.lists(orders(), min_size=1, max_size=20), todays)
 def test_engine_agrees_with_the_per_row_reference(order_list, today):
     book = as_book(order_list)

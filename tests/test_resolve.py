@@ -145,7 +145,7 @@ orders = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(orders, st.integers(0, 50_000), st.integers(0, 50_000))
 def test_a_larger_offer_never_makes_the_partial_refund_worse(order, a, b):
     low, high = sorted((a, b))
@@ -154,7 +154,7 @@ def test_a_larger_offer_never_makes_the_partial_refund_worse(order, a, b):
     assert nets[0] <= nets[1]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(orders, st.integers(0, 5000), st.integers(0, 5000))
 def test_dearer_postage_never_makes_a_return_better(order, a, b):
     cheap, dear = sorted((a, b))
@@ -163,7 +163,7 @@ def test_dearer_postage_never_makes_a_return_better(order, a, b):
     assert nets[1] <= nets[0]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(orders, min_size=1, max_size=5), st.floats(0, 1))
 def test_ranges_hold_the_middle_and_settling_off_platform_is_never_first(order_list, p_off):
     table = ranked(*[{**RECEIVED, **o} for o in order_list], setting=Setting.default(p_off_platform_paid=p_off))
@@ -237,10 +237,10 @@ every_order = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.lists(every_order, min_size=1, max_size=8), st.sampled_from([0, 250]))
 def test_engine_ranks_like_the_per_row_reference(order_list, time_rate):
-    from benchmarks.reference_resolve import case_records, reference_ranking
+    from tests.oracles.reference_resolve import case_records, reference_ranking
 
     setting = Setting.default(time_rate=time_rate)
     orders = book(*[{"currency": "RUB", **o} for o in order_list])

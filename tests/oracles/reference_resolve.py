@@ -126,7 +126,7 @@ def case_records(book, today: dt.date, setting: Setting) -> tuple[list[dict], di
     """The reference's input from an order book: amounts converted by the engine's own ``_case``
     (conversion and postage lookup are tested on their own), dates and terms straight from the book."""
     from aliexp_lib.resolve import _case
-    from benchmarks.reference_deadlines import order_records
+    from tests.oracles.reference_deadlines import order_records
 
     case = _case(book, today, setting)
     records = order_records(book)
