@@ -40,8 +40,11 @@ def _orders(path: Path) -> None:
         writer.writerows(rows)
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
 def test_report_shows_html_in_titles_as_text_and_runs_none_of_it(tmp_path):
+    # Missing is a failure, not a skip (as in test_browser.py): CI installs Chromium beforehand.
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's Chromium "
+                    "(apt-get install -y chromium); never `playwright install`.", pytrace=False)
     orders = tmp_path / "orders.csv"
     _orders(orders)
     html, _notebook = write_report(orders, tmp_path / "report.html", TODAY)
