@@ -30,13 +30,19 @@ def pytest_configure(config):
     if not config.getoption("--hypothesis-profile", None):
         settings.load_profile("aliexp")
 
+
 TODAY = dt.date(2026, 3, 1)
 #: Debian's Chromium, driven by the Python playwright package (never `playwright install`).
 CHROMIUM = Path("/usr/bin/chromium")
 #: Flags that keep Chromium quiet and working on a machine without network or sandbox (TOOLING.md).
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 

@@ -50,6 +50,9 @@ def test_no_property_test_is_timed():
     assert len(found) == written > 0, sorted(found)  # the walk finds every one
     timed = [name for name, test in found.items() if test._hypothesis_internal_use_settings.deadline is not None]
     assert timed == []
-    checked = [name for name, test in found.items()
-               if HealthCheck.too_slow not in test._hypothesis_internal_use_settings.suppress_health_check]
+    checked = [
+        name
+        for name, test in found.items()
+        if HealthCheck.too_slow not in test._hypothesis_internal_use_settings.suppress_health_check
+    ]
     assert checked == []

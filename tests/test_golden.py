@@ -11,7 +11,9 @@ from tests.regenerate_golden import GOLDEN, SNAPSHOTS, output_of
 @pytest.mark.parametrize("name", sorted(SNAPSHOTS))
 def test_sample_output_matches_its_snapshot(name):
     expected = (GOLDEN / name).read_text(encoding="utf-8")
-    assert output_of(SNAPSHOTS[name]) == expected, "behaviour changed: run tests/regenerate_golden.py and review the diff"
+    assert output_of(SNAPSHOTS[name]) == expected, (
+        "behaviour changed: run tests/regenerate_golden.py and review the diff"
+    )
 
 
 def test_the_sample_shows_every_kind_and_every_status():

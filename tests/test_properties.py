@@ -45,7 +45,8 @@ def orders(draw) -> dict:
 
 def as_book(order_list: list[dict]) -> OrderBook:
     rows = [
-        {"order_id": f"o{i}", **{k: ("" if v is None else str(v)) for k, v in o.items()}} for i, o in enumerate(order_list)
+        {"order_id": f"o{i}", **{k: ("" if v is None else str(v)) for k, v in o.items()}}
+        for i, o in enumerate(order_list)
     ]
     return OrderBook.from_frame(pd.DataFrame(rows))
 
@@ -71,7 +72,9 @@ def protection_end(order: dict, today: dt.date) -> dt.date:
 def test_an_extension_never_shortens_protection(order, a, b, today):
     low, high = sorted((a, b))
     today = max(today, order["shipped_at"])
-    assert protection_end({**order, "extension_days": high}, today) >= protection_end({**order, "extension_days": low}, today)
+    assert protection_end({**order, "extension_days": high}, today) >= protection_end(
+        {**order, "extension_days": low}, today
+    )
 
 
 @given(orders(), todays)

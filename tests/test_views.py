@@ -152,8 +152,12 @@ class TestLanguages:
         assert missing == []
 
     def test_every_translatable_literal_in_the_library_has_a_russian_translation(self):
-        found = {message for _file, _line, message, _comments, _context in
-                 extract_from_dir(str(ROOT / "aliexp_lib"), keywords={"_": None}, comment_tags=())}
+        found = {
+            message
+            for _file, _line, message, _comments, _context in extract_from_dir(
+                str(ROOT / "aliexp_lib"), keywords={"_": None}, comment_tags=()
+            )
+        }
         # ... and the headings and texts the notebooks and the report ask for
         for path in [*(ROOT / "notebooks").glob("*.ipynb"), ROOT / "aliexp_lib" / "templates" / "report.ipynb"]:
             for cell in nbformat.read(path, as_version=4).cells:
