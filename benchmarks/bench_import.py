@@ -114,8 +114,8 @@ def main() -> None:
         for name, write in (("our schema", native_file), ("AliExpress CSV Export", export_file)):
             path = Path(folder) / f"{name.replace(' ', '_')}.csv"
             write(rows, path)
-            load = timed(lambda: load_orders(path))
-            floor = timed(lambda: pd.read_csv(path, dtype=str, keep_default_na=False))
+            load = timed(lambda path=path: load_orders(path))
+            floor = timed(lambda path=path: pd.read_csv(path, dtype=str, keep_default_na=False))
             print(f"{name:>28} {rows:>10,} {load:>14.1f} {floor:>11.1f} {load / floor:>5.1f}x")
 
 

@@ -63,7 +63,7 @@ def main() -> None:
     for n in sizes:
         book = synthetic_problems(n)
         table = rank_options(book, TODAY, setting)
-        engine = best_of(3, lambda: rank_options(book, TODAY, setting))
+        engine = best_of(3, lambda book=book: rank_options(book, TODAY, setting))
         records, arrival = case_records(book, TODAY, setting)
         start = time.perf_counter()
         expected = reference_ranking(records, arrival, TODAY, setting)
@@ -79,6 +79,7 @@ def main() -> None:
                 head["net_low_minor"],
                 head["net_high_minor"],
                 head["money_by"].dt.date,
+                strict=True,
             )
         )
         if got != [row for row in expected if row[0] in checked] or len(expected) != len(table):

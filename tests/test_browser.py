@@ -335,10 +335,8 @@ def test_seller_offer_slider_reranks_in_a_real_browser(tmp_path: Path) -> None:
             try:
                 _drive(page, lab)
             except BaseException:
-                try:
+                with contextlib.suppress(Exception):  # the original failure matters more than its picture
                     page.screenshot(path=str(ARTIFACTS / "chooser-failure.png"), timeout=10_000)
-                except Exception:  # the original failure matters more than its picture
-                    pass
                 raise
         finally:
             context.close()

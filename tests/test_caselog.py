@@ -344,7 +344,7 @@ def test_two_writers_at_once_both_land(tmp_path):
             assert child.stdout.readline() == "ready\n", child.communicate(timeout=30)
         go.touch()
         results = [child.communicate(timeout=60) for child in children]
-    for child, (out, errors) in zip(children, results):
+    for child, (out, errors) in zip(children, results, strict=True):
         assert child.returncode == 0, errors
         assert errors == "" and "locked" not in errors
         assert out == "done\n"

@@ -285,7 +285,7 @@ class TestNextActions:
             TODAY,
         )
         top = next_actions(table)
-        assert list(zip(top["order_id"], top["kind"], top["status"])) == [
+        assert list(zip(top["order_id"], top["kind"], top["status"], strict=True)) == [
             ("3", "seller_reply_due", "overdue"),
             ("2", "refund_leaves_platform", "due_today"),
             ("1", "dispute_opens", "upcoming"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 
@@ -66,10 +67,8 @@ def test_every_importer_on_random_rows_under_its_header(tmp_path, fmt, rows):
         writer.writerow((row * len(header))[: len(header)])
     path = tmp_path / ("orders.tsv" if sep == "\t" else "orders.csv")
     path.write_text(text.getvalue(), encoding="utf-8")
-    try:
+    with contextlib.suppress(InputError):
         load_orders(path, fmt)
-    except InputError:
-        pass
 
 
 @FUZZ

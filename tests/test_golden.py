@@ -20,7 +20,7 @@ def test_the_sample_shows_every_kind_and_every_status():
     from aliexp_lib.deadlines import KIND_NAMES, STATUSES
 
     table = pd.read_csv(GOLDEN / "sample_deadlines_2026-03-01.csv")
-    seen = set(zip(table["kind"], table["status"]))
+    seen = set(zip(table["kind"], table["status"], strict=True))
     assert {kind for kind, _ in seen} == set(KIND_NAMES)
     assert {status for _, status in seen} == set(STATUSES)
     # every kind in every status it can take (a dispute's opening day is never "overdue")

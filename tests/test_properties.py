@@ -59,7 +59,16 @@ todays = st.dates(min_value=START, max_value=dt.date(2027, 6, 30))
 def test_engine_agrees_with_the_per_row_reference(order_list, today):
     book = as_book(order_list)
     engine = compute_deadlines(book, today, RULES)
-    rows = list(zip(engine["order_id"], engine["kind"], engine["due"].dt.date, engine["days_left"], engine["status"]))
+    rows = list(
+        zip(
+            engine["order_id"],
+            engine["kind"],
+            engine["due"].dt.date,
+            engine["days_left"],
+            engine["status"],
+            strict=True,
+        )
+    )
     assert rows == reference_deadlines(order_records(book), today, RULES)
 
 
@@ -89,7 +98,7 @@ def test_no_deadline_before_the_event_that_starts_it(order_list, today):
     book = as_book(order_list)
     table = compute_deadlines(book, today, RULES)
     start_column = table["kind"].map({k.name: k.start for k in KINDS})
-    starts = [book.table.set_index("order_id").at[o, c] for o, c in zip(table["order_id"], start_column)]
+    starts = [book.table.set_index("order_id").at[o, c] for o, c in zip(table["order_id"], start_column, strict=True)]
     assert (table["due"].to_numpy() >= pd.Series(starts).to_numpy()).all()
     assert (pd.Series(starts) <= pd.Timestamp(today)).all()
 

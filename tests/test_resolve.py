@@ -306,6 +306,7 @@ def test_engine_ranks_like_the_per_row_reference(order_list, time_rate):
             table["net_low_minor"],
             table["net_high_minor"],
             table["money_by"].dt.date,
+            strict=True,
         )
     )
     records, arrival = case_records(orders, TODAY, setting)

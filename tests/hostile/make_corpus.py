@@ -73,7 +73,8 @@ def main() -> None:
     )
     text(
         "tab.csv",
-        "order_id\tstore\ttitle\tprice\tcurrency\tshipped_at\n8100000000000001\tGood Store\tCase\t600.50\tRUB\t2026-02-02\n",
+        "order_id\tstore\ttitle\tprice\tcurrency\tshipped_at\n"
+        "8100000000000001\tGood Store\tCase\t600.50\tRUB\t2026-02-02\n",
     )
     text("utf8_bom.csv", "\ufeff" + HEADER + "\n8100000000000001,Магазин,Чехол для телефона,600.50,RUB,2026-02-02\n")
     text(
