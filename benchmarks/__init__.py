@@ -1,1 +1,1 @@
-"""Benchmarks and the per-row reference they measure against."""
+"""Benchmarks: the engines timed against the per-row oracles in ``tests/oracles/``."""

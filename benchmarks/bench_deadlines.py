@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aliexp_lib import OrderBook, compute_deadlines, load_rulebook  # noqa: E402
 from aliexp_lib.orders import DATE_COLUMNS  # noqa: E402
-from benchmarks.reference_deadlines import order_records, reference_deadlines  # noqa: E402
+from tests.oracles.reference_deadlines import order_records, reference_deadlines  # noqa: E402
 
 TODAY = dt.date(2026, 3, 1)
 CHECKED = 2_000
@@ -78,14 +78,16 @@ def main() -> None:
     for n in sizes:
         book = synthetic_book(n)
         table = compute_deadlines(book, TODAY, rules)
-        engine = best_of(3, lambda: compute_deadlines(book, TODAY, rules))
+        engine = best_of(3, lambda book=book: compute_deadlines(book, TODAY, rules))
         records = order_records(book)
         start = time.perf_counter()
         expected = reference_deadlines(records, TODAY, rules)
         reference = time.perf_counter() - start
         checked = {r["order_id"] for r in records[:CHECKED]}
         head = table[table["order_id"].isin(checked)]
-        got = list(zip(head["order_id"], head["kind"], head["due"].dt.date, head["days_left"], head["status"]))
+        got = list(
+            zip(head["order_id"], head["kind"], head["due"].dt.date, head["days_left"], head["status"], strict=True)
+        )
         if got != [row for row in expected if row[0] in checked] or len(expected) != len(table):
             sys.exit(f"engine and reference disagree on {n} orders")
         tracemalloc.start()

@@ -25,24 +25,55 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aliexp_lib import load_orders  # noqa: E402
 
-EXPORT_HEADER = ["Order Id", "Order date", "Order Status", "Order detail url", "Store Name", "Store url", "Currency",
-                 "Tracking number", "Tracking link", "Item title", "Item price", "Item quantity", "Item attributes",
-                 "Item image url", "Item product link", "Total order net price", "Total Shipping",
-                 "Total price adjustments", "Total discount", "Total EU Tax", "Total VAT", "Total price",
-                 "Buyer Full Name", "Buyer address", "Buyer Phone Number", "Buyer country", "Buyer region",
-                 "Buyer ZIP", "Buyer city", "Payment method"]
+EXPORT_HEADER = [
+    "Order Id",
+    "Order date",
+    "Order Status",
+    "Order detail url",
+    "Store Name",
+    "Store url",
+    "Currency",
+    "Tracking number",
+    "Tracking link",
+    "Item title",
+    "Item price",
+    "Item quantity",
+    "Item attributes",
+    "Item image url",
+    "Item product link",
+    "Total order net price",
+    "Total Shipping",
+    "Total price adjustments",
+    "Total discount",
+    "Total EU Tax",
+    "Total VAT",
+    "Total price",
+    "Buyer Full Name",
+    "Buyer address",
+    "Buyer Phone Number",
+    "Buyer country",
+    "Buyer region",
+    "Buyer ZIP",
+    "Buyer city",
+    "Payment method",
+]
 
 
 def native_file(rows: int, path: Path) -> None:
     rng = np.random.default_rng(0)
     days = pd.Timestamp("2026-01-01") + pd.to_timedelta(rng.integers(0, 60, rows), unit="D")
-    pd.DataFrame({
-        "order_id": np.arange(8_100_000_000_000_000, 8_100_000_000_000_000 + rows).astype(str),
-        "store": "Example Store", "title": "USB-C cable 2 m",
-        "price": (rng.integers(100, 500_000, rows) / 100).round(2).astype(str), "currency": "RUB",
-        "ordered_at": days.strftime("%Y-%m-%d"), "shipped_at": (days + pd.Timedelta(days=3)).strftime("%Y-%m-%d"),
-        "payment_method": "card",
-    }).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "order_id": np.arange(8_100_000_000_000_000, 8_100_000_000_000_000 + rows).astype(str),
+            "store": "Example Store",
+            "title": "USB-C cable 2 m",
+            "price": (rng.integers(100, 500_000, rows) / 100).round(2).astype(str),
+            "currency": "RUB",
+            "ordered_at": days.strftime("%Y-%m-%d"),
+            "shipped_at": (days + pd.Timedelta(days=3)).strftime("%Y-%m-%d"),
+            "payment_method": "card",
+        }
+    ).to_csv(path, index=False)
 
 
 def export_file(rows: int, path: Path) -> None:
@@ -83,8 +114,8 @@ def main() -> None:
         for name, write in (("our schema", native_file), ("AliExpress CSV Export", export_file)):
             path = Path(folder) / f"{name.replace(' ', '_')}.csv"
             write(rows, path)
-            load = timed(lambda: load_orders(path))
-            floor = timed(lambda: pd.read_csv(path, dtype=str, keep_default_na=False))
+            load = timed(lambda path=path: load_orders(path))
+            floor = timed(lambda path=path: pd.read_csv(path, dtype=str, keep_default_na=False))
             print(f"{name:>28} {rows:>10,} {load:>14.1f} {floor:>11.1f} {load / floor:>5.1f}x")
 
 

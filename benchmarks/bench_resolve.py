@@ -24,7 +24,7 @@ from aliexp_lib import OrderBook  # noqa: E402
 from aliexp_lib.orders import PROBLEMS  # noqa: E402
 from aliexp_lib.resolve import Setting, rank_options  # noqa: E402
 from benchmarks.bench_deadlines import TODAY, best_of, synthetic_book  # noqa: E402
-from benchmarks.reference_resolve import case_records, reference_ranking  # noqa: E402
+from tests.oracles.reference_resolve import case_records, reference_ranking  # noqa: E402
 
 CHECKED = 2_000
 
@@ -39,16 +39,18 @@ def synthetic_problems(n: int, seed: int = 1) -> OrderBook:
     table["currency"] = np.where(rng.random(n) < 0.9, "RUB", "USD").astype(object)
     price = np.where(table["currency"] == "RUB", rng.integers(10_000, 5_000_000, n), rng.integers(100, 50_000, n))
     table["price_minor"] = pd.array(price, dtype="Int64")
-    table["offer_partial_minor"] = pd.array(np.where(rng.random(n) < 0.5, price // rng.integers(2, 10, n), 0),
-                                            dtype="Int64")
+    table["offer_partial_minor"] = pd.array(
+        np.where(rng.random(n) < 0.5, price // rng.integers(2, 10, n), 0), dtype="Int64"
+    )
     table.loc[table["offer_partial_minor"] == 0, "offer_partial_minor"] = pd.NA
     table["value_if_kept_minor"] = pd.array(price // rng.integers(2, 20, n), dtype="Int64")
     table["postage_quote_minor"] = pd.array(np.full(n, pd.NA), dtype="Int64")
     table["weight_g"] = pd.array(rng.integers(50, 5000, n), dtype="Int64")
     table["cashback_rate"] = np.where(rng.random(n) < 0.3, 5.0, np.nan)
     table["payment_method"] = np.array(["card", "WebMoney", "YooMoney", "PayPal"], dtype=object)[rng.integers(0, 4, n)]
-    table["shipping_method"] = np.array(["AliExpress Standard Shipping", "Cainiao Saver Shipping"],
-                                        dtype=object)[rng.integers(0, 2, n)]
+    table["shipping_method"] = np.array(["AliExpress Standard Shipping", "Cainiao Saver Shipping"], dtype=object)[
+        rng.integers(0, 2, n)
+    ]
     return OrderBook(table, source=f"synthetic problems {n}")
 
 
@@ -61,15 +63,25 @@ def main() -> None:
     for n in sizes:
         book = synthetic_problems(n)
         table = rank_options(book, TODAY, setting)
-        engine = best_of(3, lambda: rank_options(book, TODAY, setting))
+        engine = best_of(3, lambda book=book: rank_options(book, TODAY, setting))
         records, arrival = case_records(book, TODAY, setting)
         start = time.perf_counter()
         expected = reference_ranking(records, arrival, TODAY, setting)
         reference = time.perf_counter() - start
         checked = {r["order_id"] for r in records[:CHECKED]}
         head = table[table["order_id"].isin(checked)]
-        got = list(zip(head["order_id"], head["option"], head["rank"], head["net_minor"], head["net_low_minor"],
-                       head["net_high_minor"], head["money_by"].dt.date))
+        got = list(
+            zip(
+                head["order_id"],
+                head["option"],
+                head["rank"],
+                head["net_minor"],
+                head["net_low_minor"],
+                head["net_high_minor"],
+                head["money_by"].dt.date,
+                strict=True,
+            )
+        )
         if got != [row for row in expected if row[0] in checked] or len(expected) != len(table):
             sys.exit(f"engine and reference disagree on {n} orders")
         print(f"{n:>10,} {engine:>9.3f} {reference:>12.2f} {reference / engine:>6.0f}x {len(table):>10,}")

@@ -55,13 +55,16 @@ def main() -> None:
     order_id = chooser.problem_orders()[0][1]
     moves = iter(range(10**6))
     slider = median_time(lambda: chooser.recompute(order_id, 100 + next(moves), 0, 50, 0))
+
     def whole_book():
         ranking = rank_options(book, TODAY, chooser.setting, chooser.history)
         return ranking[ranking["order_id"] == order_id]
 
     whole = median_time(whole_book, runs=5)
-    print(f"chooser, one slider move, {n:,} orders loaded: {slider * 1000:.0f} ms "
-          f"(re-ranking the whole book: {whole * 1000:.0f} ms, {whole / slider:.0f}x)")
+    print(
+        f"chooser, one slider move, {n:,} orders loaded: {slider * 1000:.0f} ms "
+        f"(re-ranking the whole book: {whole * 1000:.0f} ms, {whole / slider:.0f}x)"
+    )
     with tempfile.TemporaryDirectory() as folder:
         orders = Path(folder) / "orders.csv"
         as_csv(book, orders)

@@ -9,19 +9,45 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, settings
 
 from aliexp_lib import OrderBook, compute_deadlines, load_rulebook
 
 # The tests, and the notebook kernels they start, never read the developer's own aliexp.toml.
 os.environ["ALIEXP_CONFIG_DIR"] = tempfile.mkdtemp(prefix="aliexp-config-")
 
+# Hypothesis: no per-example deadline and no "too slow" health check. Both measure wall time, and on
+# a busy 2-core machine (or a shared CI runner) a property test that is merely slow would fail
+# (`DeadlineExceeded`, `FailedHealthCheck`) without any bug; speed is the benchmarks' job.
+# A test that sets `suppress_health_check` itself replaces this list (settings are not merged), so
+# it writes `[*settings.default.suppress_health_check, ...]`.
+# `print_blob` prints `@reproduce_failure(...)` with a failure, so a red run can be replayed exactly.
+settings.register_profile("aliexp", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
+# The same, derandomized and without the example database: every run tries the same inputs
+# (`pytest --hypothesis-profile=aliexp-ci`).
+settings.register_profile("aliexp-ci", settings.get_profile("aliexp"), derandomize=True, database=None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config):
+    """Load the profile before the test modules are imported (their module-level ``settings(...)``
+    inherit from it), unless ``--hypothesis-profile`` names another one."""
+    if not config.getoption("--hypothesis-profile", None):
+        settings.load_profile("aliexp")
+
+
 TODAY = dt.date(2026, 3, 1)
 #: Debian's Chromium, driven by the Python playwright package (never `playwright install`).
 CHROMIUM = Path("/usr/bin/chromium")
 #: Flags that keep Chromium quiet and working on a machine without network or sandbox (TOOLING.md).
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 

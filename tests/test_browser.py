@@ -98,8 +98,12 @@ def _stop(process: subprocess.Popen, timeout: float = 15.0) -> None:
 
 def _lab_env(tmp_path: Path, token: str) -> dict[str, str]:
     env = dict(os.environ)
-    for name, folder in [("JUPYTER_CONFIG_DIR", "jupyter-config"), ("JUPYTER_DATA_DIR", "jupyter-data"),
-                         ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"), ("IPYTHONDIR", "ipython")]:
+    for name, folder in [
+        ("JUPYTER_CONFIG_DIR", "jupyter-config"),
+        ("JUPYTER_DATA_DIR", "jupyter-data"),
+        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+        ("IPYTHONDIR", "ipython"),
+    ]:
         (tmp_path / folder).mkdir()
         env[name] = str(tmp_path / folder)
     # The lab extensions (widgets, plotly) and the kernel spec live in the venv's share/jupyter.
@@ -112,7 +116,8 @@ def _lab_env(tmp_path: Path, token: str) -> dict[str, str]:
     settings = tmp_path / "jupyter-config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8")
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8"
+    )
     return env
 
 
@@ -129,8 +134,13 @@ def serve_lab(tmp_path: Path) -> Iterator[Lab]:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         command = [
-            sys.executable, "-m", "jupyterlab", "--no-browser",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--ServerApp.port_retries=0",
             f"--ServerApp.root_dir={tmp_path / 'notebooks'}",
             "--LabApp.expose_app_in_browser=True",  # window.jupyterapp, to see the kernel's connection
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
@@ -139,8 +149,15 @@ def serve_lab(tmp_path: Path) -> Iterator[Lab]:
             command.append("--allow-root")  # CI containers run as root
         start = log_path.stat().st_size if log_path.exists() else 0
         with open(log_path, "ab") as log:
-            process = subprocess.Popen(command, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
-                                       stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                command,
+                cwd=tmp_path,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             deadline = time.monotonic() + SERVER_START_TIMEOUT
             while process.poll() is None and time.monotonic() < deadline and not _answers(url, token):
@@ -266,9 +283,13 @@ def readout(state: dict, label: str) -> float | None:
 
 def settled(state: dict, sent_before: int = 0) -> bool:
     """Something was sent since ``sent_before``, the kernel answered all of it, one table shows."""
-    return (state.get("connection") == "connected" and state.get("kernel") == "idle"
-            and (state.get("sent") or 0) > sent_before and state.get("unanswered") == 0
-            and state.get("tables") == 1)
+    return (
+        state.get("connection") == "connected"
+        and state.get("kernel") == "idle"
+        and (state.get("sent") or 0) > sent_before
+        and state.get("unanswered") == 0
+        and state.get("tables") == 1
+    )
 
 
 def act(page: Page, action: Callable[[], None]) -> int:
@@ -285,75 +306,115 @@ def act(page: Page, action: Callable[[], None]) -> int:
 def test_seller_offer_slider_reranks_in_a_real_browser(tmp_path: Path) -> None:
     # Missing is a failure, not a skip: CI installs Chromium beforehand.
     if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: the browser test needs Debian's Chromium "
-                    "(apt-get install -y chromium); never `playwright install`.", pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser test needs Debian's Chromium "
+            "(apt-get install -y chromium); never `playwright install`.",
+            pytrace=False,
+        )
     ARTIFACTS.mkdir(exist_ok=True)
     for stale in ("chooser.png", "chooser-failure.png"):
         (ARTIFACTS / stale).unlink(missing_ok=True)
     with serve_lab(tmp_path) as lab, sync_playwright() as playwright:
         # Chromium's caches (dconf, fontconfig) go to tmp_path too, not the home folder.
-        browser_env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
-                       "XDG_CONFIG_HOME": str(tmp_path / "xdg-config")}
+        browser_env = {
+            **os.environ,
+            "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+            "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+        }
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, env=browser_env, viewport={"width": 1400, "height": 1000})
+            str(tmp_path / "chromium-profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            env=browser_env,
+            viewport={"width": 1400, "height": 1000},
+        )
         try:
             page = context.pages[0] if context.pages else context.new_page()
             page.set_default_timeout(UPDATE_TIMEOUT * 1000)
             try:
                 _drive(page, lab)
             except BaseException:
-                try:
+                with contextlib.suppress(Exception):  # the original failure matters more than its picture
                     page.screenshot(path=str(ARTIFACTS / "chooser-failure.png"), timeout=10_000)
-                except Exception:  # the original failure matters more than its picture
-                    pass
                 raise
         finally:
             context.close()
 
 
 def _drive(page: Page, lab: Lab) -> None:
-    page.goto(f"{lab.url}/lab/tree/{NOTEBOOK}?reset&token={lab.token}", wait_until="domcontentloaded",
-              timeout=SERVER_START_TIMEOUT * 1000)
+    page.goto(
+        f"{lab.url}/lab/tree/{NOTEBOOK}?reset&token={lab.token}",
+        wait_until="domcontentloaded",
+        timeout=SERVER_START_TIMEOUT * 1000,
+    )
 
     # Trap 1: "Idle" shows before the kernel's websocket is up; a run sent earlier can be lost.
-    wait_until("the notebook's kernel to be connected and idle", lambda: page.evaluate(KERNEL_STATE),
-               lambda s: bool(s) and s["path"] == NOTEBOOK and s["ready"]
-               and s["connection"] == "connected" and s["status"] == "idle",
-               KERNEL_TIMEOUT)
+    wait_until(
+        "the notebook's kernel to be connected and idle",
+        lambda: page.evaluate(KERNEL_STATE),
+        lambda s: (
+            bool(s)
+            and s["path"] == NOTEBOOK
+            and s["ready"]
+            and s["connection"] == "connected"
+            and s["status"] == "idle"
+        ),
+        KERNEL_TIMEOUT,
+    )
 
     page.evaluate(RUN_ALL)
-    result = wait_until("Run All Cells to finish", lambda: page.evaluate("() => window.__aliexpRunAll"),
-                        lambda r: r is not None, RUN_ALL_TIMEOUT)
+    result = wait_until(
+        "Run All Cells to finish",
+        lambda: page.evaluate("() => window.__aliexpRunAll"),
+        lambda r: r is not None,
+        RUN_ALL_TIMEOUT,
+    )
     assert result == {"ok": True}, f"running the notebook failed: {result}\n{_tail(lab.log)}"
 
     # The widgets rendered (the lab extensions were found) and the first answer is shown.
     page.evaluate(TRACK_KERNEL)
-    first = wait_until("the chooser widgets and its ranking table", lambda: chooser_state(page),
-               lambda s: s["kernel"] == "idle" and s["tables"] == 1 and s["dropdowns"] == 1 and len(ways_out(s)) > 0
-               and {"Seller's offer", "Postage quote", "Worth to you", "Your hour"} <= set(s["readouts"]),
-               UPDATE_TIMEOUT)
+    first = wait_until(
+        "the chooser widgets and its ranking table",
+        lambda: chooser_state(page),
+        lambda s: (
+            s["kernel"] == "idle"
+            and s["tables"] == 1
+            and s["dropdowns"] == 1
+            and len(ways_out(s)) > 0
+            and {"Seller's offer", "Postage quote", "Worth to you", "Your hour"} <= set(s["readouts"])
+        ),
+        UPDATE_TIMEOUT,
+    )
 
     # Pick the watch band in the Order dropdown.
     panel = page.locator(PANEL)
-    order = panel.locator(".widget-dropdown").filter(
-        has=page.locator(".widget-label", has_text=re.compile(r"^\s*Order\s*$"))).locator("select")
+    order = (
+        panel.locator(".widget-dropdown")
+        .filter(has=page.locator(".widget-label", has_text=re.compile(r"^\s*Order\s*$")))
+        .locator("select")
+    )
     labels = order.locator("option").all_text_contents()
     matching = [text for text in labels if text.strip().startswith(ORDER_ID)]
     assert len(matching) == 1, f"order {ORDER_ID} not in the dropdown: {labels}"
     sent = act(page, lambda: order.select_option(label=matching[0]))
     before = wait_until(
-        f"the ranking of order {ORDER_ID} at the seller's offer of {START_OFFER:.0f}", lambda: chooser_state(page),
-        lambda s: settled(s, sent) and s["rows"] != first["rows"]
-        and readout(s, "Seller's offer") == START_OFFER and ways_out(s)[:2] == [DISPUTE, PARTIAL],
-        UPDATE_TIMEOUT)
+        f"the ranking of order {ORDER_ID} at the seller's offer of {START_OFFER:.0f}",
+        lambda: chooser_state(page),
+        lambda s: (
+            settled(s, sent)
+            and s["rows"] != first["rows"]
+            and readout(s, "Seller's offer") == START_OFFER
+            and ways_out(s)[:2] == [DISPUTE, PARTIAL]
+        ),
+        UPDATE_TIMEOUT,
+    )
     ranking_before = ways_out(before)
     assert ranking_before[0] == DISPUTE and ranking_before[1] == PARTIAL, ranking_before
 
     # Move the seller's offer up with the keyboard, one step at a time: each change goes to the
     # kernel (continuous_update=False sends it once the key is done), which re-ranks.
-    offer = panel.locator(".widget-slider").filter(
-        has=page.locator(".widget-label", has_text="Seller's offer"))
+    offer = panel.locator(".widget-slider").filter(has=page.locator(".widget-label", has_text="Seller's offer"))
     handle = offer.locator(".noUi-handle")
     handle.focus()
     state = before
@@ -364,10 +425,13 @@ def _drive(page: Page, lab: Lab) -> None:
         sent = act(page, lambda: handle.press("PageUp"))
         # A higher offer changes the partial refund's money, so the answer is a new table.
         state = wait_until(
-            f"the kernel to answer the seller's offer moved up from {value}", lambda: chooser_state(page),
-            lambda s, rows=rows, value=value, sent=sent: settled(s, sent) and s["rows"] != rows
-            and (readout(s, "Seller's offer") or 0) > value,
-            UPDATE_TIMEOUT)
+            f"the kernel to answer the seller's offer moved up from {value}",
+            lambda: chooser_state(page),
+            lambda s, rows=rows, value=value, sent=sent: (
+                settled(s, sent) and s["rows"] != rows and (readout(s, "Seller's offer") or 0) > value
+            ),
+            UPDATE_TIMEOUT,
+        )
     after = state
     assert (readout(after, "Seller's offer") or 0) >= TARGET_OFFER, after["readouts"]
     ranking_after = ways_out(after)

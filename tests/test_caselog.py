@@ -19,7 +19,6 @@ import pytest
 from aliexp_lib import InputError, load_orders
 from aliexp_lib.caselog import DATED_EVENTS, EVENT_COLUMNS, EVENTS, CaseLog, apply_events, default_log_path
 from aliexp_lib.orders import DATE_COLUMNS
-
 from tests.conftest import book
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,8 +60,16 @@ def test_events_are_the_dated_columns_and_extension():
     assert EVENTS == DATED_EVENTS + ("extension",)
     assert {f"{e}_at" for e in DATED_EVENTS} == set(DATE_COLUMNS) - {"ordered_at"}
     assert set(DATED_EVENTS) == {
-        "shipped", "received", "confirmed", "dispute_opened", "dispute_escalated", "return_address",
-        "return_shipped", "refund_issued", "refund_received", "last_tracking_update",
+        "shipped",
+        "received",
+        "confirmed",
+        "dispute_opened",
+        "dispute_escalated",
+        "return_address",
+        "return_shipped",
+        "refund_issued",
+        "refund_received",
+        "last_tracking_update",
     }
 
 
@@ -337,7 +344,7 @@ def test_two_writers_at_once_both_land(tmp_path):
             assert child.stdout.readline() == "ready\n", child.communicate(timeout=30)
         go.touch()
         results = [child.communicate(timeout=60) for child in children]
-    for child, (out, errors) in zip(children, results):
+    for child, (out, errors) in zip(children, results, strict=True):
         assert child.returncode == 0, errors
         assert errors == "" and "locked" not in errors
         assert out == "done\n"

@@ -47,8 +47,11 @@ def test_table_is_readable_text():
 
 def test_a_setting_changes_the_answer():
     default = pd.read_json(io.StringIO(run("deadlines", SAMPLE, "--today", "2026-03-01", "--format", "json").stdout))
-    longer = pd.read_json(io.StringIO(run("deadlines", SAMPLE, "--today", "2026-03-01", "--format", "json",
-                              "--set", "protection_days=75").stdout))
+    longer = pd.read_json(
+        io.StringIO(
+            run("deadlines", SAMPLE, "--today", "2026-03-01", "--format", "json", "--set", "protection_days=75").stdout
+        )
+    )
     ends = default["kind"] == "protection_ends"
     delta = pd.to_datetime(longer.loc[ends, "due"]) - pd.to_datetime(default.loc[ends, "due"])
     # 15 d later, less where the 90-day cap cuts in (an order extended by 20 d: 80 -> 90), or
@@ -103,8 +106,18 @@ def test_resolve_ranks_every_problem_order_with_the_documented_columns():
     done = run("resolve", SAMPLE, "--today", "2026-03-01", "--format", "csv")
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(io.StringIO(done.stdout), dtype={"order_id": str})
-    assert list(table.columns)[:10] == ["order_id", "option", "rank", "net", "net_low", "net_high", "currency",
-                                        "money_by", "likelihood", "reason"]
+    assert list(table.columns)[:10] == [
+        "order_id",
+        "option",
+        "rank",
+        "net",
+        "net_low",
+        "net_high",
+        "currency",
+        "money_by",
+        "likelihood",
+        "reason",
+    ]
     problems = pd.read_csv(SAMPLE, dtype=str).dropna(subset=["problem"])
     assert set(table["order_id"]) == set(problems["order_id"])
     assert (table.loc[table["rank"] == 1, "option"] != "settle_off_platform").all()
@@ -131,7 +144,7 @@ def test_resolve_assumptions_and_currency_are_checked():
     ("command", "expected"),
     [
         ("checks", "8100000000003039,tracking_number,not a known tracking number format"),
-        ("cashback", "8100000000042546,30.00,RUB,False,\"5% of the price"),
+        ("cashback", '8100000000042546,30.00,RUB,False,"5% of the price'),
         ("history", "aliexpress standard shipping,6,28,36,"),
     ],
 )
@@ -186,8 +199,9 @@ def test_recorded_events_reach_every_engine_and_the_order_file_is_never_written(
     done = run("record", order, "dispute_opened", "2026-02-27", "--orders", str(orders), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "orders.caselog.sqlite").exists()
-    deadlines = pd.read_csv(io.StringIO(run("deadlines", str(orders), "--today", "2026-03-01", "--format", "csv").stdout),
-                            dtype=str)
+    deadlines = pd.read_csv(
+        io.StringIO(run("deadlines", str(orders), "--today", "2026-03-01", "--format", "csv").stdout), dtype=str
+    )
     mine = deadlines[deadlines["order_id"] == order].set_index("kind")
     assert mine.loc["seller_reply_due", "due"] == "2026-03-04"
     assert orders.read_bytes() == before

@@ -19,7 +19,12 @@ BOUNDARIES = [
     # Rule 5 (L54): tracking may be missing for 10 d after shipment.
     ("tracking_check", {"shipped_at": "2026-02-10"}, "2026-02-20", "overdue"),
     # Rule 6 (L69): no tracking change for 14 d.
-    ("tracking_stalled", {"shipped_at": "2026-02-01", "last_tracking_update_at": "2026-02-10"}, "2026-02-24", "overdue"),
+    (
+        "tracking_stalled",
+        {"shipped_at": "2026-02-01", "last_tracking_update_at": "2026-02-10"},
+        "2026-02-24",
+        "overdue",
+    ),
     # Rule 7 (L75): ask for an extension at the latest 2 d before protection ends (2026-03-02).
     ("ask_extension", {"shipped_at": "2026-01-01"}, "2026-02-28", "overdue"),
     # Rule 2 (L56): protection ends 60 d after shipment (Jan 31 days + Feb 28 days + 1).
@@ -31,14 +36,31 @@ BOUNDARIES = [
     # Rule 14 (L197): escalation 15 d after the dispute opened.
     ("auto_escalation", {"shipped_at": "2026-01-01", "dispute_opened_at": "2026-02-10"}, "2026-02-25", "overdue"),
     # Rule 15 (L200): the platform decides within 7 d of escalation.
-    ("decision_due", {"shipped_at": "2026-01-01", "dispute_opened_at": "2026-02-01",
-                      "dispute_escalated_at": "2026-02-20"}, "2026-02-27", "overdue"),
+    (
+        "decision_due",
+        {"shipped_at": "2026-01-01", "dispute_opened_at": "2026-02-01", "dispute_escalated_at": "2026-02-20"},
+        "2026-02-27",
+        "overdue",
+    ),
     # Rule 20 (L350): post the return within 10 d of getting the address.
-    ("return_ship_by", {"shipped_at": "2026-01-01", "dispute_opened_at": "2026-02-01",
-                        "return_address_at": "2026-02-12"}, "2026-02-22", "overdue"),
+    (
+        "return_ship_by",
+        {"shipped_at": "2026-01-01", "dispute_opened_at": "2026-02-01", "return_address_at": "2026-02-12"},
+        "2026-02-22",
+        "overdue",
+    ),
     # Rule 21 (L358): refund at the latest 30 d after the return is posted.
-    ("return_refund_by", {"shipped_at": "2025-12-01", "dispute_opened_at": "2026-01-05", "return_address_at": "2026-01-10",
-                          "return_shipped_at": "2026-01-20"}, "2026-02-19", "overdue"),
+    (
+        "return_refund_by",
+        {
+            "shipped_at": "2025-12-01",
+            "dispute_opened_at": "2026-01-05",
+            "return_address_at": "2026-01-10",
+            "return_shipped_at": "2026-01-20",
+        },
+        "2026-02-19",
+        "overdue",
+    ),
     # Rule 24 (L422): the refund leaves the platform 5 d after it is issued.
     ("refund_leaves_platform", {"shipped_at": "2026-01-01", "refund_issued_at": "2026-02-10"}, "2026-02-15", "overdue"),
     # Rule 26 (L430): a refund not arrived 15 d after its date is overdue.
@@ -60,24 +82,57 @@ def test_each_kind_on_both_sides_of_its_due_date(kind, order, due, after):
 # kind, the order while the clock runs, the events that each stop it ("applies while").
 CLOSERS = [
     ("dispute_opens", {"shipped_at": "2026-02-27"}, ["dispute_opened_at", "confirmed_at", "refund_issued_at"]),
-    ("tracking_check", {"shipped_at": "2026-02-25"},
-     ["last_tracking_update_at", "received_at", "confirmed_at", "refund_issued_at"]),
-    ("tracking_stalled", {"shipped_at": "2026-02-10", "last_tracking_update_at": "2026-02-20"},
-     ["received_at", "confirmed_at", "dispute_opened_at", "refund_issued_at"]),
-    ("ask_extension", {"shipped_at": "2026-02-01"}, ["received_at", "confirmed_at", "dispute_opened_at", "refund_issued_at"]),
+    (
+        "tracking_check",
+        {"shipped_at": "2026-02-25"},
+        ["last_tracking_update_at", "received_at", "confirmed_at", "refund_issued_at"],
+    ),
+    (
+        "tracking_stalled",
+        {"shipped_at": "2026-02-10", "last_tracking_update_at": "2026-02-20"},
+        ["received_at", "confirmed_at", "dispute_opened_at", "refund_issued_at"],
+    ),
+    (
+        "ask_extension",
+        {"shipped_at": "2026-02-01"},
+        ["received_at", "confirmed_at", "dispute_opened_at", "refund_issued_at"],
+    ),
     ("protection_ends", {"shipped_at": "2026-02-01"}, ["confirmed_at", "dispute_opened_at", "refund_issued_at"]),
-    ("dispute_after_close", {"shipped_at": "2026-02-01", "confirmed_at": "2026-02-20"},
-     ["dispute_opened_at", "refund_issued_at"]),
-    ("seller_reply_due", {"shipped_at": "2026-02-01", "dispute_opened_at": "2026-02-26"},
-     ["dispute_escalated_at", "return_address_at", "refund_issued_at"]),
-    ("auto_escalation", {"shipped_at": "2026-02-01", "dispute_opened_at": "2026-02-20"},
-     ["dispute_escalated_at", "return_address_at", "refund_issued_at"]),
-    ("decision_due", {"shipped_at": "2026-01-10", "dispute_opened_at": "2026-02-10", "dispute_escalated_at": "2026-02-27"},
-     ["return_address_at", "refund_issued_at"]),
-    ("return_ship_by", {"shipped_at": "2026-01-10", "dispute_opened_at": "2026-02-10", "return_address_at": "2026-02-25"},
-     ["return_shipped_at", "refund_issued_at"]),
-    ("return_refund_by", {"shipped_at": "2026-01-10", "dispute_opened_at": "2026-02-01", "return_address_at": "2026-02-05",
-                          "return_shipped_at": "2026-02-10"}, ["refund_issued_at"]),
+    (
+        "dispute_after_close",
+        {"shipped_at": "2026-02-01", "confirmed_at": "2026-02-20"},
+        ["dispute_opened_at", "refund_issued_at"],
+    ),
+    (
+        "seller_reply_due",
+        {"shipped_at": "2026-02-01", "dispute_opened_at": "2026-02-26"},
+        ["dispute_escalated_at", "return_address_at", "refund_issued_at"],
+    ),
+    (
+        "auto_escalation",
+        {"shipped_at": "2026-02-01", "dispute_opened_at": "2026-02-20"},
+        ["dispute_escalated_at", "return_address_at", "refund_issued_at"],
+    ),
+    (
+        "decision_due",
+        {"shipped_at": "2026-01-10", "dispute_opened_at": "2026-02-10", "dispute_escalated_at": "2026-02-27"},
+        ["return_address_at", "refund_issued_at"],
+    ),
+    (
+        "return_ship_by",
+        {"shipped_at": "2026-01-10", "dispute_opened_at": "2026-02-10", "return_address_at": "2026-02-25"},
+        ["return_shipped_at", "refund_issued_at"],
+    ),
+    (
+        "return_refund_by",
+        {
+            "shipped_at": "2026-01-10",
+            "dispute_opened_at": "2026-02-01",
+            "return_address_at": "2026-02-05",
+            "return_shipped_at": "2026-02-10",
+        },
+        ["refund_issued_at"],
+    ),
     ("refund_leaves_platform", {"shipped_at": "2026-02-01", "refund_issued_at": "2026-02-27"}, ["refund_received_at"]),
     ("refund_overdue", {"shipped_at": "2026-02-01", "refund_issued_at": "2026-02-20"}, ["refund_received_at"]),
 ]
@@ -155,7 +210,9 @@ def test_refund_clock_across_february(issued, overdue_from):
     ],
 )
 def test_protection_term_extension_and_cap(order, ends):
-    assert deadline({"shipped_at": "2026-01-01", **order}, "protection_ends", today=day("2026-01-02"))["due"] == day(ends)
+    assert deadline({"shipped_at": "2026-01-01", **order}, "protection_ends", today=day("2026-01-02"))["due"] == day(
+        ends
+    )
 
 
 def test_no_extension_to_ask_for_once_protection_is_at_its_cap():
@@ -186,8 +243,11 @@ def test_user_override_moves_the_deadline():
 
 
 def test_a_dated_rule_applies_to_clocks_started_from_its_date():
-    newer = _parse('[[rule]]\nid = "seller_reply_days"\nvalue = 3\napplies_from = 2026-02-01\n', "mine.toml",
-                   defaults=load_rulebook())
+    newer = _parse(
+        '[[rule]]\nid = "seller_reply_days"\nvalue = 3\napplies_from = 2026-02-01\n',
+        "mine.toml",
+        defaults=load_rulebook(),
+    )
     before = deadline({"dispute_opened_at": "2026-01-31"}, "seller_reply_due", today=day("2026-02-01"), rulebook=newer)
     on = deadline({"dispute_opened_at": "2026-02-01"}, "seller_reply_due", today=day("2026-02-01"), rulebook=newer)
     assert before["due"] == day("2026-02-05")  # old 5 d
@@ -197,8 +257,14 @@ def test_a_dated_rule_applies_to_clocks_started_from_its_date():
 def test_rows_follow_the_order_book_then_the_lifecycle():
     table = compute_deadlines(book({"shipped_at": "2026-02-01"}, {"refund_issued_at": "2026-02-20"}), TODAY)
     assert list(table["order_id"]) == ["1"] * 4 + ["2"] * 2
-    assert list(table["kind"]) == ["dispute_opens", "tracking_check", "ask_extension", "protection_ends",
-                                   "refund_leaves_platform", "refund_overdue"]
+    assert list(table["kind"]) == [
+        "dispute_opens",
+        "tracking_check",
+        "ask_extension",
+        "protection_ends",
+        "refund_leaves_platform",
+        "refund_overdue",
+    ]
     assert list(table.columns) == ["order_id", "kind", "due", "days_left", "status", "action", "rule"]
 
 
@@ -219,7 +285,7 @@ class TestNextActions:
             TODAY,
         )
         top = next_actions(table)
-        assert list(zip(top["order_id"], top["kind"], top["status"])) == [
+        assert list(zip(top["order_id"], top["kind"], top["status"], strict=True)) == [
             ("3", "seller_reply_due", "overdue"),
             ("2", "refund_leaves_platform", "due_today"),
             ("1", "dispute_opens", "upcoming"),

@@ -17,14 +17,16 @@ HOSTILE = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(A1)", "-2+3", "\t=1+1", "
 @pytest.fixture
 def table() -> pd.DataFrame:
     n = len(HOSTILE)
-    return pd.DataFrame({
-        "title": HOSTILE,
-        "net": pd.Series([-5, -12, 0, 3, 7, 8, 9][:n], dtype="int64"),
-        "amount": [-12.5, -0.01, 1.0, 2.5, 3.0, 4.0, 5.0][:n],
-        "days_left": pd.Series([-3, None, 1, 2, 3, 4, 5][:n], dtype="Int64"),
-        "net_text": ["-1234.50", "-5", "0.05", "12", "x", "y", "z"][:n],
-        "due": pd.to_datetime(["2026-03-01"] * n),
-    })
+    return pd.DataFrame(
+        {
+            "title": HOSTILE,
+            "net": pd.Series([-5, -12, 0, 3, 7, 8, 9][:n], dtype="int64"),
+            "amount": [-12.5, -0.01, 1.0, 2.5, 3.0, 4.0, 5.0][:n],
+            "days_left": pd.Series([-3, None, 1, 2, 3, 4, 5][:n], dtype="Int64"),
+            "net_text": ["-1234.50", "-5", "0.05", "12", "x", "y", "z"][:n],
+            "due": pd.to_datetime(["2026-03-01"] * n),
+        }
+    )
 
 
 def test_safe_cells_prefixes_formula_text_and_keeps_numbers(table):

@@ -11,14 +11,16 @@ from tests.regenerate_golden import GOLDEN, SNAPSHOTS, output_of
 @pytest.mark.parametrize("name", sorted(SNAPSHOTS))
 def test_sample_output_matches_its_snapshot(name):
     expected = (GOLDEN / name).read_text(encoding="utf-8")
-    assert output_of(SNAPSHOTS[name]) == expected, "behaviour changed: run tests/regenerate_golden.py and review the diff"
+    assert output_of(SNAPSHOTS[name]) == expected, (
+        "behaviour changed: run tests/regenerate_golden.py and review the diff"
+    )
 
 
 def test_the_sample_shows_every_kind_and_every_status():
     from aliexp_lib.deadlines import KIND_NAMES, STATUSES
 
     table = pd.read_csv(GOLDEN / "sample_deadlines_2026-03-01.csv")
-    seen = set(zip(table["kind"], table["status"]))
+    seen = set(zip(table["kind"], table["status"], strict=True))
     assert {kind for kind, _ in seen} == set(KIND_NAMES)
     assert {status for _, status in seen} == set(STATUSES)
     # every kind in every status it can take (a dispute's opening day is never "overdue")

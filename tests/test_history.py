@@ -35,7 +35,11 @@ def iso(date: dt.date) -> str:
 
 
 def delivered(days: int, method: str = "Standard", shipped: dt.date = START) -> dict:
-    return {"shipped_at": iso(shipped), "received_at": iso(shipped + dt.timedelta(days=days)), "shipping_method": method}
+    return {
+        "shipped_at": iso(shipped),
+        "received_at": iso(shipped + dt.timedelta(days=days)),
+        "shipping_method": method,
+    }
 
 
 def travelling(shipped: dt.date, method: str = "Standard") -> dict:
@@ -88,8 +92,13 @@ def test_known_data_gives_hand_computed_cdf_and_summary():
     row = summary(model).iloc[0]
     # median: t = 27 gives (3 + 1.75) / 10 = 0.475, t = 28 gives (3 + 2) / 10 = 0.5.
     # p90: t = 39 gives (4 + 4.75) / 10 = 0.875, t = 40 gives 1.
-    assert row.to_dict() == {"shipping_method": "standard", "orders": 5, "median_days": 28, "p90_days": 40,
-                             "prior_share": 0.5}
+    assert row.to_dict() == {
+        "shipping_method": "standard",
+        "orders": 5,
+        "median_days": 28,
+        "p90_days": 40,
+        "prior_share": 0.5,
+    }
 
 
 def test_defaults_are_the_documented_assumptions():
@@ -110,8 +119,9 @@ def test_no_data_uses_the_prior_alone():
 
 
 def test_unknown_and_unseen_methods_use_all_orders_pooled():
-    orders = book(delivered(10, "Fast"), delivered(10, "fast"), delivered(30, "Slow"), delivered(30, "Slow"),
-                  delivered(30, ""))
+    orders = book(
+        delivered(10, "Fast"), delivered(10, "fast"), delivered(30, "Slow"), delivered(30, "Slow"), delivered(30, "")
+    )
     model = fit_delivery_model(orders)
     assert sorted(model.days) == ["fast", "slow"]  # "unknown" is not a method of its own
     pooled = [10, 10, 30, 30, 30]
@@ -128,7 +138,9 @@ def test_prior_range_comes_from_the_rulebook():
     assert prior_range(load_rulebook()) == (20, 40)
     assert prior_range(load_rulebook(overrides={"estimated_delivery_days": 30})) == (20, 30)
     assert prior_range(Rulebook({})) == (20, 40)  # rule absent: seller-stated range, seed L56
-    model = fit_delivery_model(book(travelling(START)), rulebook=load_rulebook(overrides={"estimated_delivery_days": 30}))
+    model = fit_delivery_model(
+        book(travelling(START)), rulebook=load_rulebook(overrides={"estimated_delivery_days": 30})
+    )
     assert model.cdf("x", 25) == pytest.approx(0.5)
 
 
@@ -161,12 +173,19 @@ def test_arrival_chance_hand_computed():
 
 
 def test_arrival_chance_on_both_sides_of_typical_delivery():
-    orders = book(*(delivered(d, "Post") for d in (18, 19, 20, 21, 22, 20, 20)), travelling(START, "Post"),
-                  travelling(START, "Post"))
+    orders = book(
+        *(delivered(d, "Post") for d in (18, 19, 20, 21, 22, 20, 20)),
+        travelling(START, "Post"),
+        travelling(START, "Post"),
+    )
     model = fit_delivery_model(orders)
     today = START + dt.timedelta(days=5)
-    chance = arrival_chance(model, orders, today,
-                            deadlines(orders, *[None] * 7, START + dt.timedelta(days=10), START + dt.timedelta(days=60)))
+    chance = arrival_chance(
+        model,
+        orders,
+        today,
+        deadlines(orders, *[None] * 7, START + dt.timedelta(days=10), START + dt.timedelta(days=60)),
+    )
     assert chance.iloc[7] < 0.05  # deadline well before the usual 18-22 d: act
     assert chance.iloc[8] == pytest.approx(1 - DEFAULT_P_LOST, abs=1e-12)  # after everything: only loss remains
 
@@ -208,7 +227,7 @@ def test_arrival_chance_with_protection_end_of_the_sample():
 history = st.lists(st.tuples(st.integers(0, 120), st.sampled_from(["A", "B", ""])), max_size=15)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(
     history,
     st.lists(st.tuples(st.integers(0, 150), st.sampled_from(["A", "B", "C", ""])), min_size=1, max_size=8),
@@ -227,20 +246,22 @@ def test_later_deadline_never_lowers_the_chance(past, waits, deadline_day, later
     shipped = orders.table["shipped_at"]
     early = shipped + pd.Timedelta(days=deadline_day)
     late = early + pd.Timedelta(days=later_by)
-    a = arrival_chance(model, orders, today, early).iloc[len(past):]
-    b = arrival_chance(model, orders, today, late).iloc[len(past):]
+    a = arrival_chance(model, orders, today, early).iloc[len(past) :]
+    b = arrival_chance(model, orders, today, late).iloc[len(past) :]
     assert a.notna().all() and b.notna().all()
     assert ((a >= 0) & (a <= 1) & (b <= 1)).all()
     assert (b >= a - 1e-12).all()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(history, st.integers(0, 150), st.integers(0, 200), st.floats(0, 0.5))
 def test_waiting_longer_keeps_the_chance_a_probability(past, deadline_in, most_waited, p_lost):
     today = dt.date(2026, 6, 1)
-    orders = book(*[delivered(d, m) for d, m in past],
-                  *[travelling(today - dt.timedelta(days=w), "A") for w in range(0, most_waited + 1, 7)])
+    orders = book(
+        *[delivered(d, m) for d, m in past],
+        *[travelling(today - dt.timedelta(days=w), "A") for w in range(0, most_waited + 1, 7)],
+    )
     model = fit_delivery_model(orders, p_lost=p_lost)
     deadline = pd.Series(pd.Timestamp(today + dt.timedelta(days=deadline_in)), index=orders.table.index)
-    chance = arrival_chance(model, orders, today, deadline).iloc[len(past):]
+    chance = arrival_chance(model, orders, today, deadline).iloc[len(past) :]
     assert chance.between(0, 1).all()

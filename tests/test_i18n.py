@@ -16,8 +16,16 @@ from aliexp_lib.orders import load_orders
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = (*tracking.MESSAGES, *risk.MESSAGES)
-CODES = ("low_rating", "young_store", "few_orders", "cashback_scam", "saver_received_early", "tracking_number",
-         "tracking_reused", "signal")
+CODES = (
+    "low_rating",
+    "young_store",
+    "few_orders",
+    "cashback_scam",
+    "saver_received_early",
+    "tracking_number",
+    "tracking_reused",
+    "signal",
+)
 
 
 @pytest.fixture(scope="module")

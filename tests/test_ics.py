@@ -18,8 +18,12 @@ ORDERS = [
     # Dispute open: seller_reply_due and auto_escalation open, protection_ends done.
     {"order_id": "1002", "shipped_at": "2026-01-05", "dispute_opened_at": "2026-02-25"},
     # Refund received: everything done.
-    {"order_id": "1003", "shipped_at": "2026-01-05", "refund_issued_at": "2026-02-01",
-     "refund_received_at": "2026-02-06"},
+    {
+        "order_id": "1003",
+        "shipped_at": "2026-01-05",
+        "refund_issued_at": "2026-02-01",
+        "refund_received_at": "2026-02-06",
+    },
 ]
 
 
@@ -57,7 +61,7 @@ def test_open_deadlines_become_all_day_events_and_done_ones_are_left_out():
         assert str(event["description"]) == r.action
         assert [str(c) for c in event["categories"].cats] == [r.status]
         assert event.decoded("sequence") == 0
-        assert event.decoded("dtstamp") == dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
+        assert event.decoded("dtstamp") == dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
     # Spot checks against the rules: protection 60 d after 2026-02-10, seller reply 5 d after the dispute.
     assert found["1001-protection_ends@aliexp"].decoded("dtstart") == dt.date(2026, 4, 11)
     assert str(found["1001-protection_ends@aliexp"]["summary"]) == "protection ends: order 1001"

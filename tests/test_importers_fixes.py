@@ -23,7 +23,9 @@ def test_a_delimiter_at_the_end_of_each_data_line_changes_nothing(tmp_path, name
     path.write_text("\n".join([header, *(line + sep for line in lines)]) + "\n", encoding="utf-8")
     got, expected = read_export(path), read_export(HERE / name)
     pd.testing.assert_frame_equal(got.table, expected.table)
-    assert [w.replace(str(path), "") for w in got.warnings] == [w.replace(str(HERE / name), "") for w in expected.warnings]
+    assert [w.replace(str(path), "") for w in got.warnings] == [
+        w.replace(str(HERE / name), "") for w in expected.warnings
+    ]
 
 
 def test_a_byte_that_is_not_utf8_is_named_right_after_a_bom(tmp_path):

@@ -17,7 +17,7 @@ from benchmarks.bench_import import export_file
 texts = st.lists(st.sampled_from(["", "a", "b", " a", "ab"]), max_size=30)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(texts)
 def test_factorizing_by_runs_is_pd_factorize(values):
     values = np.array(values, dtype=object)
@@ -26,7 +26,7 @@ def test_factorizing_by_runs_is_pd_factorize(values):
     assert codes.tolist() == expected_codes.tolist() and list(distinct) == list(expected)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.lists(st.tuples(st.sampled_from(["", "1", "2", "3"]), st.sampled_from(["", "x", "y"])), max_size=30))
 def test_orders_agree_with_a_groupby(rows):
     # The reference is the groupby the importers used before: first non-empty value per order,
@@ -42,7 +42,10 @@ def test_orders_agree_with_a_groupby(rows):
     split = pd.Series(False, index=ids.index)
     split[kept.index] = grouped.transform("nunique") > 1
     assert orders.disagree(pd.Series(pd.Categorical(values))).tolist() == split.tolist()
-    assert orders.tally(np.asarray(values != "")).tolist() == (values[kept.index] != "").groupby(kept, sort=False).sum().tolist()
+    assert (
+        orders.tally(np.asarray(values != "")).tolist()
+        == (values[kept.index] != "").groupby(kept, sort=False).sum().tolist()
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,7 +74,7 @@ def test_a_file_larger_than_a_piece_reads_whole(tmp_path, bom):
 def test_a_bad_byte_far_into_the_file_is_named_with_its_line(tmp_path, bom):
     data = bytearray(bom + _big(1500))
     at = data.index(b"Shop", 100_000)
-    data[at] = 0xff
+    data[at] = 0xFF
     (tmp_path / "orders.csv").write_bytes(bytes(data))
     line = data[:at].count(b"\n") + 1
     with pytest.raises(InputError, match=rf"line {line}: not UTF-8 text \(byte 0xff\)"):
@@ -100,11 +103,14 @@ def test_many_duplicate_order_ids_are_each_reported(tmp_path):
     rows = 50_000
     path = tmp_path / "orders.csv"
     data = _big(rows)
-    path.write_bytes(data + data[len(HEADER.encode()):])  # every order twice
+    path.write_bytes(data + data[len(HEADER.encode()) :])  # every order twice
     with pytest.raises(CellError) as caught:
         read_export(path, orders_csv.NAME)
     assert len(caught.value.problems) == rows
-    assert caught.value.problems[0] == "line 50002, column order_id: '8100000000000000': duplicate order_id, first on line 2"
+    assert (
+        caught.value.problems[0]
+        == "line 50002, column order_id: '8100000000000000': duplicate order_id, first on line 2"
+    )
 
 
 def test_a_large_export_imports_every_order(tmp_path):

@@ -27,16 +27,23 @@ def order_files(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("orders")
     lines = SAMPLE.read_text(encoding="utf-8").splitlines()
     single, empty = folder / "single.csv", folder / "empty.csv"
-    single.write_text("\n".join([lines[0], *[line for line in lines if line.startswith(CHEAP_DEFECT)]]) + "\n",
-                      encoding="utf-8")
+    single.write_text(
+        "\n".join([lines[0], *[line for line in lines if line.startswith(CHEAP_DEFECT)]]) + "\n", encoding="utf-8"
+    )
     empty.write_text(lines[0] + "\n", encoding="utf-8")
     return {"single": single, "empty": empty}
 
 
 def run(name: str, tmp_path: Path, **parameters) -> nbformat.NotebookNode:
     out = tmp_path / f"{name}.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(out), parameters=parameters,
-                               kernel_name="python3", progress_bar=False, cwd=str(ROOT / "notebooks"))
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / f"{name}.ipynb"),
+        str(out),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT / "notebooks"),
+    )
     return nbformat.read(out, as_version=4)
 
 
@@ -100,8 +107,9 @@ def test_the_report_on_an_empty_order_book(tmp_path, order_files):
     from aliexp_lib import Setting
     from aliexp_lib.report import write_report
 
-    html, _notebook = write_report(order_files["empty"], tmp_path / "report.html",
-                                   __import__("datetime").date(2026, 3, 1), Setting.default())
+    html, _notebook = write_report(
+        order_files["empty"], tmp_path / "report.html", __import__("datetime").date(2026, 3, 1), Setting.default()
+    )
     assert "aliexp-report" in html.read_text(encoding="utf-8")
 
 
@@ -117,6 +125,12 @@ def test_notebooks_hold_literals_in_their_parameters_cell():
 def test_copying_a_notebook_elsewhere_keeps_it_runnable(tmp_path):
     shutil.copy(ROOT / "notebooks" / "money.ipynb", tmp_path / "money.ipynb")
     out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(str(tmp_path / "money.ipynb"), str(out), parameters={"orders_path": str(SAMPLE)},
-                               kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    papermill.execute_notebook(
+        str(tmp_path / "money.ipynb"),
+        str(out),
+        parameters={"orders_path": str(SAMPLE)},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(tmp_path),
+    )
     assert "Spent" in text_of(nbformat.read(out, as_version=4))

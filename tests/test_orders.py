@@ -56,7 +56,7 @@ def test_missing_optional_columns_are_allowed_and_defaulted(tmp_path):
 
 
 def test_money_is_exact_minor_units_with_its_currency(tmp_path):
-    path = write(tmp_path, "order_id,price,currency\nA,600.5,rub\nB,\"1234,56\",RUB\nC,1500,JPY\nD,0.1,USD\n")
+    path = write(tmp_path, 'order_id,price,currency\nA,600.5,rub\nB,"1234,56",RUB\nC,1500,JPY\nD,0.1,USD\n')
     book = load_orders(path)
     assert list(book.table["price_minor"]) == [60050, 123456, 1500, 10]
     assert list(book.table["currency"]) == ["RUB", "RUB", "JPY", "USD"]
@@ -115,10 +115,16 @@ def test_empty_xlsx_rows_are_skipped_and_later_rows_keep_their_numbers(tmp_path)
     ("text", "message"),
     [
         ("order_id,shipped_at\nA,2026-02-30\n", "line 2, column shipped_at: '2026-02-30': not a calendar date"),
-        ("order_id,shipped_at\nA,2026-02-01\nB,Feb 3\n", "line 3, column shipped_at: 'Feb 3': not a date; expected YYYY-MM-DD"),
+        (
+            "order_id,shipped_at\nA,2026-02-01\nB,Feb 3\n",
+            "line 3, column shipped_at: 'Feb 3': not a date; expected YYYY-MM-DD",
+        ),
         ("order_id,shipped_at\nA,2206-02-01\n", "line 2, column shipped_at: '2206-02-01': outside 2000-2099"),
         ("order_id,price,currency\nA,-5,RUB\n", "line 2, column price: '-5': expected an amount"),
-        ("order_id,price,currency\nA,12.345,RUB\n", "line 2, column price: '12.345': more decimal places than RUB has (2)"),
+        (
+            "order_id,price,currency\nA,12.345,RUB\n",
+            "line 2, column price: '12.345': more decimal places than RUB has (2)",
+        ),
         ("order_id,price,currency\nA,12,RUR\n", "line 2, column currency: 'RUR': unknown currency"),
         ("order_id,price\nA,12\n", "line 2, column currency: '': price needs its currency"),
         ("order_id,protection_days\nA,sixty\n", "line 2, column protection_days: 'sixty': expected a whole number"),
@@ -132,7 +138,10 @@ def test_empty_xlsx_rows_are_skipped_and_later_rows_keep_their_numbers(tmp_path)
         ("", "the file is empty"),
         # A short record is found with or without quotes in the file, and after a lone CR line break.
         ("order_id,price,currency\nA,1,RUB\nB,2\n", "line 3, column currency: (missing): 2 fields, the header has 3"),
-        ('order_id,title,currency\nA,"x, y",RUB\nB,z\n', "line 3, column currency: (missing): 2 fields, the header has 3"),
+        (
+            'order_id,title,currency\nA,"x, y",RUB\nB,z\n',
+            "line 3, column currency: (missing): 2 fields, the header has 3",
+        ),
         ("order_id,price,currency\nA,1,RUB\rB,2\n", "line 3, column currency: (missing): 2 fields, the header has 3"),
         # A header ending in a tab is tab-separated; a record of empty cells is a record, not a blank line.
         ("order_id\t\n\t\n", "line 2, column order_id: '': order_id is required"),
@@ -206,9 +215,11 @@ def _amount_by_the_rule(text: str, digits: int) -> int | str | None:
     return int(Decimal(whole + "." + (fraction or "0")) * 10**digits)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None)
-@given(st.lists(st.text(alphabet="0123456789.,-+e ٣", min_size=1, max_size=16), min_size=1, max_size=8),
-       st.sampled_from([("RUB", 2), ("JPY", 0), ("KWD", 3)]))
+@settings(max_examples=300, derandomize=True, database=None)
+@given(
+    st.lists(st.text(alphabet="0123456789.,-+e ٣", min_size=1, max_size=16), min_size=1, max_size=8),
+    st.sampled_from([("RUB", 2), ("JPY", 0), ("KWD", 3)]),
+)
 def test_amounts_are_read_exactly_as_the_rule_says(prices, currency):
     code, digits = currency
     raw = pd.DataFrame({"order_id": [f"A{i}" for i in range(len(prices))], "price": prices, "currency": code})

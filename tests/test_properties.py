@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from aliexp_lib import OrderBook, compute_deadlines, load_rulebook
 from aliexp_lib.deadlines import KINDS
-from benchmarks.reference_deadlines import order_records, reference_deadlines
+from tests.oracles.reference_deadlines import order_records, reference_deadlines
 
 RULES = load_rulebook()
 START = dt.date(2023, 1, 1)
@@ -45,7 +45,8 @@ def orders(draw) -> dict:
 
 def as_book(order_list: list[dict]) -> OrderBook:
     rows = [
-        {"order_id": f"o{i}", **{k: ("" if v is None else str(v)) for k, v in o.items()}} for i, o in enumerate(order_list)
+        {"order_id": f"o{i}", **{k: ("" if v is None else str(v)) for k, v in o.items()}}
+        for i, o in enumerate(order_list)
     ]
     return OrderBook.from_frame(pd.DataFrame(rows))
 
@@ -53,12 +54,21 @@ def as_book(order_list: list[dict]) -> OrderBook:
 todays = st.dates(min_value=START, max_value=dt.date(2027, 6, 30))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.lists(orders(), min_size=1, max_size=20), todays)
 def test_engine_agrees_with_the_per_row_reference(order_list, today):
     book = as_book(order_list)
     engine = compute_deadlines(book, today, RULES)
-    rows = list(zip(engine["order_id"], engine["kind"], engine["due"].dt.date, engine["days_left"], engine["status"]))
+    rows = list(
+        zip(
+            engine["order_id"],
+            engine["kind"],
+            engine["due"].dt.date,
+            engine["days_left"],
+            engine["status"],
+            strict=True,
+        )
+    )
     assert rows == reference_deadlines(order_records(book), today, RULES)
 
 
@@ -71,7 +81,9 @@ def protection_end(order: dict, today: dt.date) -> dt.date:
 def test_an_extension_never_shortens_protection(order, a, b, today):
     low, high = sorted((a, b))
     today = max(today, order["shipped_at"])
-    assert protection_end({**order, "extension_days": high}, today) >= protection_end({**order, "extension_days": low}, today)
+    assert protection_end({**order, "extension_days": high}, today) >= protection_end(
+        {**order, "extension_days": low}, today
+    )
 
 
 @given(orders(), todays)
@@ -86,7 +98,7 @@ def test_no_deadline_before_the_event_that_starts_it(order_list, today):
     book = as_book(order_list)
     table = compute_deadlines(book, today, RULES)
     start_column = table["kind"].map({k.name: k.start for k in KINDS})
-    starts = [book.table.set_index("order_id").at[o, c] for o, c in zip(table["order_id"], start_column)]
+    starts = [book.table.set_index("order_id").at[o, c] for o, c in zip(table["order_id"], start_column, strict=True)]
     assert (table["due"].to_numpy() >= pd.Series(starts).to_numpy()).all()
     assert (pd.Series(starts) <= pd.Timestamp(today)).all()
 

@@ -32,22 +32,40 @@ def row(table: pd.DataFrame, option: str) -> dict:
 
 def test_cheap_defect_a_partial_refund_beats_posting_it_back():
     """Seed L107-111: posting a cheap item back costs more than it is worth; ask for a partial refund."""
-    table = ranked({**RECEIVED, "problem": "defective", "price": "600", "weight_g": "100", "offer_partial": "300",
-                    "value_if_kept": "150"})
+    table = ranked(
+        {
+            **RECEIVED,
+            "problem": "defective",
+            "price": "600",
+            "weight_g": "100",
+            "offer_partial": "300",
+            "value_if_kept": "150",
+        }
+    )
     partial, back = row(table, "partial_refund_keep"), row(table, "return_for_refund")
     assert partial["net_minor"] > back["net_minor"]
     assert partial["rank"] < back["rank"]
     # 0.95 x 300.00 + 150.00 = 435.00; 0.9 x 600.00 - (250..1050 tracked postage) - (30..150 packing)
     assert partial["net_minor"] == 43500
-    assert (back["net_low_minor"], back["net_minor"], back["net_high_minor"]) == (54000 - 105000 - 15000,
-                                                                               54000 - 65000 - 9000,
-                                                                               54000 - 25000 - 3000)
+    assert (back["net_low_minor"], back["net_minor"], back["net_high_minor"]) == (
+        54000 - 105000 - 15000,
+        54000 - 65000 - 9000,
+        54000 - 25000 - 3000,
+    )
 
 
 def test_laptop_the_return_beats_a_small_partial_offer():
     """Seed L113: a laptop costs at least 2000 RUB to send back, and it is still worth it."""
-    table = ranked({**RECEIVED, "problem": "defective", "price": "38990", "weight_g": "2500", "offer_partial": "2000",
-                    "value_if_kept": "3000"})
+    table = ranked(
+        {
+            **RECEIVED,
+            "problem": "defective",
+            "price": "38990",
+            "weight_g": "2500",
+            "offer_partial": "2000",
+            "value_if_kept": "3000",
+        }
+    )
     assert table.iloc[0]["option"] == "return_for_refund"
     assert row(table, "return_for_refund")["net_minor"] > row(table, "partial_refund_keep")["net_minor"]
     assert row(table, "return_for_refund")["net_minor"] == round(0.9 * 3899000) - 200000 - 9000
@@ -62,8 +80,10 @@ def test_every_problem_order_of_the_sample_is_ranked():
     assert set(orders.table["problem"]) - {""} == set(table["problem"])
 
 
-@pytest.mark.parametrize("problem", ["not_received", "defective", "not_as_described", "wrong_item", "incomplete",
-                                     "arrived_after_refund", "duplicate"])
+@pytest.mark.parametrize(
+    "problem",
+    ["not_received", "defective", "not_as_described", "wrong_item", "incomplete", "arrived_after_refund", "duplicate"],
+)
 def test_options_offered_are_those_that_resolve_the_problem(problem):
     order = {**RECEIVED, "problem": problem, "price": "900", "offer_partial": "100"}
     if problem == "not_received":
@@ -83,15 +103,24 @@ def test_no_dispute_options_once_protection_is_over_for_a_lost_parcel():
 
 
 def test_a_dispute_cannot_be_opened_before_five_days_after_shipment():
-    early = ranked({"shipped_at": "2026-02-28", "problem": "not_received", "price": "900", "currency": "RUB",
-                    "payment_method": "card"})
+    early = ranked(
+        {
+            "shipped_at": "2026-02-28",
+            "problem": "not_received",
+            "price": "900",
+            "currency": "RUB",
+            "payment_method": "card",
+        }
+    )
     # first possible day 03-05, + 15 escalation + 7 decision + 5 leaves the platform + 15 days to a card
     assert row(early, "dispute_full_refund")["money_by"] == pd.Timestamp("2026-03-05") + pd.Timedelta(days=42)
 
 
 def test_settle_off_platform_is_never_first_even_when_it_pays_most():
-    generous = ranked({**RECEIVED, "problem": "defective", "price": "900", "offer_partial": "900", "value_if_kept": "900"},
-                      setting=Setting.default(p_off_platform_paid=1.0))
+    generous = ranked(
+        {**RECEIVED, "problem": "defective", "price": "900", "offer_partial": "900", "value_if_kept": "900"},
+        setting=Setting.default(p_off_platform_paid=1.0),
+    )
     assert row(generous, "settle_off_platform")["rank"] == generous["rank"].max()
 
 
@@ -133,37 +162,46 @@ def test_break_even_offer_and_where_the_ranking_flips():
     assert found["break_even_high_minor"] == round((90000 - 25000 - 3000) / 0.95)
     # best other option: the partial offer (9500); the return ties with it at a postage of 775.00
     assert (found["best_if_postage_cheap"], found["best_if_postage_dear"], found["flips"]) == (
-        "return_for_refund", "partial_refund_keep", True)
+        "return_for_refund",
+        "partial_refund_keep",
+        True,
+    )
     assert found["flip_postage_minor"] == 90000 - 3000 - 9500
 
 
-orders = st.fixed_dictionaries({
-    "problem": st.sampled_from(["defective", "not_as_described", "wrong_item", "incomplete"]),
-    "price": st.integers(100, 100_000).map(str),
-    "weight_g": st.integers(10, 5000).map(str),
-    "value_if_kept": st.integers(0, 1000).map(str),
-})
+orders = st.fixed_dictionaries(
+    {
+        "problem": st.sampled_from(["defective", "not_as_described", "wrong_item", "incomplete"]),
+        "price": st.integers(100, 100_000).map(str),
+        "weight_g": st.integers(10, 5000).map(str),
+        "value_if_kept": st.integers(0, 1000).map(str),
+    }
+)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(orders, st.integers(0, 50_000), st.integers(0, 50_000))
 def test_a_larger_offer_never_makes_the_partial_refund_worse(order, a, b):
     low, high = sorted((a, b))
-    nets = [row(ranked({**RECEIVED, **order, "offer_partial": str(o)}), "partial_refund_keep")["net_minor"]
-            for o in (low, high)]
+    nets = [
+        row(ranked({**RECEIVED, **order, "offer_partial": str(o)}), "partial_refund_keep")["net_minor"]
+        for o in (low, high)
+    ]
     assert nets[0] <= nets[1]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(orders, st.integers(0, 5000), st.integers(0, 5000))
 def test_dearer_postage_never_makes_a_return_better(order, a, b):
     cheap, dear = sorted((a, b))
-    nets = [row(ranked({**RECEIVED, **order, "postage_quote": str(p)}), "return_for_refund")["net_minor"]
-            for p in (cheap, dear)]
+    nets = [
+        row(ranked({**RECEIVED, **order, "postage_quote": str(p)}), "return_for_refund")["net_minor"]
+        for p in (cheap, dear)
+    ]
     assert nets[1] <= nets[0]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.lists(orders, min_size=1, max_size=5), st.floats(0, 1))
 def test_ranges_hold_the_middle_and_settling_off_platform_is_never_first(order_list, p_off):
     table = ranked(*[{**RECEIVED, **o} for o in order_list], setting=Setting.default(p_off_platform_paid=p_off))
@@ -174,19 +212,24 @@ def test_ranges_hold_the_middle_and_settling_off_platform_is_never_first(order_l
 
 
 class TestCosts:
-    @pytest.mark.parametrize(("minor", "factor", "expected"), [
-        (1649, Fraction(90), 148410),  # 16.49 USD at 90 RUB
-        (5, Fraction(1, 2), 2),  # 2.5 -> 2 (half to even)
-        (7, Fraction(1, 2), 4),  # 3.5 -> 4
-        (-7, Fraction(1, 2), -4),
-        (100, Fraction(1, 3), 33),
-    ])
+    @pytest.mark.parametrize(
+        ("minor", "factor", "expected"),
+        [
+            (1649, Fraction(90), 148410),  # 16.49 USD at 90 RUB
+            (5, Fraction(1, 2), 2),  # 2.5 -> 2 (half to even)
+            (7, Fraction(1, 2), 4),  # 3.5 -> 4
+            (-7, Fraction(1, 2), -4),
+            (100, Fraction(1, 3), 33),
+        ],
+    )
     def test_conversion_rounds_half_even(self, minor, factor, expected):
         assert convert_minor(np.array([minor]), factor)[0] == expected
 
     def test_the_newest_rate_on_or_before_the_day_is_used(self, tmp_path):
         path = tmp_path / "rates.csv"
-        path.write_text("date,currency,rub_per_unit,source\n2026-01-01,USD,80,a\n2026-02-01,USD,85,b\n", encoding="utf-8")
+        path.write_text(
+            "date,currency,rub_per_unit,source\n2026-01-01,USD,80,a\n2026-02-01,USD,85,b\n", encoding="utf-8"
+        )
         rates = load_rates(path)
         assert rates.lookup("USD", dt.date(2026, 1, 31))[:2] == (80, dt.date(2026, 1, 1))
         assert rates.lookup("USD", dt.date(2026, 2, 1))[:2] == (85, dt.date(2026, 2, 1))
@@ -216,8 +259,17 @@ class TestCosts:
 
 every_order = st.fixed_dictionaries(
     {
-        "problem": st.sampled_from(["not_received", "defective", "not_as_described", "wrong_item", "incomplete",
-                                    "arrived_after_refund", "duplicate"]),
+        "problem": st.sampled_from(
+            [
+                "not_received",
+                "defective",
+                "not_as_described",
+                "wrong_item",
+                "incomplete",
+                "arrived_after_refund",
+                "duplicate",
+            ]
+        ),
         "price": st.integers(100, 100_000).map(str),
         "shipped_at": st.dates(dt.date(2025, 11, 1), dt.date(2026, 2, 28)).map(str),
     },
@@ -237,15 +289,25 @@ every_order = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.lists(every_order, min_size=1, max_size=8), st.sampled_from([0, 250]))
 def test_engine_ranks_like_the_per_row_reference(order_list, time_rate):
-    from benchmarks.reference_resolve import case_records, reference_ranking
+    from tests.oracles.reference_resolve import case_records, reference_ranking
 
     setting = Setting.default(time_rate=time_rate)
     orders = book(*[{"currency": "RUB", **o} for o in order_list])
     table = rank_options(orders, TODAY, setting)
-    got = list(zip(table["order_id"], table["option"], table["rank"], table["net_minor"], table["net_low_minor"],
-                   table["net_high_minor"], table["money_by"].dt.date))
+    got = list(
+        zip(
+            table["order_id"],
+            table["option"],
+            table["rank"],
+            table["net_minor"],
+            table["net_low_minor"],
+            table["net_high_minor"],
+            table["money_by"].dt.date,
+            strict=True,
+        )
+    )
     records, arrival = case_records(orders, TODAY, setting)
     assert got == reference_ranking(records, arrival, TODAY, setting)

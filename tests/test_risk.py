@@ -83,7 +83,9 @@ def test_cashback_scam(rate, flagged):
 def test_overridden_thresholds_move_the_line():
     order = {"seller_rating": "96", "store_opened_at": "2025-06-01", "store_orders": "4", "cashback_rate": "30"}
     assert signals(order) == set()
-    t = load_thresholds({"min_seller_rating": 97, "min_store_age_days": 365, "few_orders": 4, "cashback_scam_above": 20})
+    t = load_thresholds(
+        {"min_seller_rating": 97, "min_store_age_days": 365, "few_orders": 4, "cashback_scam_above": 20}
+    )
     assert signals(order, t) == {"low_rating", "young_store", "few_orders", "cashback_scam"}
 
 
@@ -109,7 +111,12 @@ def test_signal_table_rows_order_and_wording():
     assert "59 days before today" in reasons["young_store"]
     assert "only 1 order(s)" in reasons["few_orders"]
     assert "promised cashback 90% is above 50%" in reasons["cashback_scam"]
-    assert table["rule"].tolist()[1:] == ["rule 27, seed L127-139", "rule 27, seed L137", "rule 28, seed L129", "rule 35, seed L251"]
+    assert table["rule"].tolist()[1:] == [
+        "rule 27, seed L127-139",
+        "rule 27, seed L137",
+        "rule 28, seed L129",
+        "rule 35, seed L251",
+    ]
 
 
 def test_no_signals_gives_an_empty_table_with_columns():
@@ -135,7 +142,10 @@ def test_saver_marked_received_early(method, received, flagged):
     assert list(table.columns) == ["order_id", "signal", "reason", "rule"]
     assert (len(table) == 1) is flagged
     if flagged:
-        assert "check that the parcel really reached you; Saver parcels travel in a bag under one number" in table["reason"].iat[0]
+        assert (
+            "check that the parcel really reached you; Saver parcels travel in a bag under one number"
+            in table["reason"].iat[0]
+        )
         assert table["rule"].iat[0] == "rule 30, seed L79-85"
 
 
@@ -172,7 +182,13 @@ def test_cashback_table_lost_and_reasons():
     table = cashback(
         book(
             {"price": "600", "currency": "RUB", "cashback_rate": "5", "shipped_at": "2026-01-01"},
-            {"price": "600", "currency": "RUB", "cashback_rate": "5", "shipped_at": "2026-01-01", "dispute_opened_at": "2026-01-20"},
+            {
+                "price": "600",
+                "currency": "RUB",
+                "cashback_rate": "5",
+                "shipped_at": "2026-01-01",
+                "dispute_opened_at": "2026-01-20",
+            },
             {"price": "600", "currency": "RUB", "cashback_rate": "5", "refund_issued_at": "2026-02-01"},
             {"price": "600", "currency": "RUB"},  # no rate: no row
             {"cashback_rate": "10"},
@@ -196,7 +212,9 @@ def cyrillic_and_filled(texts: pd.Series) -> bool:
 
 
 def test_seller_signals_in_russian():
-    orders = book({"seller_rating": "90.5", "store_opened_at": "2026-01-01", "store_orders": "1", "cashback_rate": "90"})
+    orders = book(
+        {"seller_rating": "90.5", "store_opened_at": "2026-01-01", "store_orders": "1", "cashback_rate": "90"}
+    )
     table = seller_signals(orders, TODAY, lang="ru")
     assert table["signal"].tolist() == seller_signals(orders, TODAY)["signal"].tolist()  # codes stay codes
     assert cyrillic_and_filled(table["reason"]) and cyrillic_and_filled(table["rule"])
@@ -208,7 +226,9 @@ def test_seller_signals_in_russian():
     assert reasons["cashback_scam"].startswith("обещанный кэшбэк 90% выше 50%")
     assert reasons["cashback_scam"].endswith("обычный кэшбэк — 2,5–7,5%")
     assert table["rule"].tolist() == [
-        "правило 27, источник L127-139", "правило 27, источник L137", "правило 28, источник L129",
+        "правило 27, источник L127-139",
+        "правило 27, источник L137",
+        "правило 28, источник L129",
         "правило 35, источник L251",
     ]
 

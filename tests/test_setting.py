@@ -77,9 +77,14 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 def notebook(name: str, orders: Path, tmp_path: Path, **parameters) -> str:
     """Run an example notebook on ``orders`` with papermill; everything it showed, as one string."""
     out = tmp_path / f"{name}.out.ipynb"
-    papermill.execute_notebook(str(ROOT / "notebooks" / f"{name}.ipynb"), str(out), kernel_name="python3",
-                               progress_bar=False, cwd=str(ROOT / "notebooks"),
-                               parameters={"orders_path": str(orders), "today": TODAY.isoformat(), **parameters})
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / f"{name}.ipynb"),
+        str(out),
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT / "notebooks"),
+        parameters={"orders_path": str(orders), "today": TODAY.isoformat(), **parameters},
+    )
     return json.dumps([c.get("outputs", []) for c in nbformat.read(out, as_version=4).cells], ensure_ascii=False)
 
 
@@ -89,6 +94,7 @@ def due(table: pd.DataFrame, order_id: str, kind: str) -> dt.date:
 
 
 # --- building the setting --------------------------------------------------------------------
+
 
 def test_the_setting_beside_the_orders_is_read(orders):
     setting = build_setting(orders)
@@ -101,8 +107,9 @@ def test_the_setting_beside_the_orders_is_read(orders):
 def test_later_sources_win_key_by_key(orders, tmp_path, monkeypatch):
     home = tmp_path / "home"
     home.mkdir()
-    (home / "aliexp.toml").write_text('currency = "USD"\nlang = "ru"\n[set]\nseller_reply_days = 3\n'
-                                      'tracking_check_days = 12\n', encoding="utf-8")
+    (home / "aliexp.toml").write_text(
+        'currency = "USD"\nlang = "ru"\n[set]\nseller_reply_days = 3\ntracking_check_days = 12\n', encoding="utf-8"
+    )
     monkeypatch.setenv(CONFIG_DIR_VARIABLE, str(home))
     explicit = tmp_path / "explicit.toml"
     explicit.write_text('currency = "EUR"\n[set]\ntracking_check_days = 8\n', encoding="utf-8")
@@ -126,14 +133,17 @@ def test_the_choices_written_out_build_the_same_setting(orders, tmp_path):
     assert again.thresholds["min_seller_rating"].value == 99
 
 
-@pytest.mark.parametrize("text, message", [
-    ('colour = "blue"\n', "unknown key 'colour'"),
-    ('currency = "XXY"\n', "currency 'XXY': unknown"),
-    ('lang = "fr"\n', "lang 'fr': expected one of en, ru"),
-    ("[set]\nprotection_days = -1\n", "negative"),
-    ("rules = [1]\n", "expected a file name"),
-    ("currency = \n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('colour = "blue"\n', "unknown key 'colour'"),
+        ('currency = "XXY"\n', "currency 'XXY': unknown"),
+        ('lang = "fr"\n', "lang 'fr': expected one of en, ru"),
+        ("[set]\nprotection_days = -1\n", "negative"),
+        ("rules = [1]\n", "expected a file name"),
+        ("currency = \n", "not valid TOML"),
+    ],
+)
 def test_a_bad_setting_file_is_named_with_what_is_wrong(tmp_path, text, message):
     config = tmp_path / "aliexp.toml"
     config.write_text(text, encoding="utf-8")
@@ -151,14 +161,25 @@ def test_a_bad_setting_is_a_clear_error_on_the_command_line(orders):
 
 # --- the two engines agree under a dated override ----------------------------------------------
 
+
 def test_resolve_opens_the_dispute_when_deadlines_says_it_may_be_opened(tmp_path):
     """Rule 9 changed from 2026-01-01 (5 d -> 30 d); an order shipped 2025-12-20 keeps 5 d in both engines."""
     rules = tmp_path / "rules.toml"
-    rules.write_text('[[rule]]\nid = "dispute_earliest_days"\nvalue = 30\napplies_from = 2026-01-01\n'
-                     'source = "https://example.org"\n', encoding="utf-8")
+    rules.write_text(
+        '[[rule]]\nid = "dispute_earliest_days"\nvalue = 30\napplies_from = 2026-01-01\n'
+        'source = "https://example.org"\n',
+        encoding="utf-8",
+    )
     setting = build_setting(rules=str(rules), user_config=False)
-    order = book({"shipped_at": "2025-12-20", "problem": "not_received", "price": "100", "currency": "RUB",
-                  "payment_method": "card"})
+    order = book(
+        {
+            "shipped_at": "2025-12-20",
+            "problem": "not_received",
+            "price": "100",
+            "currency": "RUB",
+            "payment_method": "card",
+        }
+    )
     today = dt.date(2026, 1, 5)
     opens = due(compute_deadlines(order, today, setting.rulebook), "1", "dispute_opens")
     assert opens == dt.date(2025, 12, 25)
@@ -169,6 +190,7 @@ def test_resolve_opens_the_dispute_when_deadlines_says_it_may_be_opened(tmp_path
 
 
 # --- every view shows the same setting ---------------------------------------------------------
+
 
 @pytest.fixture()
 def analysis(orders):
@@ -186,8 +208,10 @@ def test_the_analysis_holds_what_the_engines_give(analysis):
 def test_tables_and_figures_render_the_analysis(analysis):
     week = tables.week_actions(analysis)
     # the refund leaves the platform 10 d after it was issued; ask for an extension 75 - 2 d after shipping
-    assert week[["Order", "Due", "Status"]].values.tolist() == [["2", "Mar 22, 2026", "upcoming"],
-                                                              ["1", "Mar 24, 2026", "upcoming"]]
+    assert week[["Order", "Due", "Status"]].values.tolist() == [
+        ["2", "Mar 22, 2026", "upcoming"],
+        ["1", "Mar 24, 2026", "upcoming"],
+    ]
     assert tables.refunds_in_flight(analysis).iloc[0]["Status"] == "upcoming"
     bars = figures.timeline(analysis).data[0]
     assert bars.base[0] == "2026-01-10" and bars.x[0] == 75 * 86_400_000  # shipped + 75 d, in ms
@@ -203,8 +227,9 @@ def test_the_chooser_starts_from_the_analysis(analysis):
 
 def test_the_calendar_widget_and_command_agree(analysis, orders):
     assert b"DTSTART;VALUE=DATE:20260326" in calendar_file(analysis)
-    done = cli("calendar", str(orders), "--today", TODAY.isoformat(), "-o", str(orders.parent / "d.ics"),
-               cwd=orders.parent)
+    done = cli(
+        "calendar", str(orders), "--today", TODAY.isoformat(), "-o", str(orders.parent / "d.ics"), cwd=orders.parent
+    )
     assert done.returncode == 0, done.stderr
     assert (orders.parent / "d.ics").read_bytes() == calendar_file(analysis)
 
@@ -236,12 +261,15 @@ def test_the_report_shows_the_same_setting(orders):
     assert "Dispute for a full refund" in html  # the best way out: under 60 d protection would be over
 
 
-@pytest.mark.parametrize("name, shown", [
-    ("overview", "Mar 24, 2026"),
-    ("money", "Mar 23, 2026"),
-    ("checks", "below 99"),
-    ("resolution_chooser", "Wait and extend"),
-])
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("overview", "Mar 24, 2026"),
+        ("money", "Mar 23, 2026"),
+        ("checks", "below 99"),
+        ("resolution_chooser", "Wait and extend"),
+    ],
+)
 def test_each_notebook_shows_the_same_setting(name, shown, orders, tmp_path):
     assert shown in notebook(name, orders, tmp_path)
 

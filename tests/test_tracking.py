@@ -118,14 +118,23 @@ def test_carrier_formats_are_valid_without_check_digit(number, fmt):
 @pytest.mark.parametrize(
     "number",
     [
-        "HELLO", "123456789", "12345678901234567890123", "LP123", "YT260000000003167", "RB12345678GB", "CNABCDEFGHIJ",
+        "HELLO",
+        "123456789",
+        "12345678901234567890123",
+        "LP123",
+        "YT260000000003167",
+        "RB12345678GB",
+        "CNABCDEFGHIJ",
         "RB12345678X5GB",
     ],
 )
 def test_garbage_is_unknown_and_invalid(number):
     row = one(number)
     assert not row["valid"] and row["format"] == "unknown"
-    assert row["reason"] == "not a known tracking number format; a number no tracking service knows may be a fake (rule 29)"
+    assert (
+        row["reason"]
+        == "not a known tracking number format; a number no tracking service knows may be a fake (rule 29)"
+    )
 
 
 def test_table_shape_order_and_missing():
@@ -195,7 +204,13 @@ def test_check_tracking_in_russian():
     table = check_tracking(numbers, lang="ru")
     assert table["valid"].tolist() == check_tracking(numbers)["valid"].tolist()
     assert table["format"].tolist() == [
-        "UPU S10", "UPU S10", "UPU S10", "Cainiao LP", "номер перевозчика", "неизвестный", "нет номера",
+        "UPU S10",
+        "UPU S10",
+        "UPU S10",
+        "Cainiao LP",
+        "номер перевозчика",
+        "неизвестный",
+        "нет номера",
     ]
     assert table["country"].tolist()[:3] == ["Великобритания", "", "Китай"]
     assert table["reason"].str.contains("[а-яё]", regex=True).all()

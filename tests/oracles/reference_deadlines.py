@@ -57,22 +57,39 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
         total = min(term + (order.get("extension_days") or 0), cap)
         ends = shipped + total * DAY
         refund = has("refund_issued_at")
-        add("dispute_opens", shipped + _value(rules, "dispute_earliest_days", shipped) * DAY,
-            has("dispute_opened_at", "confirmed_at") or refund, window_opens=True)
-        add("tracking_check", shipped + _value(rules, "tracking_check_days", shipped) * DAY,
-            has("last_tracking_update_at", "received_at", "confirmed_at") or refund)
+        add(
+            "dispute_opens",
+            shipped + _value(rules, "dispute_earliest_days", shipped) * DAY,
+            has("dispute_opened_at", "confirmed_at") or refund,
+            window_opens=True,
+        )
+        add(
+            "tracking_check",
+            shipped + _value(rules, "tracking_check_days", shipped) * DAY,
+            has("last_tracking_update_at", "received_at", "confirmed_at") or refund,
+        )
     update = ev.get("last_tracking_update_at")
     if update:
-        add("tracking_stalled", update + _value(rules, "tracking_stalled_days", update) * DAY,
-            has("received_at", "confirmed_at", "dispute_opened_at", "refund_issued_at"))
+        add(
+            "tracking_stalled",
+            update + _value(rules, "tracking_stalled_days", update) * DAY,
+            has("received_at", "confirmed_at", "dispute_opened_at", "refund_issued_at"),
+        )
     if shipped:
-        add("ask_extension", max(ends - _value(rules, "ask_extension_latest_days", shipped) * DAY, shipped),
-            has("received_at", "confirmed_at", "dispute_opened_at") or refund or total >= cap)
+        add(
+            "ask_extension",
+            max(ends - _value(rules, "ask_extension_latest_days", shipped) * DAY, shipped),
+            has("received_at", "confirmed_at", "dispute_opened_at") or refund or total >= cap,
+        )
         add("protection_ends", ends, has("confirmed_at", "dispute_opened_at") or refund, lapses=has("received_at"))
     confirmed = ev.get("confirmed_at")
     if confirmed:
-        add("dispute_after_close", confirmed + _value(rules, "dispute_after_close_days", confirmed) * DAY,
-            has("dispute_opened_at", "refund_issued_at"), lapses=has("received_at"))
+        add(
+            "dispute_after_close",
+            confirmed + _value(rules, "dispute_after_close_days", confirmed) * DAY,
+            has("dispute_opened_at", "refund_issued_at"),
+            lapses=has("received_at"),
+        )
     opened = ev.get("dispute_opened_at")
     if opened:
         stop = has("dispute_escalated_at", "return_address_at", "refund_issued_at")
@@ -80,20 +97,31 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
         add("auto_escalation", opened + _value(rules, "auto_escalation_days", opened) * DAY, stop)
     escalated = ev.get("dispute_escalated_at")
     if escalated:
-        add("decision_due", escalated + _value(rules, "platform_decision_days", escalated) * DAY,
-            has("return_address_at", "refund_issued_at"))
+        add(
+            "decision_due",
+            escalated + _value(rules, "platform_decision_days", escalated) * DAY,
+            has("return_address_at", "refund_issued_at"),
+        )
     address = ev.get("return_address_at")
     if address:
-        add("return_ship_by", address + _value(rules, "return_ship_days", address) * DAY,
-            has("return_shipped_at", "refund_issued_at"))
+        add(
+            "return_ship_by",
+            address + _value(rules, "return_ship_days", address) * DAY,
+            has("return_shipped_at", "refund_issued_at"),
+        )
     posted = ev.get("return_shipped_at")
     if posted:
         add("return_refund_by", posted + _value(rules, "return_refund_days", posted) * DAY, has("refund_issued_at"))
     refunded = ev.get("refund_issued_at")
     if refunded:
-        add("refund_leaves_platform", refunded + _value(rules, "refund_leaves_platform_days", refunded) * DAY,
-            has("refund_received_at"))
-        add("refund_overdue", refunded + _value(rules, "refund_arrival_days", refunded) * DAY, has("refund_received_at"))
+        add(
+            "refund_leaves_platform",
+            refunded + _value(rules, "refund_leaves_platform_days", refunded) * DAY,
+            has("refund_received_at"),
+        )
+        add(
+            "refund_overdue", refunded + _value(rules, "refund_arrival_days", refunded) * DAY, has("refund_received_at")
+        )
     return rows
 
 

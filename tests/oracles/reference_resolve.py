@@ -66,17 +66,26 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
 
     def add(option, applies, likely, mid, low=None, high=None, when=today):
         if applies and problem in APPLIES_TO[option]:
-            options.append((o["order_id"], option, likely, mid, mid if low is None else low,
-                            mid if high is None else high, when))
+            options.append(
+                (o["order_id"], option, likely, mid, mid if low is None else low, mid if high is None else high, when)
+            )
 
     p_nr = a["p_win_not_received"]
-    add("wait_and_extend", not refunded and not happened("dispute_opened_at") and protection_end >= today,
+    add(
+        "wait_and_extend",
+        not refunded and not happened("dispute_opened_at") and protection_end >= today,
         arrival + (1 - arrival) * p_nr,
         arrival * price + (1 - arrival) * (p_nr * price - cashback) - rate * a["hours_wait"],
-        when=cap_end + path + payout)
+        when=cap_end + path + payout,
+    )
     win = p_nr if problem == "not_received" else a["p_win_without_return"]
-    add("dispute_full_refund", can_dispute and not refunded, win,
-        win * price + (kept if item else 0) - cashback - rate * a["hours_dispute"], when=start + path + payout)
+    add(
+        "dispute_full_refund",
+        can_dispute and not refunded,
+        win,
+        win * price + (kept if item else 0) - cashback - rate * a["hours_dispute"],
+        when=start + path + payout,
+    )
     if o["post_low"] is not None:
         refund = a["p_return_refunded"] * price if owes else 0
         base = refund - (cashback if owes else 0) - rate * a["hours_return"]
@@ -84,25 +93,41 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
             posted = start
         else:
             posted = start + (days("seller_reply_days") + days("return_ship_days")) * day
-        add("return_for_refund", (can_dispute or not owes) and not (refunded and owes),
+        add(
+            "return_for_refund",
+            (can_dispute or not owes) and not (refunded and owes),
             a["p_return_refunded"] if owes else 1.0,
             base - (o["post_low"] + o["post_high"]) / 2 - (pack_low + pack_high) / 2,
-            base - o["post_high"] - pack_high, base - o["post_low"] - pack_low,
-            when=posted + (days("return_refund_days") + days("refund_leaves_platform_days")) * day + payout)
+            base - o["post_high"] - pack_high,
+            base - o["post_low"] - pack_low,
+            when=posted + (days("return_refund_days") + days("refund_leaves_platform_days")) * day + payout,
+        )
     if offer is not None:
         p = a["p_partial_paid"]
-        add("partial_refund_keep", not refunded and can_dispute, p,
+        add(
+            "partial_refund_keep",
+            not refunded and can_dispute,
+            p,
             p * offer + kept - cashback - rate * a["hours_partial"],
-            when=today + (days("seller_reply_days") + days("refund_leaves_platform_days")) * day + payout)
-    add("accept_resend", not refunded, a["p_resend_arrives"],
+            when=today + (days("seller_reply_days") + days("refund_leaves_platform_days")) * day + payout,
+        )
+    add(
+        "accept_resend",
+        not refunded,
+        a["p_resend_arrives"],
         a["p_resend_arrives"] * price + (kept if item else 0) - rate * a["hours_resend"],
-        when=today + r.days_on("estimated_delivery_days", today) * day)
+        when=today + r.days_on("estimated_delivery_days", today) * day,
+    )
     add("keep_and_close", True, 1.0, 0.0 if problem == "not_received" else kept)
     after = problem == "arrived_after_refund"
     amount = price if offer is None else offer
-    add("settle_off_platform", not refunded or after, 1.0 if after else a["p_off_platform_paid"],
+    add(
+        "settle_off_platform",
+        not refunded or after,
+        1.0 if after else a["p_off_platform_paid"],
         (kept - price if after else a["p_off_platform_paid"] * amount + (kept if item else 0))
-        - rate * a["hours_off_platform"])
+        - rate * a["hours_off_platform"],
+    )
     return options
 
 
@@ -112,8 +137,10 @@ def _rank(options: list[tuple]) -> list[tuple]:
         return (name == "settle_off_platform", -_half_even(mid), -round(likely, 12), when, OPTIONS.index(name))
 
     ranked = sorted(options, key=key)
-    return [(oid, name, rank, _half_even(mid), _half_even(low), _half_even(high), when)
-            for rank, (oid, name, _, mid, low, high, when) in enumerate(ranked, start=1)]
+    return [
+        (oid, name, rank, _half_even(mid), _half_even(low), _half_even(high), when)
+        for rank, (oid, name, _, mid, low, high, when) in enumerate(ranked, start=1)
+    ]
 
 
 def _half_even(value: float) -> int:
@@ -129,7 +156,7 @@ def case_records(book, today: dt.date, setting: Setting) -> tuple[list[dict], di
     """The reference's input from an order book: amounts converted by the engine's own ``_case``
     (conversion and postage lookup are tested on their own), dates and terms straight from the book."""
     from aliexp_lib.resolve import _case
-    from benchmarks.reference_deadlines import order_records
+    from tests.oracles.reference_deadlines import order_records
 
     case = _case(book, today, setting)
     records = order_records(book)
@@ -137,11 +164,14 @@ def case_records(book, today: dt.date, setting: Setting) -> tuple[list[dict], di
     for i, position in enumerate(case.rows):
         record = dict(records[position])
         record.update(
-            price=float(case.price[i]), kept=float(case.kept[i]), cashback=float(case.cashback[i]),
+            price=float(case.price[i]),
+            kept=float(case.kept[i]),
+            cashback=float(case.cashback[i]),
             offer=None if math.isnan(case.offer[i]) else float(case.offer[i]),
             post_low=None if math.isnan(case.post_low[i]) else float(case.post_low[i]),
             post_high=None if math.isnan(case.post_high[i]) else float(case.post_high[i]),
-            payout_high=int(case.payout_high[i]), home=case.home,
+            payout_high=int(case.payout_high[i]),
+            home=case.home,
         )
         out.append(record)
         arrival[record["order_id"]] = float(case.arrival[i])
