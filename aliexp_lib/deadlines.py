@@ -278,7 +278,7 @@ def day_numbers(column: pd.Series, today_day: np.int32) -> tuple[np.ndarray, np.
     """
     values = column.to_numpy()
     unit, _ = np.datetime_data(values.dtype)
-    per_day = np.int64(np.timedelta64(1, "D") // np.timedelta64(1, unit))
+    per_day = np.timedelta64(1, "D").astype(f"timedelta64[{unit}]").astype(np.int64)  # units in a day
     raw = values.view(np.int64)
     happened = raw < (np.int64(today_day) + 1) * per_day
     happened &= raw != _NAT

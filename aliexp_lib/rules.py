@@ -68,14 +68,14 @@ class Rulebook:
         """Every dated entry of ``rule_id`` (source, unit, alternatives), oldest first."""
         return self._versions_of(rule_id)
 
-    def days(self, rule_id: str, on: np.ndarray) -> np.ndarray | np.int64:
+    def days(self, rule_id: str, on: np.ndarray | np.datetime64) -> np.ndarray | np.int64:
         """Value [d] of ``rule_id`` in force on each date of ``on``.
 
         Parameters
         ----------
         rule_id : str
             A rule of unit ``d``.
-        on : numpy.ndarray of datetime64[D]
+        on : numpy.ndarray of datetime64[D], or one numpy.datetime64
             The day each clock started (day 0).
 
         Returns

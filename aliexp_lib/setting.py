@@ -41,6 +41,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import platformdirs
@@ -86,9 +87,9 @@ class Choices:
     rates: str | None = None
     postage: str | None = None
     payout: str | None = None
-    set: Mapping[str, object] = dataclasses.field(default_factory=dict)
-    assume: Mapping[str, object] = dataclasses.field(default_factory=dict)
-    thresholds: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    set: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    assume: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    thresholds: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     currency: str | None = None
     lang: str | None = None
     destination: str | None = None
@@ -96,7 +97,7 @@ class Choices:
 
     def merged_with(self, later: Choices) -> Choices:
         """These choices with ``later`` on top: a value ``later`` gives wins; tables merge by key."""
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         for key in (*FILE_KEYS, *WORD_KEYS):
             if getattr(later, key) is not None:
                 changes[key] = getattr(later, key)
@@ -249,7 +250,7 @@ def read_choices(path: Path, required: bool = False) -> Choices:
     unknown = [key for key in doc if key not in known]
     if unknown:
         raise InputError(f"{path}: unknown key {unknown[0]!r}; known keys: {', '.join(known)}")
-    found: dict[str, object] = {"files": (str(path),)}
+    found: dict[str, Any] = {"files": (str(path),)}
     for key in FILE_KEYS:
         if key in doc:
             if not isinstance(doc[key], str) or not doc[key]:
@@ -265,7 +266,7 @@ def read_choices(path: Path, required: bool = False) -> Choices:
             if not isinstance(doc[key], dict):
                 raise InputError(f"{path}: [{key}] must be a table of name = value")
             found[key] = dict(doc[key])
-    return Choices(**found)  # type: ignore[arg-type]
+    return Choices(**found)
 
 
 def _load(choices: Choices) -> Setting:
