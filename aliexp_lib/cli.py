@@ -24,7 +24,7 @@ from aliexp_lib.errors import InputError
 from aliexp_lib.history import fit_delivery_model
 from aliexp_lib.i18n import LANGUAGES
 from aliexp_lib.history import summary as delivery_summary
-from aliexp_lib.money import format_minor, known_currencies
+from aliexp_lib.money import known_currencies, money_text
 from aliexp_lib.importers import FORMATS
 from aliexp_lib.orders import NATIVE_FORMAT, SCHEMA, load_orders
 from aliexp_lib.resolve import Setting, break_even, rank_options
@@ -172,10 +172,7 @@ def _orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     out = pd.DataFrame(index=table.index)
     for column in SCHEMA:
         if f"{column}_minor" in table:  # amounts: exact decimals in the order's currency
-            out[column] = ""
-            for code in table["currency"].dropna().unique():
-                rows = (table["currency"] == code) & table[f"{column}_minor"].notna()
-                out.loc[rows, column] = format_minor(table.loc[rows, f"{column}_minor"], code)
+            out[column] = money_text(table[f"{column}_minor"], table["currency"])
         elif pd.api.types.is_datetime64_any_dtype(table[column]):
             out[column] = table[column].dt.strftime("%Y-%m-%d").fillna("")
         else:
@@ -208,15 +205,12 @@ def _resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     if args.break_even:
         table = break_even(book, args.today, setting)
         for column in [c for c in table.columns if c.endswith("_minor")]:
-            known = table[column].notna()
-            text = pd.Series("", index=table.index, dtype=object)
-            text[known] = format_minor(table.loc[known, column], args.currency)
-            table[column] = text
+            table[column] = money_text(table[column], args.currency)
         table.columns = [c.removesuffix("_minor") for c in table.columns]
         return table, book.warnings
     table = rank_options(book, args.today, setting)
     for column in ("net", "net_low", "net_high"):
-        table[column] = format_minor(table.pop(f"{column}_minor"), args.currency)
+        table[column] = money_text(table.pop(f"{column}_minor"), args.currency)
     columns = ["order_id", "option", "rank", "net", "net_low", "net_high", "currency", "money_by", "likelihood", "reason"]
     if args.format != "table":
         columns += ["risk", "rate"]
@@ -231,7 +225,7 @@ def _checks(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 def _cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     book = load_orders(args.orders, args.fmt)
     table = cashback(book)
-    table["expected"] = [format_minor([m], c)[0] for m, c in zip(table.pop("expected_minor"), table["currency"])]
+    table["expected"] = money_text(table.pop("expected_minor"), table["currency"])
     return table.loc[:, ["order_id", "expected", "currency", "lost", "reason"]], book.warnings
 
 

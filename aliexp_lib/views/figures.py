@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from aliexp_lib.costs import amounts_in, load_rates
 from aliexp_lib.deadlines import compute_deadlines, next_actions
 from aliexp_lib.i18n import _, label
-from aliexp_lib.money import minor_digits
+from aliexp_lib.money import minor_digits, money_text
 from aliexp_lib.orders import OrderBook
 from aliexp_lib.views.tables import spend_amounts
 
@@ -61,26 +61,28 @@ def timeline(book: OrderBook, today: dt.date, lang: str, limit: int = TIMELINE_O
 
 
 def money_at_stake(book: OrderBook, today: dt.date, lang: str, currency: str = "RUB", rates=None) -> go.Figure:
-    """What the orders cost, grouped by the status of each order's most urgent deadline."""
+    """What the orders cost, grouped by the status of each order's most urgent deadline: bars in
+    ``currency`` units, labelled with the exact sums as money text for ``lang``."""
     rates = rates if rates is not None else load_rates()
     status = next_actions(compute_deadlines(book, today)).set_index("order_id")["status"].astype(str)
     table = book.table
     amounts, _rate = amounts_in(table, ("price_minor",), currency, rates, today)
     per_order = pd.DataFrame({"status": table["order_id"].map(status).fillna("done").to_numpy(),
-                              "amount": np.nan_to_num(amounts["price_minor"]) / 10 ** minor_digits(currency)})
-    sums = per_order.groupby("status")["amount"].sum().reindex(list(STATUS_COLOURS), fill_value=0)
+                              "minor": amounts["price_minor"].to_numpy(dtype=np.int64, na_value=0)})
+    sums = per_order.groupby("status")["minor"].sum().reindex(list(STATUS_COLOURS), fill_value=0)
     figure = go.Figure(go.Bar(
-        x=[label(s, lang) for s in sums.index], y=sums.to_numpy(),
+        x=[label(s, lang) for s in sums.index], y=sums.to_numpy() / 10 ** minor_digits(currency),
         marker_color=[STATUS_COLOURS[s] for s in sums.index],
-        text=[f"{v:,.0f}" for v in sums.to_numpy()], textposition="outside",
+        text=money_text(sums.to_numpy(dtype=np.int64), currency, lang), textposition="outside",
     ))
     figure.update_layout(title=_("Money at stake by status", lang), yaxis_title=currency, **LOOK)
     return figure
 
 
-def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: float | None = None) -> go.Figure:
-    """Net money per way out (bars), with the range of each cost as error bars; the break-even
-    offer, if given, as a line at the net a partial refund must beat."""
+def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: int | None = None) -> go.Figure:
+    """Net money per way out (bars, in currency units), with the range of each cost as error bars;
+    the break-even offer (minor units of the ranking's currency), if given, said above the chart,
+    and a line at the return's net, the net a partial refund must beat."""
     currency = ranking["currency"].iloc[0] if len(ranking) else "RUB"
     scale = 10 ** minor_digits(currency)
     net = ranking["net_minor"].to_numpy() / scale
@@ -94,7 +96,7 @@ def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: float | No
     if break_even_offer is not None:
         figure.add_annotation(xref="paper", x=1, yref="paper", y=1.08, showarrow=False,
                               text=f"{_('Smallest offer worth taking instead of a return', lang)}: "
-                                   f"{break_even_offer:,.2f} {currency}")
+                                   f"{money_text(break_even_offer, currency, lang)}")
         returned = ranking.loc[ranking["option"] == "return_for_refund", "net_minor"]
         if len(returned):
             figure.add_vline(x=returned.iloc[0] / scale, line_dash="dot", line_color="#c0392b")
@@ -106,6 +108,6 @@ def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: float | No
 def spend_chart(book: OrderBook, today: dt.date, lang: str, currency: str = "RUB") -> go.Figure:
     """Money spent per month of ordering, in ``currency``."""
     spent = spend_amounts(book, today, "month", currency)
-    figure = go.Figure(go.Bar(x=spent["month"], y=spent["spent"] / 10 ** minor_digits(currency)))
+    figure = go.Figure(go.Bar(x=spent["month"], y=spent["spent"].to_numpy(dtype=np.int64) / 10 ** minor_digits(currency)))
     figure.update_layout(title=_("Spend by month", lang), yaxis_title=currency, **LOOK)
     return figure
