@@ -41,7 +41,8 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
     def time(what):  # the buyer's hours at their rate, in the display currency
         return _half_even(Fraction(a["time_rate"]) * Fraction(a[f"hours_{what}"]) * rub)
 
-    pack_low, pack_high = _half_even(Fraction(a["packaging_low"]) * rub), _half_even(Fraction(a["packaging_high"]) * rub)
+    pack_low = _half_even(Fraction(a["packaging_low"]) * rub)
+    pack_high = _half_even(Fraction(a["packaging_high"]) * rub)
     chance = Decimal(round(arrival * CHANCE_PARTS)) / CHANCE_PARTS  # exact: a power of ten
     day = dt.timedelta(days=1)
     problem, price, kept = o["problem"], o["price"], o["kept"]

@@ -108,6 +108,7 @@ def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: int | None
 def spend_chart(book: OrderBook, today: dt.date, lang: str, currency: str = "RUB") -> go.Figure:
     """Money spent per month of ordering, in ``currency``."""
     spent = spend_amounts(book, today, "month", currency)
-    figure = go.Figure(go.Bar(x=spent["month"], y=spent["spent"].to_numpy(dtype=np.int64) / 10 ** minor_digits(currency)))
+    units = spent["spent"].to_numpy(dtype=np.int64) / 10 ** minor_digits(currency)  # plotly plots floats
+    figure = go.Figure(go.Bar(x=spent["month"], y=units))
     figure.update_layout(title=_("Spend by month", lang), yaxis_title=currency, **LOOK)
     return figure
