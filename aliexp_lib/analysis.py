@@ -88,10 +88,8 @@ class Analysis:
         ``rate``, the exchange rate used with its date, in words."""
         amounts, rate = amounts_in(self.book.table, ("price_minor",), self.setting.currency, self.setting.rates,
                                    self.today)
-        price = pd.array(np.where(np.isnan(amounts["price_minor"]), 0, amounts["price_minor"]).astype(np.int64),
-                         dtype="Int64")
-        price[np.isnan(amounts["price_minor"])] = pd.NA
-        return pd.DataFrame({"order_id": self.book.table["order_id"].to_numpy(), "price_minor": price, "rate": rate})
+        return pd.DataFrame({"order_id": self.book.table["order_id"].to_numpy(), "price_minor": amounts["price_minor"],
+                             "rate": rate})
 
     @cached_property
     def refunds(self) -> pd.DataFrame:

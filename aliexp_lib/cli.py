@@ -24,7 +24,7 @@ from aliexp_lib.errors import InputError
 from aliexp_lib.history import summary as delivery_summary
 from aliexp_lib.i18n import LANGUAGES
 from aliexp_lib.importers import FORMATS
-from aliexp_lib.money import format_minor, known_currencies
+from aliexp_lib.money import known_currencies, money_text
 from aliexp_lib.orders import NATIVE_FORMAT, SCHEMA, load_orders
 from aliexp_lib.report import write_report
 from aliexp_lib.setting import CONFIG_NAME, Setting, build_setting
@@ -183,10 +183,7 @@ def _orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     out = pd.DataFrame(index=table.index)
     for column in SCHEMA:
         if f"{column}_minor" in table:  # amounts: exact decimals in the order's currency
-            out[column] = ""
-            for code in table["currency"].dropna().unique():
-                rows = (table["currency"] == code) & table[f"{column}_minor"].notna()
-                out.loc[rows, column] = format_minor(table.loc[rows, f"{column}_minor"], code)
+            out[column] = money_text(table[f"{column}_minor"], table["currency"])
         elif pd.api.types.is_datetime64_any_dtype(table[column]):
             out[column] = table[column].dt.strftime("%Y-%m-%d").fillna("")
         else:
@@ -209,15 +206,12 @@ def _resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     if args.break_even:
         table = analysis.break_even.copy()
         for column in [c for c in table.columns if c.endswith("_minor")]:
-            known = table[column].notna()
-            text = pd.Series("", index=table.index, dtype=object)
-            text[known] = format_minor(table.loc[known, column], currency)
-            table[column] = text
+            table[column] = money_text(table[column], currency)
         table.columns = [c.removesuffix("_minor") for c in table.columns]
         return table, analysis.book.warnings
     table = analysis.options.copy()
     for column in ("net", "net_low", "net_high"):
-        table[column] = format_minor(table.pop(f"{column}_minor"), currency)
+        table[column] = money_text(table.pop(f"{column}_minor"), currency)
     columns = ["order_id", "option", "rank", "net", "net_low", "net_high", "currency", "money_by", "likelihood", "reason"]
     if args.format != "table":
         columns += ["risk", "rate"]
@@ -233,7 +227,7 @@ def _cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     analysis = _analysis(args)
     book = analysis.book
     table = analysis.cashback.copy()
-    table["expected"] = [format_minor([m], c)[0] for m, c in zip(table.pop("expected_minor"), table["currency"])]
+    table["expected"] = money_text(table.pop("expected_minor"), table["currency"])
     return table.loc[:, ["order_id", "expected", "currency", "lost", "reason"]], book.warnings
 
 

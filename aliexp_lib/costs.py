@@ -144,14 +144,20 @@ def load_rates(path: str | Path | None = None) -> Rates:
 
 
 def amounts_in(table: pd.DataFrame, columns: tuple[str, ...], currency: str, rates: Rates, on: dt.date,
-               default_currency: str | None = None) -> tuple[dict[str, np.ndarray], np.ndarray]:
+               default_currency: str | None = None) -> tuple[dict[str, pd.arrays.IntegerArray], np.ndarray]:
     """``columns`` (minor units in each row's ``currency``) as minor units of ``currency``.
 
-    Returns float arrays (NaN where the amount is missing; whole numbers otherwise, converted
-    exactly) and, per row, the rate used and its date in words. One conversion per currency.
+    Returns ``Int64`` arrays (missing where the amount is missing), each amount converted exactly
+    and rounded half-even to a whole minor unit, and, per row, the rate used and its date in
+    words. One conversion per currency, none per row.
     """
     n = len(table)
-    out = {column: np.full(n, np.nan) for column in columns}
+    values = {column: np.zeros(n, dtype=np.int64) for column in columns}
+    known = {}
+    for column in columns:
+        given = pd.array(table[column], dtype="Int64")
+        known[column] = ~np.asarray(given.isna(), dtype=bool)
+        values[column] = given.to_numpy(dtype=np.int64, na_value=0)
     said_per_row = np.full(n, "", dtype=object)
     codes = table["currency"].fillna(default_currency or currency).to_numpy()
     for code in pd.unique(codes):
@@ -159,23 +165,50 @@ def amounts_in(table: pd.DataFrame, columns: tuple[str, ...], currency: str, rat
         factor, said = rates.factor(code, currency, on)
         said_per_row[mask] = said
         for column in columns:
-            values = table[column].to_numpy(dtype=np.float64, na_value=np.nan)[mask]
-            known = ~np.isnan(values)
-            converted = np.full(mask.sum(), np.nan)
-            converted[known] = convert_minor(values[known].astype(np.int64), factor)
-            out[column][mask] = converted
+            values[column][mask] = convert_minor(values[column][mask], factor)
+    out = {column: pd.arrays.IntegerArray(values[column], ~known[column]) for column in columns}
     return out, said_per_row
 
 
 def convert_minor(minor: np.ndarray, factor: Fraction) -> np.ndarray:
-    """``minor`` (int64) times the exact ``factor``, rounded half-even to whole minor units."""
+    """``minor`` (integers) times the exact ``factor``, rounded half-even to whole minor units (int64).
+
+    Integer arithmetic only; where ``minor * factor.numerator`` could leave int64 the products
+    are taken as Python integers (exact at any size).
+    """
+    minor = np.asarray(minor)
     if factor == 1:
         return minor.astype(np.int64)
-    scaled = minor.astype(np.int64) * factor.numerator
-    quotient, remainder = np.divmod(scaled, factor.denominator)
+    return half_even_div(minor.astype(np.int64), factor.numerator, factor.denominator)
+
+
+def half_even_div(numerator: np.ndarray, times, denominator) -> np.ndarray:
+    """``numerator * times / denominator`` rounded half-even to a whole number, element-wise, exactly.
+
+    ``numerator`` and ``times`` are integers (arrays or scalars), ``denominator`` a positive integer
+    (array or scalar). The result is int64; a product that would leave int64 is taken in Python
+    integers (object arrays), never in floats.
+    """
+    numerator = np.asarray(numerator)
+    times, denominator = np.asarray(times), np.asarray(denominator)
+    if np.any(denominator <= 0):
+        raise ValueError("half_even_div needs a positive denominator")
+    bits = [int(np.max(np.abs(x))).bit_length() if x.size else 0 for x in (numerator, times, denominator)]
+    if bits[0] + bits[1] >= 62 or bits[2] >= 61:  # the product (or twice a remainder) might leave int64
+        numerator, times, denominator = (x.astype(object) for x in (numerator, times, denominator))
+    scaled = numerator * times
+    quotient, remainder = scaled // denominator, scaled % denominator
     twice = 2 * remainder
-    up = (twice > factor.denominator) | ((twice == factor.denominator) & (quotient % 2 == 1))
-    return quotient + up
+    up = (twice > denominator) | ((twice == denominator) & (quotient % 2 == 1))
+    return (quotient + up.astype(np.int64)).astype(np.int64)
+
+
+def chance(value) -> Fraction:
+    """A probability or share read exactly: a ``Decimal``, an int, a ``Fraction``, or a float by its
+    shortest text (``0.7`` is 7/10, the number the user wrote)."""
+    if isinstance(value, (float, np.floating)):
+        return Fraction(Decimal(repr(float(value))))
+    return Fraction(value)
 
 
 def _to_minor(amount: Decimal, currency: str) -> int:
@@ -207,18 +240,19 @@ def slowest_payout_days(methods: pd.Series, payout: pd.DataFrame) -> np.ndarray:
 
 @dataclasses.dataclass(frozen=True)
 class Assumptions:
-    """Named guesses the ranking depends on (``data/assumptions.toml``): id -> value, and notes."""
+    """Named guesses the ranking depends on (``data/assumptions.toml``): id -> exact ``Decimal`` value, and notes."""
 
-    values: Mapping[str, float]
+    values: Mapping[str, Decimal]
     notes: Mapping[str, str]
     units: Mapping[str, str]
     changed: frozenset[str] = frozenset()
 
-    def __getitem__(self, key: str) -> float:
+    def __getitem__(self, key: str) -> Decimal:
         return self.values[key]
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame({"id": list(self.values), "value": list(self.values.values()),
+        # shown as numbers (0.85, 500.0) as before; the engine reads ``values`` exactly
+        return pd.DataFrame({"id": list(self.values), "value": [float(v) for v in self.values.values()],
                              "unit": [self.units[k] for k in self.values],
                              "changed": [k in self.changed for k in self.values],
                              "note": [self.notes[k] for k in self.values]})
@@ -227,14 +261,14 @@ class Assumptions:
 def load_assumptions(path: str | Path | None = None, overrides: Mapping[str, object] | None = None) -> Assumptions:
     """Our assumptions, then the user's TOML file ``path`` (``[[assumption]]`` id, value), then ``overrides``."""
     default = resources.files("aliexp_lib.data").joinpath("assumptions.toml").read_text(encoding="utf-8")
-    entries = tomllib.loads(default)["assumption"]
-    values = {e["id"]: float(e["value"]) for e in entries}
+    entries = tomllib.loads(default, parse_float=Decimal)["assumption"]  # 0.85 is 85/100, not a binary float
+    values = {e["id"]: _exact(e["value"]) for e in entries}
     notes = {e["id"]: e["note"] for e in entries}
     units = {e["id"]: e["unit"] for e in entries}
     changed: dict[str, object] = {}
     if path is not None:
         try:
-            mine = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("assumption", [])
+            mine = tomllib.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal).get("assumption", [])
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InputError(f"{path}: cannot read the assumptions file ({exc})") from None
         changed.update({e.get("id"): e.get("value") for e in mine})
@@ -243,10 +277,24 @@ def load_assumptions(path: str | Path | None = None, overrides: Mapping[str, obj
         if key not in values:
             raise InputError(f"unknown assumption {key!r}; known: {', '.join(values)}")
         try:
-            number = float(value)
-        except (TypeError, ValueError):
+            number = _exact(value)
+        except (TypeError, ValueError, InvalidOperation):
             raise InputError(f"assumption {key}: {value!r} is not a number") from None
-        if not np.isfinite(number) or number < 0 or (units[key] == "probability" and number > 1):
+        if not number.is_finite() or number < 0 or (units[key] == "probability" and number > 1):
             raise InputError(f"assumption {key}: {value!r} is out of range ({units[key]})")
         values[key] = number
     return Assumptions(values, notes, units, frozenset(changed))
+
+
+def _exact(value) -> Decimal:
+    """An assumption's value as an exact ``Decimal``: TOML numbers (read as ``Decimal``), ints, text
+    such as ``"0.7"``, or a float by its shortest text (``0.7`` -> ``Decimal("0.7")``)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return Decimal(int(value))
+    if isinstance(value, (float, np.floating)):
+        return Decimal(repr(float(value)))
+    if isinstance(value, str):
+        return Decimal(value.strip())
+    raise TypeError(f"not a number: {value!r}")

@@ -2,20 +2,18 @@
 
 English text is the message id; Russian lives in a gettext catalogue, ``data/i18n/ru.po``, read
 with Babel (so translators can use the usual PO tools). Dates and money are formatted for the
-locale by Babel (CLDR data), not by hand.
+locale by Babel (CLDR data), not by hand; money by ``aliexp_lib.money.money_text``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from functools import cache
 from importlib import resources
 
 import pandas as pd
 from babel.dates import format_date as _babel_date
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency as _babel_currency
 
 LANGUAGES = ("en", "ru")
 
@@ -243,35 +241,3 @@ def format_date(day, lang: str) -> str:
         return ""
     day = day.date() if isinstance(day, pd.Timestamp) else day
     return _babel_date(day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)), "medium", locale=lang)
-
-
-def format_money(amount: Decimal, currency: str, lang: str) -> str:
-    """An exact amount with its currency for ``lang``: "RUB600.50" / "600,50 ₽".
-
-    Babel's (CLDR) currency format, with the currency's own number of decimals (none for JPY).
-
-    Parameters
-    ----------
-    amount : decimal.Decimal [major units of ``currency``]
-        The amount, e.g. ``Decimal("600.50")`` for 600 roubles 50 kopecks (not minor units).
-    currency : str
-        ISO 4217 code.
-    lang : {"en", "ru"}
-        The locale.
-
-    Returns
-    -------
-    str
-        The formatted amount. Russian uses a no-break space before the sign.
-
-    Examples
-    --------
-    >>> from decimal import Decimal
-    >>> format_money(Decimal("600.50"), "RUB", "en")
-    'RUB600.50'
-    >>> format_money(Decimal("600.50"), "RUB", "ru").replace("\xa0", " ")
-    '600,50 ₽'
-    >>> format_money(Decimal("600"), "JPY", "en")
-    '¥600'
-    """
-    return _babel_currency(amount, currency, locale=lang)

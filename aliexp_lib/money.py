@@ -11,8 +11,10 @@ import dataclasses
 from decimal import Decimal
 from functools import cache
 
+import numpy as np
+import pandas as pd
 from babel import Locale
-from babel.numbers import get_currency_precision, get_territory_currencies
+from babel.numbers import format_currency, get_currency_precision, get_territory_currencies
 
 
 @cache
@@ -42,7 +44,7 @@ class Money:
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
         """The amount ``minor`` minor units of ``currency`` (e.g. 60050 RUB kopecks = 600.50 RUB)."""
-        return cls(Decimal(int(minor)).scaleb(-minor_digits(currency)), currency)
+        return cls(Decimal(f"{int(minor)}e-{minor_digits(currency)}"), currency)
 
     def __add__(self, other: Money) -> Money:
         if not isinstance(other, Money):
@@ -55,12 +57,99 @@ class Money:
         return f"{self.amount} {self.currency}"
 
 
-def format_minor(minor, currency: str) -> list[str]:
-    """Exact decimal text of integer minor units: 60050 RUB -> "600.50", -5 USD -> "-0.05"."""
-    digits = minor_digits(currency)
-    out = []
-    for value in minor:
-        sign = "-" if value < 0 else ""
-        whole, part = divmod(abs(int(value)), 10**digits)
-        out.append(f"{sign}{whole}.{part:0{digits}d}" if digits else f"{sign}{whole}")
-    return out
+def money_text(minor, currency, lang: str | None = None):
+    """Money as text, exactly: integer minor units of ``currency``, one amount or a whole column.
+
+    Parameters
+    ----------
+    minor : int, None or a column (list, numpy array, masked array, ``Int64`` array or Series)
+        Amounts in minor units (kopecks, cents; yen for JPY). A missing amount (``None``,
+        ``pd.NA``, a masked entry) gives ``""``. Floats are refused (``TypeError``): an amount
+        that went through a float is not exact any more.
+    currency : str or a column of str
+        ISO 4217 code, one for all or one per amount (a missing code gives ``""``). Its number
+        of decimal places comes from CLDR: JPY 0, RUB 2, KWD 3.
+    lang : str or None
+        ``None`` (or ``"plain"``): the machine text of the CLI, CSV and JSON, a plain decimal
+        with every minor digit and no grouping. A language (``"en"``, ``"ru"``): the text for
+        people, by Babel (``format_currency``).
+
+    Returns
+    -------
+    str for one amount, list[str] for a column.
+
+    Examples
+    --------
+    >>> money_text([60050, -5, None], "RUB")
+    ['600.50', '-0.05', '']
+    >>> money_text(1200, "JPY"), money_text(1234, "KWD")
+    ('1200', '1.234')
+    >>> money_text(123450, "RUB", "ru")
+    '1\xa0234,50\xa0₽'
+    >>> money_text(1200, "JPY", "en")
+    '¥1,200'
+    """
+    if lang == "plain":
+        lang = None
+    if _is_scalar(minor):
+        return money_text([minor], currency, lang)[0]
+    values, known = _minor_column(minor)
+    n = len(values)
+    codes = np.full(n, currency, dtype=object) if isinstance(currency, str) else np.asarray(currency, dtype=object)
+    if len(codes) != n:
+        raise ValueError(f"{n} amounts but {len(codes)} currencies")
+    out = np.full(n, "", dtype=object)
+    has_code = np.array([isinstance(c, str) for c in codes], dtype=bool)
+    for code in pd.unique(codes[has_code & known]):  # a few currencies, not orders
+        rows = known & has_code & (codes == code)
+        digits = minor_digits(code)
+        distinct, positions = np.unique(values[rows], return_inverse=True)  # each amount is formatted once
+        texts = np.array([_one(int(v), code, digits, lang) for v in distinct], dtype=object)
+        out[rows] = texts[positions.ravel()]
+    return out.tolist()
+
+
+def _one(minor: int, currency: str, digits: int, lang: str | None) -> str:
+    amount = Decimal(f"{minor}e-{digits}")  # exact at any size (the text constructor does not round)
+    if lang is None:
+        return format(amount, "f")
+    return format_currency(amount, currency, locale=lang)
+
+
+def _is_scalar(minor) -> bool:
+    return minor is None or minor is pd.NA or isinstance(minor, (int, np.integer, float, np.floating, Decimal))
+
+
+def _minor_column(minor) -> tuple[np.ndarray, np.ndarray]:
+    """(values, known): integer values (int64, or Python ints beyond int64) and where they are known."""
+    if isinstance(minor, pd.Series):
+        minor = minor.array
+    if isinstance(minor, np.ma.MaskedArray):
+        known = ~np.ma.getmaskarray(minor)
+        values = _integers(minor.filled(0) if known.size else minor.data)
+        return values, known
+    if isinstance(minor, pd.api.extensions.ExtensionArray):
+        if not pd.api.types.is_integer_dtype(minor.dtype) and not pd.api.types.is_object_dtype(minor.dtype):
+            raise TypeError(f"money text needs integer minor units, got {minor.dtype}")
+        if pd.api.types.is_integer_dtype(minor.dtype):
+            known = ~np.asarray(minor.isna(), dtype=bool)
+            return minor.to_numpy(dtype=np.int64, na_value=0), known
+        minor = minor.to_numpy(dtype=object)
+    array = np.asarray(minor) if not isinstance(minor, list) else np.array(minor, dtype=object)
+    if array.ndim != 1:
+        array = array.reshape(-1)
+    if array.dtype.kind in "iu":
+        return array.astype(np.int64), np.ones(len(array), dtype=bool)
+    if array.dtype.kind != "O":
+        raise TypeError(f"money text needs integer minor units, got {array.dtype}")
+    known = np.array([v is not None and v is not pd.NA for v in array], dtype=bool)
+    return _integers(np.where(known, array, 0)), known
+
+
+def _integers(array: np.ndarray) -> np.ndarray:
+    if array.dtype.kind in "iu":
+        return array.astype(np.int64)
+    bad = [v for v in array if not isinstance(v, (int, np.integer)) or isinstance(v, bool)]
+    if bad:
+        raise TypeError(f"money text needs integer minor units, got {bad[0]!r} ({type(bad[0]).__name__})")
+    return array.astype(object)

@@ -7,8 +7,12 @@ works, and the latest day the money is expected under the rulebook's clocks.
     net = likelihood-weighted refund + value of what is kept - return postage - packing
           - the buyer's time x their rate - cashback lost
 
-Prices, offers and postage are exact minor units; an expected value (a probability times an
-amount) is rounded half-even to a whole minor unit. Every probability and default comes from
+Money is integer minor units throughout (``int64``, with a mask where an amount is unknown):
+prices, offers and postage exactly as given or converted; every expected value (a probability
+times an amount), every amount of the assumptions converted into the display currency and the
+middle of a range are rounded half-even to a whole minor unit with integer arithmetic, never a
+float. Probabilities are read exactly (``0.85`` is 85/100); the chance a travelling parcel arrives
+comes from a fitted model and is taken to ``CHANCE_PARTS`` (parts per billion). Every probability and default comes from
 ``Assumptions`` (``data/assumptions.toml``): guesses the user can change, not measurements.
 ``settle_off_platform`` is always ranked last (rule 31). The work is done on whole columns:
 one pass per option, none per order.
@@ -18,11 +22,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.costs import HOME_CURRENCY, amounts_in, convert_minor, postage_range, slowest_payout_days
+from aliexp_lib.costs import (HOME_CURRENCY, amounts_in, chance, convert_minor, half_even_div, postage_range,
+                              slowest_payout_days)
 from aliexp_lib.deadlines import day_numbers, protection_end_days
 from aliexp_lib.history import DeliveryModel, arrival_chance, fit_delivery_model
 from aliexp_lib.money import minor_digits
@@ -86,6 +93,8 @@ RISKS.update({
     ("settle_off_platform", "arrived_after_refund"): "a transfer you send cannot be taken back; keep its receipt",
 })
 _FORCED_LAST = OPTIONS.index("settle_off_platform")
+#: The fitted chance that a travelling parcel arrives is used in parts of this many (1e-9 steps).
+CHANCE_PARTS = 10**9
 
 
 def _texts(texts: dict, option: np.ndarray, problem_code: np.ndarray) -> pd.Categorical:
@@ -123,20 +132,24 @@ def rank_with_break_even(book: OrderBook, today: dt.date, setting: Setting | Non
 
 @dataclasses.dataclass(frozen=True)
 class _Case:
-    """Per problem order, everything in minor units of the display currency (float64 for NaN)."""
+    """Per problem order, money as int64 minor units of the display currency; ``offer`` and the
+    postage are 0 where ``offer_known``/``post_known`` say the amount is unknown."""
 
     rows: np.ndarray  # positions in the order book
     order_id: np.ndarray
     problem_code: np.ndarray  # position in PROBLEMS
     price: np.ndarray
     offer: np.ndarray
+    offer_known: np.ndarray
     kept: np.ndarray
     post_low: np.ndarray
     post_high: np.ndarray
-    cashback: np.ndarray
+    post_known: np.ndarray
+    cashback: np.ndarray  # cashback lost on a refund (expected: its probability times the cashback)
     start_day: np.ndarray  # day a dispute path starts: the dispute's date, or today (not before it may open)
     payout_high: np.ndarray
-    arrival: np.ndarray  # chance a travelling parcel arrives by the end of an extended protection
+    arrival: np.ndarray  # chance a travelling parcel arrives by the end of an extended protection (float)
+    arrival_parts: np.ndarray  # the same chance in parts of CHANCE_PARTS (int64), for money
     protection_end: np.ndarray
     protection_cap_end: np.ndarray
     disputed: np.ndarray
@@ -158,24 +171,22 @@ def _case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryMo
     # Order-currency amounts into the display currency, one factor per currency.
     amounts, rate_text = amounts_in(sub, ("price_minor", "offer_partial_minor", "value_if_kept_minor",
                                           "postage_quote_minor"), setting.currency, setting.rates, today)
-    price, offer, kept, quote = amounts.values()
+    price, offer, kept, quote = (_known(amount) for amount in amounts.values())
     currency = sub["currency"].fillna(setting.currency).to_numpy()
-    price = np.nan_to_num(price)
-    kept = np.where(np.isnan(kept), np.rint(price * a["kept_value_share"]), kept)
+    price = price[0]  # an unknown price counts as 0
+    kept = np.where(kept[1], kept[0], _times(chance(a["kept_value_share"]), price))
 
     # Return postage: the user's quote wins; else the tracked band for the weight (rules 18-19).
     home, said_home = setting.rates.factor(HOME_CURRENCY, setting.currency, today)
     weight = sub["weight_g"].to_numpy(dtype=np.float64, na_value=a["default_weight_g"]).astype(np.int64)
     low, high, band = postage_range(weight, setting.postage)
-    post_low = np.where(band >= 0, convert_minor(low, home), np.nan)
-    post_high = np.where(band >= 0, convert_minor(high, home), np.nan)
-    post_low = np.where(np.isnan(quote), post_low, quote)
-    post_high = np.where(np.isnan(quote), post_high, quote)
+    post_low = np.where(quote[1], quote[0], np.where(band >= 0, convert_minor(low, home), 0))
+    post_high = np.where(quote[1], quote[0], np.where(band >= 0, convert_minor(high, home), 0))
+    post_known = quote[1] | (band >= 0)
     if setting.currency != HOME_CURRENCY:  # postage and the assumptions' amounts are in HOME_CURRENCY too
         rate_text = np.where(currency == HOME_CURRENCY, rate_text, rate_text + "; postage: " + said_home)
 
-    cash_rate = sub["cashback_rate"].to_numpy(dtype=np.float64, na_value=0.0)
-    cashback = np.rint(price * cash_rate / 100) * a["p_cashback_lost_on_refund"]
+    cashback = _times(chance(a["p_cashback_lost_on_refund"]), _percent_of(price, sub["cashback_rate"]))
 
     # Events as day numbers, and whether they happened by today (as in the deadline engine).
     day, happened = {}, {}
@@ -196,18 +207,46 @@ def _case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryMo
     model = history if history is not None else fit_delivery_model(book, rulebook=rules, on=today)
     deadline = pd.Series(pd.NaT, index=table.index, dtype="datetime64[s]")
     deadline.iloc[rows] = (cap_end * 86_400).astype("datetime64[s]")
-    arrival = arrival_chance(model, book, today, deadline).to_numpy()[rows]
+    arrival = np.nan_to_num(arrival_chance(model, book, today, deadline).to_numpy(dtype=np.float64)[rows])
 
     problem_code = pd.Categorical(sub["problem"], categories=PROBLEMS).codes
-    return _Case(rows, sub["order_id"].to_numpy(), problem_code, price, offer, kept, post_low,
-                 post_high, cashback, start_day, payout_high, np.nan_to_num(arrival), protection_end, cap_end,
+    return _Case(rows, sub["order_id"].to_numpy(), problem_code, price, offer[0], offer[1], kept, post_low,
+                 post_high, post_known, cashback, start_day, payout_high, arrival,
+                 np.rint(arrival * CHANCE_PARTS).astype(np.int64), protection_end, cap_end,
                  happened["dispute_opened_at"], can_dispute,
                  happened["refund_issued_at"], happened["return_shipped_at"], rate_text, today_day, home)
 
 
+def _known(amount: pd.arrays.IntegerArray) -> tuple[np.ndarray, np.ndarray]:
+    """An ``Int64`` array as (int64 values with 0 where missing, known mask)."""
+    return amount.to_numpy(dtype=np.int64, na_value=0), ~np.asarray(amount.isna(), dtype=bool)
+
+
+def _times(p: Fraction, minor: np.ndarray) -> np.ndarray:
+    """An expected amount: the exact probability (or share) ``p`` times ``minor``, half-even to a minor unit."""
+    return half_even_div(minor, p.numerator, p.denominator)
+
+
+def _either(where: np.ndarray, p: Fraction, q: Fraction) -> tuple[np.ndarray, int]:
+    """Per order ``p`` where ``where`` else ``q``, as (numerators, one common denominator)."""
+    den = math.lcm(p.denominator, q.denominator)
+    return np.where(where, p.numerator * (den // p.denominator), q.numerator * (den // q.denominator)), den
+
+
+def _percent_of(minor: np.ndarray, percent: pd.Series) -> np.ndarray:
+    """``minor * percent / 100`` half-even, exactly; the rate is read back as the decimal the user wrote
+    (``repr`` of the parsed float). One pass per distinct rate, not per order; none counts as 0."""
+    out = np.zeros(len(minor), dtype=np.int64)
+    rates = percent.to_numpy(dtype=np.float64, na_value=np.nan)
+    for value in pd.unique(rates[~np.isnan(rates)]):
+        rows = rates == value
+        out[rows] = _times(chance(value) / 100, minor[rows])
+    return out
+
+
 @dataclasses.dataclass(frozen=True)
 class _Values:
-    """Per option (rows, in ``OPTIONS`` order) and problem order (columns): nets in minor units."""
+    """Per option (rows, in ``OPTIONS`` order) and problem order (columns): nets in int64 minor units."""
 
     low: np.ndarray
     mid: np.ndarray
@@ -221,9 +260,17 @@ class _Values:
 def _evaluate(c: _Case, setting: Setting) -> _Values:
     a, rules = setting.assumptions, setting.rulebook
     n, width = len(c.rows), len(OPTIONS)
-    # The assumptions' amounts are in HOME_CURRENCY: into minor units of the display currency.
-    home = float(c.home) * 10 ** minor_digits(HOME_CURRENCY)
-    rate, pack_low, pack_high = (a[k] * home for k in ("time_rate", "packaging_low", "packaging_high"))
+    p = {k: chance(v) for k, v in a.values.items() if a.units[k] == "probability"}
+    # The assumptions' amounts are in HOME_CURRENCY: into minor units of the display currency, exactly,
+    # each rounded half-even once (the buyer's time: rate x hours of each way out).
+    home = Fraction(c.home) * 10 ** minor_digits(HOME_CURRENCY)
+
+    def amount(*factors) -> int:
+        return round(math.prod((chance(f) for f in factors), start=home))  # Fraction: half-even
+
+    pack_low, pack_high = amount(a["packaging_low"]), amount(a["packaging_high"])
+    hours = {k: amount(a["time_rate"], a[f"hours_{k}"]) for k in ("wait", "dispute", "return", "partial",
+                                                                     "resend", "off_platform")}
     # Each clock's value is the entry in force on the day the dispute path starts (as in the deadline engine).
     path_start = c.start_day.astype("datetime64[D]")
     days = {k: rules.days(k, path_start) for k in ("seller_reply_days", "auto_escalation_days",
@@ -236,8 +283,9 @@ def _evaluate(c: _Case, setting: Setting) -> _Values:
     nr = problem == _codes(("not_received",))[0]
     after_refund = problem == _codes(("arrived_after_refund",))[0]
     owes_refund = ~np.isin(problem, _codes(("arrived_after_refund", "duplicate")))  # paid and not refunded
+    kept_if_item = np.where(item, c.kept, 0)
 
-    low, mid, high = (np.full((width, n), np.nan) for _ in range(3))
+    low, mid, high = (np.zeros((width, n), dtype=np.int64) for _ in range(3))
     likelihood = np.zeros((width, n))
     by_day = np.zeros((width, n), dtype=np.int64)
     ok = np.zeros((width, n), dtype=bool)
@@ -251,37 +299,42 @@ def _evaluate(c: _Case, setting: Setting) -> _Values:
         high[k] = net_mid if net_high is None else net_high
         by_day[k] = c.today_day if when is None else when
 
-    win = np.where(nr, a["p_win_not_received"], a["p_win_without_return"])
-    p_arrive = c.arrival
+    p_nr = p["p_win_not_received"]
+    win = np.where(nr, float(p_nr), float(p["p_win_without_return"]))
+    arrives, missing = c.arrival_parts, CHANCE_PARTS - c.arrival_parts
+    dispute_then = _times(p_nr, c.price) - c.cashback  # if it does not arrive: a dispute
     put("wait_and_extend", ~c.refunded & ~c.disputed & (c.protection_end >= c.today_day),
-        p_arrive + (1 - p_arrive) * a["p_win_not_received"],
-        p_arrive * c.price + (1 - p_arrive) * (a["p_win_not_received"] * c.price - c.cashback) - rate * a["hours_wait"],
+        c.arrival + (1 - c.arrival) * float(p_nr),
+        half_even_div(c.price, arrives, CHANCE_PARTS) + half_even_div(dispute_then, missing, CHANCE_PARTS)
+        - hours["wait"],
         when=c.protection_cap_end + dispute_path + c.payout_high)
     put("dispute_full_refund", c.can_dispute & ~c.refunded, win,
-        win * c.price + np.where(item, c.kept, 0) - c.cashback - rate * a["hours_dispute"],
+        half_even_div(c.price, *_either(nr, p_nr, p["p_win_without_return"])) + kept_if_item - c.cashback
+        - hours["dispute"],
         when=c.start_day + dispute_path + c.payout_high)
-    refund_back = np.where(owes_refund, a["p_return_refunded"] * c.price, 0.0)
-    base = refund_back - np.where(owes_refund, c.cashback, 0) - rate * a["hours_return"]
+    p_back = p["p_return_refunded"]
+    base = np.where(owes_refund, _times(p_back, c.price) - c.cashback, 0) - hours["return"]
+    costs_low, costs_high = c.post_low + pack_low, c.post_high + pack_high
     return_start = np.where(c.return_shipped, c.start_day, c.start_day + days["seller_reply_days"] + days["return_ship_days"])
-    put("return_for_refund", ~np.isnan(c.post_low) & (c.can_dispute | ~owes_refund) & ~(c.refunded & owes_refund),
-        np.where(owes_refund, a["p_return_refunded"], 1.0),
-        base - (c.post_low + c.post_high) / 2 - (pack_low + pack_high) / 2,
-        base - c.post_high - pack_high, base - c.post_low - pack_low,
+    put("return_for_refund", c.post_known & (c.can_dispute | ~owes_refund) & ~(c.refunded & owes_refund),
+        np.where(owes_refund, float(p_back), 1.0),
+        half_even_div(2 * base - costs_low - costs_high, 1, 2),  # the middle of the cost ranges
+        base - costs_high, base - costs_low,
         when=return_start + days["return_refund_days"] + days["refund_leaves_platform_days"] + c.payout_high)
-    put("partial_refund_keep", ~np.isnan(c.offer) & ~c.refunded & c.can_dispute, a["p_partial_paid"],
-        a["p_partial_paid"] * np.nan_to_num(c.offer) - (c.cashback + rate * a["hours_partial"] - c.kept),
+    partial_cost = c.cashback + hours["partial"] - c.kept
+    put("partial_refund_keep", c.offer_known & ~c.refunded & c.can_dispute, float(p["p_partial_paid"]),
+        _times(p["p_partial_paid"], c.offer) - partial_cost,
         when=c.today_day + days["seller_reply_days"] + days["refund_leaves_platform_days"] + c.payout_high)
-    put("accept_resend", ~c.refunded, a["p_resend_arrives"],
-        a["p_resend_arrives"] * c.price + np.where(item, c.kept, 0) - rate * a["hours_resend"],
+    put("accept_resend", ~c.refunded, float(p["p_resend_arrives"]),
+        _times(p["p_resend_arrives"], c.price) + kept_if_item - hours["resend"],
         when=c.today_day + days["estimated_delivery_days"])
-    put("keep_and_close", np.ones(n, dtype=bool), 1.0, np.where(nr, 0.0, c.kept))
-    off_amount = np.where(np.isnan(c.offer), c.price, np.nan_to_num(c.offer))
+    put("keep_and_close", np.ones(n, dtype=bool), 1.0, np.where(nr, 0, c.kept))
+    off_amount = np.where(c.offer_known, c.offer, c.price)
     put("settle_off_platform", ~c.refunded | after_refund,
-        np.where(after_refund, 1.0, a["p_off_platform_paid"]),
+        np.where(after_refund, 1.0, float(p["p_off_platform_paid"])),
         np.where(after_refund, c.kept - c.price,
-                 a["p_off_platform_paid"] * off_amount + np.where(item, c.kept, 0)) - rate * a["hours_off_platform"])
+                 _times(p["p_off_platform_paid"], off_amount) + kept_if_item) - hours["off_platform"])
 
-    partial_cost = c.cashback + rate * a["hours_partial"] - c.kept
     return _Values(low, mid, high, likelihood, by_day, ok, partial_cost)
 
 
@@ -290,7 +343,7 @@ def _rank(c: _Case, v: _Values, setting: Setting) -> pd.DataFrame:
     low, mid, high, likelihood, by_day = v.low, v.mid, v.high, v.likelihood, v.by_day
     # Within each order (a row of 7 options) sort best first: options that apply, not settling off
     # the platform (rule 31), more expected money, more likely, money sooner, then OPTIONS order.
-    net_all = np.rint(np.nan_to_num(mid)).astype(np.int64).T
+    net_all = mid.T
     options = np.broadcast_to(np.arange(width), (n, width))
     keys = (options, by_day.T, -likelihood.T, -net_all, options == _FORCED_LAST, ~v.ok.T)
     ranked = np.lexsort(keys, axis=-1)  # (orders, options): option codes, best first
@@ -309,8 +362,8 @@ def _rank(c: _Case, v: _Values, setting: Setting) -> pd.DataFrame:
         "option": pd.Categorical.from_codes(option, categories=OPTIONS),
         "rank": rank,
         "net_minor": net,
-        "net_low_minor": np.rint(low.ravel()[cell]).astype(np.int64),
-        "net_high_minor": np.rint(high.ravel()[cell]).astype(np.int64),
+        "net_low_minor": low.ravel()[cell],
+        "net_high_minor": high.ravel()[cell],
         "currency": setting.currency,
         "money_by": (by_day.ravel()[cell] * 86_400).astype("datetime64[s]"),
         "likelihood": np.round(like, 3),
@@ -340,27 +393,32 @@ def break_even(book: OrderBook, today: dt.date, setting: Setting | None = None,
 
 def _break_even(c: _Case, v: _Values, setting: Setting) -> pd.DataFrame:
     ret = OPTIONS.index("return_for_refund")
-    both = v.ok[ret] & ~np.isnan(c.offer)
-    p = setting.assumptions["p_partial_paid"]
+    both = v.ok[ret] & c.offer_known
+    p = chance(setting.assumptions["p_partial_paid"])
 
     rows = np.flatnonzero(both)
 
-    def offer_for(return_net):  # for the orders in rows
-        return np.maximum(np.rint((return_net[rows] + v.partial_cost[rows]) / p), 0).astype(np.int64)
+    def offer_for(return_net):  # for the orders in rows: p x offer - partial cost = return net, half-even
+        if p == 0:  # a partial refund that is never paid is worth no offer
+            return pd.array([pd.NA] * len(rows), dtype="Int64")
+        needed = half_even_div(return_net[rows] + v.partial_cost[rows], p.denominator, p.numerator)
+        return np.maximum(needed, 0)
 
     others = v.ok.copy()
     others[ret] = False
-    other_mid = np.where(others, v.mid, -np.inf)
+    lowest = np.iinfo(np.int64).min
+    other_mid = np.where(others, v.mid, lowest)
     best_other = other_mid.max(axis=0)
     best_other_name = np.array(OPTIONS)[other_mid.argmax(axis=0)]
-    cheap = np.where(v.high[ret] > best_other, "return_for_refund", best_other_name)
-    dear = np.where(v.low[ret] > best_other, "return_for_refund", best_other_name)
+    has_other = others.any(axis=0)
+    cheap = np.where(~has_other | (v.high[ret] > best_other), "return_for_refund", best_other_name)
+    dear = np.where(~has_other | (v.low[ret] > best_other), "return_for_refund", best_other_name)
     flips = cheap != dear
     # return net falls one-for-one with postage: it ties with the best other option at this postage
-    flip_at = c.post_low + (v.high[ret] - best_other)
+    flip_at = c.post_low + (v.high[ret] - np.where(has_other, best_other, 0))
     return pd.DataFrame({
         "order_id": c.order_id[rows],
-        "offer_minor": c.offer[rows].astype(np.int64),
+        "offer_minor": c.offer[rows],
         "break_even_minor": offer_for(v.mid[ret]),
         "break_even_low_minor": offer_for(v.low[ret]),
         "break_even_high_minor": offer_for(v.high[ret]),
@@ -368,5 +426,5 @@ def _break_even(c: _Case, v: _Values, setting: Setting) -> pd.DataFrame:
         "best_if_postage_cheap": cheap[rows],
         "best_if_postage_dear": dear[rows],
         "flips": flips[rows],
-        "flip_postage_minor": pd.array(np.where(flips[rows], np.rint(flip_at[rows]), np.nan), dtype="Int64"),
+        "flip_postage_minor": pd.arrays.IntegerArray(flip_at[rows], ~flips[rows]),
     })

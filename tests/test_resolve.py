@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
@@ -249,7 +250,9 @@ class TestCosts:
         assert band[-1] == -1
 
     def test_assumptions_can_be_changed_and_are_checked(self):
-        assert load_assumptions(overrides={"p_win_not_received": "0.7"})["p_win_not_received"] == 0.7
+        assert load_assumptions(overrides={"p_win_not_received": "0.7"})["p_win_not_received"] == Decimal("0.7")
+        assert load_assumptions(overrides={"p_win_not_received": 0.7})["p_win_not_received"] == Decimal("0.7")
+        assert load_assumptions()["p_partial_paid"] == Decimal("0.95")  # read exactly, not as a binary float
         assert "p_win_not_received" in load_assumptions(overrides={"p_win_not_received": 0.7}).changed
         with pytest.raises(InputError, match="out of range"):
             load_assumptions(overrides={"p_win_not_received": 1.5})

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from decimal import ROUND_HALF_EVEN, Decimal
 
 import pandas as pd
 
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, label
-from aliexp_lib.money import minor_digits
+from aliexp_lib.money import minor_digits, money_text
 from aliexp_lib.orders import OrderBook
 from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.views.figures import options_chart
@@ -28,12 +29,13 @@ RANKING_CLASS = "aliexp-ranking"
 
 @dataclasses.dataclass
 class Answer:
-    """One recomputation: the ranked options (engine table), the table and chart to show."""
+    """One recomputation: the ranked options (engine table), the table and chart to show, and the
+    smallest offer worth taking instead of a return, in minor units of the display currency."""
 
     ranking: pd.DataFrame
     table: pd.DataFrame
     figure: object
-    break_even: float | None
+    break_even: int | None
 
 
 class Chooser:
@@ -71,16 +73,16 @@ class Chooser:
             empty = rank_with_break_even(OrderBook(self.book.table.iloc[:0]), self.today, self.setting, self.history)[0]
             return Answer(empty, ranking_table(empty, self.lang), options_chart(empty, self.lang), None)
         row = self.rows[order_id].copy()
-        scale = 10 ** minor_digits(row["currency"].iloc[0] if pd.notna(row["currency"].iloc[0]) else self.currency)
-        row["offer_partial_minor"] = pd.array([round(offer * scale)] if offer > 0 else [pd.NA], dtype="Int64")
-        row["postage_quote_minor"] = pd.array([round(postage * scale)] if postage > 0 else [pd.NA], dtype="Int64")
-        row["value_if_kept_minor"] = pd.array([round(kept * scale)], dtype="Int64")
+        code = row["currency"].iloc[0] if pd.notna(row["currency"].iloc[0]) else self.currency
+        row["offer_partial_minor"] = pd.array([_minor(offer, code)] if offer > 0 else [pd.NA], dtype="Int64")
+        row["postage_quote_minor"] = pd.array([_minor(postage, code)] if postage > 0 else [pd.NA], dtype="Int64")
+        row["value_if_kept_minor"] = pd.array([_minor(kept, code)], dtype="Int64")
         setting = dataclasses.replace(self.setting, assumptions=_with(self.setting.assumptions, time_rate=time_rate))
         book = OrderBook(row.reset_index(drop=True), self.book.source)
         ranking, even = rank_with_break_even(book, self.today, setting, self.history)
         offer_at = None
-        if len(even):
-            offer_at = float(even["break_even_minor"].iloc[0]) / 10 ** minor_digits(self.currency)
+        if len(even) and pd.notna(even["break_even_minor"].iloc[0]):
+            offer_at = int(even["break_even_minor"].iloc[0])
         return Answer(ranking, ranking_table(ranking, self.lang), options_chart(ranking, self.lang, offer_at), offer_at)
 
     def ranking_html(self, answer: Answer) -> str:
@@ -88,7 +90,7 @@ class Chooser:
         note = ""
         if answer.break_even is not None:
             note = (f"<p>{html.escape(_('Smallest offer worth taking instead of a return', self.lang))}: "
-                    f"{answer.break_even:,.2f} {html.escape(self.currency)}</p>")
+                    f"{html.escape(money_text(answer.break_even, self.currency, self.lang))}</p>")
         return answer.table.to_html(index=False, classes=RANKING_CLASS, escape=True, border=0) + note
 
     def widget(self):
@@ -131,8 +133,15 @@ class Chooser:
         return widgets.interactive(show, **controls)
 
 
+def _minor(value: float, currency: str) -> int:
+    """A slider's value (``currency`` units) as whole minor units, exactly: the decimal the slider
+    shows (the float's shortest text), scaled by the currency's digits, half-even."""
+    exact = Decimal(repr(float(value))).scaleb(minor_digits(currency))
+    return int(exact.to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
 def _with(assumptions, **changes):
     values = dict(assumptions.values)
-    values.update({k: float(v) for k, v in changes.items()})
+    values.update({k: Decimal(repr(float(v))) for k, v in changes.items()})
     return dataclasses.replace(assumptions, values=values, changed=assumptions.changed | frozenset(changes))
 

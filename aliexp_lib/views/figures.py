@@ -7,12 +7,13 @@ inputs (no random ids in their JSON), so notebooks that store them can be compar
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, label
-from aliexp_lib.money import minor_digits
+from aliexp_lib.money import minor_digits, money_text
 
 #: A plain look, set directly: plotly's named templates are deep-copied on every figure (slow).
 LOOK = {"template": None, "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"family": "sans-serif"}}
@@ -64,15 +65,16 @@ def money_at_stake(analysis: Analysis) -> go.Figure:
     figure = go.Figure(go.Bar(
         x=[label(s, lang) for s in sums["status"]], y=amounts,
         marker_color=[STATUS_COLOURS[s] for s in sums["status"]],
-        text=[f"{v:,.0f}" for v in amounts], textposition="outside",
+        text=money_text(sums["amount_minor"].to_numpy(dtype=np.int64), currency, lang), textposition="outside",
     ))
     figure.update_layout(title=_("Money at stake by status", lang), yaxis_title=currency, **LOOK)
     return figure
 
 
-def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: float | None = None) -> go.Figure:
-    """Net money per way out (bars), with the range of each cost as error bars; the break-even
-    offer, if given, as a line at the net a partial refund must beat."""
+def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: int | None = None) -> go.Figure:
+    """Net money per way out (bars, in currency units), with the range of each cost as error bars;
+    the break-even offer (minor units of the ranking's currency), if given, said above the chart,
+    and a line at the return's net, the net a partial refund must beat."""
     currency = ranking["currency"].iloc[0] if len(ranking) else "RUB"
     scale = 10 ** minor_digits(currency)
     net = ranking["net_minor"].to_numpy() / scale
@@ -86,7 +88,7 @@ def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: float | No
     if break_even_offer is not None:
         figure.add_annotation(xref="paper", x=1, yref="paper", y=1.08, showarrow=False,
                               text=f"{_('Smallest offer worth taking instead of a return', lang)}: "
-                                   f"{break_even_offer:,.2f} {currency}")
+                                   f"{money_text(break_even_offer, currency, lang)}")
         returned = ranking.loc[ranking["option"] == "return_for_refund", "net_minor"]
         if len(returned):
             figure.add_vline(x=returned.iloc[0] / scale, line_dash="dot", line_color="#c0392b")
@@ -99,6 +101,7 @@ def spend_chart(analysis: Analysis) -> go.Figure:
     """Money spent per month of ordering (``Analysis.spend``), in the display currency."""
     lang, currency = analysis.setting.lang, analysis.setting.currency
     spent = analysis.spend("month")
-    figure = go.Figure(go.Bar(x=spent["month"], y=spent["spent_minor"] / 10 ** minor_digits(currency)))
+    units = spent["spent_minor"].to_numpy(dtype=np.int64) / 10 ** minor_digits(currency)  # plotly plots floats
+    figure = go.Figure(go.Bar(x=spent["month"], y=units))
     figure.update_layout(title=_("Spend by month", lang), yaxis_title=currency, **LOOK)
     return figure

@@ -8,14 +8,13 @@ nothing else. Nothing here runs an engine or loads a setting of its own.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
 from aliexp_lib.analysis import Analysis
-from aliexp_lib.i18n import _, format_date, format_money, localise
-from aliexp_lib.money import minor_digits
+from aliexp_lib.i18n import _, format_date, localise
+from aliexp_lib.money import money_text
 from aliexp_lib.orders import OrderBook
 from aliexp_lib.risk import seller_signals
 from aliexp_lib.setting import Setting
@@ -23,12 +22,6 @@ from aliexp_lib.tracking import check_tracking
 
 #: Rows shown at most in one table; the rest is counted in a note.
 MAX_ROWS = 100
-
-
-def money_text(minor, currency: str, lang: str) -> list[str]:
-    """Minor units (NaN for none) as money text for ``lang``."""
-    scale = Decimal(10) ** -minor_digits(currency)
-    return ["" if pd.isna(m) else format_money(Decimal(int(m)) * scale, currency, lang) for m in minor]
 
 
 def dates_text(days, lang: str) -> list[str]:
@@ -98,7 +91,7 @@ def cashback_table(analysis: Analysis) -> pd.DataFrame:
     found = analysis.cashback
     out = pd.DataFrame({
         "order_id": found["order_id"].to_numpy(),
-        "expected": [money_text([m], c, lang)[0] for m, c in zip(found["expected_minor"], found["currency"])],
+        "expected": money_text(found["expected_minor"], found["currency"], lang),
         "lost": [_("yes", lang) if lost else _("no", lang) for lost in found["lost"]],
         "reason": found["reason"].to_numpy(),
     })

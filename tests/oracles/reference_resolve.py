@@ -3,14 +3,19 @@
 One Python loop over problem orders, one ``if`` per option, straight from the formulas in
 ``aliexp_lib/resolve.py``'s docstring and the issue. The benchmark times it beside the engine and
 the tests check that both rank the same options with the same money.
+
+Money here is exact too, by other means than the engine's integer columns: ``Decimal`` amounts
+and probabilities (``Fraction`` for an exchange factor), each probability times an amount and each
+assumption's amount in the display currency rounded half-even to a whole minor unit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
+from decimal import ROUND_HALF_EVEN, Decimal
+from fractions import Fraction
 
-from aliexp_lib.resolve import APPLIES_TO, OPTIONS, Setting
+from aliexp_lib.resolve import APPLIES_TO, CHANCE_PARTS, OPTIONS, Setting
 
 ITEM = {"defective", "not_as_described", "wrong_item", "incomplete"}
 
@@ -18,9 +23,10 @@ ITEM = {"defective", "not_as_described", "wrong_item", "incomplete"}
 def reference_ranking(orders: list[dict], arrival: dict, today: dt.date, setting: Setting) -> list[tuple]:
     """Rows ``(order_id, option, rank, net_minor, net_low_minor, net_high_minor, money_by)``.
 
-    ``orders`` are dicts with amounts already in minor units of the display currency (``price``,
-    ``offer``, ``kept`` or None, ``post_low``/``post_high`` or None, ``cashback``) and dates; ``arrival``
-    maps order_id to the chance a travelling parcel arrives in time.
+    ``orders`` are dicts with amounts already in integer minor units of the display currency
+    (``price``, ``offer`` or None, ``kept``, ``post_low``/``post_high`` or None, ``cashback``) and dates;
+    ``arrival`` maps order_id to the chance (a float) a travelling parcel arrives in time; its money
+    uses the chance to ``CHANCE_PARTS``, as the engine does.
     """
     rows = []
     for order in orders:
@@ -30,8 +36,14 @@ def reference_ranking(orders: list[dict], arrival: dict, today: dt.date, setting
 
 def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]:
     a, r = s.assumptions, s.rulebook
-    rub = 100 * float(o["home"])
-    rate, pack_low, pack_high = a["time_rate"] * rub, a["packaging_low"] * rub, a["packaging_high"] * rub
+    rub = 100 * Fraction(o["home"])  # one rouble in minor units of the display currency
+
+    def time(what):  # the buyer's hours at their rate, in the display currency
+        return _half_even(Fraction(a["time_rate"]) * Fraction(a[f"hours_{what}"]) * rub)
+
+    pack_low = _half_even(Fraction(a["packaging_low"]) * rub)
+    pack_high = _half_even(Fraction(a["packaging_high"]) * rub)
+    chance = Decimal(round(arrival * CHANCE_PARTS)) / CHANCE_PARTS  # exact: a power of ten
     day = dt.timedelta(days=1)
     problem, price, kept = o["problem"], o["price"], o["kept"]
     offer, cashback = o["offer"], o["cashback"]
@@ -74,21 +86,21 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
     add(
         "wait_and_extend",
         not refunded and not happened("dispute_opened_at") and protection_end >= today,
-        arrival + (1 - arrival) * p_nr,
-        arrival * price + (1 - arrival) * (p_nr * price - cashback) - rate * a["hours_wait"],
+        arrival + (1 - arrival) * float(p_nr),
+        _half_even(chance * price) + _half_even((1 - chance) * (_half_even(p_nr * price) - cashback)) - time("wait"),
         when=cap_end + path + payout,
     )
     win = p_nr if problem == "not_received" else a["p_win_without_return"]
     add(
         "dispute_full_refund",
         can_dispute and not refunded,
-        win,
-        win * price + (kept if item else 0) - cashback - rate * a["hours_dispute"],
+        float(win),
+        _half_even(win * price) + (kept if item else 0) - cashback - time("dispute"),
         when=start + path + payout,
     )
     if o["post_low"] is not None:
-        refund = a["p_return_refunded"] * price if owes else 0
-        base = refund - (cashback if owes else 0) - rate * a["hours_return"]
+        refund = _half_even(a["p_return_refunded"] * price) if owes else 0
+        base = refund - (cashback if owes else 0) - time("return")
         if happened("return_shipped_at"):
             posted = start
         else:
@@ -96,8 +108,8 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
         add(
             "return_for_refund",
             (can_dispute or not owes) and not (refunded and owes),
-            a["p_return_refunded"] if owes else 1.0,
-            base - (o["post_low"] + o["post_high"]) / 2 - (pack_low + pack_high) / 2,
+            float(a["p_return_refunded"]) if owes else 1.0,
+            _half_even(base - Decimal(o["post_low"] + o["post_high"] + pack_low + pack_high) / 2),
             base - o["post_high"] - pack_high,
             base - o["post_low"] - pack_low,
             when=posted + (days("return_refund_days") + days("refund_leaves_platform_days")) * day + payout,
@@ -107,26 +119,26 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
         add(
             "partial_refund_keep",
             not refunded and can_dispute,
-            p,
-            p * offer + kept - cashback - rate * a["hours_partial"],
+            float(p),
+            _half_even(p * offer) + kept - cashback - time("partial"),
             when=today + (days("seller_reply_days") + days("refund_leaves_platform_days")) * day + payout,
         )
     add(
         "accept_resend",
         not refunded,
-        a["p_resend_arrives"],
-        a["p_resend_arrives"] * price + (kept if item else 0) - rate * a["hours_resend"],
+        float(a["p_resend_arrives"]),
+        _half_even(a["p_resend_arrives"] * price) + (kept if item else 0) - time("resend"),
         when=today + r.days_on("estimated_delivery_days", today) * day,
     )
-    add("keep_and_close", True, 1.0, 0.0 if problem == "not_received" else kept)
+    add("keep_and_close", True, 1.0, 0 if problem == "not_received" else kept)
     after = problem == "arrived_after_refund"
     amount = price if offer is None else offer
     add(
         "settle_off_platform",
         not refunded or after,
-        1.0 if after else a["p_off_platform_paid"],
-        (kept - price if after else a["p_off_platform_paid"] * amount + (kept if item else 0))
-        - rate * a["hours_off_platform"],
+        1.0 if after else float(a["p_off_platform_paid"]),
+        (kept - price if after else _half_even(a["p_off_platform_paid"] * amount) + (kept if item else 0))
+        - time("off_platform"),
     )
     return options
 
@@ -134,22 +146,22 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
 def _rank(options: list[tuple]) -> list[tuple]:
     def key(option):
         _, name, likely, mid, _, _, when = option
-        return (name == "settle_off_platform", -_half_even(mid), -round(likely, 12), when, OPTIONS.index(name))
+        return (name == "settle_off_platform", -mid, -round(likely, 12), when, OPTIONS.index(name))
 
     ranked = sorted(options, key=key)
+    for option in ranked:
+        assert all(type(m) is int for m in option[3:6]), option  # money stays whole minor units
     return [
-        (oid, name, rank, _half_even(mid), _half_even(low), _half_even(high), when)
+        (oid, name, rank, mid, low, high, when)
         for rank, (oid, name, _, mid, low, high, when) in enumerate(ranked, start=1)
     ]
 
 
-def _half_even(value: float) -> int:
-    """Like numpy's rint: to the nearest whole number, ties to even."""
-    floor = math.floor(value)
-    diff = value - floor
-    if diff > 0.5 or (diff == 0.5 and floor % 2 == 1):
-        return floor + 1
-    return floor
+def _half_even(value: Decimal | Fraction) -> int:
+    """An exact amount to the nearest whole minor unit, ties to even."""
+    if isinstance(value, Fraction):
+        return round(value)  # Fraction rounds half to even
+    return int(value.to_integral_value(rounding=ROUND_HALF_EVEN))
 
 
 def case_records(book, today: dt.date, setting: Setting) -> tuple[list[dict], dict]:
@@ -164,12 +176,12 @@ def case_records(book, today: dt.date, setting: Setting) -> tuple[list[dict], di
     for i, position in enumerate(case.rows):
         record = dict(records[position])
         record.update(
-            price=float(case.price[i]),
-            kept=float(case.kept[i]),
-            cashback=float(case.cashback[i]),
-            offer=None if math.isnan(case.offer[i]) else float(case.offer[i]),
-            post_low=None if math.isnan(case.post_low[i]) else float(case.post_low[i]),
-            post_high=None if math.isnan(case.post_high[i]) else float(case.post_high[i]),
+            price=int(case.price[i]),
+            kept=int(case.kept[i]),
+            cashback=int(case.cashback[i]),
+            offer=int(case.offer[i]) if case.offer_known[i] else None,
+            post_low=int(case.post_low[i]) if case.post_known[i] else None,
+            post_high=int(case.post_high[i]) if case.post_known[i] else None,
             payout_high=int(case.payout_high[i]),
             home=case.home,
         )
