@@ -29,7 +29,7 @@ import pandas as pd
 
 from aliexp_lib.errors import InputError
 from aliexp_lib.money import known_currencies, minor_digits
-from aliexp_lib.orders import DATE_COLUMNS
+from aliexp_lib.schema import DATE_COLUMNS
 
 #: Dated events the log knows: the order book's date columns (``<event>_at``) but ``ordered_at``.
 DATED_EVENTS = tuple(c.removesuffix("_at") for c in DATE_COLUMNS if c != "ordered_at")

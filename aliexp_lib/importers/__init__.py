@@ -29,7 +29,7 @@ import pandas as pd
 
 from aliexp_lib.errors import InputError
 from aliexp_lib.importers import _common, aliexpress_csv_export, orders_csv, tsv_order_list
-from aliexp_lib.orders import SCHEMA
+from aliexp_lib.schema import SCHEMA
 
 #: Format name -> its module (``NAME``, ``TITLE``, ``SEP``, ``COLUMNS``, ``SIGNATURE``, ``convert``).
 FORMATS: dict[str, ModuleType] = {module.NAME: module for module in (aliexpress_csv_export, tsv_order_list, orders_csv)}
