@@ -8,7 +8,6 @@ are the links and the raw JSON blobs (which hold the same personal data).
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from aliexp_lib.importers import _common as c
