@@ -14,6 +14,9 @@ Events are the dated columns of the order book without their ``_at`` suffix (``s
 ``received``, ``dispute_opened``... every one but ``ordered``, which is known before any case
 starts), plus ``extension``: days of buyer protection added by agreement with the seller, whose
 amounts add up into ``extension_days``.
+
+Place in "orders in": it builds on the ground floor only (``schema`` for the date columns,
+``errors``, ``money``); the loader (``orders.load_orders``) lays it over the validated book.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import pandas as pd
 
 from aliexp_lib.errors import InputError
 from aliexp_lib.money import known_currencies, minor_digits
-from aliexp_lib.orders import DATE_COLUMNS
+from aliexp_lib.schema import DATE_COLUMNS
 
 #: Dated events the log knows: the order book's date columns (``<event>_at``) but ``ordered_at``.
 DATED_EVENTS = tuple(c.removesuffix("_at") for c in DATE_COLUMNS if c != "ordered_at")

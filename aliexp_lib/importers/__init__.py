@@ -2,7 +2,7 @@
 
 ``read_export(path)`` recognises the format from the header line (or takes ``fmt``), reads it,
 and returns an ``Imported``: ``table`` holds one row per order with the columns of
-``aliexp_lib.orders.SCHEMA`` as text (ISO dates, ISO currency codes, plain decimal amounts), plus
+``aliexp_lib.schema.SCHEMA`` as text (ISO dates, ISO currency codes, plain decimal amounts), plus
 ``items`` (number of items), ``status`` (normalised: ``awaiting_payment``, ``awaiting_shipment``,
 ``shipped``, ``completed``, ``closed``, ``in_dispute``, ``refunded``) and, where the format has it,
 ``store_url``. Pass it to ``OrderBook.from_frame`` to validate. Personal columns (names,
@@ -13,6 +13,10 @@ Nothing is guessed: a value that cannot be read with certainty (an unknown statu
 day) is a ``CellError`` problem naming the line, column and value; every assumption that settled
 a doubtful value is in ``warnings``. A status never fills a date column: the export has no date
 for it, so the dated column stays empty and a warning says so.
+
+Place in "orders in": beside the native reader, above the ground floor (``schema``, ``cells``,
+``values``); the loader (``orders.load_orders``) detects the format, calls ``read_export`` and
+hands the table to the validator. The importers never import the validator or the loader.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import pandas as pd
 
 from aliexp_lib.errors import InputError
 from aliexp_lib.importers import _common, aliexpress_csv_export, orders_csv, tsv_order_list
-from aliexp_lib.orders import SCHEMA
+from aliexp_lib.schema import SCHEMA
 
 #: Format name -> its module (``NAME``, ``TITLE``, ``SEP``, ``COLUMNS``, ``SIGNATURE``, ``convert``).
 FORMATS: dict[str, ModuleType] = {module.NAME: module for module in (aliexpress_csv_export, tsv_order_list, orders_csv)}

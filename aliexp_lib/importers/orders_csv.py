@@ -8,7 +8,6 @@ are the links and the raw JSON blobs (which hold the same personal data).
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from aliexp_lib.importers import _common as c
@@ -36,7 +35,7 @@ def convert(source: c.Source) -> pd.DataFrame:
                               "payment_method"))
     order_id = raw["order_id"]
     source.flag(order_id == "", order_id, "order_id", "order_id is required")
-    _flag_duplicates(order_id, source)
+    c.flag_duplicates(order_id, source, "order_id")
     status = c.statuses(raw["status"], source, "status")
     ordered_at, languages = c.dates(raw["order_date"], source, "order_date")
     languages |= c.status_languages(raw["status"])
@@ -59,18 +58,6 @@ def convert(source: c.Source) -> pd.DataFrame:
         "price": price, "currency": currency, "payment_method": raw["payment_method"], "destination": destination,
         "items": items, "title": c.titled(title, count.clip(lower=1)),
     })[order_id != ""]
-
-
-def _flag_duplicates(order_id: pd.Series, source: c.Source) -> None:
-    """A problem for every row that repeats an earlier row's order id, naming the line of the first."""
-    orders = c.Orders(order_id)
-    first = orders.start[orders.order]  # for each row with an order id, the first row with that id
-    again = orders.rows != first
-    if again.any():
-        repeats = np.zeros(len(order_id), bool)
-        repeats[orders.rows[again]] = True
-        source.flag(repeats, order_id, "order_id",
-                    [f"duplicate order_id, first on line {source.line(int(row))}" for row in first[again]])
 
 
 def _counts(values: pd.Series, source, column: str) -> pd.Series:

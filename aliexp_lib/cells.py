@@ -1,0 +1,241 @@
+"""Cells of a text table, checked column by column: the machinery every reader of orders shares.
+
+Ground floor of "orders in", beside ``schema``: the native format's validator (``validate``) and
+every importer (``importers``) use these, and nothing here knows which of them is calling.
+
+- ``Lines``: where data row ``i`` of a table is in its file (``line 7`` of a CSV file, ``row 7`` of
+  a sheet), found only when a message needs it (``csv_record_lines``).
+- ``Problems``: the one problem collector. Problems (row, column, value, message) and warnings are
+  gathered while every column is checked, then raised together as one ``CellError``.
+- ``per_distinct``: a parser run once per distinct value of a column (a column has few), its
+  results and its problems spread back to every row holding the value.
+- ``Orders`` and ``flag_duplicates``: rows grouped by order id; a repeated order id is a problem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from aliexp_lib.errors import CellError
+
+
+def short(value: str, limit: int = 60) -> str:
+    """``value`` cut to ``limit`` characters for a message, saying how long it was."""
+    return value if len(value) <= limit else value[:limit] + f"... ({len(value)} characters)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Where a row is in its file
+
+
+class Lines:
+    """Where data row ``row`` of a table starts in its file, for messages.
+
+    ``numbers`` lists each row's line (or sheet row); ``find`` computes that list on first use
+    (a second read of the file, only when a message needs it); with neither, the data rows
+    follow a one-line header (row 0 is line 2). ``word`` is "line" for text files, "row" for sheets.
+    """
+
+    def __init__(self, numbers: Sequence[int] | None = None, word: str = "line",
+                 find: Callable[[], Sequence[int] | None] | None = None):
+        self._numbers, self.word, self._find = numbers, word, find
+
+    def number(self, row: int) -> int:
+        if self._numbers is None and self._find is not None:
+            self._numbers = self._find()
+        if self._numbers is None or row >= len(self._numbers):
+            return row + 2
+        return int(self._numbers[row])
+
+    def __call__(self, row: int) -> str:
+        return f"{self.word} {self.number(row)}"
+
+
+@contextlib.contextmanager
+def csv_field_limit():
+    """The csv module refuses fields over 128 KiB by default; a long title is not an error."""
+    saved = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(saved)
+
+
+def csv_record_lines(text: str, delimiter: str = ",") -> list[int]:
+    """The physical line on which each data record of CSV ``text`` starts (a quoted cell may span
+    lines; blank lines are skipped, as pandas does). One pass of the csv module: run it only to
+    name the line of a problem."""
+    with csv_field_limit():
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+        starts, line = [], 1
+        for record in reader:
+            if record:
+                starts.append(line)
+            line = reader.line_num + 1
+    return starts[1:]
+
+
+# ---------------------------------------------------------------------------------------------
+# Problems and warnings
+
+
+class Problems:
+    """The problems and warnings found in the table read from ``source``.
+
+    A problem is (row, column position, column, value, message); ``raise_problems`` raises them
+    all as one ``CellError``, ordered by row, then by column: by its position in ``columns`` when
+    given (the table's own order; other names last), else by name. Rows are positions in the
+    table; ``lines`` says where each is in the file.
+    """
+
+    def __init__(self, source: str, lines: Lines, columns: Sequence[str] | None = None):
+        self.source, self.lines = str(source), lines
+        self.problems: list[tuple[int, int, str, str, str]] = []  # row, column position, column, value, message
+        self.warnings: list[str] = []
+        self._position = {} if columns is None else {name: i for i, name in reversed(list(enumerate(columns)))}
+        self._other = 0 if columns is None else len(columns)
+
+    def where(self, row: int) -> str:
+        """``line 7`` (or ``row 7``): where data row ``row`` is in the file."""
+        return self.lines(row)
+
+    def line(self, row: int) -> int:
+        return self.lines.number(row)
+
+    def flag(self, bad, values: pd.Series, column: str, message: str | list[str]) -> None:
+        """A problem for every row of ``values`` (indexed by row position) where ``bad`` holds, saying
+        ``message`` (or one message per such row, in row order); the value shown is the row's in ``values``."""
+        bad = np.asarray(bad, dtype=bool)
+        if not bad.any():
+            return
+        flagged = values[bad]
+        messages = [message] * len(flagged) if isinstance(message, str) else message
+        position = self._position.get(column, self._other)
+        for row, text, said in zip(flagged.index.to_numpy(), flagged.to_numpy(), messages, strict=True):
+            self.problems.append((int(row), position, column, "" if pd.isna(text) else str(text), said))
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(f"{self.source}: {message}")
+
+    def lines_of(self, rows, limit: int = 5) -> str:
+        """``line 3, line 9 and 2 more`` for warnings."""
+        rows = np.asarray(rows)
+        shown = ", ".join(self.where(int(r)) for r in rows[:limit])
+        return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            ordered = sorted(self.problems, key=lambda p: p[:3])
+            raise CellError(self.source, [f"{self.where(r)}, column {c}: {v!r}: {m}" for r, _, c, v, m in ordered])
+
+
+# ---------------------------------------------------------------------------------------------
+# One parse per distinct value
+
+
+def per_distinct(text: pd.Series, parse, problems: Problems | None = None, categorical: bool = True):
+    """``parse`` run once per distinct value of ``text`` (a column has few), its results spread back to the rows.
+
+    ``parse(values)`` (or ``parse(values, rows)`` with ``problems``) gets the distinct values as a
+    Series and returns a Series, or a tuple whose Series items are spread back (text as a
+    categorical if ``categorical``); problems flagged through ``rows`` land on every row holding
+    the value, showing the row's value of ``text``.
+    """
+    codes, uniques = pd.factorize(text, sort=False)
+    values = pd.Series(uniques, dtype=str)
+    result = parse(values) if problems is None else parse(values, _Rows(problems, text, codes))
+
+    def spread(item):
+        if not isinstance(item, pd.Series):
+            return item
+        if categorical and pd.api.types.is_string_dtype(item.dtype):
+            item_codes, item_values = pd.factorize(item)
+            return pd.Series(pd.Categorical.from_codes(item_codes[codes], item_values), index=text.index)
+        return pd.Series(item.to_numpy()[codes], index=text.index, dtype=item.dtype)
+
+    return tuple(spread(item) for item in result) if isinstance(result, tuple) else spread(result)
+
+
+class _Rows:
+    """``Problems`` seen through distinct values: flags and line lists go to every row holding the value."""
+
+    def __init__(self, problems: Problems, text: pd.Series, codes: np.ndarray):
+        self.problems, self.text, self.codes = problems, text, codes
+
+    def flag(self, bad, values: pd.Series, column: str, message: str) -> None:
+        bad = np.asarray(bad, dtype=bool)
+        if bad.any():
+            wrong = np.zeros(int(self.codes.max()) + 1, bool)
+            wrong[values.index.to_numpy()[bad]] = True
+            self.problems.flag(wrong[self.codes], self.text, column, message)
+
+    def warn(self, message: str) -> None:
+        self.problems.warn(message)
+
+    def lines_of(self, distinct, limit: int = 5) -> str:
+        return self.problems.lines_of(self.text.index[np.isin(self.codes, np.asarray(distinct))], limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# Orders and their ids
+
+
+class Orders:
+    """The rows of each order: rows with an order id, grouped by it, orders in order of first appearance."""
+
+    def __init__(self, order_id: pd.Series):
+        self.rows = np.flatnonzero(order_id != "")  # the rows that belong to an order
+        self.order, ids = pd.factorize(order_id.iloc[self.rows])  # the order of each of those rows
+        self.n_orders, self.n_rows = len(ids), len(order_id)
+        self.start = self._first(np.ones(self.n_rows, bool))  # each order's first row
+
+    def _first(self, where: np.ndarray) -> np.ndarray:
+        """Per order, the first of its rows where ``where`` (a mask over all rows) holds; ``n_rows`` if none."""
+        first = np.full(self.n_orders, self.n_rows)
+        held = where[self.rows]
+        np.minimum.at(first, self.order[held], self.rows[held])
+        return first
+
+    def _first_filled(self, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        """Where ``values`` is non-empty, and per order the first such row (else its first row, an empty one)."""
+        filled = np.asarray(values != "")
+        first = self._first(filled)
+        return filled, np.where(first < self.n_rows, first, self.start)
+
+    def first(self, values: pd.Series) -> pd.Series:
+        """Per order, its first non-empty value ("" if it has none), indexed by the order's first row."""
+        return values.iloc[self._first_filled(values)[1]].set_axis(self.start)
+
+    def disagree(self, values: pd.Series) -> np.ndarray:
+        """A mask over all rows: the rows of orders whose non-empty ``values`` are not all the same."""
+        filled, first = self._first_filled(values)
+        codes = pd.factorize(values)[0]
+        differs = filled[self.rows] & (codes[self.rows] != codes[first][self.order])
+        split = np.bincount(self.order[differs], minlength=self.n_orders) > 0
+        mask = np.zeros(self.n_rows, bool)
+        mask[self.rows] = split[self.order]
+        return mask
+
+    def tally(self, where: np.ndarray) -> np.ndarray:
+        """Per order, the number of its rows where ``where`` (a mask over all rows) holds."""
+        return np.bincount(self.order[where[self.rows]], minlength=self.n_orders)
+
+
+def flag_duplicates(order_id: pd.Series, problems: Problems, column: str = "order_id") -> None:
+    """A problem for every row (``order_id`` indexed by row position) that repeats an earlier row's
+    non-empty id, naming where the first one is."""
+    again = np.asarray(order_id.duplicated(keep="first") & (order_id != ""), dtype=bool)
+    if not again.any():
+        return
+    codes = pd.factorize(order_id)[0]
+    first = np.full(int(codes.max()) + 1, len(codes))
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    problems.flag(again, order_id, column,
+                  [f"duplicate {column}, first on {problems.where(int(row))}" for row in first[codes[again]]])

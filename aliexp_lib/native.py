@@ -1,0 +1,313 @@
+"""The native reader: our own order file (CSV or XLSX) to a raw table of text cells.
+
+Second floor of "orders in", above ``schema`` and ``cells``: it decodes the bytes (UTF-8, UTF-16
+with a BOM, or Windows-1251 from Russian Excel), finds the delimiter, parses the CSV (naming every
+ragged line or unclosed quote) or opens the first sheet of a workbook (formulas read as their saved
+values, merged cells), and says where each row is in the file (``cells.Lines``). It checks no
+value: ``validate`` does that, for this table and for every importer's.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aliexp_lib.cells import Lines, csv_field_limit, csv_record_lines, short
+from aliexp_lib.errors import CellError, InputError
+
+#: Characters no order book holds: C0 and C1 controls but tab, line feed and carriage return.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def read_native(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
+    """The text cells of our own ``.csv`` or ``.xlsx`` file (header as column names, as written),
+    where each row is in the file, and warnings about what was assumed."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    raise InputError(f"{path}: unknown file type {path.suffix!r}; expected .csv or .xlsx")
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    text, notes = _decode(data, path)
+    if not text.strip():
+        raise InputError(f"{path}: the file is empty; expected a header line with at least order_id")
+    if "\x00" in text:
+        raise _nul_error(text, path)
+    delimiter, note = _sniff_delimiter(text, path)
+    notes += [note] if note else []
+    with csv_field_limit():
+        raw = _parse_csv(text, delimiter, path)
+    raw = _header_from_first_row(raw)
+    if raw.empty:
+        notes.append(f"{path}: the file has a header line and no orders")
+    return raw, Lines(find=lambda: csv_record_lines(text, delimiter)), notes
+
+
+#: What a delimiter is called in messages.
+_DELIMITERS = {",": "comma (,)", ";": "semicolon (;)", "\t": "tab"}
+
+
+def _decode(data: bytes, path: Path) -> tuple[str, list[str]]:
+    """The text of a CSV file: UTF-8 (with or without BOM), UTF-16 with a BOM, or Windows-1251.
+
+    Windows-1251 is what Russian Excel writes for "CSV"; it is only assumed when the bytes are not
+    UTF-8, decode as Windows-1251 without control characters, and the letters outside ASCII are
+    mostly Cyrillic. The assumption is said in a warning.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: starts like UTF-16 text but byte {exc.start} is not; save the file as UTF-8 CSV") from None
+        return text, [f"{path}: read as UTF-16 (the file starts with a UTF-16 byte order mark)"]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line, byte = data[: exc.start].count(b"\n") + 1, data[exc.start]
+        refusal = InputError(f"{path}: line {line}: not UTF-8 text (byte {byte:#04x}); save the file as UTF-8 CSV")
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:
+        raise refusal from None
+    letters = len(_NON_ASCII.findall(text))
+    cyrillic = len(_CYRILLIC.findall(text))
+    if letters and cyrillic >= 0.8 * letters and not CONTROL.search(text):
+        return text, [f"{path}: not UTF-8 (byte {byte:#04x} on line {line}); read as Windows-1251 "
+                      f"(Cyrillic, as Russian Excel saves CSV). Save it as UTF-8 CSV to be sure"]
+    raise refusal
+
+
+def _nul_error(text: str, path: Path) -> InputError:
+    """Every cell holding a NUL character, by line, column and value (the file is damaged or binary)."""
+    problems = []
+    if "\x00\x00" in text or text.count("\x00") > len(text) // 4:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return InputError(f"{path}: line {line}: NUL bytes (\\x00) throughout; this is binary data or UTF-16 without "
+                          "a byte order mark, not a CSV text; save the file as UTF-8 CSV")
+    with csv_field_limit():
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text, path)[0], skipinitialspace=True)
+        header, start = None, 1
+        for record in reader:
+            if header is None:
+                header = [c.strip().lower() for c in record]
+            for position, value in enumerate(record):
+                if "\x00" in value:
+                    column = header[position] if position < len(header) else f"#{position + 1}"
+                    problems.append(f"line {start}, column {column}: {short(value)!r}: contains a NUL byte (\\x00); "
+                                    "the file is damaged or not text")
+            start = reader.line_num + 1
+    return CellError(str(path), problems or ["line 1: contains a NUL byte (\\x00)"])
+
+
+def _sniff_delimiter(text: str, path: Path) -> tuple[str, str | None]:
+    """The delimiter among comma, semicolon and tab that splits the header line into an order_id column
+    (else the one giving the most columns; the most columns also among several that give order_id);
+    a warning when it is not the comma."""
+    first = next((line for line in _lines(text) if line.strip()), "")
+    splits = {}
+    for delimiter in _DELIMITERS:
+        try:
+            fields = next(csv.reader([first], delimiter=delimiter, skipinitialspace=True), [])
+        except csv.Error:
+            fields = []
+        splits[delimiter] = [f.strip().lower() for f in fields]
+    with_id = [d for d, names in splits.items() if "order_id" in names]
+    chosen = max(with_id or _DELIMITERS, key=lambda d: len(splits[d]))
+    if len(splits[chosen]) <= 1:
+        chosen = ","
+    if chosen == ",":
+        return chosen, None
+    return chosen, (f"{path}: {_DELIMITERS[chosen]} delimiter detected: the header splits into "
+                    f"{len(splits[chosen])} columns with it; read as {_DELIMITERS[chosen]}-separated")
+
+
+def _lines(text: str):
+    """The lines of ``text`` one by one, without copying the whole text first."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end].rstrip("\r")
+        start = end + 1
+
+
+
+def _parse_csv(text: str, delimiter: str, path: Path) -> pd.DataFrame:
+    """Every record of ``text`` as text cells (pandas' C parser, header as the first row); an error
+    naming each ragged line or an unclosed quote."""
+    try:  # bytes: the C parser reads UTF-8 faster than it encodes a str itself
+        raw = pd.read_csv(io.BytesIO(text.encode("utf-8")), sep=delimiter, header=None, dtype=str, encoding="utf-8",
+                          keep_default_na=False, na_filter=False, skipinitialspace=True, quoting=csv.QUOTE_MINIMAL)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty; expected a header line with at least order_id") from None
+    except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        _check_shape(text, delimiter, path)
+        unclosed = _unclosed_quote(text, delimiter)
+        if unclosed:
+            raise CellError(str(path), [unclosed]) from None
+        raise InputError(f"{path}: not a readable CSV table ({exc})") from None
+    if not _evenly_shaped(text, delimiter, raw):
+        _check_shape(text, delimiter, path)
+    return raw
+
+
+def _evenly_shaped(text: str, delimiter: str, raw: pd.DataFrame) -> bool:
+    """True if no record of ``text`` can have fewer fields than ``raw`` has columns, told without a
+    second parse: with no quotes and no lone CR every record is one line, the C parser refused any
+    line with more fields, so the delimiters add up only if none has fewer. False means "look"."""
+    if '"' in text or text.count("\r") != text.count("\r\n"):
+        return False
+    return text.count(delimiter) == (raw.shape[1] - 1) * len(raw)
+
+
+def _check_shape(text: str, delimiter: str, path: Path) -> None:
+    """Every record has as many fields as the header, else an error naming each ragged line."""
+    lengths = np.fromiter(map(len, csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)), np.int64)
+    lengths = lengths[lengths > 0]  # blank lines are skipped
+    if len(lengths) == 0 or (lengths == lengths[0]).all():
+        return
+    problems = []
+    unclosed = _unclosed_quote(text, delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+    header, start = None, 1
+    for record in reader:
+        if header is None and record:
+            header = [c.strip().lower() for c in record]
+        elif record and len(record) != len(header) and not (len(record) == 1 and not record[0].strip()):
+            if len(record) > len(header):
+                extra = record[len(header):]
+                problems.append(f"line {start}, column #{len(header) + 1} (after {header[-1]}): {short(extra[0])!r}: "
+                                f"{len(record)} fields, the header has {len(header)}; a delimiter too many, or a "
+                                f"value with a {_DELIMITERS[delimiter]} that needs quotes")
+            else:
+                problems.append(f"line {start}, column {header[len(record)]}: (missing): {len(record)} fields, the "
+                                f"header has {len(header)}; the line ends after {header[len(record) - 1]} "
+                                f"{short(record[-1])!r}")
+        start = reader.line_num + 1
+    if unclosed:
+        problems = [p for p in problems if not p.startswith(unclosed.split(",")[0] + ",")] + [unclosed]
+    if problems:
+        raise CellError(str(path), problems)
+
+
+def _unclosed_quote(text: str, delimiter: str) -> str | None:
+    """A message if the last record opens a quoted field that never closes (it swallowed the file's end)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+    header, start, last, last_start = None, 1, None, 1
+    for record in reader:
+        if record:
+            header = header or [c.strip().lower() for c in record]
+            last, last_start = record, start
+        start = reader.line_num + 1
+    if last is None:
+        return None
+    tail = "".join(io.StringIO(text, newline="").readlines()[last_start - 1:])
+    try:
+        list(csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, skipinitialspace=True, strict=True))
+    except csv.Error as exc:
+        if "unexpected end of data" not in str(exc):
+            return None
+        position = len(last) - 1
+        column = header[position] if header and position < len(header) else f"#{position + 1}"
+        return (f"line {last_start}, column {column}: {short(last[-1])!r}: a quote opens here and never closes; "
+                "every quote inside a quoted value must be doubled (\"\")")
+    return None
+
+
+def _header_from_first_row(raw: pd.DataFrame) -> pd.DataFrame:
+    """The first row as column names (read with ``header=None`` so repeated names are not renamed)."""
+    if raw.empty:
+        return raw
+    names = [("" if pd.isna(n) else str(n)).strip() for n in raw.iloc[0]]
+    names = [n or f"unnamed_{position}" for position, n in enumerate(names, start=1)]
+    body = raw.iloc[1:].reset_index(drop=True)
+    body.columns = names
+    return body
+
+
+def _read_xlsx(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if not data.startswith(b"PK\x03\x04"):
+        looks = "it is empty" if not data.strip() else "it is not a zip archive as every .xlsx is"
+        if data.strip() and b"\x00" not in data[:4096] and any(d in data[:4096] for d in (b",", b";", b"\t")):
+            looks = "it is plain text, probably CSV: rename it to .csv"
+        raise InputError(f"{path}: not an XLSX workbook ({looks})")
+    with warnings.catch_warnings():
+        # openpyxl warns (UserWarning) about parts of a workbook it does not read: styles, data
+        # validation, conditional formatting, other extensions. They do not change the values read.
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
+        try:
+            raw = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=str, keep_default_na=False,
+                                na_filter=False, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many types for a damaged workbook
+            raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+        if raw.empty:
+            raise InputError(f"{path}: the first sheet is empty; expected a header row with at least order_id")
+        notes = _xlsx_formulas_and_merges(data, raw, path)
+    raw = _header_from_first_row(raw)
+    filled = (raw != "").any(axis=1).to_numpy()  # an empty row is skipped, as a blank line of a CSV file
+    raw = raw[filled].reset_index(drop=True)
+    if raw.empty:
+        notes.append(f"{path}: the sheet has a header row and no orders")
+    return raw, Lines((np.flatnonzero(filled) + 2).tolist(), word="row"), notes
+
+
+def _xlsx_formulas_and_merges(data: bytes, raw: pd.DataFrame, path: Path) -> list[str]:
+    """Warnings for merged cells and for formulas read as their saved values; an error for formulas
+    that have no saved value (a workbook written by a program that does not calculate)."""
+    import openpyxl
+
+    try:
+        sheet = openpyxl.load_workbook(io.BytesIO(data), data_only=False).worksheets[0]
+    except Exception as exc:
+        raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+    names = [str(n).strip().lower() or f"unnamed_{i}" for i, n in enumerate(raw.iloc[0], start=1)]
+
+    def column(c: int) -> str:
+        return names[c - 1] if c - 1 < len(names) else f"#{c}"
+
+    notes, problems, used = [], [], {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type != "f":
+                continue
+            formula = str(getattr(cell.value, "text", cell.value))
+            saved = raw.iat[cell.row - 1, cell.column - 1] if cell.row <= raw.shape[0] and cell.column <= raw.shape[1] else ""
+            if saved == "":
+                problems.append(f"row {cell.row}, column {column(cell.column)}: {short(formula)!r}: a formula with no "
+                                "saved value (the workbook was not saved by a spreadsheet program); type the value, "
+                                "or open and save the file in Excel or LibreOffice")
+            else:
+                used.setdefault(column(cell.column), []).append((cell.row, formula, saved))
+    if problems:
+        raise CellError(str(path), problems)
+    for name, cells in used.items():
+        row, formula, saved = cells[0]
+        more = f" (and {len(cells) - 1} more formulas in this column)" if len(cells) > 1 else ""
+        notes.append(f"{path}: row {row}, column {name}: formula {short(formula)!r} read as its saved value "
+                     f"{short(saved)!r}{more}")
+    for merged in sheet.merged_cells.ranges:
+        notes.append(f"{path}: cells {merged.coord} (rows {merged.min_row}-{merged.max_row}, column "
+                     f"{column(merged.min_col)}) are merged: the value is read in row {merged.min_row}, column "
+                     f"{column(merged.min_col)} only; the other cells are read as empty")
+    return notes
+

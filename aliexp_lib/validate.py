@@ -1,0 +1,259 @@
+"""The validator: a raw table of text cells to a validated ``OrderBook``; the one for every source.
+
+Third floor of "orders in", above ``schema``, ``cells`` and ``values``. The native reader's table
+and every importer's table (``OrderBook.from_frame``) come through here. Header names are
+case-insensitive; unknown columns are kept as text; optional columns may be missing. Every value
+is checked at once, and all problems are reported together, each with its file, line (or sheet
+row), column and value.
+
+Columns after validation (see ``schema.SCHEMA``): dates as ``datetime64`` (calendar dates, NaT if
+empty), day counts as ``Int64``, the price as ``price_minor`` (``Int64`` minor units, e.g.
+kopecks) beside its ISO ``currency``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from functools import cache
+
+import numpy as np
+import pandas as pd
+from babel import Locale
+
+from aliexp_lib.cells import Lines, Problems, flag_duplicates, per_distinct, short
+from aliexp_lib.errors import InputError
+from aliexp_lib.money import Money, known_currencies, minor_digits
+from aliexp_lib.schema import (AMOUNT_COLUMNS, CHRONOLOGY, COUNT_COLUMNS, DATE_COLUMNS, DAY_COLUMNS, DEFAULT_DESTINATION,
+                               PERCENT_COLUMNS, PROBLEMS, SCHEMA, TEXT_COLUMNS)
+from aliexp_lib.values import NATIVE_CURRENCIES, NATIVE_DATES, read_currencies, read_dates
+
+_DECIMAL = re.compile(r"^[0-9]{1,12}(?:[.,][0-9]+)?$")
+_WHOLE = re.compile(r"^[0-9]{1,9}(?:\.0+)?$")
+#: Characters no order book holds: C0 and C1 controls but tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: The ASCII characters that are not ``_CONTROL``.
+_PLAIN_ASCII = bytes([9, 10, 13, *range(32, 127)])
+#: A cell separator followed by white space, in cells joined by NUL.
+_SPACE_AFTER_SEPARATOR = re.compile(r"\x00\s")
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderBook:
+    """Validated orders: ``table`` has one row per order; ``warnings`` says what was assumed."""
+
+    table: pd.DataFrame
+    source: str = "<table>"
+    warnings: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def price(self, order_id: str) -> Money | None:
+        """The price paid for ``order_id``, or None where the file gives none."""
+        row = self.table.loc[self.table["order_id"] == order_id].iloc[0]
+        if pd.isna(row["price_minor"]):
+            return None
+        return Money.from_minor(row["price_minor"], row["currency"])
+
+    @classmethod
+    def from_frame(cls, raw: pd.DataFrame, source: str = "<table>") -> OrderBook:
+        """Validate a table of text cells (as read from a file) into an order book."""
+        return validate(raw.fillna("").astype(str), source, Lines())
+
+
+def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
+    """The order book of ``raw`` (text cells, header as column names) read from ``source``;
+    ``CellError`` listing every bad value, ``InputError`` for a bad header."""
+    raw = _normalise_header(raw, source)
+    if not raw.index.equals(pd.RangeIndex(len(raw))):  # rows are positions, for messages
+        raw = raw.reset_index(drop=True)
+    raw = raw.apply(_strip)
+    problems = Problems(source, lines, columns=list(raw.columns))
+    raw = _control_characters(raw, problems)
+
+    table = pd.DataFrame(index=raw.index)
+    blank = pd.Series("", index=raw.index, dtype=str)
+    order_id = raw["order_id"]
+    problems.flag((order_id == "").to_numpy(), order_id, "order_id", "order_id is required")
+    flag_duplicates(order_id, problems)
+    table["order_id"] = order_id
+    for column in TEXT_COLUMNS:
+        table[column] = raw[column] if column in raw else ""
+    currency = _each(raw, "currency", lambda values, rows: read_currencies(values, rows, "currency", NATIVE_CURRENCIES),
+                     problems, blank)
+    for column in AMOUNT_COLUMNS:
+        table[f"{column}_minor"] = _amount(raw, column, currency, problems)
+    table["currency"] = currency.where(currency != "", pd.NA)
+    no_date = pd.Series(np.full(len(raw), np.datetime64("NaT"), "datetime64[s]"), index=raw.index)
+    for column in (*DATE_COLUMNS, "store_opened_at"):
+        table[column] = _each(raw, column, lambda values, rows, c=column: _dates(values, rows, c), problems, no_date)
+    no_number = pd.Series(pd.NA, index=raw.index, dtype="Int64")
+    for column in (*DAY_COLUMNS, *COUNT_COLUMNS):
+        table[column] = _each(raw, column, lambda values, rows, c=column: _days(values, rows, c), problems, no_number)
+    for column in PERCENT_COLUMNS:
+        table[column] = _each(raw, column, lambda values, rows, c=column: _percent(values, rows, c), problems,
+                              pd.Series(np.nan, index=raw.index))
+    table["problem"] = _each(raw, "problem", _problem, problems, blank)
+    table["extension_days"] = table["extension_days"].fillna(0)
+    table["destination"] = _each(raw, "destination", _destination, problems,
+                                 pd.Series(DEFAULT_DESTINATION, index=raw.index))
+    for earlier, later in CHRONOLOGY:
+        wrong = (table[later] < table[earlier]).to_numpy()
+        for i in np.flatnonzero(wrong):
+            problems.warn(f"{problems.where(int(i))}: {later} {raw[later].iat[i]} is before {earlier} {raw[earlier].iat[i]}; "
+                          "dates kept as given")
+    for column in raw.columns.difference(SCHEMA, sort=False):
+        table[column] = raw[column]
+    for column in [*TEXT_COLUMNS, *raw.columns.difference(SCHEMA, sort=False)]:
+        if column in raw:
+            if "\n=" not in "\n" + "\n".join(raw[column].tolist()):  # one scan of the column
+                continue
+            formula = raw[column].str.startswith("=").to_numpy()
+            if formula.any():
+                i = int(np.flatnonzero(formula)[0])
+                more = f" (and {int(formula.sum()) - 1} more cells)" if formula.sum() > 1 else ""
+                problems.warn(f"{problems.where(i)}, column {column}: {short(raw[column].iat[i])!r} starts like a "
+                              f"spreadsheet formula; kept as text, never evaluated{more}")
+    problems.raise_problems()
+    return OrderBook(table.reset_index(drop=True), source, tuple(problems.warnings))
+
+
+def _each(raw: pd.DataFrame, column: str, parse, problems: Problems, missing: pd.Series) -> pd.Series:
+    """``parse(values, rows)`` once per distinct value of ``column`` (``cells.per_distinct``), or
+    ``missing`` when the table has no such column."""
+    if column not in raw:
+        return missing
+    return per_distinct(raw[column], parse, problems, categorical=False)
+
+
+def _control_characters(raw: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+    """NUL in a cell is an error (a damaged or binary file); other control characters are replaced
+    by spaces, with a warning per column."""
+    for column in raw.columns:
+        values = raw[column]
+        if not _has_control(values.tolist()):  # one scan; cells are looked at only if needed
+            continue
+        nul = values.str.contains("\x00", regex=False).to_numpy()
+        problems.flag(nul, values, column, "contains a NUL character (\\x00); the file is damaged or not text")
+        other = values.str.contains(_CONTROL).to_numpy() & ~nul
+        if other.any():
+            i = int(np.flatnonzero(other)[0])
+            more = f" (and {int(other.sum()) - 1} more cells)" if other.sum() > 1 else ""
+            problems.warn(f"{problems.where(i)}, column {column}: {short(values.iat[i])!r}: control characters "
+                          f"replaced by spaces{more}")
+            raw[column] = values.where(~other, values.str.replace(_CONTROL, " ", regex=True))
+    return raw
+
+
+def _normalise_header(raw: pd.DataFrame, source: str) -> pd.DataFrame:
+    names = [str(c).strip().lower() for c in raw.columns]
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if name in seen:
+            raise InputError(f"{source}: line 1: column {name!r} appears twice (columns {seen[name]} and {position})")
+        seen[name] = position
+    if "order_id" not in seen:
+        found = ", ".join(repr(n) for n in names[:8])
+        raise InputError(f"{source}: line 1: no order_id column; the header has {found}")
+    return raw.set_axis(names, axis=1)
+
+
+def _strip(column: pd.Series) -> pd.Series:
+    """``column`` without leading and trailing white space (two scans of the joined cells first: usually there is none)."""
+    values = column.tolist()
+    joined = "\x00" + "\x00".join(values) + "\x00"
+    if not _SPACE_AFTER_SEPARATOR.search(joined) and not _SPACE_AFTER_SEPARATOR.search(joined[::-1]):
+        return column
+    return pd.Series([v.strip() for v in values], index=column.index, dtype=column.dtype)
+
+
+def _has_control(values: list[str]) -> bool:
+    """Whether any of ``values`` holds a ``_CONTROL`` character (ASCII text is checked as bytes, much faster)."""
+    joined = "\n".join(values)
+    if joined.isascii():
+        return bool(joined.encode("ascii").translate(None, _PLAIN_ASCII))
+    return _CONTROL.search(joined) is not None
+
+
+def _match(text: pd.Series, pattern: re.Pattern) -> pd.Series:
+    """Which cells are not empty and match ``pattern`` (run on distinct values: see ``cells.per_distinct``)."""
+    return pd.Series([bool(v) and pattern.match(v) is not None for v in text.tolist()], index=text.index, dtype=bool)
+
+
+def _dates(values: pd.Series, rows, column: str) -> pd.Series:
+    """Calendar dates (``datetime64[s]``, NaT where empty) as ``values.NATIVE_DATES`` reads them."""
+    parsed, _ = read_dates(values, rows, column, NATIVE_DATES)
+    days = np.full(len(values), np.datetime64("NaT"), "datetime64[D]")
+    days[parsed.index.to_numpy()] = parsed.to_numpy().astype("datetime64[D]")
+    return pd.Series(days.astype("datetime64[s]"), index=values.index)
+
+
+def _days(text: pd.Series, rows, column: str) -> pd.Series:
+    whole = _match(text, _WHOLE)
+    rows.flag(((text != "") & ~whole).to_numpy(), text, column, "expected a whole number, 0 or more, under 10^9")
+    return pd.to_numeric(text.where(whole).str.replace(r"\.0+$", "", regex=True), errors="coerce").astype("Int64")
+
+
+def _amount(raw: pd.DataFrame, column: str, currency: pd.Series, problems: Problems) -> pd.Series:
+    """An amount in the order's currency as exact minor units; ``1234.5`` and ``1234,5`` both read as 1234.50.
+
+    ASCII digits only, whole numbers under 10^12; checked and converted by numpy's string functions
+    on the whole column (no float is involved: the digits without the point are read as an integer
+    and scaled by the currency's decimal places).
+    """
+    if column not in raw:
+        return pd.Series(pd.NA, index=raw.index, dtype="Int64")
+    values = raw[column].tolist()
+    joined = "".join(values)
+    text = np.array(values, dtype=np.dtypes.StringDType())
+    if "," in joined:
+        text = np.strings.replace(text, ",", ".")
+    length = np.strings.str_len(text)
+    filled = length > 0
+    point = np.strings.find(text, ".")
+    whole = np.where(point < 0, length, point)
+    digits = np.strings.replace(text, ".", "", 1) if "." in joined or "," in joined else text
+    ascii_only = joined.isascii() or np.fromiter(map(str.isascii, values), bool, len(values))
+    number = np.strings.isdecimal(digits) & ascii_only & (whole >= 1) & (whole <= 12) & (point != length - 1)
+    problems.flag(filled & ~number, raw[column], column, "expected an amount such as 600 or 600.50, 0 or more, under 10^12")
+    given = raw["currency"] if "currency" in raw else pd.Series("", index=raw.index, dtype=str)
+    problems.flag(filled & (currency == "").to_numpy(), given, "currency", f"{column} needs its currency (ISO code such as RUB)")
+    places = np.where(point < 0, 0, length - point - 1)
+    minor = pd.Series(pd.NA, index=raw.index, dtype="Int64")
+    good = filled & number & currency.isin(known_currencies()).to_numpy()
+    for code in pd.unique(currency[good]):
+        rows = good & (currency == code).to_numpy()
+        currency_places = minor_digits(code)
+        too_fine = rows & (places > currency_places)
+        problems.flag(too_fine, raw[column], column, f"more decimal places than {code} has ({currency_places})")
+        rows &= ~too_fine
+        minor[rows] = digits[rows].astype(np.int64) * 10 ** (currency_places - places[rows])
+    return minor
+
+
+def _percent(values: pd.Series, rows, column: str) -> pd.Series:
+    """A percentage 0-100 (``97.5`` or ``97,5``; a trailing ``%`` is allowed)."""
+    text = values.str.replace(",", ".", regex=False).str.removesuffix("%").str.strip()
+    value = pd.to_numeric(text.where(_match(text, _DECIMAL)), errors="coerce")
+    rows.flag(((text != "") & (value.isna() | (value > 100))).to_numpy(), values, column, "expected a percentage from 0 to 100")
+    return value.astype(float)
+
+
+def _problem(values: pd.Series, rows) -> pd.Series:
+    problem = values.str.lower()
+    rows.flag(((problem != "") & ~problem.isin(PROBLEMS)).to_numpy(), values, "problem",
+              f"unknown problem; expected one of {', '.join(PROBLEMS)}")
+    return problem
+
+
+@cache
+def _countries() -> frozenset[str]:
+    return frozenset(c for c in Locale("en").territories if len(c) == 2 and c.isalpha())
+
+
+def _destination(values: pd.Series, rows) -> pd.Series:
+    code = values.str.upper()
+    rows.flag(((code != "") & ~code.isin(_countries())).to_numpy(), values, "destination",
+              "unknown country; expected an ISO code such as RU")
+    return code.where(code != "", DEFAULT_DESTINATION)

@@ -1,0 +1,196 @@
+"""The one date reader and the one currency reader, for the native format and every importer.
+
+Ground floor of "orders in", beside ``schema`` and ``cells``. Each reader runs on the distinct
+values of a column (see ``cells.per_distinct``) and flags problems through the ``rows`` it is
+given. What differs between the native format and the exports is data, a *style*:
+
+- ``DateStyle``: the accepted shapes (regular expressions with named groups), whether text is
+  folded to lower case first, month names for written months, hints for common mistakes, the
+  plausible range. ``NATIVE_DATES`` reads ``YYYY-MM-DD`` and ``DD.MM.YYYY`` only; the importers'
+  style (``importers._parse.EXPORT_DATES``) also reads ``3. Aug 2025``, ``Aug 3, 2025``...
+- ``CurrencyStyle``: how a cell is folded into a key, and the key -> ISO code table (symbols and
+  words for the exports; ISO codes only for the native format).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from aliexp_lib.money import known_currencies
+from aliexp_lib.schema import EARLIEST, LATEST
+
+
+def lookup(text: pd.Series, function) -> pd.Series:
+    """``function`` of each value, computed once per distinct value (a column has few)."""
+    distinct = pd.unique(text)
+    return text.map(dict(zip(distinct, map(function, distinct), strict=True)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+
+@dataclasses.dataclass(frozen=True)
+class DateStyle:
+    """How a column of dates is written.
+
+    ``patterns``: (regex, kind), tried in order; groups ``y`` and ``m``/``d`` (kind ``ymd``),
+    ``a``/``b`` (kind ``slashed``: day or month first, as the column's other values show) or
+    ``w``/``d`` (kind ``word``: the month written, looked up in ``months()``). ``hints``: (regex,
+    message) for a value matching no pattern, first match wins; else ``expected``. ``bounds``:
+    earliest and latest plausible day, or None.
+    """
+
+    patterns: tuple[tuple[str, str], ...]
+    expected: str
+    hints: tuple[tuple[str, str], ...] = ()
+    fold: bool = False
+    months: Callable[[], Mapping[str, tuple[int, frozenset[str]]]] | None = None
+    unknown_month: str = ""
+    bounds: tuple[np.datetime64, np.datetime64] | None = None
+
+
+#: Our own format: ``YYYY-MM-DD`` (a time part is dropped) or ``DD.MM.YYYY``; 2000-2099.
+NATIVE_DATES = DateStyle(
+    patterns=(
+        (r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?", "ymd"),
+        (r"(?P<d>\d{2})\.(?P<m>\d{2})\.(?P<y>\d{4})", "ymd"),
+    ),
+    expected="not a date; expected YYYY-MM-DD",
+    hints=(
+        (r"^\d{1,2}[./-]\d{1,2}[./-]\d{2}$", "not a date; expected YYYY-MM-DD (a 2-digit year is ambiguous)"),
+        (r"^\d{1,2}/\d{1,2}/\d{2,4}$", "not a date; expected YYYY-MM-DD (with slashes, day and month cannot be told apart)"),
+    ),
+    bounds=(EARLIEST, LATEST),
+)
+
+
+def read_dates(values: pd.Series, rows, column: str, style: DateStyle) -> tuple[pd.Series, set[str]]:
+    """The dates of ``values`` (distinct cells, indexed by position) written as ``style`` says.
+
+    Returns the parsed days (``to_datetime`` of the rows read, indexed as ``values``; rows
+    empty or not read are left out) and the languages of the month names seen. Problems go to
+    ``rows.flag``, assumptions to ``rows.warn``.
+    """
+    key = values.str.lower().str.replace(r"\s+", " ", regex=True).str.strip() if style.fold else values
+    filled = key != ""
+    year = pd.Series(None, index=values.index, dtype=object)
+    month, day = year.copy(), year.copy()
+    matched = pd.Series(False, index=values.index)
+    languages: set[str] = set()
+    for pattern, kind in style.patterns:
+        todo = filled & ~matched
+        if not todo.any():
+            break
+        parts = key[todo].str.extract(f"^{pattern}$")
+        parts = parts[parts["y"].notna()]
+        if parts.empty:
+            continue
+        matched[parts.index] = True
+        if kind == "ymd":
+            m, d = parts["m"], parts["d"]
+        elif kind == "slashed":
+            m, d = _day_or_month(parts["a"].astype(int), parts["b"].astype(int), values[parts.index], rows, column)
+        else:  # "word"
+            words = style.months()
+            word = parts["w"].str.rstrip(".")
+            m = lookup(word, lambda w: words[w][0] if w in words else np.nan)
+            for w in pd.unique(word[m.notna()]):
+                if len(words[w][1]) == 1:
+                    languages |= words[w][1]
+            unknown = m.isna()
+            rows.flag(unknown, values[parts.index], column, style.unknown_month)
+            m, d, parts = m[~unknown], parts["d"][~unknown], parts[~unknown]
+        year[parts.index] = parts["y"]
+        month[parts.index] = _digits(m)
+        day[parts.index] = _digits(d)
+    unmatched = np.asarray(filled & ~matched, dtype=bool)
+    for pattern, message in style.hints:
+        hinted = unmatched & key.str.match(pattern).to_numpy(dtype=bool)
+        rows.flag(hinted, values, column, message)
+        unmatched = unmatched & ~hinted
+    rows.flag(unmatched, values, column, style.expected)
+    got = (year.notna() & month.notna() & day.notna()).to_numpy()
+    text = year[got] + "-" + month[got].str.zfill(2) + "-" + day[got].str.zfill(2)
+    parsed = pd.to_datetime(text.astype(str), format="%Y-%m-%d", errors="coerce")
+    rows.flag(parsed.isna(), values[got], column, "not a calendar date")
+    if style.bounds is not None:
+        days = parsed.to_numpy().astype("datetime64[D]")
+        rows.flag(~np.isnat(days) & ((days < style.bounds[0]) | (days > style.bounds[1])), values[got], column,
+                  f"outside {style.bounds[0].astype(object).year}-{style.bounds[1].astype(object).year}; a typo?")
+    return parsed, languages
+
+
+def _digits(numbers: pd.Series) -> pd.Series:
+    """Day or month numbers as text (as matched, or from a number), None where unknown."""
+    return pd.Series([None if pd.isna(n) else n if isinstance(n, str) else str(int(n)) for n in numbers],
+                     index=numbers.index, dtype=object)
+
+
+def _day_or_month(a: pd.Series, b: pd.Series, text: pd.Series, rows, column: str):
+    """(month, day) of ``a/b/yyyy``: day first or month first, as the column's other values show."""
+    day_first, month_first = bool((a > 12).any()), bool((b > 12).any())
+    unsure = (a <= 12) & (b <= 12) & (a != b)
+    if day_first != month_first:
+        order = "day" if day_first else "month"
+        if unsure.any():
+            rows.warn(f"column {column}: {text[unsure].iat[0]!r} read {order} first, as other dates of the column "
+                      f"show ({rows.lines_of(text.index[unsure])})")
+        return (b, a) if day_first else (a, b)
+    why = "this column has both orders" if day_first else "no other date of the column tells"
+    rows.flag(unsure, text, column, f"day and month could be either way round (DD/MM or MM/DD?; {why}); "
+              "write the date as YYYY-MM-DD")
+    month = b.where(a > 12, a).where(~unsure, np.nan)
+    day = a.where(a > 12, b).where(~unsure, np.nan)
+    return month, day
+
+
+# ---------------------------------------------------------------------------------------------
+# Currencies
+
+
+@dataclasses.dataclass(frozen=True)
+class CurrencyStyle:
+    """How a column of currencies is written: ``key`` folds a cell, ``names()`` maps keys to ISO
+    codes (None: ambiguous, never guessed). ``assumed``: key -> warning where it is used.
+    ``keep_unknown``: an unknown value comes back (as its key) instead of "" ."""
+
+    key: Callable[[pd.Series], pd.Series]
+    names: Callable[[], Mapping[str, str | None]]
+    unknown: str
+    ambiguous: str = ""
+    assumed: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    keep_unknown: bool = False
+
+
+@cache
+def iso_codes() -> dict[str, str]:
+    """ISO 4217 code -> itself, for the currencies legal tender today (``money.known_currencies``)."""
+    return {code: code for code in known_currencies()}
+
+
+#: Our own format: ISO codes in any case.
+NATIVE_CURRENCIES = CurrencyStyle(
+    key=lambda text: text.str.upper(), names=iso_codes, keep_unknown=True,
+    unknown="unknown currency; expected an ISO 4217 code such as RUB, USD, EUR",
+)
+
+
+def read_currencies(values: pd.Series, rows, column: str, style: CurrencyStyle) -> pd.Series:
+    """The ISO currency code of each of ``values`` (distinct cells), "" where empty or unknown (a problem)."""
+    key = style.key(values)
+    mapping = style.names()
+    code = lookup(key, lambda k: (mapping.get(k, "?") or "?") if k else "").astype(str)
+    ambiguous = lookup(key, lambda k: k in mapping and mapping[k] is None).astype(bool)
+    code = code.where(~ambiguous, "?")
+    rows.flag(ambiguous, values, column, style.ambiguous)
+    rows.flag((code == "?") & ~ambiguous, values, column, style.unknown)
+    for word, warning in style.assumed.items():
+        if (key == word).any():
+            rows.warn(f"{warning} ({rows.lines_of(key.index[key == word])})")
+    return key if style.keep_unknown else code.where(code != "?", "")
