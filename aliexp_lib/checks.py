@@ -10,9 +10,9 @@ import datetime as dt
 
 import pandas as pd
 
-from aliexp_lib.orders import OrderBook
 from aliexp_lib.risk import load_thresholds, saver_marked_received_early, seller_signals
 from aliexp_lib.tracking import _rule_ref, check_tracking, duplicate_tracking
+from aliexp_lib.validate import OrderBook
 
 COLUMNS = ("order_id", "check", "reason", "rule")
 
@@ -48,7 +48,7 @@ def order_checks(book: OrderBook, today: dt.date, thresholds=None, *, lang: str 
     --------
     >>> import datetime as dt
     >>> import pandas as pd
-    >>> from aliexp_lib.orders import OrderBook
+    >>> from aliexp_lib.validate import OrderBook
     >>> book = OrderBook.from_frame(pd.DataFrame([
     ...     {"order_id": "1", "tracking_number": "RB123456780GB", "seller_rating": ""},
     ...     {"order_id": "2", "tracking_number": "", "seller_rating": "90"},

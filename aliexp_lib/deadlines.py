@@ -18,8 +18,9 @@ import enum
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.orders import DATE_COLUMNS, OrderBook
 from aliexp_lib.rules import Rulebook, load_rulebook
+from aliexp_lib.schema import DATE_COLUMNS
+from aliexp_lib.validate import OrderBook
 
 COLUMNS = ("order_id", "kind", "due", "days_left", "status", "action", "rule")
 

@@ -24,8 +24,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.orders import OrderBook
 from aliexp_lib.rules import Rulebook, load_rulebook
+from aliexp_lib.validate import OrderBook
 
 DEFAULT_PRIOR_WEIGHT: float = 5.0
 """Weight of the seller-stated 20-40 d prior, in pseudo-orders. An assumption, not a measurement:
@@ -94,7 +94,7 @@ def delivery_days(book: OrderBook) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> from aliexp_lib.orders import OrderBook
+    >>> from aliexp_lib.validate import OrderBook
     >>> book = OrderBook.from_frame(pd.DataFrame([
     ...     {"order_id": "1", "shipping_method": "Standard", "shipped_at": "2026-01-01", "received_at": "2026-01-16"},
     ...     {"order_id": "2", "shipping_method": "", "shipped_at": "2026-01-01", "received_at": "2026-01-31"},
@@ -270,7 +270,7 @@ def fit_delivery_model(
     Examples
     --------
     >>> import pandas as pd
-    >>> from aliexp_lib.orders import OrderBook
+    >>> from aliexp_lib.validate import OrderBook
     >>> book = OrderBook.from_frame(pd.DataFrame([
     ...     {"order_id": "1", "shipping_method": "Standard", "shipped_at": "2026-01-01", "received_at": "2026-01-16"},
     ...     {"order_id": "2", "shipping_method": "standard", "shipped_at": "2026-01-01", "received_at": "2026-01-26"},
@@ -368,7 +368,7 @@ def arrival_chance(model: DeliveryModel, book: OrderBook, today: dt.date, deadli
     >>> import datetime as dt
     >>> import numpy as np
     >>> import pandas as pd
-    >>> from aliexp_lib.orders import OrderBook
+    >>> from aliexp_lib.validate import OrderBook
     >>> book = OrderBook.from_frame(pd.DataFrame([
     ...     {"order_id": "1", "shipping_method": "Standard", "shipped_at": "2026-01-01", "received_at": "2026-01-26"},
     ...     {"order_id": "2", "shipping_method": "Standard", "shipped_at": "2026-02-01", "received_at": ""},

@@ -28,13 +28,21 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.costs import (HOME_CURRENCY, amounts_in, chance, convert_minor, half_even_div, postage_range,
-                              slowest_payout_days)
+from aliexp_lib.costs import (
+    HOME_CURRENCY,
+    amounts_in,
+    chance,
+    convert_minor,
+    half_even_div,
+    postage_range,
+    slowest_payout_days,
+)
 from aliexp_lib.deadlines import day_numbers, protection_end_days
 from aliexp_lib.history import DeliveryModel, arrival_chance, fit_delivery_model
 from aliexp_lib.money import minor_digits
-from aliexp_lib.orders import PROBLEMS, OrderBook
+from aliexp_lib.schema import PROBLEMS
 from aliexp_lib.setting import Setting
+from aliexp_lib.validate import OrderBook
 
 OPTIONS = ("wait_and_extend", "dispute_full_refund", "return_for_refund", "partial_refund_keep",
            "accept_resend", "keep_and_close", "settle_off_platform")

@@ -21,8 +21,8 @@ from babel.numbers import get_decimal_symbol
 
 from aliexp_lib.errors import InputError
 from aliexp_lib.i18n import _, format_date
-from aliexp_lib.orders import OrderBook
 from aliexp_lib.tracking import _fill, _rule_ref
+from aliexp_lib.validate import OrderBook
 
 SIGNAL_COLUMNS = ("order_id", "signal", "reason", "rule")
 CASHBACK_COLUMNS = ("order_id", "expected_minor", "currency", "lost", "reason")
@@ -217,7 +217,7 @@ def seller_signals(
     --------
     >>> import datetime as dt
     >>> import pandas as pd
-    >>> from aliexp_lib.orders import OrderBook
+    >>> from aliexp_lib.validate import OrderBook
     >>> book = OrderBook.from_frame(pd.DataFrame([
     ...     {"order_id": "1", "seller_rating": "93", "store_orders": "2", "store_opened_at": "2026-02-01"},
     ...     {"order_id": "2", "seller_rating": "98", "store_orders": "500", "store_opened_at": "2020-01-01"},
@@ -285,7 +285,7 @@ def saver_marked_received_early(
     Examples
     --------
     >>> import pandas as pd
-    >>> from aliexp_lib.orders import OrderBook
+    >>> from aliexp_lib.validate import OrderBook
     >>> book = OrderBook.from_frame(pd.DataFrame([
     ...     {"order_id": "1", "shipping_method": "AliExpress Saver Shipping", "shipped_at": "2026-02-01",
     ...      "received_at": "2026-02-06"},
@@ -338,7 +338,7 @@ def cashback(book: OrderBook, thresholds: Mapping[str, Threshold] | None = None,
     Examples
     --------
     >>> import pandas as pd
-    >>> from aliexp_lib.orders import OrderBook
+    >>> from aliexp_lib.validate import OrderBook
     >>> book = OrderBook.from_frame(pd.DataFrame([
     ...     {"order_id": "1", "price": "1000.00", "currency": "RUB", "cashback_rate": "2.5"},
     ...     {"order_id": "2", "price": "0.50", "currency": "USD", "cashback_rate": "5", "shipped_at": "2026-01-20",

@@ -19,7 +19,7 @@ import pandas as pd
 from babel import Locale
 
 from aliexp_lib.i18n import _
-from aliexp_lib.orders import OrderBook
+from aliexp_lib.validate import OrderBook
 
 COLUMNS = ("number", "valid", "format", "country", "reason")
 DUPLICATE_COLUMNS = ("order_id", "tracking_number", "other_orders", "reason")
@@ -240,7 +240,7 @@ def duplicate_tracking(book: OrderBook, *, lang: str = "en") -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> from aliexp_lib.orders import OrderBook
+    >>> from aliexp_lib.validate import OrderBook
     >>> book = OrderBook.from_frame(pd.DataFrame([
     ...     {"order_id": "1", "tracking_number": "RB123456785GB", "store": "A"},
     ...     {"order_id": "2", "tracking_number": "rb 123456785 gb", "store": "B"},

@@ -18,8 +18,8 @@ import pandas as pd
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, label
 from aliexp_lib.money import minor_digits, money_text
-from aliexp_lib.orders import OrderBook
 from aliexp_lib.resolve import rank_with_break_even
+from aliexp_lib.validate import OrderBook
 from aliexp_lib.views.figures import options_chart
 from aliexp_lib.views.tables import ranking_table
 

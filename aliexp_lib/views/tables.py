@@ -15,10 +15,10 @@ import pandas as pd
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, format_date, localise
 from aliexp_lib.money import money_text
-from aliexp_lib.orders import OrderBook
 from aliexp_lib.risk import seller_signals
 from aliexp_lib.setting import Setting
 from aliexp_lib.tracking import check_tracking
+from aliexp_lib.validate import OrderBook
 
 #: Rows shown at most in one table; the rest is counted in a note.
 MAX_ROWS = 100
