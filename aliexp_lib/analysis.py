@@ -23,10 +23,10 @@ from aliexp_lib.costs import amounts_in, slowest_payout_days
 from aliexp_lib.deadlines import STATUSES, compute_deadlines, next_actions
 from aliexp_lib.history import DeliveryModel, fit_delivery_model
 from aliexp_lib.orders import load_orders
-from aliexp_lib.validate import OrderBook
 from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.risk import cashback
 from aliexp_lib.setting import Setting, build_setting
+from aliexp_lib.validate import OrderBook
 
 #: Groupings of ``Analysis.spend``.
 SPEND_BY = ("month", "store")
@@ -87,10 +87,12 @@ class Analysis:
     def prices(self) -> pd.DataFrame:
         """Per order (book order): ``price_minor`` in the display currency (NA where unknown) and
         ``rate``, the exchange rate used with its date, in words."""
-        amounts, rate = amounts_in(self.book.table, ("price_minor",), self.setting.currency, self.setting.rates,
-                                   self.today)
-        return pd.DataFrame({"order_id": self.book.table["order_id"].to_numpy(), "price_minor": amounts["price_minor"],
-                             "rate": rate})
+        amounts, rate = amounts_in(
+            self.book.table, ("price_minor",), self.setting.currency, self.setting.rates, self.today
+        )
+        return pd.DataFrame(
+            {"order_id": self.book.table["order_id"].to_numpy(), "price_minor": amounts["price_minor"], "rate": rate}
+        )
 
     @cached_property
     def refunds(self) -> pd.DataFrame:
@@ -101,20 +103,25 @@ class Analysis:
         of the payment method's payout time (``data/payout_times.csv``) [d].
         """
         table = self.book.table
-        flying = (table["refund_issued_at"].notna() & table["refund_received_at"].isna()
-                  & (table["refund_issued_at"] <= pd.Timestamp(self.today))).to_numpy()
+        flying = (
+            table["refund_issued_at"].notna()
+            & table["refund_received_at"].isna()
+            & (table["refund_issued_at"] <= pd.Timestamp(self.today))
+        ).to_numpy()
         rows = table[flying]
         issued = rows["refund_issued_at"].to_numpy().astype("datetime64[D]")
         payout = slowest_payout_days(rows["payment_method"], self.setting.payout)
         leave = self.setting.rulebook.days("refund_leaves_platform_days", issued)
         expected = issued + (payout + leave).astype("timedelta64[D]")
-        out = pd.DataFrame({
-            "order_id": rows["order_id"].to_numpy(),
-            "amount_minor": self.prices["price_minor"].to_numpy()[flying],
-            "payment_method": rows["payment_method"].to_numpy(),
-            "expected_by": expected.astype("datetime64[s]"),
-            "late": expected < np.datetime64(self.today, "D"),
-        })
+        out = pd.DataFrame(
+            {
+                "order_id": rows["order_id"].to_numpy(),
+                "amount_minor": self.prices["price_minor"].to_numpy()[flying],
+                "payment_method": rows["payment_method"].to_numpy(),
+                "expected_by": expected.astype("datetime64[s]"),
+                "late": expected < np.datetime64(self.today, "D"),
+            }
+        )
         return out.iloc[np.argsort(expected, kind="stable")].reset_index(drop=True)
 
     @cached_property
@@ -122,13 +129,20 @@ class Analysis:
         """What the orders cost (display currency) by the status of each order's most urgent open
         deadline (``done`` where nothing is open): ``status``, ``amount_minor``, ``orders``; every status."""
         status = self.next_actions.set_index("order_id")["status"].astype(str)
-        per_order = pd.DataFrame({
-            "status": self.book.table["order_id"].map(status).fillna("done").to_numpy(),
-            "amount_minor": self.prices["price_minor"].fillna(0).to_numpy(dtype=np.int64),
-        })
+        per_order = pd.DataFrame(
+            {
+                "status": self.book.table["order_id"].map(status).fillna("done").to_numpy(),
+                "amount_minor": self.prices["price_minor"].fillna(0).to_numpy(dtype=np.int64),
+            }
+        )
         sums = per_order.groupby("status")["amount_minor"].agg(["sum", "size"]).reindex(list(STATUSES), fill_value=0)
-        return pd.DataFrame({"status": list(STATUSES), "amount_minor": sums["sum"].to_numpy(dtype=np.int64),
-                             "orders": sums["size"].to_numpy(dtype=np.int64)})
+        return pd.DataFrame(
+            {
+                "status": list(STATUSES),
+                "amount_minor": sums["sum"].to_numpy(dtype=np.int64),
+                "orders": sums["size"].to_numpy(dtype=np.int64),
+            }
+        )
 
     def spend(self, by: str) -> pd.DataFrame:
         """Money spent per ``by`` (``"month"`` of ordering, ``YYYY-MM``, or ``"store"``): ``spent_minor``
@@ -171,8 +185,9 @@ def analyse(book: OrderBook, today: dt.date, setting: Setting) -> Analysis:
     return Analysis(book, today, setting)
 
 
-def analyse_file(orders_path: str | Path, today: dt.date | str, *, fmt: str | None = None,
-                 config: str | Path | None = None, **chosen) -> Analysis:
+def analyse_file(
+    orders_path: str | Path, today: dt.date | str, *, fmt: str | None = None, config: str | Path | None = None, **chosen
+) -> Analysis:
     """Load ``orders_path`` (``fmt``: its format, ``None`` to detect) and the setting for it
     (``setting.build_setting``: the user's ``aliexp.toml`` files, ``config``, then ``chosen``), and
     analyse it on ``today`` (a date or ``YYYY-MM-DD``). What a notebook's first cell calls."""

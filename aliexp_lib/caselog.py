@@ -156,7 +156,7 @@ class CaseLog:
         before anything is written.
         """
         row = _validated(order_id, event, day, amount, currency, note)
-        recorded_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+        recorded_at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
         connection = self.connection
         with connection:
             cursor = connection.execute(
@@ -244,7 +244,9 @@ def _money(amount, currency, event: str) -> tuple[str | None, str | None]:
     if amount is None or (isinstance(amount, str) and not amount.strip()):
         return None, currency
     if isinstance(amount, bool) or isinstance(amount, float) or not isinstance(amount, str | int | Decimal):
-        raise InputError(f"case log: {event}: amount {amount!r} must be exact: text such as '600.50', an int or a Decimal")
+        raise InputError(
+            f"case log: {event}: amount {amount!r} must be exact: text such as '600.50', an int or a Decimal"
+        )
     text = str(amount).strip().replace(",", ".")
     if not _DECIMAL.match(text):
         raise InputError(f"case log: {event}: amount {amount!r} is not an amount such as 600 or 600.50, 0 or more")
@@ -283,7 +285,9 @@ def apply_events(table: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFram
             "for an order that is not in the order book; not applied"
         )
     for name, count in log.loc[known_order & ~known_event].groupby("event", sort=True).size().items():
-        warnings.append(f"case log: {count} event(s) {name!r} the log does not know; not applied (events: {', '.join(EVENTS)})")
+        warnings.append(
+            f"case log: {count} event(s) {name!r} the log does not know; not applied (events: {', '.join(EVENTS)})"
+        )
     log = log.loc[known_order & known_event]
 
     order_ids = out["order_id"].astype(str)
@@ -303,5 +307,7 @@ def apply_events(table: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFram
         days = pd.to_numeric(extensions["amount"], errors="raise").astype("int64")
         added = days.groupby(extensions["order_id"]).sum().reindex(order_ids.to_numpy(), fill_value=0)
         base = out["extension_days"] if "extension_days" in out else pd.Series(0, index=out.index, dtype="Int64")
-        out["extension_days"] = (base.fillna(0).astype("Int64") + pd.array(added.to_numpy(), dtype="Int64")).astype("Int64")
+        out["extension_days"] = (base.fillna(0).astype("Int64") + pd.array(added.to_numpy(), dtype="Int64")).astype(
+            "Int64"
+        )
     return out, warnings

@@ -42,8 +42,12 @@ class Lines:
     follow a one-line header (row 0 is line 2). ``word`` is "line" for text files, "row" for sheets.
     """
 
-    def __init__(self, numbers: Sequence[int] | None = None, word: str = "line",
-                 find: Callable[[], Sequence[int] | None] | None = None):
+    def __init__(
+        self,
+        numbers: Sequence[int] | None = None,
+        word: str = "line",
+        find: Callable[[], Sequence[int] | None] | None = None,
+    ):
         self._numbers, self.word, self._find = numbers, word, find
 
     def number(self, row: int) -> int:
@@ -237,5 +241,9 @@ def flag_duplicates(order_id: pd.Series, problems: Problems, column: str = "orde
     codes = pd.factorize(order_id)[0]
     first = np.full(int(codes.max()) + 1, len(codes))
     np.minimum.at(first, codes, np.arange(len(codes)))
-    problems.flag(again, order_id, column,
-                  [f"duplicate {column}, first on {problems.where(int(row))}" for row in first[codes[again]]])
+    problems.flag(
+        again,
+        order_id,
+        column,
+        [f"duplicate {column}, first on {problems.where(int(row))}" for row in first[codes[again]]],
+    )

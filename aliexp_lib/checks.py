@@ -66,8 +66,14 @@ def order_checks(book: OrderBook, today: dt.date, thresholds=None, *, lang: str 
     bad = ~tracking["valid"].to_numpy()
     rule = _rule_ref(29, "L179-183", lang)
     parts = [
-        pd.DataFrame({"order_id": numbered["order_id"].to_numpy()[bad], "check": "tracking_number",
-                      "reason": tracking["reason"].to_numpy()[bad], "rule": rule}),
+        pd.DataFrame(
+            {
+                "order_id": numbered["order_id"].to_numpy()[bad],
+                "check": "tracking_number",
+                "reason": tracking["reason"].to_numpy()[bad],
+                "rule": rule,
+            }
+        ),
         duplicate_tracking(book, lang=lang).assign(check="tracking_reused", rule=rule),
         saver_marked_received_early(book, thresholds, lang=lang).rename(columns={"signal": "check"}),
         seller_signals(book, today, thresholds, lang=lang).rename(columns={"signal": "check"}),

@@ -57,20 +57,30 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="aliexp", description="Deadlines and the cheapest way out for AliExpress orders that went wrong.")
+        prog="aliexp", description="Deadlines and the cheapest way out for AliExpress orders that went wrong."
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    _orders_command(commands, "orders", "the normalised order book: one row per order, with the case log applied",
-                    _orders, today=False)
+    _orders_command(
+        commands,
+        "orders",
+        "the normalised order book: one row per order, with the case log applied",
+        _orders,
+        today=False,
+    )
 
     deadlines = _orders_command(commands, "deadlines", "every deadline of every order, with what to do", _deadlines)
     deadlines.add_argument("--next", action="store_true", help="only each order's most urgent open deadline")
 
-    resolve = _orders_command(commands, "resolve", "every way out of every problem order, ranked by the money it "
-                              "leaves you", _resolve)
-    resolve.add_argument("--break-even", action="store_true",
-                         help="instead: for orders with a partial offer, the smallest offer worth taking instead of a "
-                              "return, and whether the best option changes inside the postage range")
+    resolve = _orders_command(
+        commands, "resolve", "every way out of every problem order, ranked by the money it leaves you", _resolve
+    )
+    resolve.add_argument(
+        "--break-even",
+        action="store_true",
+        help="instead: for orders with a partial offer, the smallest offer worth taking instead of a "
+        "return, and whether the best option changes inside the postage range",
+    )
 
     tracking = commands.add_parser("check-tracking", help="check tracking numbers: format, check digit, country")
     tracking.add_argument("numbers", metavar="NUMBER", nargs="*", help="tracking numbers")
@@ -82,25 +92,30 @@ def _parser() -> argparse.ArgumentParser:
     _orders_command(commands, "cashback", "cashback expected per order, and whether it is lost", _cashback)
     _orders_command(commands, "history", "your delivery times per shipping method, blended with the prior", _history)
 
-    report = _orders_command(commands, "report", "the weekly report: one HTML file (and the executed notebook)",
-                             _report, formats=False)
+    report = _orders_command(
+        commands, "report", "the weekly report: one HTML file (and the executed notebook)", _report, formats=False
+    )
     report.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
 
-    calendar = _orders_command(commands, "calendar", "every open deadline as calendar events (.ics)", _calendar,
-                               formats=False)
+    calendar = _orders_command(
+        commands, "calendar", "every open deadline as calendar events (.ics)", _calendar, formats=False
+    )
     calendar.add_argument("-o", "--output", default="deadlines.ics", help="file to write (default deadlines.ics)")
 
-    record = commands.add_parser("record", help="record what happened to an order (kept in a case log beside "
-                                                "the order file; the order file itself is never written)")
+    record = commands.add_parser(
+        "record",
+        help="record what happened to an order (kept in a case log beside "
+        "the order file; the order file itself is never written)",
+    )
     record.add_argument("order_id", metavar="ORDER_ID")
     record.add_argument("event", metavar="EVENT", choices=EVENTS, help=f"one of: {', '.join(EVENTS)}")
     record.add_argument("day", metavar="DATE", type=_date, help="the day it happened, YYYY-MM-DD")
-    record.add_argument("amount", metavar="AMOUNT", nargs="?",
-                        help="a refund's amount, or the days of an extension")
+    record.add_argument("amount", metavar="AMOUNT", nargs="?", help="a refund's amount, or the days of an extension")
     record.add_argument("--currency", type=str.upper, help="currency of AMOUNT (default: the order's)")
     record.add_argument("--note", default="", help="a few words to remember it by")
-    record.add_argument("--orders", default="orders.csv", metavar="FILE",
-                        help="the order file the log belongs to (default orders.csv)")
+    record.add_argument(
+        "--orders", default="orders.csv", metavar="FILE", help="the order file the log belongs to (default orders.csv)"
+    )
     _from_option(record)
     record.set_defaults(run=_record)
 
@@ -116,16 +131,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _orders_command(commands, name: str, help: str, run, today: bool = True,
-                    formats: bool = True) -> argparse.ArgumentParser:
+def _orders_command(
+    commands, name: str, help: str, run, today: bool = True, formats: bool = True
+) -> argparse.ArgumentParser:
     """A subcommand that reads an order book: ORDERS, --today (if it depends on the day), --format
     (if it prints a table rather than writing a file)."""
     parser = commands.add_parser(name, help=help)
     parser.add_argument("orders", metavar="ORDERS", help="order book (.csv or .xlsx) or an export of a known format")
     _from_option(parser)
     if today:
-        parser.add_argument("--today", type=_date, default=dt.date.today(),
-                            help="the day to compute for, YYYY-MM-DD (default: the local date)")
+        parser.add_argument(
+            "--today",
+            type=_date,
+            default=dt.date.today(),
+            help="the day to compute for, YYYY-MM-DD (default: the local date)",
+        )
     if formats:
         _format_option(parser)
     if today:
@@ -135,22 +155,42 @@ def _orders_command(commands, name: str, help: str, run, today: bool = True,
 
 
 def _from_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="fmt", choices=(NATIVE_FORMAT, *FORMATS), metavar="FORMAT",
-                        help=f"the file's format, if not recognised from its header: {NATIVE_FORMAT} (our schema), "
-                             + ", ".join(FORMATS))
+    parser.add_argument(
+        "--from",
+        dest="fmt",
+        choices=(NATIVE_FORMAT, *FORMATS),
+        metavar="FORMAT",
+        help=f"the file's format, if not recognised from its header: {NATIVE_FORMAT} (our schema), "
+        + ", ".join(FORMATS),
+    )
 
 
 def _setting_options(parser: argparse.ArgumentParser) -> None:
     """The flags of a ``Setting``; each wins over the same key of the user's ``aliexp.toml`` files."""
     group = parser.add_argument_group(
-        "setting", f"on top of {CONFIG_NAME} in your config folder and beside the orders file, if there")
+        "setting", f"on top of {CONFIG_NAME} in your config folder and beside the orders file, if there"
+    )
     group.add_argument("--config", metavar="FILE", help=f"a setting file like {CONFIG_NAME} (see the README)")
     group.add_argument("--rules", metavar="FILE", help="TOML file of your own rule values (see data/rulebook.toml)")
-    group.add_argument("--set", metavar="ID=DAYS", action="append", default=[], type=_pair,
-                       help="override one rule value, e.g. --set protection_days=75 (repeatable)")
-    group.add_argument("--assumptions", metavar="FILE", help="TOML file of your own assumptions (see data/assumptions.toml)")
-    group.add_argument("--assume", metavar="ID=VALUE", action="append", default=[], type=_pair,
-                       help="change one assumption, e.g. --assume time_rate=300 (see `aliexp assumptions`)")
+    group.add_argument(
+        "--set",
+        metavar="ID=DAYS",
+        action="append",
+        default=[],
+        type=_pair,
+        help="override one rule value, e.g. --set protection_days=75 (repeatable)",
+    )
+    group.add_argument(
+        "--assumptions", metavar="FILE", help="TOML file of your own assumptions (see data/assumptions.toml)"
+    )
+    group.add_argument(
+        "--assume",
+        metavar="ID=VALUE",
+        action="append",
+        default=[],
+        type=_pair,
+        help="change one assumption, e.g. --assume time_rate=300 (see `aliexp assumptions`)",
+    )
     group.add_argument("--rates", metavar="FILE", help="your exchange rates, CSV like data/exchange_rates.csv")
     group.add_argument("--postage", metavar="FILE", help="your postage table, CSV like data/postage.csv")
     group.add_argument("--payout", metavar="FILE", help="your payout times, CSV like data/payout_times.csv")
@@ -160,9 +200,19 @@ def _setting_options(parser: argparse.ArgumentParser) -> None:
 
 def _setting_of(args) -> Setting:
     """The one setting of this run: the user's files, then the flags."""
-    return build_setting(getattr(args, "orders", None), args.config, rules=args.rules, set=dict(args.set),
-                         assumptions=args.assumptions, assume=dict(args.assume), rates=args.rates,
-                         postage=args.postage, payout=args.payout, currency=args.currency, lang=args.lang)
+    return build_setting(
+        getattr(args, "orders", None),
+        args.config,
+        rules=args.rules,
+        set=dict(args.set),
+        assumptions=args.assumptions,
+        assume=dict(args.assume),
+        rates=args.rates,
+        postage=args.postage,
+        payout=args.payout,
+        currency=args.currency,
+        lang=args.lang,
+    )
 
 
 def _analysis(args) -> Analysis:
@@ -173,8 +223,13 @@ def _analysis(args) -> Analysis:
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
-    parser.add_argument("-o", "--output", metavar="FILE", help="write the table to a new .csv or .xlsx file instead "
-                        "(formulas made inert; an existing file is never overwritten)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the table to a new .csv or .xlsx file instead "
+        "(formulas made inert; an existing file is never overwritten)",
+    )
 
 
 def _orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
@@ -212,7 +267,18 @@ def _resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     table = analysis.options.copy()
     for column in ("net", "net_low", "net_high"):
         table[column] = money_text(table.pop(f"{column}_minor"), currency)
-    columns = ["order_id", "option", "rank", "net", "net_low", "net_high", "currency", "money_by", "likelihood", "reason"]
+    columns = [
+        "order_id",
+        "option",
+        "rank",
+        "net",
+        "net_low",
+        "net_high",
+        "currency",
+        "money_by",
+        "likelihood",
+        "reason",
+    ]
     if args.format != "table":
         columns += ["risk", "rate"]
     return table.loc[:, columns], analysis.book.warnings

@@ -39,7 +39,9 @@ def _read(path: str | Path | None, default: str, required: tuple[str, ...]) -> t
     table.columns = [c.strip().lower() for c in table.columns]
     missing = [c for c in required if c not in table.columns]
     if missing:
-        raise InputError(f"{name}: line 1: missing columns {', '.join(missing)}; the header has {', '.join(table.columns)}")
+        raise InputError(
+            f"{name}: line 1: missing columns {', '.join(missing)}; the header has {', '.join(table.columns)}"
+        )
     return table, name
 
 
@@ -63,10 +65,25 @@ def _numbers(table: pd.DataFrame, name: str, columns: tuple[str, ...], kind=Deci
 
 # --- return postage ------------------------------------------------------------------------
 
+
 def load_postage(path: str | Path | None = None) -> pd.DataFrame:
     """Postage ranges by carrier, service, tracked and weight band [g]; ``low``/``high`` in minor units."""
-    table, name = _read(path, "postage.csv", ("carrier", "service", "tracked", "weight_from_g", "weight_to_g",
-                                               "low", "high", "currency", "source", "applies_from"))
+    table, name = _read(
+        path,
+        "postage.csv",
+        (
+            "carrier",
+            "service",
+            "tracked",
+            "weight_from_g",
+            "weight_to_g",
+            "low",
+            "high",
+            "currency",
+            "source",
+            "applies_from",
+        ),
+    )
     numbers = _numbers(table, name, ("weight_from_g", "weight_to_g"), int)
     amounts = _numbers(table, name, ("low", "high"))
     out = table.copy()
@@ -93,6 +110,7 @@ def postage_range(weight_g: np.ndarray, postage: pd.DataFrame) -> tuple[np.ndarr
 
 # --- exchange rates ------------------------------------------------------------------------
 
+
 @dataclasses.dataclass(frozen=True)
 class Rates:
     """Dated exchange rates as ``HOME_CURRENCY`` per unit: rows of (date, currency, rate, source)."""
@@ -117,8 +135,11 @@ class Rates:
         rate_to, date_to, why_to = self.lookup(target, on)
         scale = Fraction(10) ** (minor_digits(target) - minor_digits(source))
         factor = Fraction(rate_from) / Fraction(rate_to) * scale
-        said = [f"1 {c} = {r} {HOME_CURRENCY} ({d}, {w})" for c, r, d, w in
-                ((source, rate_from, date_from, why_from), (target, rate_to, date_to, why_to)) if d is not None]
+        said = [
+            f"1 {c} = {r} {HOME_CURRENCY} ({d}, {w})"
+            for c, r, d, w in ((source, rate_from, date_from, why_from), (target, rate_to, date_to, why_to))
+            if d is not None
+        ]
         return factor, "; ".join(said)
 
 
@@ -139,12 +160,26 @@ def load_rates(path: str | Path | None = None) -> Rates:
         problems.append("column rub_per_unit: a rate of 0")
     if problems:
         raise CellError(name, problems)
-    return Rates(pd.DataFrame({"date": dates, "currency": table["currency"].str.strip().str.upper(),
-                               "rate": rates, "source": table["source"]}))
+    return Rates(
+        pd.DataFrame(
+            {
+                "date": dates,
+                "currency": table["currency"].str.strip().str.upper(),
+                "rate": rates,
+                "source": table["source"],
+            }
+        )
+    )
 
 
-def amounts_in(table: pd.DataFrame, columns: tuple[str, ...], currency: str, rates: Rates, on: dt.date,
-               default_currency: str | None = None) -> tuple[dict[str, pd.arrays.IntegerArray], np.ndarray]:
+def amounts_in(
+    table: pd.DataFrame,
+    columns: tuple[str, ...],
+    currency: str,
+    rates: Rates,
+    on: dt.date,
+    default_currency: str | None = None,
+) -> tuple[dict[str, pd.arrays.IntegerArray], np.ndarray]:
     """``columns`` (minor units in each row's ``currency``) as minor units of ``currency``.
 
     Returns ``Int64`` arrays (missing where the amount is missing), each amount converted exactly
@@ -218,13 +253,20 @@ def _to_minor(amount: Decimal, currency: str) -> int:
 
 # --- payout times --------------------------------------------------------------------------
 
+
 def load_payout_times(path: str | Path | None = None) -> pd.DataFrame:
     """Days from the refund leaving the platform to the money arriving, by payment method (lower case)."""
     table, name = _read(path, "payout_times.csv", ("payment_method", "low_days", "high_days", "source"))
     numbers = _numbers(table, name, ("low_days", "high_days"), int)
-    return pd.DataFrame({"payment_method": table["payment_method"].str.strip().str.lower(),
-                         "low_days": numbers["low_days"], "high_days": numbers["high_days"],
-                         "source": table["source"], "note": table.get("note", "")})
+    return pd.DataFrame(
+        {
+            "payment_method": table["payment_method"].str.strip().str.lower(),
+            "low_days": numbers["low_days"],
+            "high_days": numbers["high_days"],
+            "source": table["source"],
+            "note": table.get("note", ""),
+        }
+    )
 
 
 def slowest_payout_days(methods: pd.Series, payout: pd.DataFrame) -> np.ndarray:
@@ -237,6 +279,7 @@ def slowest_payout_days(methods: pd.Series, payout: pd.DataFrame) -> np.ndarray:
 
 
 # --- assumptions ---------------------------------------------------------------------------
+
 
 @dataclasses.dataclass(frozen=True)
 class Assumptions:
@@ -252,10 +295,15 @@ class Assumptions:
 
     def to_frame(self) -> pd.DataFrame:
         # shown as numbers (0.85, 500.0) as before; the engine reads ``values`` exactly
-        return pd.DataFrame({"id": list(self.values), "value": [float(v) for v in self.values.values()],
-                             "unit": [self.units[k] for k in self.values],
-                             "changed": [k in self.changed for k in self.values],
-                             "note": [self.notes[k] for k in self.values]})
+        return pd.DataFrame(
+            {
+                "id": list(self.values),
+                "value": [float(v) for v in self.values.values()],
+                "unit": [self.units[k] for k in self.values],
+                "changed": [k in self.changed for k in self.values],
+                "note": [self.notes[k] for k in self.values],
+            }
+        )
 
 
 def load_assumptions(path: str | Path | None = None, overrides: Mapping[str, object] | None = None) -> Assumptions:

@@ -63,8 +63,11 @@ def safe_cells(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
     for column in out.columns:
         values = out[column]
-        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) \
-                or pd.api.types.is_datetime64_any_dtype(values):
+        if (
+            pd.api.types.is_numeric_dtype(values)
+            or pd.api.types.is_bool_dtype(values)
+            or pd.api.types.is_datetime64_any_dtype(values)
+        ):
             continue
         out[column] = pd.Series([_inert(v) for v in values.tolist()], index=out.index, dtype=object)
     out.columns = [_inert(str(c)) for c in out.columns]
@@ -112,8 +115,13 @@ def to_csv(table: pd.DataFrame, target: str | Path | TextIO) -> None:
     safe = _for_output(table)
     # The csv module quotes a field holding "\n" but not one holding only "\r" when lines end in "\n";
     # a reader would then split the record there. Such tables quote every text field.
-    quoting = csv.QUOTE_NONNUMERIC if any("\r" in v for c in safe.columns if safe[c].dtype == object
-                                          for v in safe[c].tolist() if isinstance(v, str)) else csv.QUOTE_MINIMAL
+    quoting = (
+        csv.QUOTE_NONNUMERIC
+        if any(
+            "\r" in v for c in safe.columns if safe[c].dtype == object for v in safe[c].tolist() if isinstance(v, str)
+        )
+        else csv.QUOTE_MINIMAL
+    )
     if isinstance(target, (str, os.PathLike)):
         path = Path(target)
         staged = path.with_name(f".{path.name}.part")

@@ -288,9 +288,7 @@ def fit_delivery_model(
     delivered = delivery_days(book)
     methods = delivered["shipping_method"].to_numpy()
     days = delivered["days"].to_numpy()
-    per_method = {
-        str(m): _frozen(np.sort(days[methods == m])) for m in pd.unique(methods) if m != UNKNOWN
-    }
+    per_method = {str(m): _frozen(np.sort(days[methods == m])) for m in pd.unique(methods) if m != UNKNOWN}
     if prior_weight == 0 and len(days) == 0:
         raise ValueError("no delivered orders and prior_weight 0: nothing to estimate delivery from")
     return DeliveryModel(

@@ -122,7 +122,7 @@ def deadlines_calendar(
     True
     """
     summary = summary if summary is not None else default_summary
-    stamp = dt.datetime.combine(today, dt.time(), tzinfo=dt.timezone.utc)
+    stamp = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     trigger = -dt.timedelta(days=reminder_days)
 
     calendar = icalendar.Calendar()

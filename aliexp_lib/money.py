@@ -20,7 +20,9 @@ from babel.numbers import format_currency, get_currency_precision, get_territory
 @cache
 def known_currencies() -> frozenset[str]:
     """ISO 4217 codes that are legal tender somewhere today, per CLDR (so RUR, the old rouble, is not)."""
-    return frozenset(c for territory in Locale("en").territories for c in get_territory_currencies(territory, tender=True))
+    return frozenset(
+        c for territory in Locale("en").territories for c in get_territory_currencies(territory, tender=True)
+    )
 
 
 def minor_digits(currency: str) -> int:

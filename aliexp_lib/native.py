@@ -74,7 +74,9 @@ def _decode(data: bytes, path: Path) -> tuple[str, list[str]]:
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise InputError(f"{path}: starts like UTF-16 text but byte {exc.start} is not; save the file as UTF-8 CSV") from None
+            raise InputError(
+                f"{path}: starts like UTF-16 text but byte {exc.start} is not; save the file as UTF-8 CSV"
+            ) from None
         return text, [f"{path}: read as UTF-16 (the file starts with a UTF-16 byte order mark)"]
     try:
         return data.decode("utf-8-sig"), []
@@ -88,8 +90,10 @@ def _decode(data: bytes, path: Path) -> tuple[str, list[str]]:
     letters = len(_NON_ASCII.findall(text))
     cyrillic = len(_CYRILLIC.findall(text))
     if letters and cyrillic >= 0.8 * letters and not CONTROL.search(text):
-        return text, [f"{path}: not UTF-8 (byte {byte:#04x} on line {line}); read as Windows-1251 "
-                      f"(Cyrillic, as Russian Excel saves CSV). Save it as UTF-8 CSV to be sure"]
+        return text, [
+            f"{path}: not UTF-8 (byte {byte:#04x} on line {line}); read as Windows-1251 "
+            f"(Cyrillic, as Russian Excel saves CSV). Save it as UTF-8 CSV to be sure"
+        ]
     raise refusal
 
 
@@ -98,10 +102,14 @@ def _nul_error(text: str, path: Path) -> InputError:
     problems = []
     if "\x00\x00" in text or text.count("\x00") > len(text) // 4:
         line = text[: text.index("\x00")].count("\n") + 1
-        return InputError(f"{path}: line {line}: NUL bytes (\\x00) throughout; this is binary data or UTF-16 without "
-                          "a byte order mark, not a CSV text; save the file as UTF-8 CSV")
+        return InputError(
+            f"{path}: line {line}: NUL bytes (\\x00) throughout; this is binary data or UTF-16 without "
+            "a byte order mark, not a CSV text; save the file as UTF-8 CSV"
+        )
     with csv_field_limit():
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text, path)[0], skipinitialspace=True)
+        reader = csv.reader(
+            io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text, path)[0], skipinitialspace=True
+        )
         header, start = None, 1
         for record in reader:
             if header is None:
@@ -109,8 +117,10 @@ def _nul_error(text: str, path: Path) -> InputError:
             for position, value in enumerate(record):
                 if "\x00" in value:
                     column = header[position] if position < len(header) else f"#{position + 1}"
-                    problems.append(f"line {start}, column {column}: {short(value)!r}: contains a NUL byte (\\x00); "
-                                    "the file is damaged or not text")
+                    problems.append(
+                        f"line {start}, column {column}: {short(value)!r}: contains a NUL byte (\\x00); "
+                        "the file is damaged or not text"
+                    )
             start = reader.line_num + 1
     return CellError(str(path), problems or ["line 1: contains a NUL byte (\\x00)"])
 
@@ -133,8 +143,10 @@ def _sniff_delimiter(text: str, path: Path) -> tuple[str, str | None]:
         chosen = ","
     if chosen == ",":
         return chosen, None
-    return chosen, (f"{path}: {_DELIMITERS[chosen]} delimiter detected: the header splits into "
-                    f"{len(splits[chosen])} columns with it; read as {_DELIMITERS[chosen]}-separated")
+    return chosen, (
+        f"{path}: {_DELIMITERS[chosen]} delimiter detected: the header splits into "
+        f"{len(splits[chosen])} columns with it; read as {_DELIMITERS[chosen]}-separated"
+    )
 
 
 def _lines(text: str):
@@ -147,13 +159,21 @@ def _lines(text: str):
         start = end + 1
 
 
-
 def _parse_csv(text: str, delimiter: str, path: Path) -> pd.DataFrame:
     """Every record of ``text`` as text cells (pandas' C parser, header as the first row); an error
     naming each ragged line or an unclosed quote."""
     try:  # bytes: the C parser reads UTF-8 faster than it encodes a str itself
-        raw = pd.read_csv(io.BytesIO(text.encode("utf-8")), sep=delimiter, header=None, dtype=str, encoding="utf-8",
-                          keep_default_na=False, na_filter=False, skipinitialspace=True, quoting=csv.QUOTE_MINIMAL)
+        raw = pd.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            encoding="utf-8",
+            keep_default_na=False,
+            na_filter=False,
+            skipinitialspace=True,
+            quoting=csv.QUOTE_MINIMAL,
+        )
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty; expected a header line with at least order_id") from None
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
@@ -178,7 +198,9 @@ def _evenly_shaped(text: str, delimiter: str, raw: pd.DataFrame) -> bool:
 
 def _check_shape(text: str, delimiter: str, path: Path) -> None:
     """Every record has as many fields as the header, else an error naming each ragged line."""
-    lengths = np.fromiter(map(len, csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)), np.int64)
+    lengths = np.fromiter(
+        map(len, csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)), np.int64
+    )
     lengths = lengths[lengths > 0]  # blank lines are skipped
     if len(lengths) == 0 or (lengths == lengths[0]).all():
         return
@@ -191,14 +213,18 @@ def _check_shape(text: str, delimiter: str, path: Path) -> None:
             header = [c.strip().lower() for c in record]
         elif record and len(record) != len(header) and not (len(record) == 1 and not record[0].strip()):
             if len(record) > len(header):
-                extra = record[len(header):]
-                problems.append(f"line {start}, column #{len(header) + 1} (after {header[-1]}): {short(extra[0])!r}: "
-                                f"{len(record)} fields, the header has {len(header)}; a delimiter too many, or a "
-                                f"value with a {_DELIMITERS[delimiter]} that needs quotes")
+                extra = record[len(header) :]
+                problems.append(
+                    f"line {start}, column #{len(header) + 1} (after {header[-1]}): {short(extra[0])!r}: "
+                    f"{len(record)} fields, the header has {len(header)}; a delimiter too many, or a "
+                    f"value with a {_DELIMITERS[delimiter]} that needs quotes"
+                )
             else:
-                problems.append(f"line {start}, column {header[len(record)]}: (missing): {len(record)} fields, the "
-                                f"header has {len(header)}; the line ends after {header[len(record) - 1]} "
-                                f"{short(record[-1])!r}")
+                problems.append(
+                    f"line {start}, column {header[len(record)]}: (missing): {len(record)} fields, the "
+                    f"header has {len(header)}; the line ends after {header[len(record) - 1]} "
+                    f"{short(record[-1])!r}"
+                )
         start = reader.line_num + 1
     if unclosed:
         problems = [p for p in problems if not p.startswith(unclosed.split(",")[0] + ",")] + [unclosed]
@@ -217,7 +243,7 @@ def _unclosed_quote(text: str, delimiter: str) -> str | None:
         start = reader.line_num + 1
     if last is None:
         return None
-    tail = "".join(io.StringIO(text, newline="").readlines()[last_start - 1:])
+    tail = "".join(io.StringIO(text, newline="").readlines()[last_start - 1 :])
     try:
         list(csv.reader(io.StringIO(tail, newline=""), delimiter=delimiter, skipinitialspace=True, strict=True))
     except csv.Error as exc:
@@ -225,8 +251,10 @@ def _unclosed_quote(text: str, delimiter: str) -> str | None:
             return None
         position = len(last) - 1
         column = header[position] if header and position < len(header) else f"#{position + 1}"
-        return (f"line {last_start}, column {column}: {short(last[-1])!r}: a quote opens here and never closes; "
-                "every quote inside a quoted value must be doubled (\"\")")
+        return (
+            f"line {last_start}, column {column}: {short(last[-1])!r}: a quote opens here and never closes; "
+            'every quote inside a quoted value must be doubled ("")'
+        )
     return None
 
 
@@ -256,8 +284,15 @@ def _read_xlsx(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
         # validation, conditional formatting, other extensions. They do not change the values read.
         warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
         try:
-            raw = pd.read_excel(io.BytesIO(data), sheet_name=0, header=None, dtype=str, keep_default_na=False,
-                                na_filter=False, engine="openpyxl")
+            raw = pd.read_excel(
+                io.BytesIO(data),
+                sheet_name=0,
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                engine="openpyxl",
+            )
         except Exception as exc:  # openpyxl raises many types for a damaged workbook
             raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
         if raw.empty:
@@ -291,11 +326,17 @@ def _xlsx_formulas_and_merges(data: bytes, raw: pd.DataFrame, path: Path) -> lis
             if cell.data_type != "f":
                 continue
             formula = str(getattr(cell.value, "text", cell.value))
-            saved = raw.iat[cell.row - 1, cell.column - 1] if cell.row <= raw.shape[0] and cell.column <= raw.shape[1] else ""
+            saved = (
+                raw.iat[cell.row - 1, cell.column - 1]
+                if cell.row <= raw.shape[0] and cell.column <= raw.shape[1]
+                else ""
+            )
             if saved == "":
-                problems.append(f"row {cell.row}, column {column(cell.column)}: {short(formula)!r}: a formula with no "
-                                "saved value (the workbook was not saved by a spreadsheet program); type the value, "
-                                "or open and save the file in Excel or LibreOffice")
+                problems.append(
+                    f"row {cell.row}, column {column(cell.column)}: {short(formula)!r}: a formula with no "
+                    "saved value (the workbook was not saved by a spreadsheet program); type the value, "
+                    "or open and save the file in Excel or LibreOffice"
+                )
             else:
                 used.setdefault(column(cell.column), []).append((cell.row, formula, saved))
     if problems:
@@ -303,11 +344,14 @@ def _xlsx_formulas_and_merges(data: bytes, raw: pd.DataFrame, path: Path) -> lis
     for name, cells in used.items():
         row, formula, saved = cells[0]
         more = f" (and {len(cells) - 1} more formulas in this column)" if len(cells) > 1 else ""
-        notes.append(f"{path}: row {row}, column {name}: formula {short(formula)!r} read as its saved value "
-                     f"{short(saved)!r}{more}")
+        notes.append(
+            f"{path}: row {row}, column {name}: formula {short(formula)!r} read as its saved value "
+            f"{short(saved)!r}{more}"
+        )
     for merged in sheet.merged_cells.ranges:
-        notes.append(f"{path}: cells {merged.coord} (rows {merged.min_row}-{merged.max_row}, column "
-                     f"{column(merged.min_col)}) are merged: the value is read in row {merged.min_row}, column "
-                     f"{column(merged.min_col)} only; the other cells are read as empty")
+        notes.append(
+            f"{path}: cells {merged.coord} (rows {merged.min_row}-{merged.max_row}, column "
+            f"{column(merged.min_col)}) are merged: the value is read in row {merged.min_row}, column "
+            f"{column(merged.min_col)} only; the other cells are read as empty"
+        )
     return notes
-

@@ -20,13 +20,34 @@ from pathlib import Path
 from aliexp_lib import caselog, importers
 from aliexp_lib.cells import csv_record_lines
 from aliexp_lib.native import read_native
-from aliexp_lib.schema import (AMOUNT_COLUMNS, COUNT_COLUMNS, DATE_COLUMNS, DAY_COLUMNS, DEFAULT_DESTINATION, NATIVE_FORMAT,
-                               PERCENT_COLUMNS, PROBLEMS, SCHEMA, TEXT_COLUMNS)
+from aliexp_lib.schema import (
+    AMOUNT_COLUMNS,
+    COUNT_COLUMNS,
+    DATE_COLUMNS,
+    DAY_COLUMNS,
+    DEFAULT_DESTINATION,
+    NATIVE_FORMAT,
+    PERCENT_COLUMNS,
+    PROBLEMS,
+    SCHEMA,
+    TEXT_COLUMNS,
+)
 from aliexp_lib.validate import OrderBook, validate
 
 __all__ = [
-    "AMOUNT_COLUMNS", "COUNT_COLUMNS", "DATE_COLUMNS", "DAY_COLUMNS", "DEFAULT_DESTINATION", "NATIVE_FORMAT",
-    "PERCENT_COLUMNS", "PROBLEMS", "SCHEMA", "TEXT_COLUMNS", "OrderBook", "csv_record_lines", "load_orders",
+    "AMOUNT_COLUMNS",
+    "COUNT_COLUMNS",
+    "DATE_COLUMNS",
+    "DAY_COLUMNS",
+    "DEFAULT_DESTINATION",
+    "NATIVE_FORMAT",
+    "PERCENT_COLUMNS",
+    "PROBLEMS",
+    "SCHEMA",
+    "TEXT_COLUMNS",
+    "OrderBook",
+    "csv_record_lines",
+    "load_orders",
 ]
 
 

@@ -25,8 +25,9 @@ from aliexp_lib.setting import CONFIG_NAME, Setting
 MARK = "aliexp-report"
 
 
-def write_report(orders: str | Path, out_html: str | Path, today: dt.date, setting: Setting,
-                 fmt: str | None = None) -> tuple[Path, Path]:
+def write_report(
+    orders: str | Path, out_html: str | Path, today: dt.date, setting: Setting, fmt: str | None = None
+) -> tuple[Path, Path]:
     """Run the report for ``orders`` as of ``today`` under ``setting``; return (HTML path, executed notebook path).
 
     The template notebook ``templates/report.ipynb`` runs under papermill (kernel ``python3``) with
@@ -88,15 +89,25 @@ def write_report(orders: str | Path, out_html: str | Path, today: dt.date, setti
         config.write_text(setting.choices.to_toml(), encoding="utf-8")
         with resources.as_file(template) as source, _kernel_stderr_to(Path(work) / "kernel.log"):
             papermill.execute_notebook(
-                str(source), str(executed), kernel_name="python3", progress_bar=False, cwd=work,
-                parameters={"orders_path": str(Path(orders).resolve()), "orders_format": fmt or "",
-                            "today": today.isoformat(), "lang": setting.lang, "currency": setting.currency,
-                            "config_path": str(config)},
+                str(source),
+                str(executed),
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=work,
+                parameters={
+                    "orders_path": str(Path(orders).resolve()),
+                    "orders_format": fmt or "",
+                    "today": today.isoformat(),
+                    "lang": setting.lang,
+                    "currency": setting.currency,
+                    "config_path": str(config),
+                },
             )
         notebook = nbformat.read(executed, as_version=4)
         notebook.metadata["aliexp"] = MARK
-        body, _resources = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                                        exclude_output_prompt=True).from_notebook_node(notebook)
+        body, _resources = HTMLExporter(
+            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+        ).from_notebook_node(notebook)
         body = body.replace("<head>", f'<head>\n<meta name="generator" content="{MARK}">', 1)
         staged_html, staged_notebook = Path(work) / "report.html", Path(work) / "executed.ipynb"
         staged_html.write_text(body, encoding="utf-8")

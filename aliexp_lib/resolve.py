@@ -44,10 +44,30 @@ from aliexp_lib.schema import PROBLEMS
 from aliexp_lib.setting import Setting
 from aliexp_lib.validate import OrderBook
 
-OPTIONS = ("wait_and_extend", "dispute_full_refund", "return_for_refund", "partial_refund_keep",
-           "accept_resend", "keep_and_close", "settle_off_platform")
-COLUMNS = ("order_id", "problem", "option", "rank", "net_minor", "net_low_minor", "net_high_minor", "currency",
-           "money_by", "likelihood", "reason", "risk", "rate")
+OPTIONS = (
+    "wait_and_extend",
+    "dispute_full_refund",
+    "return_for_refund",
+    "partial_refund_keep",
+    "accept_resend",
+    "keep_and_close",
+    "settle_off_platform",
+)
+COLUMNS = (
+    "order_id",
+    "problem",
+    "option",
+    "rank",
+    "net_minor",
+    "net_low_minor",
+    "net_high_minor",
+    "currency",
+    "money_by",
+    "likelihood",
+    "reason",
+    "risk",
+    "rate",
+)
 
 _ITEM = ("defective", "not_as_described", "wrong_item", "incomplete")
 #: option -> problems it can resolve
@@ -62,18 +82,18 @@ APPLIES_TO = {
 }
 REASONS = {
     "wait_and_extend": "Ask the seller to extend protection (rules 3, 7) and wait: the chance it arrives comes from "
-                       "your own delivery history; if it does not, open a dispute before protection ends (rule 8)",
+    "your own delivery history; if it does not, open a dispute before protection ends (rule 8)",
     "dispute_full_refund": "Open a dispute for a full refund: the seller has 5 days to answer, escalation after 15, "
-                           "the platform decides in 7 (rules 13-15); the refund goes back to how you paid (rule 23)",
+    "the platform decides in 7 (rules 13-15); the refund goes back to how you paid (rule 23)",
     "return_for_refund": "Return through a 'return goods and refund' dispute: you pay tracked postage (rules 18-19), "
-                         "post within 10 days to the dispute address, refund at the latest 30 days after (rules 20-21)",
+    "post within 10 days to the dispute address, refund at the latest 30 days after (rules 20-21)",
     "partial_refund_keep": "Take the seller's partial refund and keep the item; check the final amount before "
-                           "accepting, an accepted dispute cannot be reopened (rule 16)",
+    "accepting, an accepted dispute cannot be reopened (rule 16)",
     "accept_resend": "Let the seller send a replacement: nothing comes back in money, and protection keeps "
-                     "running meanwhile (rules 2, 8)",
+    "running meanwhile (rules 2, 8)",
     "keep_and_close": "Keep what you have and do nothing more",
     "settle_off_platform": "A payment outside the platform: never close a dispute, confirm receipt or leave "
-                           "5 stars for it; if at all, only after the money arrived as a transfer (rules 31-32)",
+    "5 stars for it; if at all, only after the money arrived as a transfer (rules 31-32)",
 }
 RISKS = {
     "wait_and_extend": "the seller may refuse the extension; a parcel can still be lost",
@@ -85,21 +105,25 @@ RISKS = {
     "settle_off_platform": "a PayPal payment can be reversed and the dispute is gone (rule 31); never ranked first",
 }
 #: (option, problem) -> what differs from the option's general reason or risk for that problem.
-REASONS.update({
-    ("keep_and_close", "arrived_after_refund"): "Keep the item: the refund is already yours",
-    ("settle_off_platform", "arrived_after_refund"): "Pay the seller for the goods by a direct transfer, or pay a "
-                                                     "matching order and confirm it (rule 32)",
-    ("return_for_refund", "arrived_after_refund"): "Send the goods back at your cost; the refund is already yours",
-    ("return_for_refund", "duplicate"): "Send the extra parcel back at your cost; nothing is refunded (rule 32)",
-    ("keep_and_close", "duplicate"): "Keep the extra parcel",
-    ("keep_and_close", "not_received"): "Give up: no refund",
-})
-RISKS.update({
-    ("keep_and_close", "arrived_after_refund"): "you hold goods you were refunded for: the seller may ask to be "
-                                                "paid, and rule 32 says settle fairly",
-    ("keep_and_close", "duplicate"): "rule 32 says refuse a duplicate at the post office or send it back",
-    ("settle_off_platform", "arrived_after_refund"): "a transfer you send cannot be taken back; keep its receipt",
-})
+REASONS.update(
+    {
+        ("keep_and_close", "arrived_after_refund"): "Keep the item: the refund is already yours",
+        ("settle_off_platform", "arrived_after_refund"): "Pay the seller for the goods by a direct transfer, or pay a "
+        "matching order and confirm it (rule 32)",
+        ("return_for_refund", "arrived_after_refund"): "Send the goods back at your cost; the refund is already yours",
+        ("return_for_refund", "duplicate"): "Send the extra parcel back at your cost; nothing is refunded (rule 32)",
+        ("keep_and_close", "duplicate"): "Keep the extra parcel",
+        ("keep_and_close", "not_received"): "Give up: no refund",
+    }
+)
+RISKS.update(
+    {
+        ("keep_and_close", "arrived_after_refund"): "you hold goods you were refunded for: the seller may ask to be "
+        "paid, and rule 32 says settle fairly",
+        ("keep_and_close", "duplicate"): "rule 32 says refuse a duplicate at the post office or send it back",
+        ("settle_off_platform", "arrived_after_refund"): "a transfer you send cannot be taken back; keep its receipt",
+    }
+)
 _FORCED_LAST = OPTIONS.index("settle_off_platform")
 #: The fitted chance that a travelling parcel arrives is used in parts of this many (1e-9 steps).
 CHANCE_PARTS = 10**9
@@ -116,8 +140,9 @@ def _codes(problems: tuple[str, ...]) -> list[int]:
     return [PROBLEMS.index(p) for p in problems]
 
 
-def rank_options(book: OrderBook, today: dt.date, setting: Setting | None = None,
-                 history: DeliveryModel | None = None) -> pd.DataFrame:
+def rank_options(
+    book: OrderBook, today: dt.date, setting: Setting | None = None, history: DeliveryModel | None = None
+) -> pd.DataFrame:
     """Every way out of every problem order, best first within each order (``COLUMNS``).
 
     Money columns are integer minor units of ``currency``; ``net_low``/``net_high`` take the dear
@@ -129,8 +154,9 @@ def rank_options(book: OrderBook, today: dt.date, setting: Setting | None = None
     return rank_with_break_even(book, today, setting, history)[0]
 
 
-def rank_with_break_even(book: OrderBook, today: dt.date, setting: Setting | None = None,
-                         history: DeliveryModel | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def rank_with_break_even(
+    book: OrderBook, today: dt.date, setting: Setting | None = None, history: DeliveryModel | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``rank_options`` and ``break_even`` together, sharing the work."""
     setting = setting or Setting.default()
     case = _case(book, today, setting, history)
@@ -177,8 +203,13 @@ def _case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryMo
     today_day = int(np.datetime64(today, "D").astype(np.int64))
 
     # Order-currency amounts into the display currency, one factor per currency.
-    amounts, rate_text = amounts_in(sub, ("price_minor", "offer_partial_minor", "value_if_kept_minor",
-                                          "postage_quote_minor"), setting.currency, setting.rates, today)
+    amounts, rate_text = amounts_in(
+        sub,
+        ("price_minor", "offer_partial_minor", "value_if_kept_minor", "postage_quote_minor"),
+        setting.currency,
+        setting.rates,
+        today,
+    )
     price, offer, kept, quote = (_known(amount) for amount in amounts.values())
     currency = sub["currency"].fillna(setting.currency).to_numpy()
     price = price[0]  # an unknown price counts as 0
@@ -218,11 +249,32 @@ def _case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryMo
     arrival = np.nan_to_num(arrival_chance(model, book, today, deadline).to_numpy(dtype=np.float64)[rows])
 
     problem_code = pd.Categorical(sub["problem"], categories=PROBLEMS).codes
-    return _Case(rows, sub["order_id"].to_numpy(), problem_code, price, offer[0], offer[1], kept, post_low,
-                 post_high, post_known, cashback, start_day, payout_high, arrival,
-                 np.rint(arrival * CHANCE_PARTS).astype(np.int64), protection_end, cap_end,
-                 happened["dispute_opened_at"], can_dispute,
-                 happened["refund_issued_at"], happened["return_shipped_at"], rate_text, today_day, home)
+    return _Case(
+        rows,
+        sub["order_id"].to_numpy(),
+        problem_code,
+        price,
+        offer[0],
+        offer[1],
+        kept,
+        post_low,
+        post_high,
+        post_known,
+        cashback,
+        start_day,
+        payout_high,
+        arrival,
+        np.rint(arrival * CHANCE_PARTS).astype(np.int64),
+        protection_end,
+        cap_end,
+        happened["dispute_opened_at"],
+        can_dispute,
+        happened["refund_issued_at"],
+        happened["return_shipped_at"],
+        rate_text,
+        today_day,
+        home,
+    )
 
 
 def _known(amount: pd.arrays.IntegerArray) -> tuple[np.ndarray, np.ndarray]:
@@ -277,13 +329,23 @@ def _evaluate(c: _Case, setting: Setting) -> _Values:
         return round(math.prod((chance(f) for f in factors), start=home))  # Fraction: half-even
 
     pack_low, pack_high = amount(a["packaging_low"]), amount(a["packaging_high"])
-    hours = {k: amount(a["time_rate"], a[f"hours_{k}"]) for k in ("wait", "dispute", "return", "partial",
-                                                                     "resend", "off_platform")}
+    hours = {
+        k: amount(a["time_rate"], a[f"hours_{k}"])
+        for k in ("wait", "dispute", "return", "partial", "resend", "off_platform")
+    }
     # Each clock's value is the entry in force on the day the dispute path starts (as in the deadline engine).
     path_start = c.start_day.astype("datetime64[D]")
-    days = {k: rules.days(k, path_start) for k in ("seller_reply_days", "auto_escalation_days",
-                                                    "platform_decision_days", "return_ship_days", "return_refund_days",
-                                                    "refund_leaves_platform_days")}
+    days = {
+        k: rules.days(k, path_start)
+        for k in (
+            "seller_reply_days",
+            "auto_escalation_days",
+            "platform_decision_days",
+            "return_ship_days",
+            "return_refund_days",
+            "refund_leaves_platform_days",
+        )
+    }
     days["estimated_delivery_days"] = rules.days("estimated_delivery_days", np.datetime64(c.today_day, "D"))
     dispute_path = days["auto_escalation_days"] + days["platform_decision_days"] + days["refund_leaves_platform_days"]
     problem = c.problem_code
@@ -311,37 +373,64 @@ def _evaluate(c: _Case, setting: Setting) -> _Values:
     win = np.where(nr, float(p_nr), float(p["p_win_without_return"]))
     arrives, missing = c.arrival_parts, CHANCE_PARTS - c.arrival_parts
     dispute_then = _times(p_nr, c.price) - c.cashback  # if it does not arrive: a dispute
-    put("wait_and_extend", ~c.refunded & ~c.disputed & (c.protection_end >= c.today_day),
+    put(
+        "wait_and_extend",
+        ~c.refunded & ~c.disputed & (c.protection_end >= c.today_day),
         c.arrival + (1 - c.arrival) * float(p_nr),
-        half_even_div(c.price, arrives, CHANCE_PARTS) + half_even_div(dispute_then, missing, CHANCE_PARTS)
+        half_even_div(c.price, arrives, CHANCE_PARTS)
+        + half_even_div(dispute_then, missing, CHANCE_PARTS)
         - hours["wait"],
-        when=c.protection_cap_end + dispute_path + c.payout_high)
-    put("dispute_full_refund", c.can_dispute & ~c.refunded, win,
-        half_even_div(c.price, *_either(nr, p_nr, p["p_win_without_return"])) + kept_if_item - c.cashback
+        when=c.protection_cap_end + dispute_path + c.payout_high,
+    )
+    put(
+        "dispute_full_refund",
+        c.can_dispute & ~c.refunded,
+        win,
+        half_even_div(c.price, *_either(nr, p_nr, p["p_win_without_return"]))
+        + kept_if_item
+        - c.cashback
         - hours["dispute"],
-        when=c.start_day + dispute_path + c.payout_high)
+        when=c.start_day + dispute_path + c.payout_high,
+    )
     p_back = p["p_return_refunded"]
     base = np.where(owes_refund, _times(p_back, c.price) - c.cashback, 0) - hours["return"]
     costs_low, costs_high = c.post_low + pack_low, c.post_high + pack_high
-    return_start = np.where(c.return_shipped, c.start_day, c.start_day + days["seller_reply_days"] + days["return_ship_days"])
-    put("return_for_refund", c.post_known & (c.can_dispute | ~owes_refund) & ~(c.refunded & owes_refund),
+    return_start = np.where(
+        c.return_shipped, c.start_day, c.start_day + days["seller_reply_days"] + days["return_ship_days"]
+    )
+    put(
+        "return_for_refund",
+        c.post_known & (c.can_dispute | ~owes_refund) & ~(c.refunded & owes_refund),
         np.where(owes_refund, float(p_back), 1.0),
         half_even_div(2 * base - costs_low - costs_high, 1, 2),  # the middle of the cost ranges
-        base - costs_high, base - costs_low,
-        when=return_start + days["return_refund_days"] + days["refund_leaves_platform_days"] + c.payout_high)
+        base - costs_high,
+        base - costs_low,
+        when=return_start + days["return_refund_days"] + days["refund_leaves_platform_days"] + c.payout_high,
+    )
     partial_cost = c.cashback + hours["partial"] - c.kept
-    put("partial_refund_keep", c.offer_known & ~c.refunded & c.can_dispute, float(p["p_partial_paid"]),
+    put(
+        "partial_refund_keep",
+        c.offer_known & ~c.refunded & c.can_dispute,
+        float(p["p_partial_paid"]),
         _times(p["p_partial_paid"], c.offer) - partial_cost,
-        when=c.today_day + days["seller_reply_days"] + days["refund_leaves_platform_days"] + c.payout_high)
-    put("accept_resend", ~c.refunded, float(p["p_resend_arrives"]),
+        when=c.today_day + days["seller_reply_days"] + days["refund_leaves_platform_days"] + c.payout_high,
+    )
+    put(
+        "accept_resend",
+        ~c.refunded,
+        float(p["p_resend_arrives"]),
         _times(p["p_resend_arrives"], c.price) + kept_if_item - hours["resend"],
-        when=c.today_day + days["estimated_delivery_days"])
+        when=c.today_day + days["estimated_delivery_days"],
+    )
     put("keep_and_close", np.ones(n, dtype=bool), 1.0, np.where(nr, 0, c.kept))
     off_amount = np.where(c.offer_known, c.offer, c.price)
-    put("settle_off_platform", ~c.refunded | after_refund,
+    put(
+        "settle_off_platform",
+        ~c.refunded | after_refund,
         np.where(after_refund, 1.0, float(p["p_off_platform_paid"])),
-        np.where(after_refund, c.kept - c.price,
-                 _times(p["p_off_platform_paid"], off_amount) + kept_if_item) - hours["off_platform"])
+        np.where(after_refund, c.kept - c.price, _times(p["p_off_platform_paid"], off_amount) + kept_if_item)
+        - hours["off_platform"],
+    )
 
     return _Values(low, mid, high, likelihood, by_day, ok, partial_cost)
 
@@ -364,29 +453,42 @@ def _rank(c: _Case, v: _Values, setting: Setting) -> pd.DataFrame:
     net = net_all.ravel()[order * width + option]
     like = likelihood.ravel()[cell]
 
-    return pd.DataFrame({
-        "order_id": c.order_id[order],
-        "problem": pd.Categorical.from_codes(c.problem_code[order], categories=PROBLEMS),
-        "option": pd.Categorical.from_codes(option, categories=OPTIONS),
-        "rank": rank,
-        "net_minor": net,
-        "net_low_minor": low.ravel()[cell],
-        "net_high_minor": high.ravel()[cell],
-        "currency": setting.currency,
-        "money_by": (by_day.ravel()[cell] * 86_400).astype("datetime64[s]"),
-        "likelihood": np.round(like, 3),
-        "reason": _texts(REASONS, option, c.problem_code[order]),
-        "risk": _texts(RISKS, option, c.problem_code[order]),
-        "rate": c.rate[order],
-    })
+    return pd.DataFrame(
+        {
+            "order_id": c.order_id[order],
+            "problem": pd.Categorical.from_codes(c.problem_code[order], categories=PROBLEMS),
+            "option": pd.Categorical.from_codes(option, categories=OPTIONS),
+            "rank": rank,
+            "net_minor": net,
+            "net_low_minor": low.ravel()[cell],
+            "net_high_minor": high.ravel()[cell],
+            "currency": setting.currency,
+            "money_by": (by_day.ravel()[cell] * 86_400).astype("datetime64[s]"),
+            "likelihood": np.round(like, 3),
+            "reason": _texts(REASONS, option, c.problem_code[order]),
+            "risk": _texts(RISKS, option, c.problem_code[order]),
+            "rate": c.rate[order],
+        }
+    )
 
 
-BREAK_EVEN_COLUMNS = ("order_id", "offer_minor", "break_even_minor", "break_even_low_minor", "break_even_high_minor",
-                      "currency", "best_if_postage_cheap", "best_if_postage_dear", "flips", "flip_postage_minor")
+BREAK_EVEN_COLUMNS = (
+    "order_id",
+    "offer_minor",
+    "break_even_minor",
+    "break_even_low_minor",
+    "break_even_high_minor",
+    "currency",
+    "best_if_postage_cheap",
+    "best_if_postage_dear",
+    "flips",
+    "flip_postage_minor",
+)
 
 
-def break_even(book: OrderBook, today: dt.date, setting: Setting | None = None,
-               history: DeliveryModel | None = None) -> pd.DataFrame:
+def break_even(
+    book: OrderBook, today: dt.date, setting: Setting | None = None, history: DeliveryModel | None = None
+) -> pd.DataFrame:
     """For each problem order with a partial offer and a possible return: the smallest partial refund
     worth accepting instead of posting the item back, and whether the best option changes inside the
     postage range (``BREAK_EVEN_COLUMNS``, money in minor units of ``setting.currency``).
@@ -424,15 +526,17 @@ def _break_even(c: _Case, v: _Values, setting: Setting) -> pd.DataFrame:
     flips = cheap != dear
     # return net falls one-for-one with postage: it ties with the best other option at this postage
     flip_at = c.post_low + (v.high[ret] - np.where(has_other, best_other, 0))
-    return pd.DataFrame({
-        "order_id": c.order_id[rows],
-        "offer_minor": c.offer[rows],
-        "break_even_minor": offer_for(v.mid[ret]),
-        "break_even_low_minor": offer_for(v.low[ret]),
-        "break_even_high_minor": offer_for(v.high[ret]),
-        "currency": setting.currency,
-        "best_if_postage_cheap": cheap[rows],
-        "best_if_postage_dear": dear[rows],
-        "flips": flips[rows],
-        "flip_postage_minor": pd.arrays.IntegerArray(flip_at[rows], ~flips[rows]),
-    })
+    return pd.DataFrame(
+        {
+            "order_id": c.order_id[rows],
+            "offer_minor": c.offer[rows],
+            "break_even_minor": offer_for(v.mid[ret]),
+            "break_even_low_minor": offer_for(v.low[ret]),
+            "break_even_high_minor": offer_for(v.high[ret]),
+            "currency": setting.currency,
+            "best_if_postage_cheap": cheap[rows],
+            "best_if_postage_dear": dear[rows],
+            "flips": flips[rows],
+            "flip_postage_minor": pd.arrays.IntegerArray(flip_at[rows], ~flips[rows]),
+        }
+    )

@@ -65,8 +65,17 @@ _CASHBACK_HIGH = "above the typical {typical} (rule 35, seed L275): check the of
 _CASHBACK_OVER = "above {limit}% (an assumed threshold): offers near 100% are scams (rule 35, seed L251)"
 #: Every message id this module shows, for translators and tests (rule references: ``tracking.RULE_REF``).
 MESSAGES = (
-    _LOW_RATING, _YOUNG_STORE, _FEW_ORDERS, _CASHBACK_SCAM, _SAVER_EARLY, _TYPICAL, _CASHBACK, _CASHBACK_NO_PRICE,
-    _CASHBACK_LOST, _CASHBACK_HIGH, _CASHBACK_OVER,
+    _LOW_RATING,
+    _YOUNG_STORE,
+    _FEW_ORDERS,
+    _CASHBACK_SCAM,
+    _SAVER_EARLY,
+    _TYPICAL,
+    _CASHBACK,
+    _CASHBACK_NO_PRICE,
+    _CASHBACK_LOST,
+    _CASHBACK_HIGH,
+    _CASHBACK_OVER,
 )
 
 
@@ -242,18 +251,35 @@ def seller_signals(
     if lang != "en":  # English keeps ISO dates; others take the locale's, one per distinct date
         opened_text = opened_text.map({day: format_date(day, lang) for day in opened_text.dropna().unique()})
     signals = (
-        ("low_rating", (rating < min_rating).fillna(False),
-         _fill(_(_LOW_RATING, lang), rating=_text(rating, lang), limit=_number_text(min_rating, lang)),
-         _rule_ref(27, "L127-139", lang)),
-        ("young_store", pd.Series(~np.isnat(opened), index=table.index) & (age < min_age),
-         _fill(_(_YOUNG_STORE, lang), opened=opened_text, days=age.astype(str), limit=_number_text(min_age, lang)),
-         _rule_ref(27, "L137", lang)),
-        ("few_orders", (orders <= few).fillna(False),
-         _fill(_(_FEW_ORDERS, lang), orders=_text(orders, lang), limit=_number_text(few, lang)),
-         _rule_ref(28, "L129", lang)),
-        ("cashback_scam", (rate > scam).fillna(False),
-         _fill(_(_CASHBACK_SCAM, lang), rate=_text(rate, lang), limit=_number_text(scam, lang), typical=_typical(t, lang)),
-         _rule_ref(35, "L251", lang)),
+        (
+            "low_rating",
+            (rating < min_rating).fillna(False),
+            _fill(_(_LOW_RATING, lang), rating=_text(rating, lang), limit=_number_text(min_rating, lang)),
+            _rule_ref(27, "L127-139", lang),
+        ),
+        (
+            "young_store",
+            pd.Series(~np.isnat(opened), index=table.index) & (age < min_age),
+            _fill(_(_YOUNG_STORE, lang), opened=opened_text, days=age.astype(str), limit=_number_text(min_age, lang)),
+            _rule_ref(27, "L137", lang),
+        ),
+        (
+            "few_orders",
+            (orders <= few).fillna(False),
+            _fill(_(_FEW_ORDERS, lang), orders=_text(orders, lang), limit=_number_text(few, lang)),
+            _rule_ref(28, "L129", lang),
+        ),
+        (
+            "cashback_scam",
+            (rate > scam).fillna(False),
+            _fill(
+                _(_CASHBACK_SCAM, lang),
+                rate=_text(rate, lang),
+                limit=_number_text(scam, lang),
+                typical=_typical(t, lang),
+            ),
+            _rule_ref(35, "L251", lang),
+        ),
     )
     return _signal_rows(table, signals)
 
@@ -404,8 +430,14 @@ def _signal_rows(table: pd.DataFrame, signals) -> pd.DataFrame:
     """Rows of (name, mask, reason, rule) signals, ordered by the order's place in the book, then signal."""
     frames = [
         pd.DataFrame(
-            {"position": np.flatnonzero(mask.to_numpy()), "order_id": table["order_id"][mask].to_numpy(), "signal": name,
-             "reason": pd.Series(reason, index=table.index)[mask].to_numpy(), "rule": rule, "rank": rank}
+            {
+                "position": np.flatnonzero(mask.to_numpy()),
+                "order_id": table["order_id"][mask].to_numpy(),
+                "signal": name,
+                "reason": pd.Series(reason, index=table.index)[mask].to_numpy(),
+                "rule": rule,
+                "rank": rank,
+            }
         )
         for rank, (name, mask, reason, rule) in enumerate(signals)
     ]

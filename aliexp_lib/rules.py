@@ -151,7 +151,9 @@ class Rulebook:
         for rule_id, value in overrides.items():
             old = self._versions_of(rule_id)[-1]
             value = _days_value(value, f"{source}: {rule_id}")
-            replaced = tuple(Alternative(r._value, r.source, "default replaced by the user") for r in self.versions[rule_id])
+            replaced = tuple(
+                Alternative(r._value, r.source, "default replaced by the user") for r in self.versions[rule_id]
+            )
             versions[rule_id] = (
                 dataclasses.replace(
                     old,
@@ -236,7 +238,9 @@ def _parse(text: str, name: str, defaults: Rulebook | None) -> Rulebook:
         else:
             added.setdefault(rule_id, []).append(rule)
     for rule_id in replaced.keys() & added.keys():
-        raise InputError(f"{name}: {rule_id} has an entry without applies_from and dated entries; give one or the other")
+        raise InputError(
+            f"{name}: {rule_id} has an entry without applies_from and dated entries; give one or the other"
+        )
     versions = dict(defaults.versions) if defaults is not None else {}
     for rule_id, rules in added.items():
         versions[rule_id] = _sorted(list(versions.get(rule_id, ())) + rules, name)
@@ -259,7 +263,9 @@ def _rule(entry: dict, where: str, base: Rule | None, name: str) -> Rule:
     if not isinstance(source, str) or not source:
         raise InputError(f"{where}: missing source (a seed line or a URL)")
     alternatives = tuple(
-        Alternative(_days_value(a.get("value"), f"{where} alternative"), str(a.get("source", "")), str(a.get("note", "")))
+        Alternative(
+            _days_value(a.get("value"), f"{where} alternative"), str(a.get("source", "")), str(a.get("note", ""))
+        )
         for a in entry.get("alternatives", ())
     )
     return Rule(

@@ -32,15 +32,48 @@ AMOUNT_COLUMNS = ("price", "offer_partial", "value_if_kept", "postage_quote")
 COUNT_COLUMNS = ("weight_g", "store_orders")
 PERCENT_COLUMNS = ("seller_rating", "cashback_rate")
 #: What went wrong with an order (the ``problem`` column).
-PROBLEMS = ("not_received", "defective", "not_as_described", "wrong_item", "incomplete", "arrived_after_refund", "duplicate")
+PROBLEMS = (
+    "not_received",
+    "defective",
+    "not_as_described",
+    "wrong_item",
+    "incomplete",
+    "arrived_after_refund",
+    "duplicate",
+)
 #: Every column the engines know, in the documented order of the input file.
 SCHEMA = (
-    "order_id", "store", "title", "price", "currency", "ordered_at", "shipped_at", "protection_days",
-    "extension_days", "destination", "shipping_method", "tracking_number", "payment_method", "received_at",
-    "confirmed_at", "dispute_opened_at", "dispute_escalated_at", "return_address_at", "return_shipped_at",
-    "refund_issued_at", "refund_received_at", "last_tracking_update_at",
+    "order_id",
+    "store",
+    "title",
+    "price",
+    "currency",
+    "ordered_at",
+    "shipped_at",
+    "protection_days",
+    "extension_days",
+    "destination",
+    "shipping_method",
+    "tracking_number",
+    "payment_method",
+    "received_at",
+    "confirmed_at",
+    "dispute_opened_at",
+    "dispute_escalated_at",
+    "return_address_at",
+    "return_shipped_at",
+    "refund_issued_at",
+    "refund_received_at",
+    "last_tracking_update_at",
     # What went wrong and the facts the resolution needs (all optional).
-    "problem", "weight_g", "postage_quote", "offer_partial", "value_if_kept", "seller_rating", "store_opened_at", "store_orders",
+    "problem",
+    "weight_g",
+    "postage_quote",
+    "offer_partial",
+    "value_if_kept",
+    "seller_rating",
+    "store_opened_at",
+    "store_orders",
     "cashback_rate",
 )
 DEFAULT_DESTINATION = "RU"

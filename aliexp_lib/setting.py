@@ -108,8 +108,11 @@ class Choices:
 
     def to_toml(self) -> str:
         """These choices as an ``aliexp.toml`` (file paths as given: make them absolute first)."""
-        lines = [f"{key} = {_toml_value(getattr(self, key))}" for key in (*WORD_KEYS, *FILE_KEYS)
-                 if getattr(self, key) is not None]
+        lines = [
+            f"{key} = {_toml_value(getattr(self, key))}"
+            for key in (*WORD_KEYS, *FILE_KEYS)
+            if getattr(self, key) is not None
+        ]
         for key in TABLE_KEYS:
             table = getattr(self, key)
             if table:

@@ -85,8 +85,20 @@ _SHARED_STORE = (
 )
 #: Every message id this module shows, for translators and tests ("EMS" is a brand, not a message).
 MESSAGES = (
-    *FORMAT_WORDS, RULE_REF, _UNKNOWN, _MISSING, _NO_CHECK, _S10_FINE, _S10_OTHER_SERVICE, _S10_DIGIT, _S10_COUNTRY,
-    _S10_BOTH, _S10_ADVICE, _SHARED, _SHARED_SAVER, _SHARED_STORE,
+    *FORMAT_WORDS,
+    RULE_REF,
+    _UNKNOWN,
+    _MISSING,
+    _NO_CHECK,
+    _S10_FINE,
+    _S10_OTHER_SERVICE,
+    _S10_DIGIT,
+    _S10_COUNTRY,
+    _S10_BOTH,
+    _S10_ADVICE,
+    _SHARED,
+    _SHARED_SAVER,
+    _SHARED_STORE,
     *(meaning for meaning in SERVICES.values() if meaning != "EMS"),
 )
 
@@ -116,7 +128,9 @@ def countries(lang: str = "en") -> dict[str, str]:
     False
     """
     names = Locale(lang).territories
-    return {code: name for code, name in names.items() if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES}
+    return {
+        code: name for code, name in names.items() if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    }
 
 
 def s10_check_digit(serial: str) -> int:
@@ -210,7 +224,9 @@ def check_tracking(numbers: Iterable[str], *, lang: str = "en") -> pd.DataFrame:
     reason[empty] = _(_MISSING, lang)
     if lang != "en":
         fmt = fmt.replace({word: _(word, lang) for word in FORMAT_WORDS})
-    return pd.DataFrame({"number": number, "valid": valid.astype(bool), "format": fmt, "country": country, "reason": reason})
+    return pd.DataFrame(
+        {"number": number, "valid": valid.astype(bool), "format": fmt, "country": country, "reason": reason}
+    )
 
 
 def duplicate_tracking(book: OrderBook, *, lang: str = "en") -> pd.DataFrame:
@@ -258,7 +274,13 @@ def duplicate_tracking(book: OrderBook, *, lang: str = "en") -> pd.DataFrame:
     key = _normalise(table["tracking_number"])
     saver = table["shipping_method"].fillna("").astype(str).str.contains("saver", case=False)
     orders = pd.DataFrame(
-        {"order_id": table["order_id"], "key": key, "store": table["store"], "saver": saver, "position": np.arange(len(table))}
+        {
+            "order_id": table["order_id"],
+            "key": key,
+            "store": table["store"],
+            "saver": saver,
+            "position": np.arange(len(table)),
+        }
     )
     shared = orders[(key != "") & key.duplicated(keep=False)].set_index("position")
     if shared.empty:
@@ -330,7 +352,9 @@ def _check_s10(
     known = name.notna()
     letter = parts[0].str.slice(0, 1)
     service = letter.map({code: _(meaning, lang) for code, meaning in SERVICES.items()})
-    service_text = (parts[0] + ": " + service).fillna(_fill(_(_S10_OTHER_SERVICE, lang), indicator=parts[0], letter=letter))
+    service_text = (parts[0] + ": " + service).fillna(
+        _fill(_(_S10_OTHER_SERVICE, lang), indicator=parts[0], letter=letter)
+    )
     digit_problem = _fill(_(_S10_DIGIT, lang), digit=parts[2], expected=expected.astype(str))
     country_problem = _fill(_(_S10_COUNTRY, lang), code=parts[3])
     both = _fill(_(_S10_BOTH, lang), digit_problem=digit_problem, country_problem=country_problem)

@@ -24,8 +24,18 @@ from babel import Locale
 from aliexp_lib.cells import Lines, Problems, flag_duplicates, per_distinct, short
 from aliexp_lib.errors import InputError
 from aliexp_lib.money import Money, known_currencies, minor_digits
-from aliexp_lib.schema import (AMOUNT_COLUMNS, CHRONOLOGY, COUNT_COLUMNS, DATE_COLUMNS, DAY_COLUMNS, DEFAULT_DESTINATION,
-                               PERCENT_COLUMNS, PROBLEMS, SCHEMA, TEXT_COLUMNS)
+from aliexp_lib.schema import (
+    AMOUNT_COLUMNS,
+    CHRONOLOGY,
+    COUNT_COLUMNS,
+    DATE_COLUMNS,
+    DAY_COLUMNS,
+    DEFAULT_DESTINATION,
+    PERCENT_COLUMNS,
+    PROBLEMS,
+    SCHEMA,
+    TEXT_COLUMNS,
+)
 from aliexp_lib.values import NATIVE_CURRENCIES, NATIVE_DATES, read_currencies, read_dates
 
 _DECIMAL = re.compile(r"^[0-9]{1,12}(?:[.,][0-9]+)?$")
@@ -80,8 +90,13 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
     table["order_id"] = order_id
     for column in TEXT_COLUMNS:
         table[column] = raw[column] if column in raw else ""
-    currency = _each(raw, "currency", lambda values, rows: read_currencies(values, rows, "currency", NATIVE_CURRENCIES),
-                     problems, blank)
+    currency = _each(
+        raw,
+        "currency",
+        lambda values, rows: read_currencies(values, rows, "currency", NATIVE_CURRENCIES),
+        problems,
+        blank,
+    )
     for column in AMOUNT_COLUMNS:
         table[f"{column}_minor"] = _amount(raw, column, currency, problems)
     table["currency"] = currency.where(currency != "", pd.NA)
@@ -92,17 +107,25 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
     for column in (*DAY_COLUMNS, *COUNT_COLUMNS):
         table[column] = _each(raw, column, lambda values, rows, c=column: _days(values, rows, c), problems, no_number)
     for column in PERCENT_COLUMNS:
-        table[column] = _each(raw, column, lambda values, rows, c=column: _percent(values, rows, c), problems,
-                              pd.Series(np.nan, index=raw.index))
+        table[column] = _each(
+            raw,
+            column,
+            lambda values, rows, c=column: _percent(values, rows, c),
+            problems,
+            pd.Series(np.nan, index=raw.index),
+        )
     table["problem"] = _each(raw, "problem", _problem, problems, blank)
     table["extension_days"] = table["extension_days"].fillna(0)
-    table["destination"] = _each(raw, "destination", _destination, problems,
-                                 pd.Series(DEFAULT_DESTINATION, index=raw.index))
+    table["destination"] = _each(
+        raw, "destination", _destination, problems, pd.Series(DEFAULT_DESTINATION, index=raw.index)
+    )
     for earlier, later in CHRONOLOGY:
         wrong = (table[later] < table[earlier]).to_numpy()
         for i in np.flatnonzero(wrong):
-            problems.warn(f"{problems.where(int(i))}: {later} {raw[later].iat[i]} is before {earlier} {raw[earlier].iat[i]}; "
-                          "dates kept as given")
+            problems.warn(
+                f"{problems.where(int(i))}: {later} {raw[later].iat[i]} is before {earlier} {raw[earlier].iat[i]}; "
+                "dates kept as given"
+            )
     for column in raw.columns.difference(SCHEMA, sort=False):
         table[column] = raw[column]
     for column in [*TEXT_COLUMNS, *raw.columns.difference(SCHEMA, sort=False)]:
@@ -113,8 +136,10 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
             if formula.any():
                 i = int(np.flatnonzero(formula)[0])
                 more = f" (and {int(formula.sum()) - 1} more cells)" if formula.sum() > 1 else ""
-                problems.warn(f"{problems.where(i)}, column {column}: {short(raw[column].iat[i])!r} starts like a "
-                              f"spreadsheet formula; kept as text, never evaluated{more}")
+                problems.warn(
+                    f"{problems.where(i)}, column {column}: {short(raw[column].iat[i])!r} starts like a "
+                    f"spreadsheet formula; kept as text, never evaluated{more}"
+                )
     problems.raise_problems()
     return OrderBook(table.reset_index(drop=True), source, tuple(problems.warnings))
 
@@ -140,8 +165,10 @@ def _control_characters(raw: pd.DataFrame, problems: Problems) -> pd.DataFrame:
         if other.any():
             i = int(np.flatnonzero(other)[0])
             more = f" (and {int(other.sum()) - 1} more cells)" if other.sum() > 1 else ""
-            problems.warn(f"{problems.where(i)}, column {column}: {short(values.iat[i])!r}: control characters "
-                          f"replaced by spaces{more}")
+            problems.warn(
+                f"{problems.where(i)}, column {column}: {short(values.iat[i])!r}: control characters "
+                f"replaced by spaces{more}"
+            )
             raw[column] = values.where(~other, values.str.replace(_CONTROL, " ", regex=True))
     return raw
 
@@ -216,9 +243,13 @@ def _amount(raw: pd.DataFrame, column: str, currency: pd.Series, problems: Probl
     digits = np.strings.replace(text, ".", "", 1) if "." in joined or "," in joined else text
     ascii_only = joined.isascii() or np.fromiter(map(str.isascii, values), bool, len(values))
     number = np.strings.isdecimal(digits) & ascii_only & (whole >= 1) & (whole <= 12) & (point != length - 1)
-    problems.flag(filled & ~number, raw[column], column, "expected an amount such as 600 or 600.50, 0 or more, under 10^12")
+    problems.flag(
+        filled & ~number, raw[column], column, "expected an amount such as 600 or 600.50, 0 or more, under 10^12"
+    )
     given = raw["currency"] if "currency" in raw else pd.Series("", index=raw.index, dtype=str)
-    problems.flag(filled & (currency == "").to_numpy(), given, "currency", f"{column} needs its currency (ISO code such as RUB)")
+    problems.flag(
+        filled & (currency == "").to_numpy(), given, "currency", f"{column} needs its currency (ISO code such as RUB)"
+    )
     places = np.where(point < 0, 0, length - point - 1)
     minor = pd.Series(pd.NA, index=raw.index, dtype="Int64")
     good = filled & number & currency.isin(known_currencies()).to_numpy()
@@ -236,14 +267,23 @@ def _percent(values: pd.Series, rows, column: str) -> pd.Series:
     """A percentage 0-100 (``97.5`` or ``97,5``; a trailing ``%`` is allowed)."""
     text = values.str.replace(",", ".", regex=False).str.removesuffix("%").str.strip()
     value = pd.to_numeric(text.where(_match(text, _DECIMAL)), errors="coerce")
-    rows.flag(((text != "") & (value.isna() | (value > 100))).to_numpy(), values, column, "expected a percentage from 0 to 100")
+    rows.flag(
+        ((text != "") & (value.isna() | (value > 100))).to_numpy(),
+        values,
+        column,
+        "expected a percentage from 0 to 100",
+    )
     return value.astype(float)
 
 
 def _problem(values: pd.Series, rows) -> pd.Series:
     problem = values.str.lower()
-    rows.flag(((problem != "") & ~problem.isin(PROBLEMS)).to_numpy(), values, "problem",
-              f"unknown problem; expected one of {', '.join(PROBLEMS)}")
+    rows.flag(
+        ((problem != "") & ~problem.isin(PROBLEMS)).to_numpy(),
+        values,
+        "problem",
+        f"unknown problem; expected one of {', '.join(PROBLEMS)}",
+    )
     return problem
 
 
@@ -254,6 +294,10 @@ def _countries() -> frozenset[str]:
 
 def _destination(values: pd.Series, rows) -> pd.Series:
     code = values.str.upper()
-    rows.flag(((code != "") & ~code.isin(_countries())).to_numpy(), values, "destination",
-              "unknown country; expected an ISO code such as RU")
+    rows.flag(
+        ((code != "") & ~code.isin(_countries())).to_numpy(),
+        values,
+        "destination",
+        "unknown country; expected an ISO code such as RU",
+    )
     return code.where(code != "", DEFAULT_DESTINATION)

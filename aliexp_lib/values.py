@@ -64,7 +64,10 @@ NATIVE_DATES = DateStyle(
     expected="not a date; expected YYYY-MM-DD",
     hints=(
         (r"^\d{1,2}[./-]\d{1,2}[./-]\d{2}$", "not a date; expected YYYY-MM-DD (a 2-digit year is ambiguous)"),
-        (r"^\d{1,2}/\d{1,2}/\d{2,4}$", "not a date; expected YYYY-MM-DD (with slashes, day and month cannot be told apart)"),
+        (
+            r"^\d{1,2}/\d{1,2}/\d{2,4}$",
+            "not a date; expected YYYY-MM-DD (with slashes, day and month cannot be told apart)",
+        ),
     ),
     bounds=(EARLIEST, LATEST),
 )
@@ -121,15 +124,22 @@ def read_dates(values: pd.Series, rows, column: str, style: DateStyle) -> tuple[
     rows.flag(parsed.isna(), values[got], column, "not a calendar date")
     if style.bounds is not None:
         days = parsed.to_numpy().astype("datetime64[D]")
-        rows.flag(~np.isnat(days) & ((days < style.bounds[0]) | (days > style.bounds[1])), values[got], column,
-                  f"outside {style.bounds[0].astype(object).year}-{style.bounds[1].astype(object).year}; a typo?")
+        rows.flag(
+            ~np.isnat(days) & ((days < style.bounds[0]) | (days > style.bounds[1])),
+            values[got],
+            column,
+            f"outside {style.bounds[0].astype(object).year}-{style.bounds[1].astype(object).year}; a typo?",
+        )
     return parsed, languages
 
 
 def _digits(numbers: pd.Series) -> pd.Series:
     """Day or month numbers as text (as matched, or from a number), None where unknown."""
-    return pd.Series([None if pd.isna(n) else n if isinstance(n, str) else str(int(n)) for n in numbers],
-                     index=numbers.index, dtype=object)
+    return pd.Series(
+        [None if pd.isna(n) else n if isinstance(n, str) else str(int(n)) for n in numbers],
+        index=numbers.index,
+        dtype=object,
+    )
 
 
 def _day_or_month(a: pd.Series, b: pd.Series, text: pd.Series, rows, column: str):
@@ -139,12 +149,18 @@ def _day_or_month(a: pd.Series, b: pd.Series, text: pd.Series, rows, column: str
     if day_first != month_first:
         order = "day" if day_first else "month"
         if unsure.any():
-            rows.warn(f"column {column}: {text[unsure].iat[0]!r} read {order} first, as other dates of the column "
-                      f"show ({rows.lines_of(text.index[unsure])})")
+            rows.warn(
+                f"column {column}: {text[unsure].iat[0]!r} read {order} first, as other dates of the column "
+                f"show ({rows.lines_of(text.index[unsure])})"
+            )
         return (b, a) if day_first else (a, b)
     why = "this column has both orders" if day_first else "no other date of the column tells"
-    rows.flag(unsure, text, column, f"day and month could be either way round (DD/MM or MM/DD?; {why}); "
-              "write the date as YYYY-MM-DD")
+    rows.flag(
+        unsure,
+        text,
+        column,
+        f"day and month could be either way round (DD/MM or MM/DD?; {why}); write the date as YYYY-MM-DD",
+    )
     month = b.where(a > 12, a).where(~unsure, np.nan)
     day = a.where(a > 12, b).where(~unsure, np.nan)
     return month, day
@@ -176,7 +192,9 @@ def iso_codes() -> dict[str, str]:
 
 #: Our own format: ISO codes in any case.
 NATIVE_CURRENCIES = CurrencyStyle(
-    key=lambda text: text.str.upper(), names=iso_codes, keep_unknown=True,
+    key=lambda text: text.str.upper(),
+    names=iso_codes,
+    keep_unknown=True,
     unknown="unknown currency; expected an ISO 4217 code such as RUB, USD, EUR",
 )
 

@@ -93,8 +93,10 @@ def read_export(path: str | Path, fmt: str | None = None) -> Imported:
                 break
         else:
             shown = ", ".join(repr(n) for n in next(csv.reader([first_line]))[:6])
-            raise InputError(f"{path}: line 1: not a known export format (header starts {shown}); known formats: "
-                             f"{_known()}. Use --from FORMAT to say which it is")
+            raise InputError(
+                f"{path}: line 1: not a known export format (header starts {shown}); known formats: "
+                f"{_known()}. Use --from FORMAT to say which it is"
+            )
     elif fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; known formats: {_known()}. Use --from FORMAT with one of them")
     module = FORMATS[fmt]
@@ -103,8 +105,10 @@ def read_export(path: str | Path, fmt: str | None = None) -> Imported:
     source.raise_problems()
     _explain_statuses(orders, source)
     empty = pd.Series("", index=pd.RangeIndex(len(orders)), dtype=str)
-    table = pd.DataFrame({column: _text(orders[column]) if column in orders else empty
-                          for column in (*SCHEMA, *EXTRA_COLUMNS)}, copy=False)
+    table = pd.DataFrame(
+        {column: _text(orders[column]) if column in orders else empty for column in (*SCHEMA, *EXTRA_COLUMNS)},
+        copy=False,
+    )
     return Imported(table, tuple(source.warnings), fmt)
 
 
@@ -137,7 +141,7 @@ def _read_head(path: Path) -> tuple[str, bytes]:
     complete = False
     try:
         for start in range(0, len(data), _PIECE):
-            text = decoder.decode(data[start:start + _PIECE], final=start + _PIECE >= len(data))
+            text = decoder.decode(data[start : start + _PIECE], final=start + _PIECE >= len(data))
             if start == 0:
                 text = text.removeprefix("\ufeff")
             if not complete:
@@ -160,7 +164,9 @@ def _not_utf8(data: bytes, path: Path) -> NoReturn:
         data.decode("utf-8")  # positions count from the first byte, a BOM included
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"{path}: line {line}: not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8") from None
+        raise InputError(
+            f"{path}: line {line}: not UTF-8 text (byte {data[exc.start]:#04x}); save the file as UTF-8"
+        ) from None
     raise AssertionError("only called on bytes that are not UTF-8")
 
 

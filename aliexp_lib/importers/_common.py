@@ -22,18 +22,64 @@ import pandas as pd
 
 from aliexp_lib.cells import Lines, Orders, Problems, csv_record_lines, flag_duplicates, per_distinct
 from aliexp_lib.errors import InputError
-from aliexp_lib.importers._parse import (EXPORT_CURRENCIES, EXPORT_DATES, check_precision, countries, currencies, dates,
-                                         decimal_point, fold, numbers, split_amount, status_languages, statuses,
-                                         store_links, titled)
-from aliexp_lib.importers._words import (CURRENCY_WORDS, LANGUAGES, STATUS_MEANS, STATUSES, country_names, month_words,
-                                         status_words)
+from aliexp_lib.importers._parse import (
+    EXPORT_CURRENCIES,
+    EXPORT_DATES,
+    check_precision,
+    countries,
+    currencies,
+    dates,
+    decimal_point,
+    fold,
+    numbers,
+    split_amount,
+    status_languages,
+    statuses,
+    store_links,
+    titled,
+)
+from aliexp_lib.importers._words import (
+    CURRENCY_WORDS,
+    LANGUAGES,
+    STATUS_MEANS,
+    STATUSES,
+    country_names,
+    month_words,
+    status_words,
+)
 from aliexp_lib.values import lookup
 
 __all__ = [
-    "CURRENCY_WORDS", "EXPORT_CURRENCIES", "EXPORT_DATES", "LANGUAGES", "STATUSES", "STATUS_MEANS", "Orders", "Source",
-    "check_precision", "combined_currency", "countries", "country_names", "currencies", "dates", "decimal_point",
-    "flag_duplicates", "fold", "lookup", "month_words", "normal_header", "numbers", "per_distinct", "read_table",
-    "same_categories", "split_amount", "status_languages", "status_words", "statuses", "store_links", "titled",
+    "CURRENCY_WORDS",
+    "EXPORT_CURRENCIES",
+    "EXPORT_DATES",
+    "LANGUAGES",
+    "STATUSES",
+    "STATUS_MEANS",
+    "Orders",
+    "Source",
+    "check_precision",
+    "combined_currency",
+    "countries",
+    "country_names",
+    "currencies",
+    "dates",
+    "decimal_point",
+    "flag_duplicates",
+    "fold",
+    "lookup",
+    "month_words",
+    "normal_header",
+    "numbers",
+    "per_distinct",
+    "read_table",
+    "same_categories",
+    "split_amount",
+    "status_languages",
+    "status_words",
+    "statuses",
+    "store_links",
+    "titled",
 ]
 
 
@@ -81,8 +127,15 @@ def read_table(source: Source, columns: tuple[str, ...], name: str, strip: tuple
     # have pandas decode and re-encode the whole file first).
     try:
         raw = pd.read_csv(
-            io.BytesIO(source.data), sep=source.sep, dtype=object, keep_default_na=False, na_filter=False, engine="c",
-            encoding="utf-8", index_col=False, usecols=lambda name: normal_header(name) in wanted,
+            io.BytesIO(source.data),
+            sep=source.sep,
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            engine="c",
+            encoding="utf-8",
+            index_col=False,
+            usecols=lambda name: normal_header(name) in wanted,
         )
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(f"{source.path}: not readable as {name} ({exc})") from None
@@ -120,13 +173,23 @@ def _factorize_runs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.repeat(codes, np.diff(starts, append=len(values))), distinct
 
 
-def combined_currency(currency: pd.Series, inline: pd.Series, price_text: pd.Series, source: Source,
-                      price_column: str, currency_column: str) -> pd.Series:
+def combined_currency(
+    currency: pd.Series,
+    inline: pd.Series,
+    price_text: pd.Series,
+    source: Source,
+    price_column: str,
+    currency_column: str,
+) -> pd.Series:
     """Each row's currency: the currency column's, else the one written with the price (``inline``);
     a problem where both are given and differ."""
     currency, inline = same_categories(currency, inline)
-    source.flag((inline != "") & (currency != "") & (inline != currency), price_text, price_column,
-                f"its currency differs from the {currency_column} column")
+    source.flag(
+        (inline != "") & (currency != "") & (inline != currency),
+        price_text,
+        price_column,
+        f"its currency differs from the {currency_column} column",
+    )
     return currency.where(currency != "", inline)
 
 
@@ -141,4 +204,3 @@ def same_categories(*columns: pd.Series) -> list[pd.Series]:
 def normal_header(name: str) -> str:
     """A header name folded for comparison: case, spaces and underscores do not count."""
     return " ".join(str(name).replace("\ufeff", "").replace("_", " ").split()).lower()
-

@@ -33,7 +33,8 @@ def _currency_names() -> dict[str, str | None]:
 
 #: Currencies as the exports write them: symbols, words or ISO codes (``US $``, ``€``, ``руб.``, ``CHF``).
 EXPORT_CURRENCIES = CurrencyStyle(
-    key=lambda text: text.str.lower().str.replace(r"\s+", "", regex=True), names=_currency_names,
+    key=lambda text: text.str.lower().str.replace(r"\s+", "", regex=True),
+    names=_currency_names,
     unknown="unknown currency; expected a symbol such as US $, €, руб. or an ISO code",
     ambiguous="ambiguous currency symbol (CNY or JPY? SEK, NOK or DKK?); give its ISO code",
     assumed={"$": "'$' read as US dollars (USD), as AliExpress shows them"},
@@ -51,14 +52,18 @@ def _statuses(text: pd.Series, source: Problems, column: str) -> pd.Series:
     words = status_words()
     status = lookup(folded, lambda w: words[w][0] if w in words else ("" if not w else "?")).astype(str)
     known = ", ".join(STATUSES)
-    source.flag(status == "?", text, column, f"unknown order status; expected one meaning {known} (in English, Russian or German)")
+    source.flag(
+        status == "?",
+        text,
+        column,
+        f"unknown order status; expected one meaning {known} (in English, Russian or German)",
+    )
     return status.where(status != "?", "")
 
 
 def status_languages(text: pd.Series) -> set[str]:
     words = status_words()
     return {words[w][1] for w in fold(pd.Series(pd.unique(text), dtype=str)) if w in words}
-
 
 
 def _countries(text: pd.Series, source: Problems, column: str) -> pd.Series:
@@ -69,8 +74,10 @@ def _countries(text: pd.Series, source: Problems, column: str) -> pd.Series:
     unknown = code == "?"
     if unknown.any():
         values = ", ".join(repr(v) for v in pd.unique(text[unknown])[:5])
-        source.warn(f"column {column}: country {values} not recognised ({source.lines_of(text.index[unknown])}); "
-                    "destination left empty, so the order book assumes RU")
+        source.warn(
+            f"column {column}: country {values} not recognised ({source.lines_of(text.index[unknown])}); "
+            "destination left empty, so the order book assumes RU"
+        )
     return code.where(~unknown, "")
 
 
@@ -90,7 +97,9 @@ EXPORT_DATES = DateStyle(
         (rf"(?P<w>[^\W\d_]+)\.?\s+(?P<d>\d{{1,2}}),?\s+(?P<y>\d{{4}}){_TIME}", "word"),
     ),
     expected="not a date; expected e.g. 2025-08-03, 3.8.2025, Aug 3, 2025 or 3 авг. 2025 г.",
-    fold=True, months=month_words, unknown_month="unknown month name; expected English, Russian or German",
+    fold=True,
+    months=month_words,
+    unknown_month="unknown month name; expected English, Russian or German",
 )
 
 
@@ -158,16 +167,24 @@ def _numbers(text: pd.Series, source: Problems, column: str, point: str | None =
     out[point_style] = value[point_style].str.replace(rf",|{_G}", "", regex=True)
     out[comma_style] = value[comma_style].str.replace(rf"\.|{_G}", "", regex=True).str.replace(",", ".", regex=False)
     if point is None:
-        source.flag(ambiguous, text, column, "thousands or decimals? write 1234 or 1.234 (no other value of the file tells)")
+        source.flag(
+            ambiguous, text, column, "thousands or decimals? write 1234 or 1.234 (no other value of the file tells)"
+        )
     elif ambiguous.any():
         if point == ".":
             out[ambiguous] = value[ambiguous].str.replace(",", "", regex=False)
         else:
             out[ambiguous] = value[ambiguous].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-        source.warn(f"column {column}: {value[ambiguous].iat[0]!r} read with {point!r} as the decimal separator, as "
-                    f"{why} ({source.lines_of(value.index[ambiguous])})")
-    source.flag(filled & ~(plain | point_style | comma_style | ambiguous), text, column,
-                "not an amount; expected e.g. 1234.56, 1,234.56, 1 234,56 or 1.234,56")
+        source.warn(
+            f"column {column}: {value[ambiguous].iat[0]!r} read with {point!r} as the decimal separator, as "
+            f"{why} ({source.lines_of(value.index[ambiguous])})"
+        )
+    source.flag(
+        filled & ~(plain | point_style | comma_style | ambiguous),
+        text,
+        column,
+        "not an amount; expected e.g. 1234.56, 1,234.56, 1 234,56 or 1.234,56",
+    )
     return out
 
 
@@ -186,6 +203,7 @@ def _split_amount(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 def check_precision(amount: pd.Series, currency: pd.Series, text: pd.Series, source: Problems, column: str) -> None:
     """A problem where an amount has more decimal places than its currency."""
+
     def places(values: pd.Series) -> pd.Series:  # digits after the decimal point, 0 without one
         point = values.str.find(".")
         return (values.str.len() - point - 1).where(point >= 0, 0)
@@ -193,7 +211,9 @@ def check_precision(amount: pd.Series, currency: pd.Series, text: pd.Series, sou
     decimals = per_distinct(amount, places)
     for code in pd.unique(currency[(amount != "") & (currency != "")]):
         digits = minor_digits(code)
-        source.flag((currency == code) & (decimals > digits), text, column, f"more decimal places than {code} has ({digits})")
+        source.flag(
+            (currency == code) & (decimals > digits), text, column, f"more decimal places than {code} has ({digits})"
+        )
 
 
 def _store_links(text: pd.Series, source: Problems, column: str) -> pd.Series:
@@ -243,7 +263,13 @@ def split_amount(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return per_distinct(text, _split_amount)
 
 
-
-for _public, _private in ((currencies, _currencies), (statuses, _statuses), (countries, _countries), (dates, _dates),
-                          (numbers, _numbers), (store_links, _store_links), (split_amount, _split_amount)):
+for _public, _private in (
+    (currencies, _currencies),
+    (statuses, _statuses),
+    (countries, _countries),
+    (dates, _dates),
+    (numbers, _numbers),
+    (store_links, _store_links),
+    (split_amount, _split_amount),
+):
     _public.__doc__ = _private.__doc__

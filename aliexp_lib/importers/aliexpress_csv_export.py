@@ -24,19 +24,58 @@ NAME = "aliexpress_csv_export"
 TITLE = 'the "AliExpress CSV Export" browser extension'
 SEP = ","
 COLUMNS = (
-    "Order Id", "Order date", "Order Status", "Order detail url", "Store Name", "Store url", "Currency",
-    "Tracking number", "Tracking link", "Item title", "Item price", "Item quantity", "Item attributes",
-    "Item image url", "Item product link", "Total order net price", "Total Shipping", "Total price adjustments",
-    "Total discount", "Total EU Tax", "Total VAT", "Total price", "Buyer Full Name", "Buyer address",
-    "Buyer Phone Number", "Buyer country", "Buyer region", "Buyer ZIP", "Buyer city", "Payment method",
+    "Order Id",
+    "Order date",
+    "Order Status",
+    "Order detail url",
+    "Store Name",
+    "Store url",
+    "Currency",
+    "Tracking number",
+    "Tracking link",
+    "Item title",
+    "Item price",
+    "Item quantity",
+    "Item attributes",
+    "Item image url",
+    "Item product link",
+    "Total order net price",
+    "Total Shipping",
+    "Total price adjustments",
+    "Total discount",
+    "Total EU Tax",
+    "Total VAT",
+    "Total price",
+    "Buyer Full Name",
+    "Buyer address",
+    "Buyer Phone Number",
+    "Buyer country",
+    "Buyer region",
+    "Buyer ZIP",
+    "Buyer city",
+    "Payment method",
 )
 #: Header names (folded) that together identify the format.
 SIGNATURE = ("order id", "order date", "item title", "total price", "store url")
 #: Personal columns: never read into the result.
 PERSONAL = ("Buyer Full Name", "Buyer address", "Buyer Phone Number", "Buyer region", "Buyer ZIP", "Buyer city")
-_READ = ("Order Id", "Order date", "Order Status", "Store Name", "Store url", "Currency", "Tracking number", "Item title",
-         "Item price", "Total order net price", "Total Shipping", "Total discount", "Total price", "Buyer country",
-         "Payment method")
+_READ = (
+    "Order Id",
+    "Order date",
+    "Order Status",
+    "Store Name",
+    "Store url",
+    "Currency",
+    "Tracking number",
+    "Item title",
+    "Item price",
+    "Total order net price",
+    "Total Shipping",
+    "Total discount",
+    "Total price",
+    "Buyer country",
+    "Payment method",
+)
 _TEXT = ("Order Id", "Store Name", "Tracking number", "Item title", "Item price", "Total price", "Payment method")
 _AMOUNTS = ("Item price", "Total order net price", "Total Shipping", "Total discount", "Total price")
 
@@ -58,16 +97,28 @@ def convert(source: c.Source) -> pd.DataFrame:
     currency = c.currencies(raw["Currency"], source, "Currency")
     inline = c.currencies(symbol, source, "Total price")
     currency = c.combined_currency(currency, inline, raw["Total price"], source, "Total price", "Currency")
-    source.flag((price != "") & (symbol == "") & (raw["Currency"] == ""), raw["Currency"], "Currency",
-                "Total price needs its currency")
+    source.flag(
+        (price != "") & (symbol == "") & (raw["Currency"] == ""),
+        raw["Currency"],
+        "Currency",
+        "Total price needs its currency",
+    )
     c.check_precision(price, currency, raw["Total price"], source, "Total price")
     store_url = c.store_links(raw["Store url"], source, "Store url")
     destination = c.countries(raw["Buyer country"], source, "Buyer country")
 
     rows = {
-        "order_id": order_id, "ordered_at": ordered_at, "store": raw["Store Name"], "status": status,
-        "currency": currency, "tracking_number": raw["Tracking number"], "payment_method": raw["Payment method"],
-        "destination": destination, "store_url": store_url, "price": price, "first_title": raw["Item title"],
+        "order_id": order_id,
+        "ordered_at": ordered_at,
+        "store": raw["Store Name"],
+        "status": status,
+        "currency": currency,
+        "tracking_number": raw["Tracking number"],
+        "payment_method": raw["Payment method"],
+        "destination": destination,
+        "store_url": store_url,
+        "price": price,
+        "first_title": raw["Item title"],
     }
     orders = c.Orders(order_id)
     # Totals repeated on several rows of an order must agree.
@@ -78,6 +129,8 @@ def convert(source: c.Source) -> pd.DataFrame:
     table["title"] = c.titled(table["first_title"], table["items"].clip(lower=1))
     missing = table["price"] == ""
     if missing.any():
-        source.warn(f"{int(missing.sum())} order(s) without a totals row (Total price), price left empty "
-                    f"({source.lines_of(table.index[missing])})")
+        source.warn(
+            f"{int(missing.sum())} order(s) without a totals row (Total price), price left empty "
+            f"({source.lines_of(table.index[missing])})"
+        )
     return table.drop(columns="first_title")

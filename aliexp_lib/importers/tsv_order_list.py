@@ -17,14 +17,43 @@ NAME = "tsv_order_list"
 TITLE = "a tab-separated order list (one row per product)"
 SEP = "\t"
 COLUMNS = (
-    "Order Number", "Order Date", "Subtotal", "Shipping and Tax", "Total Order Amount", "Store Name", "Order Status",
-    "Tracking Number", "Tracking Status", "Tracking Status Last Updated", "Tracking Link", "Product Title", "Option",
-    "Price", "Quantity", "Pieces Per Pack", "Total Quantity", "Landed Cost", "Product URL", "Image URL",
+    "Order Number",
+    "Order Date",
+    "Subtotal",
+    "Shipping and Tax",
+    "Total Order Amount",
+    "Store Name",
+    "Order Status",
+    "Tracking Number",
+    "Tracking Status",
+    "Tracking Status Last Updated",
+    "Tracking Link",
+    "Product Title",
+    "Option",
+    "Price",
+    "Quantity",
+    "Pieces Per Pack",
+    "Total Quantity",
+    "Landed Cost",
+    "Product URL",
+    "Image URL",
 )
 SIGNATURE = ("order number", "order date", "total order amount", "product title")
 PERSONAL: tuple[str, ...] = ()
-_READ = ("Order Number", "Order Date", "Subtotal", "Shipping and Tax", "Total Order Amount", "Store Name", "Order Status",
-         "Tracking Number", "Tracking Status Last Updated", "Product Title", "Price", "Landed Cost")
+_READ = (
+    "Order Number",
+    "Order Date",
+    "Subtotal",
+    "Shipping and Tax",
+    "Total Order Amount",
+    "Store Name",
+    "Order Status",
+    "Tracking Number",
+    "Tracking Status Last Updated",
+    "Product Title",
+    "Price",
+    "Landed Cost",
+)
 _TEXT = ("Order Number", "Store Name", "Tracking Number", "Product Title", "Total Order Amount")
 _AMOUNTS = ("Subtotal", "Shipping and Tax", "Total Order Amount", "Price", "Landed Cost")
 
@@ -43,13 +72,23 @@ def convert(source: c.Source) -> pd.DataFrame:
     source.flag(~readable, raw["Total Order Amount"], "Total Order Amount", "not an amount; expected e.g. US $12.34")
     price = c.numbers(number, source, "Total Order Amount", point, why)
     currency = c.currencies(symbol, source, "Total Order Amount")
-    source.flag((price != "") & (symbol == ""), raw["Total Order Amount"], "Total Order Amount",
-                "no currency; expected it with its symbol or code, e.g. US $12.34")
+    source.flag(
+        (price != "") & (symbol == ""),
+        raw["Total Order Amount"],
+        "Total Order Amount",
+        "no currency; expected it with its symbol or code, e.g. US $12.34",
+    )
     c.check_precision(price, currency, raw["Total Order Amount"], source, "Total Order Amount")
 
     rows = {
-        "order_id": order_id, "ordered_at": ordered_at, "store": raw["Store Name"], "status": status, "price": price,
-        "currency": currency, "tracking_number": raw["Tracking Number"], "last_tracking_update_at": updated,
+        "order_id": order_id,
+        "ordered_at": ordered_at,
+        "store": raw["Store Name"],
+        "status": status,
+        "price": price,
+        "currency": currency,
+        "tracking_number": raw["Tracking Number"],
+        "last_tracking_update_at": updated,
         "first_title": raw["Product Title"],
     }
     orders = c.Orders(order_id)

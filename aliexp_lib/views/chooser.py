@@ -50,8 +50,10 @@ class Chooser:
 
     def problem_orders(self) -> list[tuple[str, str]]:
         """(label, order_id) for each problem order, for a dropdown."""
-        return [(f"{oid} · {row['title'].iloc[0]} · {label(row['problem'].iloc[0], self.lang)}", oid)
-                for oid, row in self.rows.items()]
+        return [
+            (f"{oid} · {row['title'].iloc[0]} · {label(row['problem'].iloc[0], self.lang)}", oid)
+            for oid, row in self.rows.items()
+        ]
 
     def defaults(self, order_id: str) -> dict[str, float]:
         """Starting slider values from the order: offer, postage quote, value kept (order currency), time rate."""
@@ -61,9 +63,13 @@ class Chooser:
         def amount(column, default=0.0):
             return float(row[column]) / scale if pd.notna(row[column]) else default
 
-        return {"offer": amount("offer_partial_minor"), "postage": amount("postage_quote_minor"),
-                "kept": amount("value_if_kept_minor"), "time_rate": float(self.setting.assumptions["time_rate"]),
-                "price": amount("price_minor")}
+        return {
+            "offer": amount("offer_partial_minor"),
+            "postage": amount("postage_quote_minor"),
+            "kept": amount("value_if_kept_minor"),
+            "time_rate": float(self.setting.assumptions["time_rate"]),
+            "price": amount("price_minor"),
+        }
 
     def recompute(self, order_id: str | None, offer: float, postage: float, kept: float, time_rate: float) -> Answer:
         """Rank the ways out of ``order_id`` with the given offer, postage quote (0 = use the postage
@@ -89,8 +95,10 @@ class Chooser:
         """The ranking as an HTML table (text escaped), best first."""
         note = ""
         if answer.break_even is not None:
-            note = (f"<p>{html.escape(_('Smallest offer worth taking instead of a return', self.lang))}: "
-                    f"{html.escape(money_text(answer.break_even, self.currency, self.lang))}</p>")
+            note = (
+                f"<p>{html.escape(_('Smallest offer worth taking instead of a return', self.lang))}: "
+                f"{html.escape(money_text(answer.break_even, self.currency, self.lang))}</p>"
+            )
         return answer.table.to_html(index=False, classes=RANKING_CLASS, escape=True, border=0) + note
 
     def widget(self):
@@ -99,19 +107,52 @@ class Chooser:
         from IPython.display import HTML, display
 
         options = self.problem_orders()
-        first = self.defaults(options[0][1]) if options else {"offer": 0.0, "postage": 0.0, "kept": 0.0, "price": 0.0,
-                                                              "time_rate": float(self.setting.assumptions["time_rate"])}
+        first = (
+            self.defaults(options[0][1])
+            if options
+            else {
+                "offer": 0.0,
+                "postage": 0.0,
+                "kept": 0.0,
+                "price": 0.0,
+                "time_rate": float(self.setting.assumptions["time_rate"]),
+            }
+        )
         top = max(first["price"], 1.0) * 2
         controls = {
             "order_id": widgets.Dropdown(options=options, description=_("Order", self.lang)),
-            "offer": widgets.FloatSlider(value=first["offer"], min=0, max=top, step=10,
-                                         description=_("Seller's offer", self.lang), continuous_update=False),
-            "postage": widgets.FloatSlider(value=first["postage"], min=0, max=5000, step=10,
-                                           description=_("Postage quote", self.lang), continuous_update=False),
-            "kept": widgets.FloatSlider(value=first["kept"], min=0, max=top, step=10,
-                                        description=_("Worth to you", self.lang), continuous_update=False),
-            "time_rate": widgets.FloatSlider(value=first["time_rate"], min=0, max=max(2000, first["time_rate"]), step=50,
-                                             description=_("Your hour", self.lang), continuous_update=False),
+            "offer": widgets.FloatSlider(
+                value=first["offer"],
+                min=0,
+                max=top,
+                step=10,
+                description=_("Seller's offer", self.lang),
+                continuous_update=False,
+            ),
+            "postage": widgets.FloatSlider(
+                value=first["postage"],
+                min=0,
+                max=5000,
+                step=10,
+                description=_("Postage quote", self.lang),
+                continuous_update=False,
+            ),
+            "kept": widgets.FloatSlider(
+                value=first["kept"],
+                min=0,
+                max=top,
+                step=10,
+                description=_("Worth to you", self.lang),
+                continuous_update=False,
+            ),
+            "time_rate": widgets.FloatSlider(
+                value=first["time_rate"],
+                min=0,
+                max=max(2000, first["time_rate"]),
+                step=50,
+                description=_("Your hour", self.lang),
+                continuous_update=False,
+            ),
         }
 
         def show(order_id, offer, postage, kept, time_rate):
@@ -144,4 +185,3 @@ def _with(assumptions, **changes):
     values = dict(assumptions.values)
     values.update({k: Decimal(repr(float(v))) for k, v in changes.items()})
     return dataclasses.replace(assumptions, values=values, changed=assumptions.changed | frozenset(changes))
-

@@ -34,25 +34,40 @@ def timeline(analysis: Analysis, limit: int = TIMELINE_ORDERS) -> go.Figure:
     shipped = book.table.set_index("order_id")["shipped_at"]
     figure = go.Figure()
     span = [o for o in order if o in ends.index and pd.notna(shipped.get(o))]
-    figure.add_trace(go.Bar(
-        y=span, x=[(ends[o] - shipped[o]) / pd.Timedelta(milliseconds=1) for o in span],
-        base=[shipped[o].strftime("%Y-%m-%d") for o in span], orientation="h",
-        marker_color="rgba(46,134,193,0.18)", name=_("Buyer protection", lang), hoverinfo="skip",
-    ))
+    figure.add_trace(
+        go.Bar(
+            y=span,
+            x=[(ends[o] - shipped[o]) / pd.Timedelta(milliseconds=1) for o in span],
+            base=[shipped[o].strftime("%Y-%m-%d") for o in span],
+            orientation="h",
+            marker_color="rgba(46,134,193,0.18)",
+            name=_("Buyer protection", lang),
+            hoverinfo="skip",
+        )
+    )
     for status in ("overdue", "due_today", "upcoming"):
         part = rows[rows["status"] == status]
-        figure.add_trace(go.Scatter(
-            x=part["due"].dt.strftime("%Y-%m-%d"), y=part["order_id"], mode="markers",
-            marker={"color": STATUS_COLOURS[status], "size": 10, "symbol": "diamond"},
-            name=label(status, lang), text=[label(k, lang) for k in part["kind"]],
-            hovertemplate="%{y}<br>%{text}<br>%{x}<extra></extra>",
-        ))
+        figure.add_trace(
+            go.Scatter(
+                x=part["due"].dt.strftime("%Y-%m-%d"),
+                y=part["order_id"],
+                mode="markers",
+                marker={"color": STATUS_COLOURS[status], "size": 10, "symbol": "diamond"},
+                name=label(status, lang),
+                text=[label(k, lang) for k in part["kind"]],
+                hovertemplate="%{y}<br>%{text}<br>%{x}<extra></extra>",
+            )
+        )
     figure.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line_dash="dash", line_color="#333")
     figure.add_annotation(x=today.isoformat(), y=1.02, yref="paper", text=_("today", lang), showarrow=False)
     figure.update_layout(
-        title=_("Every clock of the most urgent orders", lang), xaxis_type="date", barmode="overlay",
+        title=_("Every clock of the most urgent orders", lang),
+        xaxis_type="date",
+        barmode="overlay",
         yaxis={"categoryorder": "array", "categoryarray": order, "type": "category", "automargin": True},
-        height=max(300, 24 * len(order) + 120), legend={"orientation": "h"}, **LOOK,
+        height=max(300, 24 * len(order) + 120),
+        legend={"orientation": "h"},
+        **LOOK,
     )
     return figure
 
@@ -62,11 +77,15 @@ def money_at_stake(analysis: Analysis) -> go.Figure:
     lang, currency = analysis.setting.lang, analysis.setting.currency
     sums = analysis.money_at_stake
     amounts = sums["amount_minor"].to_numpy() / 10 ** minor_digits(currency)
-    figure = go.Figure(go.Bar(
-        x=[label(s, lang) for s in sums["status"]], y=amounts,
-        marker_color=[STATUS_COLOURS[s] for s in sums["status"]],
-        text=money_text(sums["amount_minor"].to_numpy(dtype=np.int64), currency, lang), textposition="outside",
-    ))
+    figure = go.Figure(
+        go.Bar(
+            x=[label(s, lang) for s in sums["status"]],
+            y=amounts,
+            marker_color=[STATUS_COLOURS[s] for s in sums["status"]],
+            text=money_text(sums["amount_minor"].to_numpy(dtype=np.int64), currency, lang),
+            textposition="outside",
+        )
+    )
     figure.update_layout(title=_("Money at stake by status", lang), yaxis_title=currency, **LOOK)
     return figure
 
@@ -78,22 +97,36 @@ def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: int | None
     currency = ranking["currency"].iloc[0] if len(ranking) else "RUB"
     scale = 10 ** minor_digits(currency)
     net = ranking["net_minor"].to_numpy() / scale
-    figure = go.Figure(go.Bar(
-        y=[label(o, lang) for o in ranking["option"]][::-1], x=net[::-1], orientation="h",
-        error_x={"type": "data", "symmetric": False,
-                 "array": (ranking["net_high_minor"].to_numpy() / scale - net)[::-1],
-                 "arrayminus": (net - ranking["net_low_minor"].to_numpy() / scale)[::-1]},
-        marker_color=["#2e86c1" if r == 1 else "#aab7c4" for r in ranking["rank"]][::-1],
-    ))
+    figure = go.Figure(
+        go.Bar(
+            y=[label(o, lang) for o in ranking["option"]][::-1],
+            x=net[::-1],
+            orientation="h",
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (ranking["net_high_minor"].to_numpy() / scale - net)[::-1],
+                "arrayminus": (net - ranking["net_low_minor"].to_numpy() / scale)[::-1],
+            },
+            marker_color=["#2e86c1" if r == 1 else "#aab7c4" for r in ranking["rank"]][::-1],
+        )
+    )
     if break_even_offer is not None:
-        figure.add_annotation(xref="paper", x=1, yref="paper", y=1.08, showarrow=False,
-                              text=f"{_('Smallest offer worth taking instead of a return', lang)}: "
-                                   f"{money_text(break_even_offer, currency, lang)}")
+        figure.add_annotation(
+            xref="paper",
+            x=1,
+            yref="paper",
+            y=1.08,
+            showarrow=False,
+            text=f"{_('Smallest offer worth taking instead of a return', lang)}: "
+            f"{money_text(break_even_offer, currency, lang)}",
+        )
         returned = ranking.loc[ranking["option"] == "return_for_refund", "net_minor"]
         if len(returned):
             figure.add_vline(x=returned.iloc[0] / scale, line_dash="dot", line_color="#c0392b")
-    figure.update_layout(title=_("Net money per way out", lang), xaxis_title=currency, **LOOK,
-                         height=320, margin={"l": 220})
+    figure.update_layout(
+        title=_("Net money per way out", lang), xaxis_title=currency, **LOOK, height=320, margin={"l": 220}
+    )
     return figure
 
 

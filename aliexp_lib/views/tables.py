@@ -34,27 +34,31 @@ def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
     upcoming = analysis.next_actions
     upcoming = upcoming[upcoming["days_left"] <= days].head(MAX_ROWS)
     titles = analysis.book.table.set_index("order_id")["title"]
-    table = pd.DataFrame({
-        "order_id": upcoming["order_id"].to_numpy(),
-        "title": upcoming["order_id"].map(titles).to_numpy(),
-        "kind": upcoming["kind"].to_numpy(),
-        "due": dates_text(upcoming["due"], lang),
-        "days_left": upcoming["days_left"].to_numpy(),
-        "status": upcoming["status"].to_numpy(),
-        "action": upcoming["action"].to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "order_id": upcoming["order_id"].to_numpy(),
+            "title": upcoming["order_id"].map(titles).to_numpy(),
+            "kind": upcoming["kind"].to_numpy(),
+            "due": dates_text(upcoming["due"], lang),
+            "days_left": upcoming["days_left"].to_numpy(),
+            "status": upcoming["status"].to_numpy(),
+            "action": upcoming["action"].to_numpy(),
+        }
+    )
     return localise(table, lang, codes=("kind", "status"), texts=("action",))
 
 
 def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A ``rank_options`` table for people: money with its currency, chance in percent, words."""
-    table = pd.DataFrame({
-        "rank": ranking["rank"].to_numpy(),
-        "option": ranking["option"].to_numpy(),
-        **_outcome(ranking, lang),
-        "reason": ranking["reason"].astype(str).to_numpy(),
-        "risk": ranking["risk"].astype(str).to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "rank": ranking["rank"].to_numpy(),
+            "option": ranking["option"].to_numpy(),
+            **_outcome(ranking, lang),
+            "reason": ranking["reason"].astype(str).to_numpy(),
+            "risk": ranking["risk"].astype(str).to_numpy(),
+        }
+    )
     return localise(table, lang, codes=("option",), texts=("reason", "risk"))
 
 
@@ -75,13 +79,15 @@ def refunds_in_flight(analysis: Analysis) -> pd.DataFrame:
     expected, overdue or not."""
     lang, currency = analysis.setting.lang, analysis.setting.currency
     refunds = analysis.refunds
-    out = pd.DataFrame({
-        "order_id": refunds["order_id"].to_numpy(),
-        "amount": money_text(refunds["amount_minor"], currency, lang),
-        "payment_method": refunds["payment_method"].to_numpy(),
-        "expected_by": dates_text(refunds["expected_by"], lang),
-        "status": np.where(refunds["late"].to_numpy(dtype=bool), "overdue", "upcoming"),
-    })
+    out = pd.DataFrame(
+        {
+            "order_id": refunds["order_id"].to_numpy(),
+            "amount": money_text(refunds["amount_minor"], currency, lang),
+            "payment_method": refunds["payment_method"].to_numpy(),
+            "expected_by": dates_text(refunds["expected_by"], lang),
+            "status": np.where(refunds["late"].to_numpy(dtype=bool), "overdue", "upcoming"),
+        }
+    )
     return localise(out, lang, codes=("status",))
 
 
@@ -89,12 +95,14 @@ def cashback_table(analysis: Analysis) -> pd.DataFrame:
     """Cashback expected per order, and whether a dispute or refund cancels it (rules 34-35)."""
     lang = analysis.setting.lang
     found = analysis.cashback
-    out = pd.DataFrame({
-        "order_id": found["order_id"].to_numpy(),
-        "expected": money_text(found["expected_minor"], found["currency"], lang),
-        "lost": [_("yes", lang) if lost else _("no", lang) for lost in found["lost"]],
-        "reason": found["reason"].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "order_id": found["order_id"].to_numpy(),
+            "expected": money_text(found["expected_minor"], found["currency"], lang),
+            "lost": [_("yes", lang) if lost else _("no", lang) for lost in found["lost"]],
+            "reason": found["reason"].to_numpy(),
+        }
+    )
     return localise(out, lang)
 
 
@@ -131,21 +139,34 @@ def best_options(analysis: Analysis) -> pd.DataFrame:
     lang = analysis.setting.lang
     ranking = analysis.options
     best = ranking[ranking["rank"] == 1].head(MAX_ROWS)
-    table = pd.DataFrame({
-        "order_id": best["order_id"].to_numpy(),
-        "problem": best["problem"].to_numpy(),
-        "option": best["option"].to_numpy(),
-        **_outcome(best, lang),
-    })
+    table = pd.DataFrame(
+        {
+            "order_id": best["order_id"].to_numpy(),
+            "problem": best["problem"].to_numpy(),
+            "option": best["option"].to_numpy(),
+            **_outcome(best, lang),
+        }
+    )
     return localise(table, lang, codes=("problem", "option"))
 
 
-def seller_verdicts(today: dt.date, setting: Setting, rating: float | None = None, store_opened_at: str | None = None,
-                    store_orders: int | None = None, cashback_rate: float | None = None) -> pd.DataFrame:
+def seller_verdicts(
+    today: dt.date,
+    setting: Setting,
+    rating: float | None = None,
+    store_opened_at: str | None = None,
+    store_orders: int | None = None,
+    cashback_rate: float | None = None,
+) -> pd.DataFrame:
     """Risk signals (rules 27-28, 35) for seller facts typed in by hand, under the setting's thresholds."""
     lang = setting.lang
-    facts = {"order_id": "-", "seller_rating": rating, "store_opened_at": store_opened_at,
-             "store_orders": store_orders, "cashback_rate": cashback_rate}
+    facts = {
+        "order_id": "-",
+        "seller_rating": rating,
+        "store_opened_at": store_opened_at,
+        "store_orders": store_orders,
+        "cashback_rate": cashback_rate,
+    }
     book = OrderBook.from_frame(pd.DataFrame([{k: "" if v is None else str(v) for k, v in facts.items()}]))
     found = seller_signals(book, today, setting.thresholds, lang=lang)
     return localise(found.drop(columns=["order_id"]), lang, codes=("signal",))

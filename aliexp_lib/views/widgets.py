@@ -19,7 +19,8 @@ def calendar_file(analysis: Analysis) -> bytes:
     """Every open deadline of ``analysis`` as an iCalendar file, summaries in the setting's language."""
     lang = analysis.setting.lang
     return deadlines_calendar(
-        analysis.deadlines, analysis.today,
+        analysis.deadlines,
+        analysis.today,
         summary=lambda row: f"{label(row['kind'], lang)}: {_('order', lang)} {row['order_id']}",
     )
 
@@ -30,8 +31,9 @@ def calendar_button(analysis: Analysis, path: str):
 
     lang = analysis.setting.lang
 
-    button = widgets.Button(description=_("Save deadlines to a calendar file", lang), icon="calendar",
-                            layout={"width": "auto"})
+    button = widgets.Button(
+        description=_("Save deadlines to a calendar file", lang), icon="calendar", layout={"width": "auto"}
+    )
     said = widgets.Label()
 
     def save(_button):
@@ -60,8 +62,13 @@ def record_form(analysis: Analysis, orders_path: str):
         money = None if event.value == "extension" or not amount.value.strip() else currency.iloc[0]
         try:
             with CaseLog(default_log_path(orders_path)) as log:
-                log.record(order.value, event.value, day.value, amount.value.strip() or None,
-                           money if isinstance(money, str) else None)
+                log.record(
+                    order.value,
+                    event.value,
+                    day.value,
+                    amount.value.strip() or None,
+                    money if isinstance(money, str) else None,
+                )
             said.value = f"{_('Recorded', lang)}: {order.value} · {label(event.value, lang)} · {day.value}"
         except InputError as problem:
             said.value = str(problem)
