@@ -28,31 +28,15 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.costs import (
-    HOME_CURRENCY,
-    amounts_in,
-    chance,
-    convert_minor,
-    half_even_div,
-    postage_range,
-    slowest_payout_days,
-)
-from aliexp_lib.deadlines import day_numbers, protection_end_days
-from aliexp_lib.history import DeliveryModel, arrival_chance, fit_delivery_model
+from aliexp_lib.cases import CHANCE_PARTS, Case, build_case, either, times
+from aliexp_lib.costs import HOME_CURRENCY, chance, half_even_div
+from aliexp_lib.history import DeliveryModel
 from aliexp_lib.money import minor_digits
+from aliexp_lib.options import APPLIES_TO, ITEM_PROBLEMS, OPTIONS, REASONS, RISKS, problem_codes, texts_for
 from aliexp_lib.schema import PROBLEMS
 from aliexp_lib.setting import Setting
 from aliexp_lib.validate import OrderBook
 
-OPTIONS = (
-    "wait_and_extend",
-    "dispute_full_refund",
-    "return_for_refund",
-    "partial_refund_keep",
-    "accept_resend",
-    "keep_and_close",
-    "settle_off_platform",
-)
 COLUMNS = (
     "order_id",
     "problem",
@@ -68,76 +52,7 @@ COLUMNS = (
     "risk",
     "rate",
 )
-
-_ITEM = ("defective", "not_as_described", "wrong_item", "incomplete")
-#: option -> problems it can resolve
-APPLIES_TO = {
-    "wait_and_extend": ("not_received",),
-    "dispute_full_refund": ("not_received", *_ITEM),
-    "return_for_refund": (*_ITEM, "arrived_after_refund", "duplicate"),
-    "partial_refund_keep": _ITEM,
-    "accept_resend": ("not_received", "wrong_item", "incomplete"),
-    "keep_and_close": ("not_received", *_ITEM, "arrived_after_refund", "duplicate"),
-    "settle_off_platform": ("not_received", *_ITEM, "arrived_after_refund"),
-}
-REASONS = {
-    "wait_and_extend": "Ask the seller to extend protection (rules 3, 7) and wait: the chance it arrives comes from "
-    "your own delivery history; if it does not, open a dispute before protection ends (rule 8)",
-    "dispute_full_refund": "Open a dispute for a full refund: the seller has 5 days to answer, escalation after 15, "
-    "the platform decides in 7 (rules 13-15); the refund goes back to how you paid (rule 23)",
-    "return_for_refund": "Return through a 'return goods and refund' dispute: you pay tracked postage (rules 18-19), "
-    "post within 10 days to the dispute address, refund at the latest 30 days after (rules 20-21)",
-    "partial_refund_keep": "Take the seller's partial refund and keep the item; check the final amount before "
-    "accepting, an accepted dispute cannot be reopened (rule 16)",
-    "accept_resend": "Let the seller send a replacement: nothing comes back in money, and protection keeps "
-    "running meanwhile (rules 2, 8)",
-    "keep_and_close": "Keep what you have and do nothing more",
-    "settle_off_platform": "A payment outside the platform: never close a dispute, confirm receipt or leave "
-    "5 stars for it; if at all, only after the money arrived as a transfer (rules 31-32)",
-}
-RISKS = {
-    "wait_and_extend": "the seller may refuse the extension; a parcel can still be lost",
-    "dispute_full_refund": "the platform may ask you to return the item first (rule 17); cashback is usually cancelled",
-    "return_for_refund": "postage is yours and may exceed the item's price; the return cannot be cancelled (rule 20)",
-    "partial_refund_keep": "sellers lower the amount inside the dispute, even to zero (rule 16)",
-    "accept_resend": "if the replacement never comes, protection may have run out (rule 8)",
-    "keep_and_close": "any refund still possible is given up",
-    "settle_off_platform": "a PayPal payment can be reversed and the dispute is gone (rule 31); never ranked first",
-}
-#: (option, problem) -> what differs from the option's general reason or risk for that problem.
-REASONS.update(
-    {
-        ("keep_and_close", "arrived_after_refund"): "Keep the item: the refund is already yours",
-        ("settle_off_platform", "arrived_after_refund"): "Pay the seller for the goods by a direct transfer, or pay a "
-        "matching order and confirm it (rule 32)",
-        ("return_for_refund", "arrived_after_refund"): "Send the goods back at your cost; the refund is already yours",
-        ("return_for_refund", "duplicate"): "Send the extra parcel back at your cost; nothing is refunded (rule 32)",
-        ("keep_and_close", "duplicate"): "Keep the extra parcel",
-        ("keep_and_close", "not_received"): "Give up: no refund",
-    }
-)
-RISKS.update(
-    {
-        ("keep_and_close", "arrived_after_refund"): "you hold goods you were refunded for: the seller may ask to be "
-        "paid, and rule 32 says settle fairly",
-        ("keep_and_close", "duplicate"): "rule 32 says refuse a duplicate at the post office or send it back",
-        ("settle_off_platform", "arrived_after_refund"): "a transfer you send cannot be taken back; keep its receipt",
-    }
-)
 _FORCED_LAST = OPTIONS.index("settle_off_platform")
-#: The fitted chance that a travelling parcel arrives is used in parts of this many (1e-9 steps).
-CHANCE_PARTS = 10**9
-
-
-def _texts(texts: dict, option: np.ndarray, problem_code: np.ndarray) -> pd.Categorical:
-    """``texts[(option, problem)]`` where given, else ``texts[option]``, as a categorical."""
-    table = [texts.get((o, p), texts[o]) for o in OPTIONS for p in PROBLEMS]
-    categories, positions = np.unique(np.array(table, dtype=object), return_inverse=True)
-    return pd.Categorical.from_codes(positions[option * len(PROBLEMS) + problem_code], categories=categories)
-
-
-def _codes(problems: tuple[str, ...]) -> list[int]:
-    return [PROBLEMS.index(p) for p in problems]
 
 
 def rank_options(
@@ -159,149 +74,9 @@ def rank_with_break_even(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``rank_options`` and ``break_even`` together, sharing the work."""
     setting = setting or Setting.default()
-    case = _case(book, today, setting, history)
+    case = build_case(book, today, setting, history)
     values = _evaluate(case, setting)
     return _rank(case, values, setting), _break_even(case, values, setting)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Case:
-    """Per problem order, money as int64 minor units of the display currency; ``offer`` and the
-    postage are 0 where ``offer_known``/``post_known`` say the amount is unknown."""
-
-    rows: np.ndarray  # positions in the order book
-    order_id: np.ndarray
-    problem_code: np.ndarray  # position in PROBLEMS
-    price: np.ndarray
-    offer: np.ndarray
-    offer_known: np.ndarray
-    kept: np.ndarray
-    post_low: np.ndarray
-    post_high: np.ndarray
-    post_known: np.ndarray
-    cashback: np.ndarray  # cashback lost on a refund (expected: its probability times the cashback)
-    start_day: np.ndarray  # day a dispute path starts: the dispute's date, or today (not before it may open)
-    payout_high: np.ndarray
-    arrival: np.ndarray  # chance a travelling parcel arrives by the end of an extended protection (float)
-    arrival_parts: np.ndarray  # the same chance in parts of CHANCE_PARTS (int64), for money
-    protection_end: np.ndarray
-    protection_cap_end: np.ndarray
-    disputed: np.ndarray
-    can_dispute: np.ndarray
-    refunded: np.ndarray
-    return_shipped: np.ndarray
-    rate: np.ndarray
-    today_day: int
-    home: object  # exact factor from HOME_CURRENCY minor units to the display currency's
-
-
-def _case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryModel | None = None) -> _Case:
-    table = book.table
-    rows = np.flatnonzero((table["problem"] != "").to_numpy())
-    sub = table.iloc[rows]
-    a, rules = setting.assumptions, setting.rulebook
-    today_day = int(np.datetime64(today, "D").astype(np.int64))
-
-    # Order-currency amounts into the display currency, one factor per currency.
-    amounts, rate_text = amounts_in(
-        sub,
-        ("price_minor", "offer_partial_minor", "value_if_kept_minor", "postage_quote_minor"),
-        setting.currency,
-        setting.rates,
-        today,
-    )
-    price, offer, kept, quote = (_known(amount) for amount in amounts.values())
-    currency = sub["currency"].fillna(setting.currency).to_numpy()
-    price = price[0]  # an unknown price counts as 0
-    kept = np.where(kept[1], kept[0], _times(chance(a["kept_value_share"]), price))
-
-    # Return postage: the user's quote wins; else the tracked band for the weight (rules 18-19).
-    home, said_home = setting.rates.factor(HOME_CURRENCY, setting.currency, today)
-    weight = sub["weight_g"].to_numpy(dtype=np.float64, na_value=a["default_weight_g"]).astype(np.int64)
-    low, high, band = postage_range(weight, setting.postage)
-    post_low = np.where(quote[1], quote[0], np.where(band >= 0, convert_minor(low, home), 0))
-    post_high = np.where(quote[1], quote[0], np.where(band >= 0, convert_minor(high, home), 0))
-    post_known = quote[1] | (band >= 0)
-    if setting.currency != HOME_CURRENCY:  # postage and the assumptions' amounts are in HOME_CURRENCY too
-        rate_text = np.where(currency == HOME_CURRENCY, rate_text, rate_text + "; postage: " + said_home)
-
-    cashback = _times(chance(a["p_cashback_lost_on_refund"]), _percent_of(price, sub["cashback_rate"]))
-
-    # Events as day numbers, and whether they happened by today (as in the deadline engine).
-    day, happened = {}, {}
-    for column in ("shipped_at", "confirmed_at", "dispute_opened_at", "refund_issued_at", "return_shipped_at"):
-        day[column], happened[column] = day_numbers(sub[column], np.int32(today_day))
-    shipped = np.where(happened["shipped_at"], day["shipped_at"], today_day)
-    earliest = rules.clock("dispute_earliest_days", shipped)
-    start_day = np.where(happened["dispute_opened_at"], day["dispute_opened_at"], np.maximum(today_day, earliest))
-
-    payout_high = slowest_payout_days(sub["payment_method"], setting.payout)
-
-    protection_end, _ = protection_end_days(sub, shipped, rules)
-    cap_end = rules.clock("protection_cap_days", shipped)
-    confirmed_window = rules.clock("dispute_after_close_days", day["confirmed_at"])
-    in_time = np.where(happened["confirmed_at"], confirmed_window, protection_end) >= today_day
-    can_dispute = happened["dispute_opened_at"] | in_time
-
-    model = history if history is not None else fit_delivery_model(book, rulebook=rules, on=today)
-    deadline = pd.Series(pd.NaT, index=table.index, dtype="datetime64[s]")
-    deadline.iloc[rows] = (cap_end * 86_400).astype("datetime64[s]")
-    arrival = np.nan_to_num(arrival_chance(model, book, today, deadline).to_numpy(dtype=np.float64)[rows])
-
-    problem_code = pd.Categorical(sub["problem"], categories=PROBLEMS).codes
-    return _Case(
-        rows,
-        sub["order_id"].to_numpy(),
-        problem_code,
-        price,
-        offer[0],
-        offer[1],
-        kept,
-        post_low,
-        post_high,
-        post_known,
-        cashback,
-        start_day,
-        payout_high,
-        arrival,
-        np.rint(arrival * CHANCE_PARTS).astype(np.int64),
-        protection_end,
-        cap_end,
-        happened["dispute_opened_at"],
-        can_dispute,
-        happened["refund_issued_at"],
-        happened["return_shipped_at"],
-        rate_text,
-        today_day,
-        home,
-    )
-
-
-def _known(amount: pd.arrays.IntegerArray) -> tuple[np.ndarray, np.ndarray]:
-    """An ``Int64`` array as (int64 values with 0 where missing, known mask)."""
-    return amount.to_numpy(dtype=np.int64, na_value=0), ~np.asarray(amount.isna(), dtype=bool)
-
-
-def _times(p: Fraction, minor: np.ndarray) -> np.ndarray:
-    """An expected amount: the exact probability (or share) ``p`` times ``minor``, half-even to a minor unit."""
-    return half_even_div(minor, p.numerator, p.denominator)
-
-
-def _either(where: np.ndarray, p: Fraction, q: Fraction) -> tuple[np.ndarray, int]:
-    """Per order ``p`` where ``where`` else ``q``, as (numerators, one common denominator)."""
-    den = math.lcm(p.denominator, q.denominator)
-    return np.where(where, p.numerator * (den // p.denominator), q.numerator * (den // q.denominator)), den
-
-
-def _percent_of(minor: np.ndarray, percent: pd.Series) -> np.ndarray:
-    """``minor * percent / 100`` half-even, exactly; the rate is read back as the decimal the user wrote
-    (``repr`` of the parsed float). One pass per distinct rate, not per order; none counts as 0."""
-    out = np.zeros(len(minor), dtype=np.int64)
-    rates = percent.to_numpy(dtype=np.float64, na_value=np.nan)
-    for value in pd.unique(rates[~np.isnan(rates)]):
-        rows = rates == value
-        out[rows] = _times(chance(value) / 100, minor[rows])
-    return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -317,7 +92,7 @@ class _Values:
     partial_cost: np.ndarray  # what keeping the item with a partial refund costs besides the offer
 
 
-def _evaluate(c: _Case, setting: Setting) -> _Values:
+def _evaluate(c: Case, setting: Setting) -> _Values:
     a, rules = setting.assumptions, setting.rulebook
     n, width = len(c.rows), len(OPTIONS)
     p = {k: chance(v) for k, v in a.values.items() if a.units[k] == "probability"}
@@ -349,10 +124,10 @@ def _evaluate(c: _Case, setting: Setting) -> _Values:
     days["estimated_delivery_days"] = rules.days("estimated_delivery_days", np.datetime64(c.today_day, "D"))
     dispute_path = days["auto_escalation_days"] + days["platform_decision_days"] + days["refund_leaves_platform_days"]
     problem = c.problem_code
-    item = np.isin(problem, _codes(_ITEM))
-    nr = problem == _codes(("not_received",))[0]
-    after_refund = problem == _codes(("arrived_after_refund",))[0]
-    owes_refund = ~np.isin(problem, _codes(("arrived_after_refund", "duplicate")))  # paid and not refunded
+    item = np.isin(problem, problem_codes(ITEM_PROBLEMS))
+    nr = problem == problem_codes(("not_received",))[0]
+    after_refund = problem == problem_codes(("arrived_after_refund",))[0]
+    owes_refund = ~np.isin(problem, problem_codes(("arrived_after_refund", "duplicate")))  # paid and not refunded
     kept_if_item = np.where(item, c.kept, 0)
 
     low, mid, high = (np.zeros((width, n), dtype=np.int64) for _ in range(3))
@@ -362,7 +137,7 @@ def _evaluate(c: _Case, setting: Setting) -> _Values:
 
     def put(option, applies, likely, net_mid, net_low=None, net_high=None, when=None):
         k = OPTIONS.index(option)
-        ok[k] = applies & np.isin(problem, _codes(APPLIES_TO[option]))
+        ok[k] = applies & np.isin(problem, problem_codes(APPLIES_TO[option]))
         likelihood[k] = likely
         mid[k] = net_mid
         low[k] = net_mid if net_low is None else net_low
@@ -372,7 +147,7 @@ def _evaluate(c: _Case, setting: Setting) -> _Values:
     p_nr = p["p_win_not_received"]
     win = np.where(nr, float(p_nr), float(p["p_win_without_return"]))
     arrives, missing = c.arrival_parts, CHANCE_PARTS - c.arrival_parts
-    dispute_then = _times(p_nr, c.price) - c.cashback  # if it does not arrive: a dispute
+    dispute_then = times(p_nr, c.price) - c.cashback  # if it does not arrive: a dispute
     put(
         "wait_and_extend",
         ~c.refunded & ~c.disputed & (c.protection_end >= c.today_day),
@@ -386,14 +161,14 @@ def _evaluate(c: _Case, setting: Setting) -> _Values:
         "dispute_full_refund",
         c.can_dispute & ~c.refunded,
         win,
-        half_even_div(c.price, *_either(nr, p_nr, p["p_win_without_return"]))
+        half_even_div(c.price, *either(nr, p_nr, p["p_win_without_return"]))
         + kept_if_item
         - c.cashback
         - hours["dispute"],
         when=c.start_day + dispute_path + c.payout_high,
     )
     p_back = p["p_return_refunded"]
-    base = np.where(owes_refund, _times(p_back, c.price) - c.cashback, 0) - hours["return"]
+    base = np.where(owes_refund, times(p_back, c.price) - c.cashback, 0) - hours["return"]
     costs_low, costs_high = c.post_low + pack_low, c.post_high + pack_high
     return_start = np.where(
         c.return_shipped, c.start_day, c.start_day + days["seller_reply_days"] + days["return_ship_days"]
@@ -412,14 +187,14 @@ def _evaluate(c: _Case, setting: Setting) -> _Values:
         "partial_refund_keep",
         c.offer_known & ~c.refunded & c.can_dispute,
         float(p["p_partial_paid"]),
-        _times(p["p_partial_paid"], c.offer) - partial_cost,
+        times(p["p_partial_paid"], c.offer) - partial_cost,
         when=c.today_day + days["seller_reply_days"] + days["refund_leaves_platform_days"] + c.payout_high,
     )
     put(
         "accept_resend",
         ~c.refunded,
         float(p["p_resend_arrives"]),
-        _times(p["p_resend_arrives"], c.price) + kept_if_item - hours["resend"],
+        times(p["p_resend_arrives"], c.price) + kept_if_item - hours["resend"],
         when=c.today_day + days["estimated_delivery_days"],
     )
     put("keep_and_close", np.ones(n, dtype=bool), 1.0, np.where(nr, 0, c.kept))
@@ -428,14 +203,14 @@ def _evaluate(c: _Case, setting: Setting) -> _Values:
         "settle_off_platform",
         ~c.refunded | after_refund,
         np.where(after_refund, 1.0, float(p["p_off_platform_paid"])),
-        np.where(after_refund, c.kept - c.price, _times(p["p_off_platform_paid"], off_amount) + kept_if_item)
+        np.where(after_refund, c.kept - c.price, times(p["p_off_platform_paid"], off_amount) + kept_if_item)
         - hours["off_platform"],
     )
 
     return _Values(low, mid, high, likelihood, by_day, ok, partial_cost)
 
 
-def _rank(c: _Case, v: _Values, setting: Setting) -> pd.DataFrame:
+def _rank(c: Case, v: _Values, setting: Setting) -> pd.DataFrame:
     n, width = len(c.rows), len(OPTIONS)
     low, mid, high, likelihood, by_day = v.low, v.mid, v.high, v.likelihood, v.by_day
     # Within each order (a row of 7 options) sort best first: options that apply, not settling off
@@ -465,8 +240,8 @@ def _rank(c: _Case, v: _Values, setting: Setting) -> pd.DataFrame:
             "currency": setting.currency,
             "money_by": (by_day.ravel()[cell] * 86_400).astype("datetime64[s]"),
             "likelihood": np.round(like, 3),
-            "reason": _texts(REASONS, option, c.problem_code[order]),
-            "risk": _texts(RISKS, option, c.problem_code[order]),
+            "reason": texts_for(REASONS, option, c.problem_code[order]),
+            "risk": texts_for(RISKS, option, c.problem_code[order]),
             "rate": c.rate[order],
         }
     )
@@ -501,7 +276,7 @@ def break_even(
     return rank_with_break_even(book, today, setting, history)[1]
 
 
-def _break_even(c: _Case, v: _Values, setting: Setting) -> pd.DataFrame:
+def _break_even(c: Case, v: _Values, setting: Setting) -> pd.DataFrame:
     ret = OPTIONS.index("return_for_refund")
     both = v.ok[ret] & c.offer_known
     p = chance(setting.assumptions["p_partial_paid"])

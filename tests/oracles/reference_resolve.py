@@ -15,7 +15,8 @@ import datetime as dt
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
-from aliexp_lib.resolve import APPLIES_TO, CHANCE_PARTS, OPTIONS, Setting
+from aliexp_lib.cases import CHANCE_PARTS
+from aliexp_lib.resolve import APPLIES_TO, OPTIONS, Setting
 
 ITEM = {"defective", "not_as_described", "wrong_item", "incomplete"}
 
@@ -165,12 +166,12 @@ def _half_even(value: Decimal | Fraction) -> int:
 
 
 def case_records(book, today: dt.date, setting: Setting) -> tuple[list[dict], dict]:
-    """The reference's input from an order book: amounts converted by the engine's own ``_case``
+    """The reference's input from an order book: amounts converted by the engine's own ``cases.build_case``
     (conversion and postage lookup are tested on their own), dates and terms straight from the book."""
-    from aliexp_lib.resolve import _case
+    from aliexp_lib.cases import build_case
     from tests.oracles.reference_deadlines import order_records
 
-    case = _case(book, today, setting)
+    case = build_case(book, today, setting)
     records = order_records(book)
     out, arrival = [], {}
     for i, position in enumerate(case.rows):

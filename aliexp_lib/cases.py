@@ -1,0 +1,174 @@
+"""The inputs of the ranking: per problem order, every amount as int64 minor units of the display
+currency and every date as a day number, from the order book, the setting and the delivery model.
+
+Amounts are converted exactly (``costs.amounts_in``); the cashback a refund cancels and the buyer's
+share of it are rounded half-even to a whole minor unit with integer arithmetic, never a float.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from fractions import Fraction
+
+import numpy as np
+import pandas as pd
+
+from aliexp_lib.costs import (
+    HOME_CURRENCY,
+    amounts_in,
+    chance,
+    convert_minor,
+    half_even_div,
+    postage_range,
+    slowest_payout_days,
+)
+from aliexp_lib.deadlines import day_numbers, protection_end_days
+from aliexp_lib.history import DeliveryModel, arrival_chance, fit_delivery_model
+from aliexp_lib.schema import PROBLEMS
+from aliexp_lib.setting import Setting
+from aliexp_lib.validate import OrderBook
+
+#: The fitted chance that a travelling parcel arrives is used in parts of this many (1e-9 steps).
+CHANCE_PARTS = 10**9
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """Per problem order, money as int64 minor units of the display currency; ``offer`` and the
+    postage are 0 where ``offer_known``/``post_known`` say the amount is unknown."""
+
+    rows: np.ndarray  # positions in the order book
+    order_id: np.ndarray
+    problem_code: np.ndarray  # position in PROBLEMS
+    price: np.ndarray
+    offer: np.ndarray
+    offer_known: np.ndarray
+    kept: np.ndarray
+    post_low: np.ndarray
+    post_high: np.ndarray
+    post_known: np.ndarray
+    cashback: np.ndarray  # cashback lost on a refund (expected: its probability times the cashback)
+    start_day: np.ndarray  # day a dispute path starts: the dispute's date, or today (not before it may open)
+    payout_high: np.ndarray
+    arrival: np.ndarray  # chance a travelling parcel arrives by the end of an extended protection (float)
+    arrival_parts: np.ndarray  # the same chance in parts of CHANCE_PARTS (int64), for money
+    protection_end: np.ndarray
+    protection_cap_end: np.ndarray
+    disputed: np.ndarray
+    can_dispute: np.ndarray
+    refunded: np.ndarray
+    return_shipped: np.ndarray
+    rate: np.ndarray
+    today_day: int
+    home: object  # exact factor from HOME_CURRENCY minor units to the display currency's
+
+
+def build_case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryModel | None = None) -> Case:
+    table = book.table
+    rows = np.flatnonzero((table["problem"] != "").to_numpy())
+    sub = table.iloc[rows]
+    a, rules = setting.assumptions, setting.rulebook
+    today_day = int(np.datetime64(today, "D").astype(np.int64))
+
+    # Order-currency amounts into the display currency, one factor per currency.
+    amounts, rate_text = amounts_in(
+        sub,
+        ("price_minor", "offer_partial_minor", "value_if_kept_minor", "postage_quote_minor"),
+        setting.currency,
+        setting.rates,
+        today,
+    )
+    price, offer, kept, quote = (_known(amount) for amount in amounts.values())
+    currency = sub["currency"].fillna(setting.currency).to_numpy()
+    price = price[0]  # an unknown price counts as 0
+    kept = np.where(kept[1], kept[0], times(chance(a["kept_value_share"]), price))
+
+    # Return postage: the user's quote wins; else the tracked band for the weight (rules 18-19).
+    home, said_home = setting.rates.factor(HOME_CURRENCY, setting.currency, today)
+    weight = sub["weight_g"].to_numpy(dtype=np.float64, na_value=a["default_weight_g"]).astype(np.int64)
+    low, high, band = postage_range(weight, setting.postage)
+    post_low = np.where(quote[1], quote[0], np.where(band >= 0, convert_minor(low, home), 0))
+    post_high = np.where(quote[1], quote[0], np.where(band >= 0, convert_minor(high, home), 0))
+    post_known = quote[1] | (band >= 0)
+    if setting.currency != HOME_CURRENCY:  # postage and the assumptions' amounts are in HOME_CURRENCY too
+        rate_text = np.where(currency == HOME_CURRENCY, rate_text, rate_text + "; postage: " + said_home)
+
+    cashback = times(chance(a["p_cashback_lost_on_refund"]), _percent_of(price, sub["cashback_rate"]))
+
+    # Events as day numbers, and whether they happened by today (as in the deadline engine).
+    day, happened = {}, {}
+    for column in ("shipped_at", "confirmed_at", "dispute_opened_at", "refund_issued_at", "return_shipped_at"):
+        day[column], happened[column] = day_numbers(sub[column], np.int32(today_day))
+    shipped = np.where(happened["shipped_at"], day["shipped_at"], today_day)
+    earliest = rules.clock("dispute_earliest_days", shipped)
+    start_day = np.where(happened["dispute_opened_at"], day["dispute_opened_at"], np.maximum(today_day, earliest))
+
+    payout_high = slowest_payout_days(sub["payment_method"], setting.payout)
+
+    protection_end, _ = protection_end_days(sub, shipped, rules)
+    cap_end = rules.clock("protection_cap_days", shipped)
+    confirmed_window = rules.clock("dispute_after_close_days", day["confirmed_at"])
+    in_time = np.where(happened["confirmed_at"], confirmed_window, protection_end) >= today_day
+    can_dispute = happened["dispute_opened_at"] | in_time
+
+    model = history if history is not None else fit_delivery_model(book, rulebook=rules, on=today)
+    deadline = pd.Series(pd.NaT, index=table.index, dtype="datetime64[s]")
+    deadline.iloc[rows] = (cap_end * 86_400).astype("datetime64[s]")
+    arrival = np.nan_to_num(arrival_chance(model, book, today, deadline).to_numpy(dtype=np.float64)[rows])
+
+    problem_code = pd.Categorical(sub["problem"], categories=PROBLEMS).codes
+    return Case(
+        rows,
+        sub["order_id"].to_numpy(),
+        problem_code,
+        price,
+        offer[0],
+        offer[1],
+        kept,
+        post_low,
+        post_high,
+        post_known,
+        cashback,
+        start_day,
+        payout_high,
+        arrival,
+        np.rint(arrival * CHANCE_PARTS).astype(np.int64),
+        protection_end,
+        cap_end,
+        happened["dispute_opened_at"],
+        can_dispute,
+        happened["refund_issued_at"],
+        happened["return_shipped_at"],
+        rate_text,
+        today_day,
+        home,
+    )
+
+
+def _known(amount: pd.arrays.IntegerArray) -> tuple[np.ndarray, np.ndarray]:
+    """An ``Int64`` array as (int64 values with 0 where missing, known mask)."""
+    return amount.to_numpy(dtype=np.int64, na_value=0), ~np.asarray(amount.isna(), dtype=bool)
+
+
+def times(p: Fraction, minor: np.ndarray) -> np.ndarray:
+    """An expected amount: the exact probability (or share) ``p`` times ``minor``, half-even to a minor unit."""
+    return half_even_div(minor, p.numerator, p.denominator)
+
+
+def either(where: np.ndarray, p: Fraction, q: Fraction) -> tuple[np.ndarray, int]:
+    """Per order ``p`` where ``where`` else ``q``, as (numerators, one common denominator)."""
+    den = math.lcm(p.denominator, q.denominator)
+    return np.where(where, p.numerator * (den // p.denominator), q.numerator * (den // q.denominator)), den
+
+
+def _percent_of(minor: np.ndarray, percent: pd.Series) -> np.ndarray:
+    """``minor * percent / 100`` half-even, exactly; the rate is read back as the decimal the user wrote
+    (``repr`` of the parsed float). One pass per distinct rate, not per order; none counts as 0."""
+    out = np.zeros(len(minor), dtype=np.int64)
+    rates = percent.to_numpy(dtype=np.float64, na_value=np.nan)
+    for value in pd.unique(rates[~np.isnan(rates)]):
+        rows = rates == value
+        out[rows] = times(chance(value) / 100, minor[rows])
+    return out
