@@ -15,6 +15,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from aliexp_lib.arrival import arrival_chance
 from aliexp_lib.costs import (
     HOME_CURRENCY,
     amounts_in,
@@ -25,7 +26,7 @@ from aliexp_lib.costs import (
     slowest_payout_days,
 )
 from aliexp_lib.deadlines import day_numbers, protection_end_days
-from aliexp_lib.history import DeliveryModel, arrival_chance, fit_delivery_model
+from aliexp_lib.history import DeliveryModel, fit_delivery_model
 from aliexp_lib.schema import PROBLEMS
 from aliexp_lib.setting import Setting
 from aliexp_lib.validate import OrderBook

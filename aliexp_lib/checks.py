@@ -10,7 +10,8 @@ import datetime as dt
 
 import pandas as pd
 
-from aliexp_lib.risk import load_thresholds, saver_marked_received_early, seller_signals
+from aliexp_lib.risk import saver_marked_received_early, seller_signals
+from aliexp_lib.thresholds import load_thresholds
 from aliexp_lib.tracking import _rule_ref, check_tracking, duplicate_tracking
 from aliexp_lib.validate import OrderBook
 
@@ -33,8 +34,8 @@ def order_checks(book: OrderBook, today: dt.date, thresholds=None, *, lang: str 
         The orders to check.
     today : datetime.date
         The day the store ages are counted to (``young_store``).
-    thresholds : mapping of str to risk.Threshold, optional
-        The risk thresholds by id; default ``risk.load_thresholds()`` (``data/risk.toml``).
+    thresholds : mapping of str to thresholds.Threshold, optional
+        The risk thresholds by id; default ``thresholds.load_thresholds()`` (``data/risk.toml``).
     lang : {"en", "ru"}, default "en"
         Language of ``reason`` and ``rule``.
 

@@ -18,10 +18,10 @@ import pandas as pd
 
 from aliexp_lib import export
 from aliexp_lib.analysis import Analysis
+from aliexp_lib.arrival import summary as delivery_summary
 from aliexp_lib.caselog import EVENTS, CaseLog, default_log_path
 from aliexp_lib.deadlines import COLUMNS
 from aliexp_lib.errors import InputError
-from aliexp_lib.history import summary as delivery_summary
 from aliexp_lib.i18n import LANGUAGES
 from aliexp_lib.importers import FORMATS
 from aliexp_lib.money import known_currencies, money_text

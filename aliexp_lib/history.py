@@ -43,9 +43,6 @@ RULE_ID = "estimated_delivery_days"
 UNKNOWN = "unknown"
 #: ``summary`` row of the pool, used by unknown methods and methods without delivered orders.
 POOLED = "(all methods)"
-#: Days [d] on which ``summary`` inverts the CDF.
-DAY_GRID = np.arange(0, 366)
-SUMMARY_COLUMNS = ("shipping_method", "orders", "median_days", "p90_days", "prior_share")
 
 
 def normalise_method(methods: pd.Series) -> pd.Series:
@@ -106,8 +103,8 @@ def delivery_days(book: OrderBook) -> pd.DataFrame:
     1        2         unknown    30
     """
     table = book.table
-    shipped = _day_numbers(table["shipped_at"])
-    received = _day_numbers(table["received_at"])
+    shipped = day_numbers_of(table["shipped_at"])
+    received = day_numbers_of(table["received_at"])
     rows = ~np.isnan(shipped) & ~np.isnan(received) & (received >= shipped)
     return pd.DataFrame(
         {
@@ -203,7 +200,7 @@ class DeliveryModel:
         >>> model.cdf("standard", np.array([15, 30, 40])).round(4)  # (1 + 0) / 7, (2 + 5 * 0.5) / 7, (2 + 5) / 7
         array([0.1429, 0.6429, 1.    ])
         """
-        return _blended_cdf(self.observed(method), np.asarray(days), self)
+        return blended_cdf(self.observed(method), np.asarray(days), self)
 
     def delivered_by(self, method: str, days: np.ndarray | int) -> np.ndarray:
         """P(delivered within ``days`` [d]) = (1 - p_lost) * cdf.
@@ -330,126 +327,7 @@ def prior_range(rulebook: Rulebook, on: dt.date = dt.date.max) -> tuple[int, int
     return rulebook.range_on(RULE_ID, on)
 
 
-def arrival_chance(model: DeliveryModel, book: OrderBook, today: dt.date, deadline: pd.Series) -> pd.Series:
-    """P(a travelling parcel arrives by ``deadline`` | not arrived by ``today``), per order (float).
-
-    Travelling: shipped on or before ``today``, not received and not confirmed by ``today`` (an
-    event dated after ``today`` has not happened yet). With t = today - shipped_at [d] and
-    d = deadline - shipped_at [d]: P = (F(d) - F(t)) / (1 - F(t)), 0 if d <= t; F as in the
-    module docstring. ``deadline`` is a datetime64 Series indexed like ``book.table`` (e.g.
-    the ``protection_ends`` due date, rules 2-3). NaN for orders not travelling or without a
-    deadline. Where F(t) = 1 (only with ``p_lost`` 0: the parcel should have arrived) P = 0.
-
-    Parameters
-    ----------
-    model : DeliveryModel
-        The delivery model (``fit_delivery_model``).
-    book : OrderBook
-        The orders; read are ``shipped_at``, ``received_at``, ``confirmed_at`` and ``shipping_method``.
-    today : datetime.date
-        The day the parcel has not arrived by.
-    deadline : pandas.Series of datetime64
-        Per order, the day it must arrive by (arriving on that day counts); NaT for none.
-
-    Returns
-    -------
-    pandas.Series of float [probability, 0-1]
-        Named ``arrival_chance``, indexed like ``book.table``.
-
-    Raises
-    ------
-    ValueError
-        If ``deadline`` is not indexed like ``book.table``.
-
-    Examples
-    --------
-    >>> import datetime as dt
-    >>> import numpy as np
-    >>> import pandas as pd
-    >>> from aliexp_lib.validate import OrderBook
-    >>> book = OrderBook.from_frame(pd.DataFrame([
-    ...     {"order_id": "1", "shipping_method": "Standard", "shipped_at": "2026-01-01", "received_at": "2026-01-26"},
-    ...     {"order_id": "2", "shipping_method": "Standard", "shipped_at": "2026-02-01", "received_at": ""},
-    ... ]))
-    >>> model = DeliveryModel(days={"standard": np.array([15, 25])}, pooled=np.array([15, 25]), low=20, high=40)
-    >>> deadline = pd.Series(pd.to_datetime(["2026-03-13", "2026-03-13"]), index=book.table.index)
-    >>> chance = arrival_chance(model, book, dt.date(2026, 2, 21), deadline)  # order 2: t = 20 d, d = 40 d
-    >>> chance.round(4).tolist()  # order 1 arrived: NaN; order 2: (0.95 - 0.95 / 7) / (1 - 0.95 / 7)
-    [nan, 0.9421]
-    """
-    table = book.table
-    if not deadline.index.equals(table.index):
-        raise ValueError("deadline must be indexed like book.table")
-    today_day = np.datetime64(today, "D").astype(np.int64)
-    shipped = _day_numbers(table["shipped_at"])
-    due = _day_numbers(pd.to_datetime(deadline))
-    travelling = (shipped <= today_day) & ~(_day_numbers(table["received_at"]) <= today_day)
-    travelling &= ~(_day_numbers(table["confirmed_at"]) <= today_day)  # NaN compares False
-    rows = travelling & ~np.isnan(due)
-    methods = normalise_method(table["shipping_method"]).to_numpy()
-    waited = today_day - shipped
-    until = due - shipped
-    chance = np.full(len(table), np.nan)
-    for method in pd.unique(methods[rows]):
-        group = rows & (methods == method)
-        t, d = waited[group], until[group]
-        f_t = model.delivered_by(method, t)
-        f_d = model.delivered_by(method, np.maximum(d, t))
-        rest = 1.0 - f_t
-        p = np.divide(f_d - f_t, rest, out=np.zeros_like(rest), where=rest > 0)
-        chance[group] = np.clip(p, 0.0, 1.0)
-    return pd.Series(chance, index=table.index, name="arrival_chance")
-
-
-def summary(model: DeliveryModel) -> pd.DataFrame:
-    """Per method with delivered orders, then the pool (``POOLED``): ``SUMMARY_COLUMNS``.
-
-    ``orders`` = n delivered; ``median_days``, ``p90_days`` [d]: the first day of ``DAY_GRID``
-    (0..365) where the blended CDF (of parcels that arrive) reaches 0.5 / 0.9, NA if none;
-    ``prior_share`` = k / (n + k), how much of the estimate is the 20-40 d prior (seed L56).
-
-    Parameters
-    ----------
-    model : DeliveryModel
-        The delivery model.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``shipping_method`` (str), ``orders`` (int64 [orders]), ``median_days``, ``p90_days``
-        (Int64 [d]), ``prior_share`` (float [0-1]).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> model = DeliveryModel(days={"standard": np.array([15, 25])}, pooled=np.array([15, 25, 30]), low=20, high=40)
-    >>> summary(model).round(3)  # doctest: +NORMALIZE_WHITESPACE
-      shipping_method  orders  median_days  p90_days  prior_share
-    0        standard       2           26        38        0.714
-    1   (all methods)       3           28        37        0.625
-    """
-    groups = [*model.days.items(), (POOLED, model.pooled)]
-    rows = []
-    for method, days in groups:
-        cdf = _blended_cdf(days, DAY_GRID, model)
-        n, k = len(days), model.prior_weight
-        rows.append(
-            {
-                "shipping_method": method,
-                "orders": n,
-                "median_days": _first_day(cdf, 0.5),
-                "p90_days": _first_day(cdf, 0.9),
-                "prior_share": k / (n + k) if n + k > 0 else 1.0,
-            }
-        )
-    frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
-    frame["orders"] = frame["orders"].astype(np.int64)
-    frame["median_days"] = frame["median_days"].astype("Int64")
-    frame["p90_days"] = frame["p90_days"].astype("Int64")
-    return frame
-
-
-def _blended_cdf(observed: np.ndarray, t: np.ndarray, model: DeliveryModel) -> np.ndarray:
+def blended_cdf(observed: np.ndarray, t: np.ndarray, model: DeliveryModel) -> np.ndarray:
     """(count(observed <= t) + k * U_low,high(t)) / (n + k) for each t [d]."""
     n, k = len(observed), model.prior_weight
     count = np.searchsorted(observed, t, side="right")
@@ -460,13 +338,7 @@ def _blended_cdf(observed: np.ndarray, t: np.ndarray, model: DeliveryModel) -> n
     return (count + k * prior) / (n + k)
 
 
-def _first_day(cdf: np.ndarray, q: float) -> int | None:
-    """The first day [d] of ``DAY_GRID`` where ``cdf`` reaches ``q``; None if it never does."""
-    reached = np.flatnonzero(cdf >= q - 1e-12)  # 1e-12: sums of fractions land just below q
-    return int(DAY_GRID[reached[0]]) if len(reached) else None
-
-
-def _day_numbers(column: pd.Series) -> np.ndarray:
+def day_numbers_of(column: pd.Series) -> np.ndarray:
     """A datetime column as float day numbers (days since 1970-01-01), NaN where NaT."""
     values = column.to_numpy(dtype="datetime64[D]")
     days = values.astype(np.int64).astype(np.float64)

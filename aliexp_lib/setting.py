@@ -58,8 +58,8 @@ from aliexp_lib.costs import (
 from aliexp_lib.errors import InputError
 from aliexp_lib.i18n import LANGUAGES
 from aliexp_lib.money import known_currencies
-from aliexp_lib.risk import Threshold, load_thresholds
 from aliexp_lib.rules import Rulebook, load_rulebook
+from aliexp_lib.thresholds import Threshold, load_thresholds
 
 #: The file name of a setting, in the config folder or beside the orders.
 CONFIG_NAME = "aliexp.toml"

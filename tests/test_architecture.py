@@ -40,7 +40,9 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
             else:
                 module = node.module or ""
             # ``from package import module`` imports the module; ``from module import name`` the module.
-            targets = [f"{module}.{alias.name}" if f"{module}.{alias.name}" in modules else module for alias in node.names]
+            targets = [
+                f"{module}.{alias.name}" if f"{module}.{alias.name}" in modules else module for alias in node.names
+            ]
         else:
             continue
         for target in targets:
@@ -66,7 +68,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for target in sorted(graph.get(node, ())):
             if state.get(target) == 1:
-                return [*path[path.index(target):], target]
+                return [*path[path.index(target) :], target]
             if target not in state:
                 found = visit(target)
                 if found:
@@ -95,10 +97,17 @@ def test_no_import_cycle():
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
 
 
-@pytest.mark.parametrize("name", ["aliexp_lib.caselog", "aliexp_lib.importers", "aliexp_lib.importers._common",
-                                  "aliexp_lib.importers._parse", "aliexp_lib.importers._words",
-                                  *[f"aliexp_lib.importers.{p.stem}" for p in (PACKAGE / "importers").glob("*.py")
-                                    if not p.stem.startswith("_")]])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "aliexp_lib.caselog",
+        "aliexp_lib.importers",
+        "aliexp_lib.importers._common",
+        "aliexp_lib.importers._parse",
+        "aliexp_lib.importers._words",
+        *[f"aliexp_lib.importers.{p.stem}" for p in (PACKAGE / "importers").glob("*.py") if not p.stem.startswith("_")],
+    ],
+)
 def test_importers_and_the_case_log_build_on_the_ground_floor_only(name):
     imports = _graph()[name]
     beyond = {m for m in imports if m not in GROUND_FLOOR and not m.startswith("aliexp_lib.importers")}

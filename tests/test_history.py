@@ -12,16 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aliexp_lib import OrderBook, compute_deadlines, load_orders, load_rulebook
+from aliexp_lib.arrival import SUMMARY_COLUMNS, arrival_chance, summary
 from aliexp_lib.history import (
     DEFAULT_P_LOST,
     DEFAULT_PRIOR_WEIGHT,
     POOLED,
-    SUMMARY_COLUMNS,
-    arrival_chance,
     delivery_days,
     fit_delivery_model,
     prior_range,
-    summary,
 )
 from aliexp_lib.rules import Rulebook
 from tests.conftest import book

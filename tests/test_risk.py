@@ -10,7 +10,8 @@ import pytest
 from aliexp_lib.errors import InputError
 from aliexp_lib.i18n import format_date
 from aliexp_lib.orders import OrderBook
-from aliexp_lib.risk import cashback, load_thresholds, saver_marked_received_early, seller_signals, thresholds_frame
+from aliexp_lib.risk import cashback, saver_marked_received_early, seller_signals
+from aliexp_lib.thresholds import load_thresholds, thresholds_frame
 
 TODAY = dt.date(2026, 3, 1)
 
