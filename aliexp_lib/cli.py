@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from aliexp_lib import export
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.arrival import summary as delivery_summary
 from aliexp_lib.caselog import EVENTS, CaseLog, default_log_path
@@ -29,6 +27,7 @@ from aliexp_lib.orders import NATIVE_FORMAT, SCHEMA, load_orders
 from aliexp_lib.report import write_report
 from aliexp_lib.setting import CONFIG_NAME, Setting, build_setting
 from aliexp_lib.tracking import check_tracking
+from aliexp_lib.views.output import save_table, write_table
 from aliexp_lib.views.widgets import calendar_file
 
 EXIT_BAD_INPUT = 2
@@ -44,9 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(table, str):  # a command that wrote files says what it wrote
             print(table)
         elif args.output:
-            print(_save(table, Path(args.output)))
+            print(save_table(table, Path(args.output)))
         else:
-            _write(table, args.format)
+            write_table(table, args.format, sys.stdout)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -348,53 +347,6 @@ def _check_tracking(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     table = check_tracking(numbers)
     table["valid"] = table["valid"].map({True: "true", False: "false"})
     return table, ()
-
-
-def _save(table: pd.DataFrame, path: Path) -> str:
-    """``table`` into a new spreadsheet file; returns what was written."""
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise InputError(f"{path}: expected a .csv or .xlsx file name")
-    if path.exists():
-        raise InputError(f"{path} exists; choose another name (nothing was overwritten)")
-    table = _dates_as_text(table)
-    if path.suffix.lower() == ".xlsx":
-        export.to_xlsx(table, path)
-    else:
-        with open(path, "x", encoding="utf-8", newline="") as handle:
-            export.to_csv(table, handle)
-    return f"wrote {len(table)} rows to {path}"
-
-
-def _dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
-    table = table.copy()
-    for column in table.columns:
-        if pd.api.types.is_datetime64_any_dtype(table[column]):
-            table[column] = table[column].dt.strftime("%Y-%m-%d")
-    return table
-
-
-def _write(table: pd.DataFrame, form: str) -> None:
-    table = _dates_as_text(table)
-    if form == "csv":
-        export.to_csv(table, sys.stdout)  # text that a spreadsheet would run as a formula is made inert
-    elif form == "json":
-        json.dump(table.to_dict("records"), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    else:
-        sys.stdout.write(_text_table(table) + "\n")
-
-
-def _text_table(table: pd.DataFrame) -> str:
-    """Aligned plain text for a terminal: text columns left-aligned, numbers right-aligned."""
-    if table.empty:
-        return "(no rows)"
-    formatters = {}
-    for column in table.columns:
-        if not pd.api.types.is_numeric_dtype(table[column]):
-            width = max(len(column), table[column].astype(str).str.len().max())
-            formatters[column] = lambda value, width=width: f"{value!s:<{width}}"
-    text = table.to_string(index=False, formatters=formatters, justify="left")
-    return "\n".join(line.rstrip() for line in text.splitlines())
 
 
 def _currency(text: str) -> str:
