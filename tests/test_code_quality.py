@@ -38,9 +38,10 @@ def property_tests():
     for path in sorted((ROOT / "tests").glob("test_*.py")):
         module = importlib.import_module(f"tests.{path.stem}")
         for name, value in vars(module).items():
-            for test in [value, *vars(value).values()] if isinstance(value, type) else [value]:
+            members = vars(value).items() if isinstance(value, type) else [("", value)]
+            for member, test in members:
                 if getattr(test, "is_hypothesis_test", False):
-                    yield f"{path.name}::{name}", test
+                    yield "::".join(filter(None, [path.name, name, member])), test
 
 
 def test_no_property_test_is_timed():
