@@ -160,10 +160,13 @@ class CaseLog:
         connection = self.connection
         with connection:
             cursor = connection.execute(
-                "INSERT INTO events (order_id, event, day, amount, currency, recorded_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO events (order_id, event, day, amount, currency, recorded_at, note) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (*row[:5], recorded_at, row[5]),
             )
-        return int(cursor.lastrowid)
+        if cursor.lastrowid is None:  # sqlite3 sets it after every successful INSERT
+            raise RuntimeError("case log: the database did not report the new event's row id")
+        return cursor.lastrowid
 
     def events(self) -> pd.DataFrame:
         """Every recorded event, in recorded order (``EVENT_COLUMNS``; ``day`` as ``datetime64``,
@@ -243,7 +246,7 @@ def _money(amount, currency, event: str) -> tuple[str | None, str | None]:
         currency = currency.strip().upper()
     if amount is None or (isinstance(amount, str) and not amount.strip()):
         return None, currency
-    if isinstance(amount, bool) or isinstance(amount, float) or not isinstance(amount, str | int | Decimal):
+    if isinstance(amount, bool | float) or not isinstance(amount, str | int | Decimal):
         raise InputError(
             f"case log: {event}: amount {amount!r} must be exact: text such as '600.50', an int or a Decimal"
         )

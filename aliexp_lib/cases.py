@@ -63,7 +63,7 @@ class Case:
     return_shipped: np.ndarray
     rate: np.ndarray
     today_day: int
-    home: object  # exact factor from HOME_CURRENCY minor units to the display currency's
+    home: Fraction  # exact factor from HOME_CURRENCY minor units to the display currency's
 
 
 def build_case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryModel | None = None) -> Case:
@@ -81,10 +81,10 @@ def build_case(book: OrderBook, today: dt.date, setting: Setting, history: Deliv
         setting.rates,
         today,
     )
-    price, offer, kept, quote = (_known(amount) for amount in amounts.values())
+    price_pair, offer, kept_pair, quote = (_known(amount) for amount in amounts.values())
     currency = sub["currency"].fillna(setting.currency).to_numpy()
-    price = price[0]  # an unknown price counts as 0
-    kept = np.where(kept[1], kept[0], times(chance(a["kept_value_share"]), price))
+    price = price_pair[0]  # an unknown price counts as 0
+    kept = np.where(kept_pair[1], kept_pair[0], times(chance(a["kept_value_share"]), price))
 
     # Return postage: the user's quote wins; else the tracked band for the weight (rules 18-19).
     home, said_home = setting.rates.factor(HOME_CURRENCY, setting.currency, today)

@@ -242,7 +242,7 @@ def _orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
             out[column] = table[column].dt.strftime("%Y-%m-%d").fillna("")
         else:
             out[column] = table[column].astype(object).where(table[column].notna(), "")
-    out["items"] = table["items"] if "items" in table else 1
+    out["items"] = table.get("items", 1)
     return out, book.warnings
 
 

@@ -47,7 +47,8 @@ def _read(path: str | Path | None, default: str, required: tuple[str, ...]) -> t
 
 def _numbers(table: pd.DataFrame, name: str, columns: tuple[str, ...], kind=Decimal) -> dict[str, list]:
     """Parse ``columns`` of every row as ``kind``; collect every bad cell with its line."""
-    problems, parsed = [], {c: [] for c in columns}
+    problems: list[str] = []
+    parsed: dict[str, list] = {c: [] for c in columns}
     for column in columns:
         for line, text in enumerate(table[column], start=2):
             try:
@@ -90,7 +91,7 @@ def load_postage(path: str | Path | None = None) -> pd.DataFrame:
     for column in ("weight_from_g", "weight_to_g"):
         out[column] = numbers[column]
     for column in ("low", "high"):
-        out[f"{column}_minor"] = [_to_minor(a, c) for a, c in zip(amounts[column], table["currency"])]
+        out[f"{column}_minor"] = [_to_minor(a, c) for a, c in zip(amounts[column], table["currency"], strict=True)]
     out["tracked"] = table["tracked"].str.strip().str.lower().eq("true")
     return out
 
@@ -149,7 +150,7 @@ def load_rates(path: str | Path | None = None) -> Rates:
     rates = _numbers(table, name, ("rub_per_unit",))["rub_per_unit"]
     problems = []
     dates = []
-    for line, (text, code) in enumerate(zip(table["date"], table["currency"]), start=2):
+    for line, (text, code) in enumerate(zip(table["date"], table["currency"], strict=True), start=2):
         try:
             dates.append(dt.date.fromisoformat(text.strip()))
         except ValueError:

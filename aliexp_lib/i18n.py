@@ -122,7 +122,10 @@ def _catalogue(lang: str) -> dict[str, str]:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
     with resources.files("aliexp_lib.data").joinpath("i18n", f"{lang}.po").open("rb") as handle:
         catalogue = read_po(handle, locale=lang)
-    return {m.id: m.string for m in catalogue if m.id and m.string}
+    # Plural messages (tuple ids) are never looked up by ``_``; only singular str messages are kept.
+    return {
+        m.id: m.string for m in catalogue if isinstance(m.id, str) and isinstance(m.string, str) and m.id and m.string
+    }
 
 
 def _(text: str, lang: str) -> str:

@@ -21,7 +21,10 @@ from babel.numbers import format_currency, get_currency_precision, get_territory
 def known_currencies() -> frozenset[str]:
     """ISO 4217 codes that are legal tender somewhere today, per CLDR (so RUR, the old rouble, is not)."""
     return frozenset(
-        c for territory in Locale("en").territories for c in get_territory_currencies(territory, tender=True)
+        c
+        for territory in Locale("en").territories
+        if isinstance(territory, str)  # always: Babel types the keys loosely as str | int | None
+        for c in get_territory_currencies(territory, tender=True)
     )
 
 

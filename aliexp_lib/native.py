@@ -209,8 +209,9 @@ def _check_shape(text: str, delimiter: str, path: Path) -> None:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
     header, start = None, 1
     for record in reader:
-        if header is None and record:
-            header = [c.strip().lower() for c in record]
+        if header is None:
+            if record:
+                header = [c.strip().lower() for c in record]
         elif record and len(record) != len(header) and not (len(record) == 1 and not record[0].strip()):
             if len(record) > len(header):
                 extra = record[len(header) :]
@@ -320,7 +321,9 @@ def _xlsx_formulas_and_merges(data: bytes, raw: pd.DataFrame, path: Path) -> lis
     def column(c: int) -> str:
         return names[c - 1] if c - 1 < len(names) else f"#{c}"
 
-    notes, problems, used = [], [], {}
+    notes: list[str] = []
+    problems: list[str] = []
+    used: dict[str, list[tuple[int, str, str]]] = {}  # saved values are str: raw is read with dtype=str
     for row in sheet.iter_rows():
         for cell in row:
             if cell.data_type != "f":

@@ -3,9 +3,10 @@
 The report is computed under the caller's ``Setting``: its choices are written as an
 ``aliexp.toml`` beside the executed notebook and named by the notebook's ``config_path``
 parameter, so the report shows what the command line would. Charts work offline: the notebook
-sets plotly's ``plotly_mimetype+notebook`` renderer, which inlines plotly.js. The executed notebook is kept beside the HTML. Files are written under a
-temporary name and moved into place, so a failed run leaves an earlier report untouched; an
-existing file that is not an aliexp report is never overwritten.
+sets plotly's ``plotly_mimetype+notebook`` renderer, which inlines plotly.js. The executed
+notebook is kept beside the HTML. Files are written under a temporary name and moved into place,
+so a failed run leaves an earlier report untouched; an existing file that is not an aliexp
+report is never overwritten.
 """
 
 from __future__ import annotations

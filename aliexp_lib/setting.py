@@ -166,8 +166,8 @@ class Setting:
         Examples
         --------
         >>> setting = Setting.default("USD", time_rate=300)
-        >>> setting.currency, setting.assumptions["time_rate"], setting.lang
-        ('USD', 300.0, 'en')
+        >>> setting.currency, str(setting.assumptions["time_rate"]), setting.lang
+        ('USD', '300', 'en')
         """
         return _load(Choices(currency=currency, assume=assume))
 

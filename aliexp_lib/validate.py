@@ -89,7 +89,7 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
     flag_duplicates(order_id, problems)
     table["order_id"] = order_id
     for column in TEXT_COLUMNS:
-        table[column] = raw[column] if column in raw else ""
+        table[column] = raw.get(column, "")
     currency = _each(
         raw,
         "currency",
@@ -134,10 +134,10 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
                 continue
             formula = raw[column].str.startswith("=").to_numpy()
             if formula.any():
-                i = int(np.flatnonzero(formula)[0])
+                first = int(np.flatnonzero(formula)[0])
                 more = f" (and {int(formula.sum()) - 1} more cells)" if formula.sum() > 1 else ""
                 problems.warn(
-                    f"{problems.where(i)}, column {column}: {short(raw[column].iat[i])!r} starts like a "
+                    f"{problems.where(first)}, column {column}: {short(raw[column].iat[first])!r} starts like a "
                     f"spreadsheet formula; kept as text, never evaluated{more}"
                 )
     problems.raise_problems()
@@ -187,7 +187,7 @@ def _normalise_header(raw: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def _strip(column: pd.Series) -> pd.Series:
-    """``column`` without leading and trailing white space (two scans of the joined cells first: usually there is none)."""
+    """``column`` without leading and trailing white space (two scans of the joined cells first: usually none)."""
     values = column.tolist()
     joined = "\x00" + "\x00".join(values) + "\x00"
     if not _SPACE_AFTER_SEPARATOR.search(joined) and not _SPACE_AFTER_SEPARATOR.search(joined[::-1]):
@@ -289,7 +289,7 @@ def _problem(values: pd.Series, rows) -> pd.Series:
 
 @cache
 def _countries() -> frozenset[str]:
-    return frozenset(c for c in Locale("en").territories if len(c) == 2 and c.isalpha())
+    return frozenset(c for c in Locale("en").territories if isinstance(c, str) and len(c) == 2 and c.isalpha())
 
 
 def _destination(values: pd.Series, rows) -> pd.Series:

@@ -100,9 +100,11 @@ def read_dates(values: pd.Series, rows, column: str, style: DateStyle) -> tuple[
         elif kind == "slashed":
             m, d = _day_or_month(parts["a"].astype(int), parts["b"].astype(int), values[parts.index], rows, column)
         else:  # "word"
+            if style.months is None:
+                raise ValueError(f"date style {style.expected!r} has month-word patterns but no months")
             words = style.months()
             word = parts["w"].str.rstrip(".")
-            m = lookup(word, lambda w: words[w][0] if w in words else np.nan)
+            m = lookup(word, lambda w, words=words: words[w][0] if w in words else np.nan)
             for w in pd.unique(word[m.notna()]):
                 if len(words[w][1]) == 1:
                     languages |= words[w][1]

@@ -128,7 +128,7 @@ _PIECE = 1 << 16
 
 
 def _read_head(path: Path) -> tuple[str, bytes]:
-    """The file's first line (after a BOM and any blank space) and its bytes, checked to be UTF-8 text that is not blank.
+    """The file's first line (after a BOM and any blank space) and its bytes, checked to be non-blank UTF-8 text.
 
     The bytes are decoded a piece at a time, and only the first line is kept: the file as one str is not needed.
     """

@@ -93,7 +93,11 @@ class Source(Problems):
     def __init__(self, path: Path, text: str | None, sep: str, data: bytes | None = None):
         super().__init__(str(path), Lines(find=self._record_lines))
         self.path, self.sep, self._text = path, sep, text
-        self.data = text.encode("utf-8") if data is None else data
+        if data is None:
+            if text is None:
+                raise ValueError(f"{path}: a Source needs its text or its bytes")
+            data = text.encode("utf-8")
+        self.data = data
         self.rows: int | None = None  # data rows read, set by read_table
 
     @property

@@ -275,7 +275,7 @@ CURRENCY_WORDS = {
 @cache
 def country_names() -> dict[str, str]:
     """Country name in English, Russian or German, or ISO code (folded) -> ISO 3166 code."""
-    codes = {c for c in Locale("en").territories if len(c) == 2 and c.isalpha()}
+    codes = {c for c in Locale("en").territories if isinstance(c, str) and len(c) == 2 and c.isalpha()}
     names: dict[str, str] = {c.lower(): c for c in codes}
     for language in LANGUAGES:
         for code, name in Locale(language).territories.items():

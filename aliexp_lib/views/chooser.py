@@ -46,7 +46,9 @@ class Chooser:
         self.lang, self.currency = self.setting.lang, self.setting.currency
         self.history = analysis.history
         problems = self.book.table[self.book.table["problem"] != ""]
-        self.rows = {order_id: problems.loc[[i]] for i, order_id in zip(problems.index, problems["order_id"])}
+        self.rows = {
+            order_id: problems.loc[[i]] for i, order_id in zip(problems.index, problems["order_id"], strict=True)
+        }
 
     def problem_orders(self) -> list[tuple[str, str]]:
         """(label, order_id) for each problem order, for a dropdown."""

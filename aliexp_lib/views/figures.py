@@ -73,7 +73,8 @@ def timeline(analysis: Analysis, limit: int = TIMELINE_ORDERS) -> go.Figure:
 
 
 def money_at_stake(analysis: Analysis) -> go.Figure:
-    """What the orders cost, grouped by the status of each order's most urgent deadline (``Analysis.money_at_stake``)."""
+    """What the orders cost, grouped by the status of each order's most urgent deadline
+    (``Analysis.money_at_stake``)."""
     lang, currency = analysis.setting.lang, analysis.setting.currency
     sums = analysis.money_at_stake
     amounts = sums["amount_minor"].to_numpy() / 10 ** minor_digits(currency)
