@@ -86,7 +86,7 @@ def write_report(
     out_html.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_html.parent, prefix=".aliexp-report-") as work:
         executed = Path(work) / "report.ipynb"
-        config = Path(work) / CONFIG_NAME
+        config = (Path(work) / CONFIG_NAME).resolve()  # the kernel runs in another folder
         config.write_text(setting.choices.to_toml(), encoding="utf-8")
         with resources.as_file(template) as source, _kernel_stderr_to(Path(work) / "kernel.log"):
             papermill.execute_notebook(
