@@ -72,19 +72,35 @@ CREATE INDEX IF NOT EXISTS events_order ON events (order_id);
 
 
 def default_log_path(orders_path: str | Path) -> Path:
-    """The case log beside an order file: ``orders.csv`` -> ``orders.caselog.sqlite``."""
+    """The case log beside an order file: ``orders.csv`` -> ``orders.caselog.sqlite``.
+
+    Examples
+    --------
+    >>> default_log_path("data/orders.xlsx").as_posix()
+    'data/orders.caselog.sqlite'
+    """
     return Path(orders_path).with_suffix(".caselog.sqlite")
 
 
 class CaseLog:
     """The buyer's case log in the SQLite file ``path`` (created if missing).
 
-    Use as a context manager, or call ``close()``::
+    Use as a context manager, or call ``close()``. ``InputError`` if the file is not a usable case
+    log, or was written by a newer version.
 
-        with CaseLog(default_log_path("orders.csv")) as log:
-            log.record("8100000000000001", "dispute_opened", "2026-02-20")
-            log.record("8100000000000001", "extension", "2026-02-21", amount=10)
-            events = log.events()
+    Parameters
+    ----------
+    path : str or pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with CaseLog(default_log_path(Path(tempfile.mkdtemp()) / "orders.csv")) as log:
+    ...     first = log.record("8100000000000001", "dispute_opened", "2026-02-20")
+    ...     _ = log.record("8100000000000001", "extension", dt.date(2026, 2, 21), amount=10)
+    ...     events = log.events()
+    >>> first, events["event"].tolist(), events["amount"].tolist(), str(events.loc[1, "day"].date())
+    (1, ['dispute_opened', 'extension'], [None, '10'], '2026-02-21')
     """
 
     def __init__(self, path: str | Path):
@@ -133,6 +149,7 @@ class CaseLog:
 
     @property
     def connection(self) -> sqlite3.Connection:
+        """The open database connection; ``InputError`` once the log is closed."""
         if self._connection is None:
             raise InputError(f"{self.path}: the case log is closed")
         return self._connection
@@ -150,10 +167,39 @@ class CaseLog:
     ) -> int:
         """Record one event of one order, in its own transaction; return its id.
 
-        ``day`` is the ISO date it happened. ``amount`` is exact (text such as ``"600.50"``, an int
-        or a ``Decimal``; never a float) with its ``currency``; for ``extension`` it is the whole
-        number of days agreed and ``currency`` stays empty. Raises ``InputError`` on bad input,
-        before anything is written.
+        Parameters
+        ----------
+        order_id : str
+        event : str
+            One of ``EVENTS``.
+        day : str or datetime.date
+            The ISO date it happened (``YYYY-MM-DD``, 2000-2099).
+        amount : str, int or Decimal, optional
+            Exact (text such as ``"600.50"``, an int or a ``Decimal``; never a float) [currency units] with
+            its ``currency``; for ``extension`` the whole number of days agreed [d], ``currency`` empty.
+        currency : str, optional
+            ISO 4217 code.
+        note : str, default ""
+
+        Returns
+        -------
+        int
+            The event's id (events are applied in id order).
+
+        Raises
+        ------
+        InputError
+            On bad input, before anything is written.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> with CaseLog(Path(tempfile.mkdtemp()) / "log.sqlite") as log:
+        ...     log.record("81", "refund_received", "2026-03-02", amount="600.50", currency="rub")
+        ...     log.record("81", "refund_received", "2026-03-02", amount=0.5, currency="RUB")
+        Traceback (most recent call last):
+        ...
+        aliexp_lib.errors.InputError: case log: refund_received: amount 0.5 must be exact: text such as '600.50', ...
         """
         row = _validated(order_id, event, day, amount, currency, note)
         recorded_at = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
@@ -169,8 +215,14 @@ class CaseLog:
         return cursor.lastrowid
 
     def events(self) -> pd.DataFrame:
-        """Every recorded event, in recorded order (``EVENT_COLUMNS``; ``day`` as ``datetime64``,
-        ``recorded_at`` as a UTC timestamp, ``amount`` as exact decimal text or missing)."""
+        """Every recorded event, in recorded order (see the class's example).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``EVENT_COLUMNS``; ``day`` as ``datetime64`` [date], ``recorded_at`` as a UTC timestamp,
+            ``amount`` as exact decimal text or missing (None).
+        """
         rows = self.connection.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY id").fetchall()
         frame = pd.DataFrame.from_records(rows, columns=list(EVENT_COLUMNS))
         frame["id"] = frame["id"].astype("int64")
@@ -206,6 +258,7 @@ def _validated(order_id, event, day, amount, currency, note) -> tuple:
 
 
 def _day(day, event: str) -> str:
+    """The ISO text of ``day`` (a date or ``YYYY-MM-DD``, 2000-2099), else ``InputError``."""
     if isinstance(day, dt.datetime):
         day = day.date()
     if isinstance(day, dt.date):
@@ -223,6 +276,7 @@ def _day(day, event: str) -> str:
 
 
 def _whole_days(amount) -> str:
+    """The extension's whole number of days (0-9999) as text, else ``InputError``."""
     if isinstance(amount, bool) or amount is None:
         raise InputError(f"case log: extension: amount {amount!r} must be the whole number of days agreed, such as 10")
     if isinstance(amount, int | Decimal):
@@ -238,6 +292,7 @@ def _whole_days(amount) -> str:
 
 
 def _money(amount, currency, event: str) -> tuple[str | None, str | None]:
+    """The exact amount text (``,`` read as ``.``) and ISO currency of an event, else ``InputError``."""
     if currency in (None, ""):
         currency = None
     elif not isinstance(currency, str) or currency.strip().upper() not in known_currencies():
@@ -269,6 +324,30 @@ def apply_events(table: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFram
     recorded again) replaces the imported ``<event>_at``; ``extension`` amounts add to
     ``extension_days``. Events of orders the table does not hold, and events the log does not know,
     are not applied and come back as warnings. Neither input is changed.
+
+    Parameters
+    ----------
+    table, events : pandas.DataFrame
+        As ``OrderBook.table`` and as ``CaseLog.events()``.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Dates [date] replaced, ``extension_days`` [d] added to.
+    warnings : list of str
+
+    Examples
+    --------
+    >>> from aliexp_lib.validate import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "81", "extension_days": "5"}]))
+    >>> events = pd.DataFrame({"id": [1, 2, 3], "order_id": ["81", "81", "99"],
+    ...                        "event": ["dispute_opened", "extension", "received"],
+    ...                        "day": ["2026-02-20", "2026-02-21", "2026-02-21"], "amount": [None, "10", None]})
+    >>> table, warnings = apply_events(book.table, events)
+    >>> str(table.loc[0, "dispute_opened_at"].date()), int(table.loc[0, "extension_days"])
+    ('2026-02-20', 15)
+    >>> warnings
+    ['case log: order 99: 1 event(s) (received) for an order that is not in the order book; not applied']
     """
     out = table.copy()
     warnings: list[str] = []

@@ -26,7 +26,13 @@ from aliexp_lib.errors import CellError
 
 
 def short(value: str, limit: int = 60) -> str:
-    """``value`` cut to ``limit`` characters for a message, saying how long it was."""
+    """``value`` cut to ``limit`` [characters] for a message, saying how long it was.
+
+    Examples
+    --------
+    >>> short("x" * 70, limit=10), short("600.50")
+    ('xxxxxxxxxx... (70 characters)', '600.50')
+    """
     return value if len(value) <= limit else value[:limit] + f"... ({len(value)} characters)"
 
 
@@ -37,9 +43,20 @@ def short(value: str, limit: int = 60) -> str:
 class Lines:
     """Where data row ``row`` of a table starts in its file, for messages.
 
-    ``numbers`` lists each row's line (or sheet row); ``find`` computes that list on first use
-    (a second read of the file, only when a message needs it); with neither, the data rows
-    follow a one-line header (row 0 is line 2). ``word`` is "line" for text files, "row" for sheets.
+    Parameters
+    ----------
+    numbers : sequence of int, optional
+        Each row's line (or sheet row) [1-based].
+    word : str, default "line"
+        "line" for text files, "row" for sheets.
+    find : callable, optional
+        Computes ``numbers`` on first use (a second read of the file, only when a message needs it).
+        With neither, the data rows follow a one-line header (row 0 is line 2).
+
+    Examples
+    --------
+    >>> Lines()(0), Lines([4, 9], word="row")(1), Lines(find=lambda: [7])(0), Lines([4]).number(3)
+    ('line 2', 'row 9', 'line 7', 5)
     """
 
     def __init__(
@@ -51,6 +68,7 @@ class Lines:
         self._numbers, self.word, self._find = numbers, word, find
 
     def number(self, row: int) -> int:
+        """The line (or sheet row) of data row ``row`` [1-based]; ``row + 2`` where no list says."""
         if self._numbers is None and self._find is not None:
             self._numbers = self._find()
         if self._numbers is None or row >= len(self._numbers):
@@ -63,7 +81,16 @@ class Lines:
 
 @contextlib.contextmanager
 def csv_field_limit():
-    """The csv module refuses fields over 128 KiB by default; a long title is not an error."""
+    """The csv module refuses fields over 128 KiB by default; a long title is not an error.
+
+    A context manager: the limit is lifted inside and restored on leaving.
+
+    Examples
+    --------
+    >>> with csv_field_limit():
+    ...     len(next(csv.reader(["a" * 200_000]))[0])
+    200000
+    """
     saved = csv.field_size_limit()
     csv.field_size_limit(2**31 - 1)
     try:
@@ -73,9 +100,16 @@ def csv_field_limit():
 
 
 def csv_record_lines(text: str, delimiter: str = ",") -> list[int]:
-    """The physical line on which each data record of CSV ``text`` starts (a quoted cell may span
-    lines; blank lines are skipped, as pandas does). One pass of the csv module: run it only to
-    name the line of a problem."""
+    """The physical line [1-based] on which each data record of CSV ``text`` starts (header left out).
+
+    A quoted cell may span lines; blank lines are skipped, as pandas does. One pass of the csv
+    module: run it only to name the line of a problem.
+
+    Examples
+    --------
+    >>> csv_record_lines('order_id,title\\n81,"two\\nlines"\\n\\n82,x\\n')
+    [2, 5]
+    """
     with csv_field_limit():
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
         starts, line = [], 1
@@ -97,6 +131,33 @@ class Problems:
     all as one ``CellError``, ordered by row, then by column: by its position in ``columns`` when
     given (the table's own order; other names last), else by name. Rows are positions in the
     table; ``lines`` says where each is in the file.
+
+    Parameters
+    ----------
+    source : str
+    lines : Lines
+    columns : sequence of str, optional
+
+    Attributes
+    ----------
+    problems : list of tuple
+    warnings : list of str
+        Each prefixed with ``source``.
+
+    Examples
+    --------
+    >>> problems = Problems("orders.csv", Lines(), columns=["order_id", "price"])
+    >>> problems.where(0), problems.line(1), problems.lines_of([0, 1, 2, 3], limit=2)
+    ('line 2', 3, 'line 2, line 3 and 2 more')
+    >>> problems.warn("'$' read as US dollars (USD)")
+    >>> problems.flag([False, True], pd.Series(["600", "6x"]), "price", "not an amount")
+    >>> problems.raise_problems()
+    Traceback (most recent call last):
+    ...
+    aliexp_lib.errors.CellError: orders.csv: 1 problem:
+      line 3, column price: '6x': not an amount
+    >>> problems.warnings
+    ["orders.csv: '$' read as US dollars (USD)"]
     """
 
     def __init__(self, source: str, lines: Lines, columns: Sequence[str] | None = None):
@@ -111,11 +172,20 @@ class Problems:
         return self.lines(row)
 
     def line(self, row: int) -> int:
+        """The line number (or sheet row) of data row ``row`` [1-based]."""
         return self.lines.number(row)
 
     def flag(self, bad, values: pd.Series, column: str, message: str | list[str]) -> None:
         """A problem for every row of ``values`` (indexed by row position) where ``bad`` holds, saying
-        ``message`` (or one message per such row, in row order); the value shown is the row's in ``values``."""
+        ``message`` (or one message per such row, in row order); the value shown is the row's in ``values``.
+
+        Examples
+        --------
+        >>> problems = Problems("orders.csv", Lines())
+        >>> problems.flag([True, False, True], pd.Series(["a", "1", "b"]), "price", ["first", "second"])
+        >>> problems.problems
+        [(0, 0, 'price', 'a', 'first'), (2, 0, 'price', 'b', 'second')]
+        """
         bad = np.asarray(bad, dtype=bool)
         if not bad.any():
             return
@@ -126,15 +196,17 @@ class Problems:
             self.problems.append((int(row), position, column, "" if pd.isna(text) else str(text), said))
 
     def warn(self, message: str) -> None:
+        """Keep ``message`` as a warning, prefixed with the source."""
         self.warnings.append(f"{self.source}: {message}")
 
     def lines_of(self, rows, limit: int = 5) -> str:
-        """``line 3, line 9 and 2 more`` for warnings."""
+        """``line 3, line 9 and 2 more`` for warnings: where ``rows`` are, at most ``limit`` named."""
         rows = np.asarray(rows)
         shown = ", ".join(self.where(int(r)) for r in rows[:limit])
         return shown + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
     def raise_problems(self) -> None:
+        """Raise every problem as one ``CellError`` (ordered by row, then column), if there are any."""
         if self.problems:
             ordered = sorted(self.problems, key=lambda p: p[:3])
             raise CellError(self.source, [f"{self.where(r)}, column {c}: {v!r}: {m}" for r, _, c, v, m in ordered])
@@ -151,6 +223,28 @@ def per_distinct(text: pd.Series, parse, problems: Problems | None = None, categ
     Series and returns a Series, or a tuple whose Series items are spread back (text as a
     categorical if ``categorical``); problems flagged through ``rows`` land on every row holding
     the value, showing the row's value of ``text``.
+
+    Parameters
+    ----------
+    text : pandas.Series
+        Text indexed by row position.
+    parse : callable
+    problems : Problems, optional
+    categorical : bool, default True
+
+    Returns
+    -------
+    pandas.Series or tuple
+        As ``parse`` returns, one item per row of ``text``.
+
+    Examples
+    --------
+    >>> problems = Problems("orders.csv", Lines())
+    >>> def parse(values, rows):
+    ...     rows.flag(values == "?", values, "status", "unknown")
+    ...     return values.str.upper()
+    >>> per_distinct(pd.Series(["a", "?", "a", "?"]), parse, problems).tolist(), [p[0] for p in problems.problems]
+    (['A', '?', 'A', '?'], [1, 3])
     """
     codes, uniques = pd.factorize(text, sort=False)
     values = pd.Series(uniques, dtype=str)
@@ -192,7 +286,31 @@ class _Rows:
 
 
 class Orders:
-    """The rows of each order: rows with an order id, grouped by it, orders in order of first appearance."""
+    """The rows of each order: rows with an order id, grouped by it, orders in order of first appearance.
+
+    Parameters
+    ----------
+    order_id : pandas.Series
+        Each row's order id ("" for rows of no order), indexed by row position.
+
+    Attributes
+    ----------
+    rows : numpy.ndarray
+        The rows that belong to an order.
+    order : numpy.ndarray
+        The order (0, 1...) of each of those rows.
+    n_orders, n_rows : int
+    start : numpy.ndarray
+        Each order's first row.
+
+    Examples
+    --------
+    >>> orders = Orders(pd.Series(["81", "81", "", "82"]))
+    >>> orders.start.tolist(), orders.first(pd.Series(["", "Shop", "", ""])).to_dict()
+    ([0, 3], {0: 'Shop', 3: ''})
+    >>> orders.disagree(pd.Series(["5", "6", "", "7"])).tolist(), orders.tally(np.array([1, 1, 1, 0], bool)).tolist()
+    ([True, True, False, False], [2, 0])
+    """
 
     def __init__(self, order_id: pd.Series):
         self.rows = np.flatnonzero(order_id != "")  # the rows that belong to an order
@@ -234,7 +352,15 @@ class Orders:
 
 def flag_duplicates(order_id: pd.Series, problems: Problems, column: str = "order_id") -> None:
     """A problem for every row (``order_id`` indexed by row position) that repeats an earlier row's
-    non-empty id, naming where the first one is."""
+    non-empty id, naming where the first one is.
+
+    Examples
+    --------
+    >>> problems = Problems("orders.csv", Lines())
+    >>> flag_duplicates(pd.Series(["81", "", "81", ""]), problems)
+    >>> problems.problems
+    [(2, 0, 'order_id', '81', 'duplicate order_id, first on line 2')]
+    """
     again = np.asarray(order_id.duplicated(keep="first") & (order_id != ""), dtype=bool)
     if not again.any():
         return

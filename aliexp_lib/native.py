@@ -29,8 +29,37 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 def read_native(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
-    """The text cells of our own ``.csv`` or ``.xlsx`` file (header as column names, as written),
-    where each row is in the file, and warnings about what was assumed."""
+    """The text cells of our own ``.csv`` or ``.xlsx`` file, where each row is in the file, and warnings.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A ``.csv``, ``.xlsx`` or ``.xlsm`` file.
+
+    Returns
+    -------
+    raw : pandas.DataFrame
+        Text cells, header as column names (as written); checked by ``validate.validate``.
+    lines : cells.Lines
+        Where each row is in the file.
+    warnings : list of str
+        What was assumed (encoding, delimiter, formulas, merged cells).
+
+    Raises
+    ------
+    InputError
+        Unknown suffix, unreadable, empty, not text; ``CellError`` naming ragged lines, an unclosed
+        quote, NUL bytes or formulas with no saved value.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "orders.csv"
+    >>> _ = path.write_text("order_id\\tprice\\n81\\t600\\n")
+    >>> raw, lines, warnings = read_native(path)
+    >>> raw.to_dict("records"), lines(0), len(warnings)
+    ([{'order_id': '81', 'price': '600'}], 'line 2', 1)
+    """
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _read_csv(path)
@@ -40,6 +69,7 @@ def read_native(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
+    """The text cells of a CSV file (see ``read_native``)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -271,6 +301,7 @@ def _header_from_first_row(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_xlsx(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
+    """The text cells of the first sheet of a workbook (see ``read_native``)."""
     try:
         data = path.read_bytes()
     except OSError as exc:

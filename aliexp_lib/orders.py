@@ -58,6 +58,39 @@ def load_orders(path: str | Path, fmt: str | None = None, with_log: bool = True)
     recognised from its header, or named by ``fmt``) is converted first. The buyer's case log
     beside the file (``caselog.default_log_path``), if there is one, is applied on top: the order
     book every engine sees is the import plus the log. The file itself is only read.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The order file: our own ``.csv``/``.xlsx``, or an export of a known format.
+    fmt : str, optional
+        The format: a name of ``importers.FORMATS``, or ``schema.NATIVE_FORMAT`` (``"aliexp"``) for our
+        own; None: detected from the file's header (``importers.detect_file``).
+    with_log : bool, default True
+        Lay the case log beside the file over the orders, if it exists.
+
+    Returns
+    -------
+    OrderBook
+        One row per order (dates ``datetime64``, amounts ``Int64`` [minor units of currency]);
+        ``warnings`` says what was assumed, the case log's notes included.
+
+    Raises
+    ------
+    InputError
+        The file cannot be read or is not an order file; ``CellError`` (an ``InputError``) lists
+        every bad cell with its line and column.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "orders.csv"
+    >>> _ = path.write_text("order_id;price;currency;shipped_at\\n8100000000000001;600.50;RUB;2025-08-03\\n")
+    >>> book = load_orders(path)
+    >>> len(book), int(book.table.loc[0, "price_minor"]), str(book.table.loc[0, "shipped_at"].date())
+    (1, 60050, '2025-08-03')
+    >>> print(book.warnings[0])
+    /...orders.csv: semicolon (;) delimiter detected: the header splits into 4 columns with it; read as ...
     """
     path = Path(path)
     fmt = fmt if fmt is not None else importers.detect_file(path)

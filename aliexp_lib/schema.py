@@ -4,6 +4,13 @@ Column names and kinds, the problems an order can have, the native format's name
 plausible dates. Plain data, importing nothing of ours: the native reader (``native``), the
 validator (``validate``), the importers (``importers``), the case log (``caselog``) and the loader
 (``orders``) all build on it.
+
+Examples
+--------
+>>> SCHEMA[:5], len(SCHEMA), set(DATE_COLUMNS) <= set(SCHEMA)
+(('order_id', 'store', 'title', 'price', 'currency'), 31, True)
+>>> str(EARLIEST), str(LATEST)
+('2000-01-01', '2099-12-31')
 """
 
 from __future__ import annotations

@@ -50,7 +50,26 @@ _SPACE_AFTER_SEPARATOR = re.compile(r"\x00\s")
 
 @dataclasses.dataclass(frozen=True)
 class OrderBook:
-    """Validated orders: ``table`` has one row per order; ``warnings`` says what was assumed."""
+    """Validated orders: ``table`` has one row per order; ``warnings`` says what was assumed.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per order: dates ``datetime64[s]`` (NaT if empty), ``protection_days`` and
+        ``extension_days`` ``Int64`` [d], ``<amount>_minor`` ``Int64`` [minor units of currency] beside
+        ``currency`` (ISO 4217), percentages ``float`` [%].
+    source : str, default "<table>"
+        Where the orders were read from, for messages.
+    warnings : tuple of str, default ()
+        What was assumed while reading, each naming its place.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "8100000000000001", "shipped_at": "2025-08-03"}]))
+    >>> len(book), book.source, str(book.table.loc[0, "destination"]), int(book.table.loc[0, "extension_days"])
+    (1, '<table>', 'RU', 0)
+    """
 
     table: pd.DataFrame
     source: str = "<table>"
@@ -60,7 +79,25 @@ class OrderBook:
         return len(self.table)
 
     def price(self, order_id: str) -> Money | None:
-        """The price paid for ``order_id``, or None where the file gives none."""
+        """The price paid for ``order_id``, or None where the file gives none.
+
+        Parameters
+        ----------
+        order_id : str
+            An order of the book (the first row with this id is used).
+
+        Returns
+        -------
+        Money or None
+            The exact price in the order's currency, from ``price_minor`` [minor units of currency].
+
+        Examples
+        --------
+        >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "81", "price": "600.50", "currency": "rub"},
+        ...                                           {"order_id": "82", "price": "", "currency": ""}]))
+        >>> book.price("81"), book.price("82")
+        (Money(amount=Decimal('600.50'), currency='RUB'), None)
+        """
         row = self.table.loc[self.table["order_id"] == order_id].iloc[0]
         if pd.isna(row["price_minor"]):
             return None
@@ -68,13 +105,65 @@ class OrderBook:
 
     @classmethod
     def from_frame(cls, raw: pd.DataFrame, source: str = "<table>") -> OrderBook:
-        """Validate a table of text cells (as read from a file) into an order book."""
+        """Validate a table of text cells (as read from a file) into an order book.
+
+        Parameters
+        ----------
+        raw : pandas.DataFrame
+            Cells as text (missing cells become ""), header as column names; dates ``YYYY-MM-DD`` or
+            ``DD.MM.YYYY``, amounts such as ``600.50`` with an ISO ``currency``.
+        source : str, default "<table>"
+            Where the table came from, for messages; rows are numbered as lines after a one-line header.
+
+        Returns
+        -------
+        OrderBook
+
+        Raises
+        ------
+        InputError
+            A bad header (no ``order_id``, a name twice); ``CellError`` listing every bad value.
+
+        Examples
+        --------
+        >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "81", "price": "1234,5", "currency": "RUB"}]))
+        >>> int(book.table.loc[0, "price_minor"])
+        123450
+        """
         return validate(raw.fillna("").astype(str), source, Lines())
 
 
 def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
-    """The order book of ``raw`` (text cells, header as column names) read from ``source``;
-    ``CellError`` listing every bad value, ``InputError`` for a bad header."""
+    """The order book of ``raw`` (text cells, header as column names) read from ``source``.
+
+    Every value is checked at once (``cells.Problems``); a date outside 2000-2099 is a problem, one out
+    of ``schema.CHRONOLOGY``'s order a warning (kept as given); no ``destination`` is ``DEFAULT_DESTINATION``.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        Text cells ("" where empty), header as column names (case-insensitive).
+    source : str
+        Where the table was read from, for messages.
+    lines : cells.Lines
+        Where each row is in the file, for messages.
+
+    Returns
+    -------
+    OrderBook
+
+    Raises
+    ------
+    InputError
+        A bad header (no ``order_id``, a name twice); ``CellError`` listing every bad value.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"Order_ID": ["81"], "shipped_at": ["2025-08-03"], "received_at": ["2025-08-01"]})
+    >>> book = validate(raw, "orders.xlsx", Lines([5], word="row"))
+    >>> print(book.warnings[0])
+    orders.xlsx: row 5: received_at 2025-08-01 is before shipped_at 2025-08-03; dates kept as given
+    """
     raw = _normalise_header(raw, source)
     if not raw.index.equals(pd.RangeIndex(len(raw))):  # rows are positions, for messages
         raw = raw.reset_index(drop=True)
@@ -174,6 +263,7 @@ def _control_characters(raw: pd.DataFrame, problems: Problems) -> pd.DataFrame:
 
 
 def _normalise_header(raw: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Header names stripped and lower-cased; ``InputError`` for a name twice or no ``order_id``."""
     names = [str(c).strip().lower() for c in raw.columns]
     seen: dict[str, int] = {}
     for position, name in enumerate(names, start=1):
@@ -217,6 +307,7 @@ def _dates(values: pd.Series, rows, column: str) -> pd.Series:
 
 
 def _days(text: pd.Series, rows, column: str) -> pd.Series:
+    """Whole numbers (``Int64``, NA where empty or bad), a problem for anything else."""
     whole = _match(text, _WHOLE)
     rows.flag(((text != "") & ~whole).to_numpy(), text, column, "expected a whole number, 0 or more, under 10^9")
     return pd.to_numeric(text.where(whole).str.replace(r"\.0+$", "", regex=True), errors="coerce").astype("Int64")
@@ -277,6 +368,7 @@ def _percent(values: pd.Series, rows, column: str) -> pd.Series:
 
 
 def _problem(values: pd.Series, rows) -> pd.Series:
+    """The ``problem`` column lower-cased; a value not in ``schema.PROBLEMS`` is a problem."""
     problem = values.str.lower()
     rows.flag(
         ((problem != "") & ~problem.isin(PROBLEMS)).to_numpy(),
@@ -289,10 +381,12 @@ def _problem(values: pd.Series, rows) -> pd.Series:
 
 @cache
 def _countries() -> frozenset[str]:
+    """ISO 3166 two-letter country codes CLDR knows (English territory names)."""
     return frozenset(c for c in Locale("en").territories if isinstance(c, str) and len(c) == 2 and c.isalpha())
 
 
 def _destination(values: pd.Series, rows) -> pd.Series:
+    """ISO country codes, upper-cased; ``DEFAULT_DESTINATION`` where empty."""
     code = values.str.upper()
     rows.flag(
         ((code != "") & ~code.isin(_countries())).to_numpy(),

@@ -26,7 +26,24 @@ from aliexp_lib.schema import EARLIEST, LATEST
 
 
 def lookup(text: pd.Series, function) -> pd.Series:
-    """``function`` of each value, computed once per distinct value (a column has few)."""
+    """``function`` of each value, computed once per distinct value (a column has few).
+
+    Parameters
+    ----------
+    text : pandas.Series
+    function : callable
+        Called once per distinct value of ``text``.
+
+    Returns
+    -------
+    pandas.Series
+        ``function(value)`` for each row, indexed as ``text``.
+
+    Examples
+    --------
+    >>> lookup(pd.Series(["RUB", "USD", "RUB"]), str.lower).tolist()
+    ['rub', 'usd', 'rub']
+    """
     distinct = pd.unique(text)
     return text.map(dict(zip(distinct, map(function, distinct), strict=True)))
 
@@ -39,11 +56,29 @@ def lookup(text: pd.Series, function) -> pd.Series:
 class DateStyle:
     """How a column of dates is written.
 
-    ``patterns``: (regex, kind), tried in order; groups ``y`` and ``m``/``d`` (kind ``ymd``),
-    ``a``/``b`` (kind ``slashed``: day or month first, as the column's other values show) or
-    ``w``/``d`` (kind ``word``: the month written, looked up in ``months()``). ``hints``: (regex,
-    message) for a value matching no pattern, first match wins; else ``expected``. ``bounds``:
-    earliest and latest plausible day, or None.
+    Parameters
+    ----------
+    patterns : tuple of (str, str)
+        (regex, kind), tried in order; groups ``y`` and ``m``/``d`` (kind ``ymd``), ``a``/``b``
+        (kind ``slashed``: day or month first, as the column's other values show) or ``w``/``d``
+        (kind ``word``: the month written, looked up in ``months()``).
+    expected : str
+        The message for a value matching no pattern and no hint.
+    hints : tuple of (str, str), default ()
+        (regex, message) for a value matching no pattern, first match wins; else ``expected``.
+    fold : bool, default False
+        Fold text to lower case (and single spaces) first.
+    months : callable, optional
+        Month word -> (month number, languages spelling it so); needed by ``word`` patterns.
+    unknown_month : str, default ""
+        The message for a month word ``months()`` does not know.
+    bounds : tuple of numpy.datetime64, optional
+        Earliest and latest plausible day [date]; None: no bounds.
+
+    Examples
+    --------
+    >>> NATIVE_DATES.bounds[0], NATIVE_DATES.fold, [kind for _, kind in NATIVE_DATES.patterns]
+    (np.datetime64('2000-01-01'), False, ['ymd', 'ymd'])
     """
 
     patterns: tuple[tuple[str, str], ...]
@@ -76,9 +111,37 @@ NATIVE_DATES = DateStyle(
 def read_dates(values: pd.Series, rows, column: str, style: DateStyle) -> tuple[pd.Series, set[str]]:
     """The dates of ``values`` (distinct cells, indexed by position) written as ``style`` says.
 
-    Returns the parsed days (``to_datetime`` of the rows read, indexed as ``values``; rows
-    empty or not read are left out) and the languages of the month names seen. Problems go to
-    ``rows.flag``, assumptions to ``rows.warn``.
+    Problems go to ``rows.flag``, assumptions to ``rows.warn``: a value matching no pattern, not a
+    calendar date, or outside ``style.bounds``.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Distinct text cells, indexed by position.
+    rows : cells.Problems or the view ``cells.per_distinct`` passes
+        Takes ``flag``, ``warn`` and ``lines_of``.
+    column : str
+        The column's name, for messages.
+    style : DateStyle
+
+    Returns
+    -------
+    parsed : pandas.Series
+        ``to_datetime`` of the rows read [date], indexed as ``values``; rows empty or not read are
+        left out, NaT where not a calendar date.
+    languages : set of str
+        The languages of the month names seen.
+
+    Examples
+    --------
+    >>> from aliexp_lib.cells import Lines, Problems
+    >>> problems = Problems("orders.csv", Lines())
+    >>> text = pd.Series(["2025-08-03", "03.08.2025", "", "2025-02-30", "8/3/25"])
+    >>> parsed, languages = read_dates(text, problems, "shipped_at", NATIVE_DATES)
+    >>> parsed.dt.strftime("%Y-%m-%d").to_dict(), languages
+    ({0: '2025-08-03', 1: '2025-08-03', 3: nan}, set())
+    >>> [(row, message) for row, _, _, _, message in problems.problems]
+    [(4, 'not a date; expected YYYY-MM-DD (a 2-digit year is ambiguous)'), (3, 'not a calendar date')]
     """
     key = values.str.lower().str.replace(r"\s+", " ", regex=True).str.strip() if style.fold else values
     filled = key != ""
@@ -174,9 +237,28 @@ def _day_or_month(a: pd.Series, b: pd.Series, text: pd.Series, rows, column: str
 
 @dataclasses.dataclass(frozen=True)
 class CurrencyStyle:
-    """How a column of currencies is written: ``key`` folds a cell, ``names()`` maps keys to ISO
-    codes (None: ambiguous, never guessed). ``assumed``: key -> warning where it is used.
-    ``keep_unknown``: an unknown value comes back (as its key) instead of "" ."""
+    """How a column of currencies is written.
+
+    Parameters
+    ----------
+    key : callable
+        Folds a Series of cells into keys.
+    names : callable
+        Returns key -> ISO 4217 code (None: ambiguous, never guessed).
+    unknown : str
+        The message for an unknown key.
+    ambiguous : str, default ""
+        The message for an ambiguous key.
+    assumed : mapping of str to str, default {}
+        Key -> warning where it is used.
+    keep_unknown : bool, default False
+        An unknown value comes back (as its key) instead of "".
+
+    Examples
+    --------
+    >>> NATIVE_CURRENCIES.key(pd.Series(["rub"])).tolist(), NATIVE_CURRENCIES.keep_unknown
+    (['RUB'], True)
+    """
 
     key: Callable[[pd.Series], pd.Series]
     names: Callable[[], Mapping[str, str | None]]
@@ -188,7 +270,13 @@ class CurrencyStyle:
 
 @cache
 def iso_codes() -> dict[str, str]:
-    """ISO 4217 code -> itself, for the currencies legal tender today (``money.known_currencies``)."""
+    """ISO 4217 code -> itself, for the currencies legal tender today (``money.known_currencies``).
+
+    Examples
+    --------
+    >>> iso_codes()["RUB"], "XYZ" in iso_codes()
+    ('RUB', False)
+    """
     return {code: code for code in known_currencies()}
 
 
@@ -202,7 +290,33 @@ NATIVE_CURRENCIES = CurrencyStyle(
 
 
 def read_currencies(values: pd.Series, rows, column: str, style: CurrencyStyle) -> pd.Series:
-    """The ISO currency code of each of ``values`` (distinct cells), "" where empty or unknown (a problem)."""
+    """The ISO currency code of each of ``values`` (distinct cells), "" where empty or unknown (a problem).
+
+    With ``style.keep_unknown`` an unknown value comes back as its key (still a problem). An
+    ambiguous key is a problem too; a key of ``style.assumed`` is a warning.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Distinct text cells, indexed by position.
+    rows : cells.Problems or the view ``cells.per_distinct`` passes
+    column : str
+    style : CurrencyStyle
+
+    Returns
+    -------
+    pandas.Series
+        ISO 4217 codes, indexed as ``values``.
+
+    Examples
+    --------
+    >>> from aliexp_lib.cells import Lines, Problems
+    >>> problems = Problems("orders.csv", Lines())
+    >>> read_currencies(pd.Series(["rub", "", "XYZ"]), problems, "currency", NATIVE_CURRENCIES).tolist()
+    ['RUB', '', 'XYZ']
+    >>> problems.problems
+    [(2, 0, 'currency', 'XYZ', 'unknown currency; expected an ISO 4217 code such as RUB, USD, EUR')]
+    """
     key = style.key(values)
     mapping = style.names()
     code = lookup(key, lambda k: (mapping.get(k, "?") or "?") if k else "").astype(str)

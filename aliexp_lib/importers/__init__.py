@@ -45,7 +45,22 @@ __all__ = ["EXTRA_COLUMNS", "FORMATS", "Imported", "detect", "read_export"]
 
 @dataclasses.dataclass(frozen=True)
 class Imported:
-    """An imported export: ``table`` of text in our schema (one row per order), what was assumed, the format."""
+    """An imported export: ``table`` of text in our schema (one row per order), what was assumed, the format.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Text columns of ``schema.SCHEMA`` and ``EXTRA_COLUMNS`` (ISO dates, ISO currency codes, plain
+        decimal amounts [currency units]), one row per order.
+    warnings : tuple of str
+    format : str
+        A name of ``FORMATS``.
+
+    Examples
+    --------
+    >>> Imported(pd.DataFrame({"order_id": ["81"]}), (), "orders_csv").format
+    'orders_csv'
+    """
 
     table: pd.DataFrame
     warnings: tuple[str, ...]
@@ -53,7 +68,23 @@ class Imported:
 
 
 def detect(header: list[str]) -> str | None:
-    """The format whose header this is (names compared case-insensitively), or None."""
+    """The format whose header this is (names compared case-insensitively), or None.
+
+    Parameters
+    ----------
+    header : list of str
+        The header's column names.
+
+    Returns
+    -------
+    str or None
+        A name of ``FORMATS``: the first whose ``SIGNATURE`` columns are all in ``header``.
+
+    Examples
+    --------
+    >>> detect(["Order Number", "order date", "Total Order Amount", "Product Title"]), detect(["order_id"])
+    ('tsv_order_list', None)
+    """
     names = {_common.normal_header(name) for name in header}
     for name, module in FORMATS.items():
         if all(column in names for column in module.SIGNATURE):
@@ -62,8 +93,19 @@ def detect(header: list[str]) -> str | None:
 
 
 def detect_file(path: str | Path) -> str | None:
-    """The export format of the file at ``path``, from its first line, or None (also for a file
-    that cannot be read: the order-book loader then says what is wrong with it)."""
+    """The export format of the file at ``path``, from its first line, or None.
+
+    None also for a file that is not ``.csv``/``.tsv``/``.txt`` or cannot be read: the order-book
+    loader then says what is wrong with it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "orders.csv"
+    >>> _ = path.write_text("order_id,order_date,total_price_text,order_line_count\\n")
+    >>> detect_file(path), detect_file(path.with_suffix(".xlsx"))
+    ('orders_csv', None)
+    """
     if Path(path).suffix.lower() not in (".csv", ".tsv", ".txt"):
         return None
     try:
@@ -83,7 +125,37 @@ def detect_file(path: str | Path) -> str | None:
 
 
 def read_export(path: str | Path, fmt: str | None = None) -> Imported:
-    """Read an export file of a known format (recognised from its header unless ``fmt`` names it)."""
+    """Read an export file of a known format (recognised from its header unless ``fmt`` names it).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    fmt : str, optional
+        A name of ``FORMATS``.
+
+    Returns
+    -------
+    Imported
+        Text in our schema; validate it with ``OrderBook.from_frame``.
+
+    Raises
+    ------
+    InputError
+        Not UTF-8, empty, not a known format, or an unknown ``fmt``; ``CellError`` listing every
+        value that cannot be read with certainty.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "orders.csv"
+    >>> _ = path.write_text("order_id,order_date,status,total_price_text,currency,order_line_count\\n"
+    ...                     '8100000000000001,3 авг. 2025 г.,Завершено,"1 234,56 руб.",,2\\n', encoding="utf-8")
+    >>> imported = read_export(path)
+    >>> imported.format, imported.table.loc[0, ["ordered_at", "price", "currency", "status", "items"]].tolist()
+    ('orders_csv', ['2025-08-03', '1234.56', 'RUB', 'completed', '2'])
+    >>> print(imported.warnings[0])
+    /...orders.csv: 1 order completed: receipt was confirmed on the site, but the export gives no date; ...
+    """
     path = Path(path)
     first_line, data = _read_head(path)
     if fmt is None:
@@ -120,6 +192,7 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _known() -> str:
+    """The known formats with their titles, for messages."""
     return "; ".join(f"{name} ({module.TITLE})" for name, module in FORMATS.items())
 
 

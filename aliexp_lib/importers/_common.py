@@ -88,6 +88,20 @@ class Source(Problems):
 
     With ``data`` (the file's bytes, checked to be UTF-8), ``text`` may be None: it is then decoded
     only if it is needed, to find the line of a record.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+    text : str or None
+    sep : str
+        The format's delimiter.
+    data : bytes, optional
+
+    Examples
+    --------
+    >>> source = Source(Path("orders.csv"), "order_id\\n81\\n", ",")
+    >>> source.data, source.where(0)
+    (b'order_id\\n81\\n', 'line 2')
     """
 
     def __init__(self, path: Path, text: str | None, sep: str, data: bytes | None = None):
@@ -123,7 +137,15 @@ def read_table(source: Source, columns: tuple[str, ...], name: str, strip: tuple
     format's key column (the first of ``columns``) must be present. Other columns are not read,
     and neither are cells beyond the header's columns (a delimiter at the end of each line, as some
     spreadsheets write, is not a column of row labels). Only the ``strip`` columns are stripped of
-    surrounding spaces here (the parsers strip theirs).
+    surrounding spaces here (the parsers strip theirs). ``name`` names the format in messages;
+    ``InputError`` if the table cannot be read or has no key column.
+
+    Examples
+    --------
+    >>> source = Source(Path("orders.csv"), "ORDER ID,Item title,Buyer ZIP\\n81, Cable ,101000\\n", ",")
+    >>> table = read_table(source, ("Order Id", "Item title", "Total price"), "an export", strip=("Item title",))
+    >>> table.to_dict("list")
+    {'Order Id': ['81'], 'Item title': ['Cable'], 'Total price': ['']}
     """
     wanted = {normal_header(column) for column in columns}
     # Only the columns we use are parsed: personal columns never become values in memory. The bytes
@@ -186,7 +208,17 @@ def combined_currency(
     currency_column: str,
 ) -> pd.Series:
     """Each row's currency: the currency column's, else the one written with the price (``inline``);
-    a problem where both are given and differ."""
+    a problem where both are given and differ.
+
+    Examples
+    --------
+    >>> source = Source(Path("orders.csv"), "", ",")
+    >>> column, inline = pd.Series(["RUB", ""], dtype="category"), pd.Series(["USD", "EUR"], dtype="category")
+    >>> combined_currency(column, inline, pd.Series(["US $1", "€2"]), source, "Total price", "Currency").tolist()
+    ['RUB', 'EUR']
+    >>> source.problems
+    [(0, 0, 'Total price', 'US $1', 'its currency differs from the Currency column')]
+    """
     currency, inline = same_categories(currency, inline)
     source.flag(
         (inline != "") & (currency != "") & (inline != currency),
@@ -198,7 +230,14 @@ def combined_currency(
 
 
 def same_categories(*columns: pd.Series) -> list[pd.Series]:
-    """Categorical ``columns`` recoded to the same categories, so that they compare and combine."""
+    """Categorical ``columns`` recoded to the same categories, so that they compare and combine.
+
+    Examples
+    --------
+    >>> a, b = pd.Series(["a"], dtype="category"), pd.Series(["b"], dtype="category")
+    >>> [list(column.cat.categories) for column in same_categories(a, b)]
+    [['a', 'b'], ['a', 'b']]
+    """
     categories = columns[0].cat.categories
     for column in columns[1:]:
         categories = categories.union(column.cat.categories)
@@ -206,5 +245,11 @@ def same_categories(*columns: pd.Series) -> list[pd.Series]:
 
 
 def normal_header(name: str) -> str:
-    """A header name folded for comparison: case, spaces and underscores do not count."""
+    """A header name folded for comparison: case, spaces and underscores do not count.
+
+    Examples
+    --------
+    >>> normal_header("Order_ID  "), normal_header("order  id")
+    ('order id', 'order id')
+    """
     return " ".join(str(name).replace("\ufeff", "").replace("_", " ").split()).lower()

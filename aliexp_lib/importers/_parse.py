@@ -22,12 +22,19 @@ from aliexp_lib.values import CurrencyStyle, DateStyle, lookup, read_currencies,
 
 
 def fold(text: pd.Series) -> pd.Series:
-    """Lower case, one space between words, no trailing dots."""
+    """Lower case, one space between words, no trailing dots.
+
+    Examples
+    --------
+    >>> fold(pd.Series(["  Order   Completed. "])).tolist()
+    ['order completed']
+    """
     return text.str.lower().str.replace(r"\s+", " ", regex=True).str.strip().str.rstrip(".").str.strip()
 
 
 @cache
 def _currency_names() -> dict[str, str | None]:
+    """Currency keys of the exports (ISO codes in lower case, symbols, words) -> ISO code or None."""
     return {code.lower(): code for code in known_currencies()} | CURRENCY_WORDS
 
 
@@ -42,12 +49,31 @@ EXPORT_CURRENCIES = CurrencyStyle(
 
 
 def _currencies(text: pd.Series, source: Problems, column: str) -> pd.Series:
-    """ISO codes from symbols, words or codes (``US $``, ``€``, ``руб.``, ``CHF``); "" where empty."""
+    """ISO codes from symbols, words or codes (``US $``, ``€``, ``руб.``, ``CHF``); "" where empty.
+
+    An ambiguous symbol (``¥``, ``kr``) or unknown one is a problem (``EXPORT_CURRENCIES``).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from aliexp_lib.importers._common import Source
+    >>> source = Source(Path("orders.csv"), "", ",")
+    >>> currencies(pd.Series(["US $", "€", "руб.", "¥"]), source, "Currency").tolist()
+    ['USD', 'EUR', 'RUB', '']
+    """
     return read_currencies(text, source, column, EXPORT_CURRENCIES)
 
 
 def _statuses(text: pd.Series, source: Problems, column: str) -> pd.Series:
-    """Normalised statuses (``completed``, ``shipped``...); an unknown one is a problem naming it."""
+    """Normalised statuses (``completed``, ``shipped``...); an unknown one is a problem naming it.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from aliexp_lib.importers._common import Source
+    >>> statuses(pd.Series(["Abgeschlossen", "In transit", "Завершено"]), Source(Path("o.csv"), "", ","), "s").tolist()
+    ['completed', 'shipped', 'completed']
+    """
     folded = fold(text)
     words = status_words()
     status = lookup(folded, lambda w: words[w][0] if w in words else ("" if not w else "?")).astype(str)
@@ -62,6 +88,13 @@ def _statuses(text: pd.Series, source: Problems, column: str) -> pd.Series:
 
 
 def status_languages(text: pd.Series) -> set[str]:
+    """The languages (``en``, ``ru``, ``de``) of the statuses in ``text`` that are known.
+
+    Examples
+    --------
+    >>> status_languages(pd.Series(["Abgeschlossen", "Abgeschlossen", "???"]))
+    {'de'}
+    """
     words = status_words()
     return {words[w][1] for w in fold(pd.Series(pd.unique(text), dtype=str)) if w in words}
 
@@ -105,7 +138,17 @@ EXPORT_DATES = DateStyle(
 
 def _dates(text: pd.Series, source: Problems, column: str) -> tuple[pd.Series, set[str]]:
     """ISO dates (``YYYY-MM-DD`` text, "" where empty) and the languages of the month names seen
-    (``EXPORT_DATES`` says which are read)."""
+    (``EXPORT_DATES`` says which are read).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from aliexp_lib.importers._common import Source
+    >>> source = Source(Path("orders.csv"), "", ",")
+    >>> iso, languages = dates(pd.Series(["Aug 3, 2025", "3. Aug. 2025", "3 авг. 2025 г.", ""]), source, "Order date")
+    >>> iso.tolist(), languages
+    (['2025-08-03', '2025-08-03', '2025-08-03', ''], {'ru'})
+    """
     parsed, languages = read_dates(text, source, column, EXPORT_DATES)
     iso = parsed.dt.strftime("%Y-%m-%d")
     out = pd.Series("", index=text.index, dtype=str)
@@ -134,7 +177,28 @@ def _styles(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series
 
 
 def decimal_point(evidence: list[pd.Series], languages: set[str]) -> tuple[str | None, str]:
-    """The decimal separator the file uses, and why: its unambiguous numbers, else its language."""
+    """The decimal separator the file uses, and why: its unambiguous numbers, else its language.
+
+    Parameters
+    ----------
+    evidence : list of pandas.Series
+        Amount columns of the file, as text.
+    languages : set of str
+        Languages of the file's words (``LANGUAGES``).
+
+    Returns
+    -------
+    point : str or None
+        "." or ","; None when nothing tells.
+    why : str
+
+    Examples
+    --------
+    >>> decimal_point([pd.Series(["1.234,56", ""])], set())
+    (',', "the file's other amounts use ',' for decimals")
+    >>> decimal_point([pd.Series(["1,234"])], {"en"})
+    ('.', "the file is in en, which writes '.' for decimals")
+    """
     points = commas = 0
     for text in evidence:
         text = pd.Series(pd.unique(text[text != ""]), dtype=str).str.strip()
@@ -158,6 +222,16 @@ def _numbers(text: pd.Series, source: Problems, column: str, point: str | None =
     The last separator is the decimal one when the grouping shows it; ``1,234`` and ``1.234``
     (thousands or decimals?) are read with ``point`` (the file's decimal separator) and are a
     problem without one. "" where empty or bad.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from aliexp_lib.importers._common import Source
+    >>> source = Source(Path("orders.csv"), "", ",")
+    >>> numbers(pd.Series(["1 234,56", "1,234.56", "1,234"]), source, "Total price").tolist()
+    ['1234.56', '1234.56', '']
+    >>> numbers(pd.Series(["1,234"]), source, "Total price", ",", "the file is in ru").tolist()
+    ['1.234']
     """
     value = text.str.strip()
     filled = value != ""
@@ -192,7 +266,13 @@ _AMOUNT_TEXT = rf"^(?P<pre>[^\d]*?)\s*(?P<num>\d(?:[\d.,]|{_G})*\d|\d)\s*(?P<pos
 
 
 def _split_amount(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(number text, currency text, readable) of display text such as ``US $12.34`` or ``1 234,56 руб.``."""
+    """(number text, currency text, readable) of display text such as ``US $12.34`` or ``1 234,56 руб.``.
+
+    Examples
+    --------
+    >>> [part.tolist() for part in split_amount(pd.Series(["US $12.34", "1 234,56 руб.", "n/a"]))]
+    [['12.34', '1 234,56', ''], ['US $', 'руб.', ''], [True, True, False]]
+    """
     value = text.str.strip()
     parts = value.str.extract(_AMOUNT_TEXT)
     readable = parts["num"].notna() | (value == "")
@@ -202,7 +282,18 @@ def _split_amount(text: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
 
 
 def check_precision(amount: pd.Series, currency: pd.Series, text: pd.Series, source: Problems, column: str) -> None:
-    """A problem where an amount has more decimal places than its currency."""
+    """A problem where an amount has more decimal places than its currency.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from aliexp_lib.importers._common import Source
+    >>> source = Source(Path("orders.csv"), "", ",")
+    >>> amount, currency = pd.Series(["12.5", "3.25"]), pd.Series(["JPY", "USD"])
+    >>> check_precision(amount, currency, pd.Series(["¥12.5", "$3.25"]), source, "Total")
+    >>> source.problems
+    [(0, 0, 'Total', '¥12.5', 'more decimal places than JPY has (0)')]
+    """
 
     def places(values: pd.Series) -> pd.Series:  # digits after the decimal point, 0 without one
         point = values.str.find(".")
@@ -228,7 +319,13 @@ def _store_links(text: pd.Series, source: Problems, column: str) -> pd.Series:
 
 
 def titled(first_title: pd.Series, count: pd.Series) -> pd.Series:
-    """The first item's title, with ``(+N more)`` when the order has more items; "" without a title."""
+    """The first item's title, with ``(+N more)`` when the order has more items; "" without a title.
+
+    Examples
+    --------
+    >>> titled(pd.Series(["USB cable", ""]), pd.Series([3, 1])).tolist()
+    ['USB cable (+2 more)', '']
+    """
     more, distinct = pd.factorize(count.fillna(1).astype(int) - 1)  # few distinct counts: one suffix each
     suffix = np.array([f" (+{n} more)" if n > 0 else "" for n in distinct], dtype=object)
     title = first_title.astype(str).fillna("").to_numpy(object)

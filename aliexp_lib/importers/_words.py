@@ -18,7 +18,13 @@ LANGUAGES = {"en": ".", "de": ",", "ru": ","}
 
 @cache
 def month_words() -> dict[str, tuple[int, frozenset[str]]]:
-    """Month name (folded) -> (month number, languages spelling it so), from CLDR plus common variants."""
+    """Month name (folded) -> (month number, languages spelling it so), from CLDR plus common variants.
+
+    Examples
+    --------
+    >>> month_words()["авг"], sorted(month_words()["aug"][1])
+    ((8, frozenset({'ru'})), ['de', 'en'])
+    """
     words: dict[str, tuple[int, set[str]]] = {}
 
     def add(word: str, month: int, language: str) -> None:
@@ -201,7 +207,13 @@ STATUS_MEANS = {
 
 @cache
 def status_words() -> dict[str, tuple[str, str]]:
-    """Spelling -> (normalised status, language)."""
+    """Spelling -> (normalised status, language).
+
+    Examples
+    --------
+    >>> status_words()["abgeschlossen"], status_words()["в пути"]
+    (('completed', 'de'), ('shipped', 'ru'))
+    """
     words = {}
     for status, spellings in STATUSES.items():
         for word in spellings:
@@ -274,7 +286,13 @@ CURRENCY_WORDS = {
 
 @cache
 def country_names() -> dict[str, str]:
-    """Country name in English, Russian or German, or ISO code (folded) -> ISO 3166 code."""
+    """Country name in English, Russian or German, or ISO code (folded) -> ISO 3166 code.
+
+    Examples
+    --------
+    >>> country_names()["deutschland"], country_names()["россия"], country_names()["us"]
+    ('DE', 'RU', 'US')
+    """
     codes = {c for c in Locale("en").territories if isinstance(c, str) and len(c) == 2 and c.isalpha()}
     names: dict[str, str] = {c.lower(): c for c in codes}
     for language in LANGUAGES:

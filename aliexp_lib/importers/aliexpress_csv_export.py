@@ -81,7 +81,30 @@ _AMOUNTS = ("Item price", "Total order net price", "Total Shipping", "Total disc
 
 
 def convert(source: c.Source) -> pd.DataFrame:
-    """One row per order (indexed by the row where it starts), from the item and totals rows."""
+    """One row per order (indexed by the row where it starts), from the item and totals rows.
+
+    Parameters
+    ----------
+    source : _common.Source
+        The file being imported; its problems and warnings are collected there.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text columns of our schema (ISO dates, ISO currency codes, plain decimal amounts [currency
+        units]) plus ``items`` (count) and ``status``; problems are left for ``source.raise_problems()``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> text = ("Order Id,Order date,Item title,Item price,Total price,Store url,Currency\\n"
+    ...         "81,Aug 3 2025,Cable,US $3.00,,//aliexpress.com/store/1,\\n"
+    ...         "81,Aug 3 2025,Plug,US $2.50,,//aliexpress.com/store/1,\\n"
+    ...         "81,Aug 3 2025,,,US $5.50,//aliexpress.com/store/1,\\n")
+    >>> table = convert(c.Source(Path("export.csv"), text, SEP))
+    >>> table.loc[0, ["ordered_at", "price", "currency", "items", "title"]].astype(str).tolist()
+    ['2025-08-03', '5.50', 'USD', '2', 'Cable (+1 more)']
+    """
     raw = c.read_table(source, _READ, "an AliExpress CSV Export file", strip=_TEXT)
     order_id = raw["Order Id"]
     source.flag(order_id == "", order_id, "Order Id", "Order Id is required")

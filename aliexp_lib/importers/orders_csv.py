@@ -66,7 +66,27 @@ _READ = (
 
 
 def convert(source: c.Source) -> pd.DataFrame:
-    """One row per order (indexed by its row), from the order list's rows."""
+    """One row per order (indexed by its row), from the order list's rows.
+
+    Parameters
+    ----------
+    source : _common.Source
+        The file being imported; its problems and warnings are collected there.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text columns of our schema (ISO dates, ISO currency codes, plain decimal amounts [currency
+        units]) plus ``items`` (count) and ``status``; problems are left for ``source.raise_problems()``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> text = ("order_id,order_date,status,total_price_text,order_line_count\\n"
+    ...         '81,2025-08-03,Completed,"€ 5,99",1\\n')
+    >>> convert(c.Source(Path("orders.csv"), text, SEP)).loc[0, ["price", "currency", "status", "items"]].tolist()
+    ['5.99', 'EUR', 'completed', '1']
+    """
     raw = c.read_table(
         source,
         _READ,

@@ -59,7 +59,28 @@ _AMOUNTS = ("Subtotal", "Shipping and Tax", "Total Order Amount", "Price", "Land
 
 
 def convert(source: c.Source) -> pd.DataFrame:
-    """One row per order (indexed by the row where it starts), from its product rows."""
+    """One row per order (indexed by the row where it starts), from its product rows.
+
+    Parameters
+    ----------
+    source : _common.Source
+        The file being imported; its problems and warnings are collected there.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text columns of our schema (ISO dates, ISO currency codes, plain decimal amounts [currency
+        units]) plus ``items`` (count) and ``status``; problems are left for ``source.raise_problems()``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> text = ("Order Number\\tOrder Date\\tTotal Order Amount\\tProduct Title\\n"
+    ...         "81\\t2025-08-03\\tUS $5.50\\tCable\\n81\\t2025-08-03\\tUS $5.50\\tPlug\\n")
+    >>> table = convert(c.Source(Path("orders.tsv"), text, SEP))
+    >>> table.loc[0, ["price", "currency", "items", "title"]].astype(str).tolist()
+    ['5.50', 'USD', '2', 'Cable (+1 more)']
+    """
     raw = c.read_table(source, _READ, "a tab-separated order list", strip=_TEXT)
     order_id = raw["Order Number"]
     source.flag(order_id == "", order_id, "Order Number", "Order Number is required")
