@@ -338,9 +338,9 @@ def break_even(
     Returns
     -------
     pandas.DataFrame
-        One row per such order: ``offer_minor``, ``break_even*_minor``, ``flip_postage_minor`` : Int64 [minor units of ``currency``]
-        (a break-even is missing where ``p_partial_paid`` is 0); ``best_if_postage_cheap``/``_dear`` : option
-        names; ``flips`` : bool.
+        One row per such order: ``offer_minor``, ``break_even*_minor``, ``flip_postage_minor`` : Int64 [minor
+        units of ``currency``] (a break-even is missing where ``p_partial_paid`` is 0); ``best_if_postage_cheap``/
+        ``_dear`` : option names; ``flips`` : bool.
 
     Examples
     --------
