@@ -243,7 +243,7 @@ class Rulebook:
         --------
         >>> frame = load_rulebook().to_frame().set_index("id")
         >>> frame.loc["protection_days", ["unit", "source", "applies_from", "alternatives"]].tolist()
-        ['seed L56', '2018-01-01', '90 d (seed L149)']
+        ['d', 'seed L56', '2018-01-01', '90 d (seed L149)']
         """
         import pandas as pd
 
