@@ -114,9 +114,9 @@ class Choices:
 
         Examples
         --------
-        >>> both = Choices(currency="EUR", set={"protection_days": 75}).merged_with(Choices(set={"seller_reply_days": 3}))
-        >>> both.currency, dict(both.set)
-        ('EUR', {'protection_days': 75, 'seller_reply_days': 3})
+        >>> both = Choices(lang="ru", set={"protection_days": 75}).merged_with(Choices(set={"seller_reply_days": 3}))
+        >>> both.lang, dict(both.set)
+        ('ru', {'protection_days': 75, 'seller_reply_days': 3})
         """
         changes: dict[str, Any] = {}
         for key in (*FILE_KEYS, *WORD_KEYS):
