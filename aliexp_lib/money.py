@@ -182,6 +182,7 @@ def money_text(minor, currency, lang: str | None = None):
 
 
 def _one(minor: int, currency: str, digits: int, lang: str | None) -> str:
+    """One amount of ``minor`` minor units as text: plain decimal (``lang`` None) or Babel's for ``lang``."""
     amount = Decimal(f"{minor}e-{digits}")  # exact at any size (the text constructor does not round)
     if lang is None:
         return format(amount, "f")
@@ -189,6 +190,7 @@ def _one(minor: int, currency: str, digits: int, lang: str | None) -> str:
 
 
 def _is_scalar(minor) -> bool:
+    """Whether ``minor`` is one amount (or a missing one) rather than a column."""
     return minor is None or minor is pd.NA or isinstance(minor, (int, np.integer, float, np.floating, Decimal))
 
 
@@ -219,6 +221,7 @@ def _minor_column(minor) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _integers(array: np.ndarray) -> np.ndarray:
+    """An array of integers as int64 (or Python ints, kept as objects); ``TypeError`` for anything else."""
     if array.dtype.kind in "iu":
         return array.astype(np.int64)
     bad = [v for v in array if not isinstance(v, (int, np.integer)) or isinstance(v, bool)]
