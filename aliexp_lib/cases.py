@@ -38,7 +38,38 @@ CHANCE_PARTS = 10**9
 @dataclasses.dataclass(frozen=True)
 class Case:
     """Per problem order, money as int64 minor units of the display currency; ``offer`` and the
-    postage are 0 where ``offer_known``/``post_known`` say the amount is unknown."""
+    postage are 0 where ``offer_known``/``post_known`` say the amount is unknown.
+
+    One entry per problem order in every array. Built by ``build_case``.
+
+    Attributes
+    ----------
+    rows : numpy.ndarray of int
+        Positions in the order book.
+    order_id : numpy.ndarray of str
+    problem_code : numpy.ndarray of int
+        Position in ``schema.PROBLEMS``.
+    price, offer, kept : numpy.ndarray of int64 [minor units of the display currency]
+        Price (0 if unknown), partial refund offered, value of the item if kept (``value_if_kept``,
+        else ``kept_value_share`` times the price).
+    offer_known, post_known : numpy.ndarray of bool
+    post_low, post_high : numpy.ndarray of int64 [minor units of the display currency]
+        Return postage: the user's quote, else the tracked band for the weight (rules 18-19).
+    cashback : numpy.ndarray of int64 [minor units of the display currency]
+        Expected cashback lost on a refund.
+    start_day, protection_end, protection_cap_end : numpy.ndarray of int64 [d since 1970-01-01]
+        Day the dispute path starts; last protected day; last day of protection at its cap.
+    payout_high : numpy.ndarray of int64 [d]
+        Slowest payout time of the payment method.
+    arrival : numpy.ndarray of float [probability, 0-1]
+    arrival_parts : numpy.ndarray of int64 [1 / ``CHANCE_PARTS``]
+    disputed, can_dispute, refunded, return_shipped : numpy.ndarray of bool
+        Dispute opened by today; a dispute open or still in time; refund issued; return posted.
+    rate : numpy.ndarray of str
+        The exchange rates used, in words.
+    today_day : int [d since 1970-01-01]
+    home : fractions.Fraction [display minor units per ``HOME_CURRENCY`` minor unit]
+    """
 
     rows: np.ndarray  # positions in the order book
     order_id: np.ndarray
@@ -67,6 +98,41 @@ class Case:
 
 
 def build_case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryModel | None = None) -> Case:
+    """The ranking's inputs for every order of ``book`` with a ``problem``, on ``today``.
+
+    Parameters
+    ----------
+    book : OrderBook
+    today : datetime.date
+    setting : Setting
+        Display currency, rates, postage, payout times, rulebook and assumptions.
+    history : DeliveryModel, optional
+        Behind the chance a travelling parcel arrives (default: fitted on ``book``, rulebook entry of ``today``).
+
+    Returns
+    -------
+    Case
+
+    Raises
+    ------
+    InputError
+        If an order's currency has no exchange rate on or before ``today``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from aliexp_lib.validate import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([
+    ...     {"order_id": "A1", "price": "1000.00", "currency": "RUB", "shipped_at": "2026-01-10",
+    ...      "received_at": "2026-02-01", "problem": "defective", "offer_partial": "300.00"},
+    ...     {"order_id": "A2", "price": "50.00", "currency": "RUB", "shipped_at": "2026-01-10"},
+    ... ]))
+    >>> case = build_case(book, dt.date(2026, 2, 10), Setting.default())
+    >>> case.order_id, case.price, case.offer, case.post_low, case.post_high
+    (array(['A1'], dtype=object), array([100000]), array([30000]), array([25000]), array([105000]))
+    >>> case.protection_end.astype("datetime64[D]")
+    array(['2026-03-11'], dtype='datetime64[D]')
+    """
     table = book.table
     rows = np.flatnonzero((table["problem"] != "").to_numpy())
     sub = table.iloc[rows]
@@ -154,12 +220,44 @@ def _known(amount: pd.arrays.IntegerArray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def times(p: Fraction, minor: np.ndarray) -> np.ndarray:
-    """An expected amount: the exact probability (or share) ``p`` times ``minor``, half-even to a minor unit."""
+    """An expected amount: the exact probability (or share) ``p`` times ``minor``, half-even to a minor unit.
+
+    Parameters
+    ----------
+    p : fractions.Fraction [probability or share]
+    minor : numpy.ndarray of int [minor units]
+
+    Returns
+    -------
+    numpy.ndarray of int64 [minor units]
+
+    Examples
+    --------
+    >>> times(Fraction(1, 2), np.array([5, 7, 10]))  # 2.5 -> 2, 3.5 -> 4: half-even
+    array([2, 4, 5])
+    """
     return half_even_div(minor, p.numerator, p.denominator)
 
 
 def either(where: np.ndarray, p: Fraction, q: Fraction) -> tuple[np.ndarray, int]:
-    """Per order ``p`` where ``where`` else ``q``, as (numerators, one common denominator)."""
+    """Per order ``p`` where ``where`` else ``q``, as (numerators, one common denominator).
+
+    Parameters
+    ----------
+    where : numpy.ndarray of bool
+    p, q : fractions.Fraction [probability]
+
+    Returns
+    -------
+    numerators : numpy.ndarray of int
+    denominator : int
+        The least common multiple of the two denominators.
+
+    Examples
+    --------
+    >>> either(np.array([True, False]), Fraction(85, 100), Fraction(1, 2))
+    (array([17, 10]), 20)
+    """
     den = math.lcm(p.denominator, q.denominator)
     return np.where(where, p.numerator * (den // p.denominator), q.numerator * (den // q.denominator)), den
 

@@ -98,7 +98,13 @@ def load_postage(path: str | Path | None = None) -> pd.DataFrame:
 
 def postage_range(weight_g: np.ndarray, postage: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Tracked return postage for each weight [g]: (low, high) minor units of ``HOME_CURRENCY``, and the
-    row of ``postage`` used (-1 where no band covers the weight). Rule 18: a return must be tracked."""
+    row of ``postage`` used (-1 where no band covers the weight). Rule 18: a return must be tracked.
+
+    Examples
+    --------
+    >>> postage_range(np.array([300, 1500, 99999]), load_postage())  # weights [g]
+    (array([ 25000, 200000,     -1]), array([105000, 200000,     -1]), array([ 1,  2, -1]))
+    """
     tracked = postage[postage["tracked"] & (postage["currency"] == HOME_CURRENCY)].reset_index()
     low = np.full(len(weight_g), -1, dtype=np.int64)
     high = np.full(len(weight_g), -1, dtype=np.int64)
@@ -119,7 +125,13 @@ class Rates:
     table: pd.DataFrame
 
     def lookup(self, currency: str, on: dt.date) -> tuple[Decimal, dt.date | None, str]:
-        """The newest rate of ``currency`` dated on or before ``on``: (rate, its date, source)."""
+        """The newest rate of ``currency`` dated on or before ``on``: (rate, its date, source); ``InputError`` if none.
+
+        Examples
+        --------
+        >>> load_rates().lookup("USD", dt.date(2026, 3, 1))  # RUB per USD
+        (Decimal('90.00'), datetime.date(2026, 2, 27), 'illustrative, not a published rate')
+        """
         if currency == HOME_CURRENCY:
             return Decimal(1), None, ""
         rows = self.table[(self.table["currency"] == currency) & (self.table["date"] <= on)]
@@ -129,7 +141,13 @@ class Rates:
         return newest["rate"], newest["date"], newest["source"]
 
     def factor(self, source: str, target: str, on: dt.date) -> tuple[Fraction, str]:
-        """Exact factor from minor units of ``source`` to minor units of ``target``, and how it was made."""
+        """Exact factor from minor units of ``source`` to minor units of ``target``, and how it was made.
+
+        Examples
+        --------
+        >>> load_rates().factor("USD", "EUR", dt.date(2026, 3, 1))[0]  # 90.00 / 98.00 RUB
+        Fraction(45, 49)
+        """
         if source == target:
             return Fraction(1), f"no conversion ({source})"
         rate_from, date_from, why_from = self.lookup(source, on)
@@ -186,6 +204,13 @@ def amounts_in(
     Returns ``Int64`` arrays (missing where the amount is missing), each amount converted exactly
     and rounded half-even to a whole minor unit, and, per row, the rate used and its date in
     words. One conversion per currency, none per row.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"price_minor": [1000, None], "currency": ["USD", "RUB"]})
+    >>> amounts, said = amounts_in(table, ("price_minor",), "RUB", load_rates(), dt.date(2026, 3, 1))
+    >>> amounts["price_minor"].tolist(), said[1]  # 10.00 USD at 90.00 RUB per USD, in kopecks
+    ([90000, <NA>], 'no conversion (RUB)')
     """
     n = len(table)
     values = {column: np.zeros(n, dtype=np.int64) for column in columns}
@@ -211,6 +236,11 @@ def convert_minor(minor: np.ndarray, factor: Fraction) -> np.ndarray:
 
     Integer arithmetic only; where ``minor * factor.numerator`` could leave int64 the products
     are taken as Python integers (exact at any size).
+
+    Examples
+    --------
+    >>> convert_minor(np.array([100, 150]), Fraction(1, 100))  # 1.5 -> 2: half-even
+    array([1, 2])
     """
     minor = np.asarray(minor)
     if factor == 1:
@@ -224,6 +254,11 @@ def half_even_div(numerator: np.ndarray, times, denominator) -> np.ndarray:
     ``numerator`` and ``times`` are integers (arrays or scalars), ``denominator`` a positive integer
     (array or scalar). The result is int64; a product that would leave int64 is taken in Python
     integers (object arrays), never in floats.
+
+    Examples
+    --------
+    >>> half_even_div(np.array([5, 7, -5, 2**62]), 1, 2)
+    array([                 2,                  4,                 -2, 2305843009213693952])
     """
     numerator = np.asarray(numerator)
     times, denominator = np.asarray(times), np.asarray(denominator)
@@ -272,7 +307,13 @@ def load_payout_times(path: str | Path | None = None) -> pd.DataFrame:
 
 def slowest_payout_days(methods: pd.Series, payout: pd.DataFrame) -> np.ndarray:
     """Days [d] to the money's arrival at the slow end for each payment method (case and spaces
-    ignored); a method not in ``payout`` gets the slowest of all. Each distinct method is looked up once."""
+    ignored); a method not in ``payout`` gets the slowest of all. Each distinct method is looked up once.
+
+    Examples
+    --------
+    >>> slowest_payout_days(pd.Series(["WebMoney", " card ", "barter"]), load_payout_times())
+    array([ 1, 15, 15])
+    """
     slow = payout.set_index("payment_method")["high_days"]
     codes, names = pd.factorize(methods)
     per_name = pd.Series(names, dtype=object).str.strip().str.lower().map(slow).fillna(slow.max())
@@ -308,7 +349,13 @@ class Assumptions:
 
 
 def load_assumptions(path: str | Path | None = None, overrides: Mapping[str, object] | None = None) -> Assumptions:
-    """Our assumptions, then the user's TOML file ``path`` (``[[assumption]]`` id, value), then ``overrides``."""
+    """Our assumptions, then the user's TOML file ``path`` (``[[assumption]]`` id, value), then ``overrides``.
+
+    Examples
+    --------
+    >>> load_assumptions(overrides={"time_rate": "300"}).changed, load_assumptions()["p_win_not_received"]
+    (frozenset({'time_rate'}), Decimal('0.85'))
+    """
     default = resources.files("aliexp_lib.data").joinpath("assumptions.toml").read_text(encoding="utf-8")
     entries = tomllib.loads(default, parse_float=Decimal)["assumption"]  # 0.85 is 85/100, not a binary float
     values = {e["id"]: _exact(e["value"]) for e in entries}

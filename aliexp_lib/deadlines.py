@@ -206,6 +206,16 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
     Columns ``COLUMNS``: ``due`` (date), ``days_left`` = due - today [d], ``status`` (one of
     ``STATUSES``), ``action`` (what to do, plain words), ``rule`` (rulebook ids behind ``due``).
     Rows follow the order book, and within an order the kinds in lifecycle order (``KINDS``).
+
+    Examples
+    --------
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "A1", "shipped_at": "2026-01-10"}]))
+    >>> compute_deadlines(book, dt.date(2026, 2, 10))[["kind", "due", "days_left", "status"]]
+                  kind        due  days_left    status
+    0    dispute_opens 2026-01-15        -26      done
+    1   tracking_check 2026-01-20        -21   overdue
+    2    ask_extension 2026-03-09         27  upcoming
+    3  protection_ends 2026-03-11         29  upcoming
     """
     rulebook = rulebook if rulebook is not None else load_rulebook()
     today_day = _day_number(np.datetime64(today, "D"))
@@ -262,6 +272,13 @@ def next_actions(deadlines: pd.DataFrame) -> pd.DataFrame:
     recently missed (an older one is usually overtaken by it: a stalled parcel by protection
     ending), among the others the soonest; then the earlier kind in ``KINDS``. Orders with
     nothing open are left out.
+
+    Examples
+    --------
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "A1", "shipped_at": "2026-01-10"}]))
+    >>> next_actions(compute_deadlines(book, dt.date(2026, 2, 10)))[["kind", "days_left", "status"]]
+                 kind  days_left   status
+    0  tracking_check        -21  overdue
     """
     open_rows = deadlines[deadlines["status"] != "done"]
     overdue = (open_rows["status"] == "overdue").to_numpy()

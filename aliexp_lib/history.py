@@ -328,7 +328,27 @@ def prior_range(rulebook: Rulebook, on: dt.date = dt.date.max) -> tuple[int, int
 
 
 def blended_cdf(observed: np.ndarray, t: np.ndarray, model: DeliveryModel) -> np.ndarray:
-    """(count(observed <= t) + k * U_low,high(t)) / (n + k) for each t [d]."""
+    """(count(observed <= t) + k * U_low,high(t)) / (n + k) for each t [d].
+
+    Parameters
+    ----------
+    observed : numpy.ndarray of int [d]
+        Sorted observed delivery times (n of them).
+    t : numpy.ndarray of int [d]
+        Days since shipment.
+    model : DeliveryModel
+        Gives k = ``prior_weight`` and the prior's [``low``, ``high``] (a step at ``low`` where equal).
+
+    Returns
+    -------
+    numpy.ndarray of float [probability, 0-1]
+
+    Examples
+    --------
+    >>> model = DeliveryModel(days={}, pooled=np.array([]), low=20, high=40)
+    >>> blended_cdf(np.array([15, 25]), np.array([15, 30]), model).round(4)  # (1 + 0) / 7, (2 + 2.5) / 7
+    array([0.1429, 0.6429])
+    """
     n, k = len(observed), model.prior_weight
     count = np.searchsorted(observed, t, side="right")
     if model.high > model.low:
@@ -339,7 +359,21 @@ def blended_cdf(observed: np.ndarray, t: np.ndarray, model: DeliveryModel) -> np
 
 
 def day_numbers_of(column: pd.Series) -> np.ndarray:
-    """A datetime column as float day numbers (days since 1970-01-01), NaN where NaT."""
+    """A datetime column as float day numbers (days since 1970-01-01), NaN where NaT.
+
+    Parameters
+    ----------
+    column : pandas.Series of datetime64
+
+    Returns
+    -------
+    numpy.ndarray of float [d since 1970-01-01]
+
+    Examples
+    --------
+    >>> day_numbers_of(pd.Series(pd.to_datetime(["1970-01-02", None, "2026-03-01"]))).tolist()
+    [1.0, nan, 20513.0]
+    """
     values = column.to_numpy(dtype="datetime64[D]")
     days = values.astype(np.int64).astype(np.float64)
     days[np.isnat(values)] = np.nan

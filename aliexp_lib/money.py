@@ -19,7 +19,18 @@ from babel.numbers import format_currency, get_currency_precision, get_territory
 
 @cache
 def known_currencies() -> frozenset[str]:
-    """ISO 4217 codes that are legal tender somewhere today, per CLDR (so RUR, the old rouble, is not)."""
+    """ISO 4217 codes that are legal tender somewhere today, per CLDR (so RUR, the old rouble, is not).
+
+    Returns
+    -------
+    frozenset of str
+        Computed once, then cached.
+
+    Examples
+    --------
+    >>> {"RUB", "USD", "JPY"} <= known_currencies(), "RUR" in known_currencies()
+    (True, False)
+    """
     return frozenset(
         c
         for territory in Locale("en").territories
@@ -29,13 +40,52 @@ def known_currencies() -> frozenset[str]:
 
 
 def minor_digits(currency: str) -> int:
-    """Decimal places of ``currency``'s minor unit: RUB 2, USD 2, JPY 0."""
+    """Decimal places of ``currency``'s minor unit: RUB 2, USD 2, JPY 0.
+
+    Parameters
+    ----------
+    currency : str
+        ISO 4217 code.
+
+    Returns
+    -------
+    int [decimal places]
+        From CLDR (Babel).
+
+    Examples
+    --------
+    >>> minor_digits("RUB"), minor_digits("JPY"), minor_digits("KWD")
+    (2, 0, 3)
+    """
     return get_currency_precision(currency)
 
 
 @dataclasses.dataclass(frozen=True)
 class Money:
-    """An exact amount in one currency. Floats are refused; adding two currencies is an error."""
+    """An exact amount in one currency. Floats are refused; adding two currencies is an error.
+
+    Parameters
+    ----------
+    amount : Decimal [units of ``currency``]
+    currency : str
+        ISO 4217 code, one of ``known_currencies()``.
+
+    Raises
+    ------
+    TypeError
+        If ``amount`` is not a ``Decimal``, or on adding an amount in another currency.
+    ValueError
+        If ``currency`` is unknown.
+
+    Examples
+    --------
+    >>> str(Money(Decimal("600.50"), "RUB") + Money.from_minor(5, "RUB"))
+    '600.55 RUB'
+    >>> Money(Decimal("1"), "RUB") + Money(Decimal("1"), "USD")
+    Traceback (most recent call last):
+    ...
+    TypeError: cannot add USD to RUB without an exchange rate
+    """
 
     amount: Decimal
     currency: str
@@ -48,7 +98,24 @@ class Money:
 
     @classmethod
     def from_minor(cls, minor: int, currency: str) -> Money:
-        """The amount ``minor`` minor units of ``currency`` (e.g. 60050 RUB kopecks = 600.50 RUB)."""
+        """The amount ``minor`` minor units of ``currency`` (e.g. 60050 RUB kopecks = 600.50 RUB).
+
+        Parameters
+        ----------
+        minor : int [minor units of ``currency``]
+        currency : str
+            ISO 4217 code.
+
+        Returns
+        -------
+        Money
+            Exact, with the currency's number of decimal places.
+
+        Examples
+        --------
+        >>> Money.from_minor(60050, "RUB").amount, Money.from_minor(1200, "JPY").amount
+        (Decimal('600.50'), Decimal('1200'))
+        """
         return cls(Decimal(f"{int(minor)}e-{minor_digits(currency)}"), currency)
 
     def __add__(self, other: Money) -> Money:
@@ -115,6 +182,7 @@ def money_text(minor, currency, lang: str | None = None):
 
 
 def _one(minor: int, currency: str, digits: int, lang: str | None) -> str:
+    """One amount of ``minor`` minor units as text: plain decimal (``lang`` None) or Babel's for ``lang``."""
     amount = Decimal(f"{minor}e-{digits}")  # exact at any size (the text constructor does not round)
     if lang is None:
         return format(amount, "f")
@@ -122,6 +190,7 @@ def _one(minor: int, currency: str, digits: int, lang: str | None) -> str:
 
 
 def _is_scalar(minor) -> bool:
+    """Whether ``minor`` is one amount (or a missing one) rather than a column."""
     return minor is None or minor is pd.NA or isinstance(minor, (int, np.integer, float, np.floating, Decimal))
 
 
@@ -152,6 +221,7 @@ def _minor_column(minor) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _integers(array: np.ndarray) -> np.ndarray:
+    """An array of integers as int64 (or Python ints, kept as objects); ``TypeError`` for anything else."""
     if array.dtype.kind in "iu":
         return array.astype(np.int64)
     bad = [v for v in array if not isinstance(v, (int, np.integer)) or isinstance(v, bool)]

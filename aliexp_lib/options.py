@@ -77,12 +77,53 @@ RISKS.update(
 
 
 def texts_for(texts: dict, option: np.ndarray, problem_code: np.ndarray) -> pd.Categorical:
-    """``texts[(option, problem)]`` where given, else ``texts[option]``, as a categorical."""
+    """``texts[(option, problem)]`` where given, else ``texts[option]``, as a categorical.
+
+    Parameters
+    ----------
+    texts : dict
+        ``REASONS`` or ``RISKS``: option -> text, and (option, problem) -> the text for that problem.
+    option : numpy.ndarray of int
+        Positions in ``OPTIONS``, one per row.
+    problem_code : numpy.ndarray of int
+        Positions in ``PROBLEMS``, one per row.
+
+    Returns
+    -------
+    pandas.Categorical
+        One text per row; each distinct text is one category.
+
+    Examples
+    --------
+    >>> option = np.full(2, OPTIONS.index("keep_and_close"))
+    >>> list(texts_for(REASONS, option, np.array(problem_codes(("not_received", "defective")))))
+    ['Give up: no refund', 'Keep what you have and do nothing more']
+    """
     table = [texts.get((o, p), texts[o]) for o in OPTIONS for p in PROBLEMS]
     categories, positions = np.unique(np.array(table, dtype=object), return_inverse=True)
     return pd.Categorical.from_codes(positions[option * len(PROBLEMS) + problem_code], categories=categories)
 
 
 def problem_codes(problems: tuple[str, ...]) -> list[int]:
-    """Positions of ``problems`` in ``PROBLEMS``."""
+    """Positions of ``problems`` in ``PROBLEMS``.
+
+    Parameters
+    ----------
+    problems : tuple of str
+        Problem names, each one of ``PROBLEMS``.
+
+    Returns
+    -------
+    list of int
+
+    Raises
+    ------
+    ValueError
+        If a name is not in ``PROBLEMS``.
+
+    Examples
+    --------
+    >>> problem_codes(ITEM_PROBLEMS)
+    [1, 2, 3, 4]
+    """
     return [PROBLEMS.index(p) for p in problems]

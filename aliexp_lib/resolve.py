@@ -65,6 +65,41 @@ def rank_options(
     ``accept_resend`` and ``wait_and_extend``, the item) is expected under the rulebook. ``history``
     is the delivery model behind ``wait_and_extend`` (default: fitted on ``book``; pass one fitted
     on all your orders when ``book`` holds only some).
+
+    Parameters
+    ----------
+    book : OrderBook
+    today : datetime.date
+    setting : Setting, optional
+        Default ``Setting.default()``.
+    history : DeliveryModel, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (problem order, option that applies): ``rank`` from 1; ``net_minor``, ``net_low_minor``,
+        ``net_high_minor`` : int64 [minor units of ``currency``]; ``money_by`` : datetime64 (a day);
+        ``likelihood`` : float [probability, 0-1, 3 decimals]; ``reason``, ``risk``, ``rate`` in words.
+
+    Raises
+    ------
+    InputError
+        If an order's currency has no exchange rate on or before ``today``.
+
+    Examples
+    --------
+    >>> from aliexp_lib.validate import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([
+    ...     {"order_id": "A1", "price": "1000.00", "currency": "RUB", "shipped_at": "2026-01-10",
+    ...      "received_at": "2026-02-01", "problem": "defective", "offer_partial": "300.00"},
+    ... ]))
+    >>> rank_options(book, dt.date(2026, 2, 10))[["option", "rank", "net_minor", "money_by", "likelihood"]]
+                    option  rank  net_minor   money_by  likelihood
+    0  dispute_full_refund     1      50000 2026-03-24        0.50
+    1  partial_refund_keep     2      28500 2026-03-07        0.95
+    2    return_for_refund     3      16000 2026-04-16        0.90
+    ...
+    4  settle_off_platform     5       9000 2026-02-10        0.30
     """
     return rank_with_break_even(book, today, setting, history)[0]
 
@@ -72,7 +107,29 @@ def rank_options(
 def rank_with_break_even(
     book: OrderBook, today: dt.date, setting: Setting | None = None, history: DeliveryModel | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``rank_options`` and ``break_even`` together, sharing the work."""
+    """``rank_options`` and ``break_even`` together, sharing the work.
+
+    Parameters
+    ----------
+    book, today, setting, history
+        As for ``rank_options``.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        (``rank_options``, ``break_even``).
+
+    Examples
+    --------
+    >>> from aliexp_lib.validate import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([
+    ...     {"order_id": "A1", "price": "1000.00", "currency": "RUB", "shipped_at": "2026-01-10",
+    ...      "received_at": "2026-02-01", "problem": "defective", "offer_partial": "300.00"},
+    ... ]))
+    >>> ranking, even = rank_with_break_even(book, dt.date(2026, 2, 10))
+    >>> ranking["option"].iat[0], int(even["break_even_minor"].iat[0])
+    ('dispute_full_refund', 16842)
+    """
     setting = setting or Setting.default()
     case = build_case(book, today, setting, history)
     values = _evaluate(case, setting)
@@ -272,6 +329,31 @@ def break_even(
     end (a return is worth less, so a smaller offer already wins) and ``break_even_high`` the cheap
     end. ``flip_postage`` is the postage at which the best option changes, where that is inside
     the range (else empty).
+
+    Parameters
+    ----------
+    book, today, setting, history
+        As for ``rank_options``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per such order: ``offer_minor``, ``break_even*_minor``, ``flip_postage_minor`` : Int64 [minor
+        units of ``currency``] (a break-even is missing where ``p_partial_paid`` is 0); ``best_if_postage_cheap``/
+        ``_dear`` : option names; ``flips`` : bool.
+
+    Examples
+    --------
+    >>> from aliexp_lib.validate import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([
+    ...     {"order_id": "A1", "price": "1000.00", "currency": "RUB", "shipped_at": "2026-01-10",
+    ...      "received_at": "2026-02-01", "problem": "defective", "offer_partial": "300.00"},
+    ... ]))
+    >>> break_even(book, dt.date(2026, 2, 10)).iloc[:, 2:].T[:3]  # a return wins below 37000 postage (flips)
+                               0
+    break_even_minor       16842
+    break_even_low_minor       0
+    break_even_high_minor  65263
     """
     return rank_with_break_even(book, today, setting, history)[1]
 

@@ -28,7 +28,13 @@ _EARLIEST = dt.date(1970, 1, 1)
 
 @dataclasses.dataclass(frozen=True)
 class Alternative:
-    """A value another source gives for the same clock, kept visible but not used."""
+    """A value another source gives for the same clock, kept visible but not used.
+
+    Attributes
+    ----------
+    value : int [the rule's unit]
+    source, note : str
+    """
 
     value: int
     source: str
@@ -42,6 +48,16 @@ class Rule:
     Its number is private (``_value``): outside this module a value is read only through the
     dated-clock API of ``Rulebook``, so that every engine takes the entry in force on the day its
     clock started.
+
+    Attributes
+    ----------
+    id, source, summary, note : str
+        ``source``: a seed line or URL, the user's file, or ``"user setting"``.
+    unit : {"d", "min"}
+    applies_from : datetime.date
+        First start day of a clock this entry is in force for.
+    rule : int or None [DOMAIN rule]
+    alternatives : tuple of Alternative
     """
 
     id: str
@@ -57,7 +73,12 @@ class Rule:
 
 @dataclasses.dataclass(frozen=True)
 class Rulebook:
-    """All clocks: ``versions[id]`` holds that id's rules, oldest ``applies_from`` first."""
+    """All clocks: ``versions[id]`` holds that id's rules, oldest ``applies_from`` first.
+
+    Attributes
+    ----------
+    versions : Mapping[str, tuple of Rule]
+    """
 
     versions: Mapping[str, tuple[Rule, ...]]
 
@@ -65,7 +86,13 @@ class Rulebook:
         return iter(self.versions)
 
     def entries(self, rule_id: str) -> tuple[Rule, ...]:
-        """Every dated entry of ``rule_id`` (source, unit, alternatives), oldest first."""
+        """Every dated entry of ``rule_id`` (source, unit, alternatives), oldest first; ``InputError`` if unknown.
+
+        Examples
+        --------
+        >>> [(r.source, r.rule, [a.value for a in r.alternatives]) for r in load_rulebook().entries("protection_days")]
+        [('seed L56', 2, [90])]
+        """
         return self._versions_of(rule_id)
 
     def days(self, rule_id: str, on: np.ndarray | np.datetime64) -> np.ndarray | np.int64:
@@ -105,6 +132,15 @@ class Rulebook:
     def days_on(self, rule_id: str, on: dt.date) -> int:
         """Value [d] of ``rule_id`` in force on the single day ``on`` (see ``days``).
 
+        Parameters
+        ----------
+        rule_id : str
+        on : datetime.date
+
+        Returns
+        -------
+        int [d]
+
         Examples
         --------
         >>> rulebook = load_rulebook(overrides={"protection_days": 75})
@@ -116,8 +152,15 @@ class Rulebook:
     def clock(self, rule_id: str, start: np.ndarray) -> np.ndarray:
         """Day number [d since 1970-01-01] a clock of ``rule_id`` ends: ``start + days(rule_id, start)``.
 
-        ``start`` holds day numbers (int) of the day the clock started (day 0); the value is the
-        entry in force on that day.
+        Parameters
+        ----------
+        rule_id : str
+        start : numpy.ndarray of int [d since 1970-01-01]
+            Day numbers of the day the clock started (day 0); the value is the entry in force on that day.
+
+        Returns
+        -------
+        numpy.ndarray of int64 [d since 1970-01-01]
 
         Examples
         --------
@@ -132,7 +175,13 @@ class Rulebook:
 
     def range_on(self, rule_id: str, on: dt.date) -> tuple[int, int]:
         """(low, high) [d]: the value in force on ``on`` and the smallest alternative at or below it
-        (a range such as the sellers' usual 20-40 d delivery); (value, value) without one."""
+        (a range such as the sellers' usual 20-40 d delivery); (value, value) without one.
+
+        Examples
+        --------
+        >>> load_rulebook().range_on("estimated_delivery_days", dt.date(2026, 3, 1))
+        (20, 40)
+        """
         entry = self._entry_on(rule_id, on)
         below = [a.value for a in entry.alternatives if a.value <= entry._value]
         return (min(below) if below else entry._value), entry._value
@@ -146,6 +195,27 @@ class Rulebook:
         """A copy where each id of ``overrides`` has one value, applying from any date.
 
         The replaced values become alternatives, so the default stays visible.
+
+        Parameters
+        ----------
+        overrides : Mapping[str, int]
+            Rule id -> value [the rule's unit], 0 or more (digits as text are read as a number).
+        source : str
+
+        Returns
+        -------
+        Rulebook
+
+        Raises
+        ------
+        InputError
+            An unknown id, or a value that is not a whole number 0 or more.
+
+        Examples
+        --------
+        >>> (rule,) = load_rulebook().with_overrides({"protection_days": "75"}).entries("protection_days")
+        >>> rule.source, rule.applies_from, [(a.value, a.source) for a in rule.alternatives]
+        ('user setting', datetime.date(1970, 1, 1), [(60, 'seed L56'), (90, 'seed L149')])
         """
         versions = dict(self.versions)
         for rule_id, value in overrides.items():
@@ -167,7 +237,14 @@ class Rulebook:
         return Rulebook(versions)
 
     def to_frame(self):
-        """One row per rule entry: id, value, unit, source, applies_from, rule, alternatives, summary."""
+        """One row per rule entry: id, value, unit, source, applies_from, rule, alternatives, summary.
+
+        Examples
+        --------
+        >>> frame = load_rulebook().to_frame().set_index("id")
+        >>> frame.loc["protection_days", ["unit", "source", "applies_from", "alternatives"]].tolist()
+        ['d', 'seed L56', '2018-01-01', '90 d (seed L149)']
+        """
         import pandas as pd
 
         rows = [
@@ -198,6 +275,29 @@ def load_rulebook(path: str | Path | None = None, overrides: Mapping[str, int] |
 
     ``path`` is a TOML file of ``[[rule]]`` tables with at least ``id`` and ``value``; an entry
     without ``applies_from`` replaces every default entry of its id.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+    overrides : Mapping[str, int [the rule's unit]], optional
+
+    Returns
+    -------
+    Rulebook
+
+    Raises
+    ------
+    InputError
+        A file that cannot be read or is not valid TOML, or a bad entry (id, value, unit, source, date).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "rules.toml"
+    >>> _ = path.write_text('rule = [{id = "dispute_earliest_days", value = 30, applies_from = 2026-01-01}]')
+    >>> on = [dt.date(2025, 12, 20), dt.date(2026, 1, 2)]  # the clock's start day
+    >>> [load_rulebook(path).days_on("dispute_earliest_days", day) for day in on]
+    [5, 30]
     """
     default = resources.files("aliexp_lib.data").joinpath("rulebook.toml")
     book = _parse(default.read_text(encoding="utf-8"), "rulebook.toml", defaults=None)

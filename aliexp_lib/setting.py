@@ -80,6 +80,16 @@ class Choices:
 
     ``None`` (or an empty table) means "not chosen here"; ``merged_with`` lays choices over each
     other. ``files`` lists the ``aliexp.toml`` files read, in order.
+
+    Attributes
+    ----------
+    rules, assumptions, rates, postage, payout : str or None
+        Data files (``FILE_KEYS``) replacing the bundled ones.
+    set, assume, thresholds : Mapping[str, Any]
+        Overrides (``TABLE_KEYS``): rule values [d], assumptions, risk thresholds, each in its own unit.
+    currency, lang, destination : str or None
+        ``WORD_KEYS``: ISO 4217 code, language, ISO 3166 country.
+    files : tuple of str
     """
 
     rules: str | None = None
@@ -96,7 +106,18 @@ class Choices:
     files: tuple[str, ...] = ()
 
     def merged_with(self, later: Choices) -> Choices:
-        """These choices with ``later`` on top: a value ``later`` gives wins; tables merge by key."""
+        """These choices with ``later`` on top: a value ``later`` gives wins; tables merge by key.
+
+        Parameters
+        ----------
+        later : Choices
+
+        Examples
+        --------
+        >>> both = Choices(lang="ru", set={"protection_days": 75}).merged_with(Choices(set={"seller_reply_days": 3}))
+        >>> both.lang, dict(both.set)
+        ('ru', {'protection_days': 75, 'seller_reply_days': 3})
+        """
         changes: dict[str, Any] = {}
         for key in (*FILE_KEYS, *WORD_KEYS):
             if getattr(later, key) is not None:
@@ -107,7 +128,18 @@ class Choices:
         return dataclasses.replace(self, **changes)
 
     def to_toml(self) -> str:
-        """These choices as an ``aliexp.toml`` (file paths as given: make them absolute first)."""
+        """These choices as an ``aliexp.toml`` (file paths as given: make them absolute first).
+
+        Returns
+        -------
+        str
+            TOML text that ``read_choices`` reads back.
+
+        Examples
+        --------
+        >>> Choices(currency="EUR", set={"protection_days": 75}).to_toml().splitlines()
+        ['currency = "EUR"', '', '[set]', 'protection_days = 75']
+        """
         lines = [
             f"{key} = {_toml_value(getattr(self, key))}"
             for key in (*WORD_KEYS, *FILE_KEYS)
@@ -163,6 +195,17 @@ class Setting:
     def default(cls, currency: str = HOME_CURRENCY, **assume) -> Setting:
         """The bundled data only (no config file is read), money in ``currency``, ``assume`` on top.
 
+        Parameters
+        ----------
+        currency : str [ISO 4217], default ``HOME_CURRENCY``
+        **assume
+            Assumption id -> value, in the assumption's unit.
+
+        Raises
+        ------
+        InputError
+            An unknown currency or assumption, or a value out of range.
+
         Examples
         --------
         >>> setting = Setting.default("USD", time_rate=300)
@@ -172,7 +215,24 @@ class Setting:
         return _load(Choices(currency=currency, assume=assume))
 
     def with_choices(self, **changes) -> Setting:
-        """A setting built from these choices with ``changes`` on top (e.g. ``currency="EUR"``)."""
+        """A setting built from these choices with ``changes`` on top (e.g. ``currency="EUR"``).
+
+        Parameters
+        ----------
+        **changes
+            Keys of ``Choices``.
+
+        Raises
+        ------
+        InputError
+            As for ``build_setting``.
+
+        Examples
+        --------
+        >>> setting = Setting.default(time_rate=300).with_choices(currency="EUR")
+        >>> setting.currency, str(setting.assumptions["time_rate"])
+        ('EUR', '300')
+        """
         return _load(self.choices.merged_with(Choices(**changes)))
 
 
@@ -232,13 +292,46 @@ def build_setting(
 
 
 def user_config_path() -> Path:
-    """``aliexp.toml`` in the user's config folder (``ALIEXP_CONFIG_DIR`` if set)."""
+    """``aliexp.toml`` in the user's config folder (``ALIEXP_CONFIG_DIR`` if set).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {CONFIG_DIR_VARIABLE: "/srv/aliexp"}):
+    ...     user_config_path().as_posix()
+    '/srv/aliexp/aliexp.toml'
+    """
     folder = os.environ.get(CONFIG_DIR_VARIABLE) or platformdirs.user_config_dir("aliexp")
     return Path(folder) / CONFIG_NAME
 
 
 def read_choices(path: Path, required: bool = False) -> Choices:
-    """The choices of one ``aliexp.toml``; file paths in it are made absolute (relative to it)."""
+    """The choices of one ``aliexp.toml``; file paths in it are made absolute (relative to it).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+    required : bool
+        A missing file is an error (else: no choices).
+
+    Raises
+    ------
+    InputError
+        A file unreadable (or missing when ``required``), not TOML, an unknown key, a value of a wrong type.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / CONFIG_NAME
+    >>> _ = path.write_text('currency = "EUR"\\nrates = "my_rates.csv"\\n[set]\\nprotection_days = 75\\n')
+    >>> choices = read_choices(path)
+    >>> choices.currency, dict(choices.set), Path(choices.rates) == (path.parent / "my_rates.csv").resolve()
+    ('EUR', {'protection_days': 75}, True)
+    """
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
