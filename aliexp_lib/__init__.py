@@ -1,6 +1,6 @@
 """aliexp: deadlines and money decisions for AliExpress buyers whose orders go wrong.
 
-Data flows one way: orders in (``orders``) -> setting (``rules``, ``costs``, ``setting``) ->
+Data flows one way: orders in (``orders``) -> setting (``rules``, ``costs``, ``rates``, ``setting``) ->
 deadlines (``deadlines``) -> options (``resolve``) -> one analysis (``analysis``) -> views
 (``views``, ``report``, ``cli``). See ARCHITECTURE.md.
 """

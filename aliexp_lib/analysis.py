@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 from aliexp_lib.checks import order_checks
-from aliexp_lib.costs import amounts_in, slowest_payout_days
+from aliexp_lib.costs import slowest_payout_days
 from aliexp_lib.deadlines import STATUSES, compute_deadlines, next_actions
 from aliexp_lib.history import DeliveryModel, fit_delivery_model
 from aliexp_lib.orders import load_orders
+from aliexp_lib.rates import amounts_in
 from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.risk import cashback
 from aliexp_lib.setting import Setting, build_setting

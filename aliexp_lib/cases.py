@@ -1,7 +1,7 @@
 """The inputs of the ranking: per problem order, every amount as int64 minor units of the display
 currency and every date as a day number, from the order book, the setting and the delivery model.
 
-Amounts are converted exactly (``costs.amounts_in``); the cashback a refund cancels and the buyer's
+Amounts are converted exactly (``rates.amounts_in``); the cashback a refund cancels and the buyer's
 share of it are rounded half-even to a whole minor unit with integer arithmetic, never a float.
 """
 
@@ -16,17 +16,11 @@ import numpy as np
 import pandas as pd
 
 from aliexp_lib.arrival import arrival_chance
-from aliexp_lib.costs import (
-    HOME_CURRENCY,
-    amounts_in,
-    chance,
-    convert_minor,
-    half_even_div,
-    postage_range,
-    slowest_payout_days,
-)
+from aliexp_lib.assumptions import chance
+from aliexp_lib.costs import HOME_CURRENCY, postage_range, slowest_payout_days
 from aliexp_lib.deadlines import day_numbers, protection_end_days
 from aliexp_lib.history import DeliveryModel, fit_delivery_model
+from aliexp_lib.rates import amounts_in, convert_minor, half_even_div
 from aliexp_lib.schema import PROBLEMS
 from aliexp_lib.setting import Setting
 from aliexp_lib.validate import OrderBook

@@ -28,11 +28,13 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from aliexp_lib.assumptions import chance
 from aliexp_lib.cases import CHANCE_PARTS, Case, build_case, either, times
-from aliexp_lib.costs import HOME_CURRENCY, chance, half_even_div
+from aliexp_lib.costs import HOME_CURRENCY
 from aliexp_lib.history import DeliveryModel
 from aliexp_lib.money import minor_digits
 from aliexp_lib.options import APPLIES_TO, ITEM_PROBLEMS, OPTIONS, REASONS, RISKS, problem_codes, texts_for
+from aliexp_lib.rates import half_even_div
 from aliexp_lib.schema import PROBLEMS
 from aliexp_lib.setting import Setting
 from aliexp_lib.validate import OrderBook

@@ -46,18 +46,12 @@ from typing import Any
 import pandas as pd
 import platformdirs
 
-from aliexp_lib.costs import (
-    HOME_CURRENCY,
-    Assumptions,
-    Rates,
-    load_assumptions,
-    load_payout_times,
-    load_postage,
-    load_rates,
-)
+from aliexp_lib.assumptions import Assumptions, load_assumptions
+from aliexp_lib.costs import HOME_CURRENCY, load_payout_times, load_postage
 from aliexp_lib.errors import InputError
 from aliexp_lib.i18n import LANGUAGES
 from aliexp_lib.money import known_currencies
+from aliexp_lib.rates import Rates, load_rates
 from aliexp_lib.rules import Rulebook, load_rulebook
 from aliexp_lib.thresholds import Threshold, load_thresholds
 

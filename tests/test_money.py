@@ -15,8 +15,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from aliexp_lib import money
-from aliexp_lib.costs import amounts_in, half_even_div, load_assumptions, load_rates
+from aliexp_lib.assumptions import load_assumptions
 from aliexp_lib.money import known_currencies, minor_digits, money_text
+from aliexp_lib.rates import amounts_in, half_even_div, load_rates
 from aliexp_lib.resolve import Setting, break_even, rank_options, rank_with_break_even
 from tests.conftest import TODAY, book
 

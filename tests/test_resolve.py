@@ -13,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aliexp_lib import InputError, load_orders
-from aliexp_lib.costs import convert_minor, load_assumptions, load_postage, load_rates, postage_range
+from aliexp_lib.assumptions import load_assumptions
+from aliexp_lib.costs import load_postage, postage_range
+from aliexp_lib.rates import convert_minor, load_rates
 from aliexp_lib.resolve import APPLIES_TO, OPTIONS, Setting, break_even, rank_options
 from tests.conftest import TODAY, book
 from tests.test_orders import SAMPLE
