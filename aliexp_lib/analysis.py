@@ -20,8 +20,9 @@ import pandas as pd
 
 from aliexp_lib.checks import order_checks
 from aliexp_lib.costs import slowest_payout_days
-from aliexp_lib.deadlines import STATUSES, compute_deadlines, next_actions
+from aliexp_lib.deadlines import compute_deadlines, next_actions
 from aliexp_lib.history import DeliveryModel, fit_delivery_model
+from aliexp_lib.kinds import STATUSES
 from aliexp_lib.orders import load_orders
 from aliexp_lib.rates import amounts_in
 from aliexp_lib.resolve import rank_with_break_even

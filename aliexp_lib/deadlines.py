@@ -11,193 +11,17 @@ The engine works on whole columns: one pass per kind of deadline (13), none per 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import enum
 
 import numpy as np
 import pandas as pd
 
+from aliexp_lib.kinds import KIND_NAMES, KINDS, STATUSES, Due, Kind, Status, action
 from aliexp_lib.rules import Rulebook, load_rulebook
 from aliexp_lib.schema import DATE_COLUMNS
 from aliexp_lib.validate import OrderBook
 
 COLUMNS = ("order_id", "kind", "due", "days_left", "status", "action", "rule")
-
-
-class Status(enum.IntEnum):
-    """Where a deadline stands on ``today``; the codes order urgency (smaller: more urgent)."""
-
-    OVERDUE = 0  #: due < today and still open
-    DUE_TODAY = 1  #: due == today
-    UPCOMING = 2  #: due > today
-    DONE = 3  #: closed by an event, or a window that lapsed
-
-    @property
-    def label(self) -> str:
-        """The code shown in tables: ``overdue``, ``due_today``, ``upcoming``, ``done``."""
-        return self.name.lower()
-
-
-#: Status values, most urgent first (the categories of the ``status`` column).
-STATUSES = tuple(s.label for s in sorted(Status))
-
-
-class Due(enum.Enum):
-    """How a kind's ``due`` day is computed from its start (named strategies, as data on each kind).
-
-    Every day is a day number; each rule's value is the entry in force on the day the clock started.
-    """
-
-    AFTER_START = "start + the kind's first rule"
-    PROTECTION_END = "shipped + min(protection term + extensions, cap) (rules 2-3)"
-    BEFORE_PROTECTION_END = "protection end - the kind's ask_extension_latest_days, never before shipment (rule 7)"
-
-
-@dataclasses.dataclass(frozen=True)
-class Kind:
-    """One kind of deadline: its clock, what stops it, and what to do (plain words)."""
-
-    name: str
-    start: str  #: event that starts the clock (day 0)
-    rules: tuple[str, ...]  #: rulebook ids the due date is computed from
-    closed_by: tuple[str, ...]  #: any of these events makes the deadline done
-    pending: str  #: action while upcoming or due today
-    overdue: str  #: action once past
-    done: str  #: what "done" means here
-    due_by: Due = Due.AFTER_START  #: how ``due`` is computed
-    window_opens: bool = False  #: due is the first day something becomes possible: once past, done
-    lapses_if: tuple[str, ...] = ()  #: once past due, done (a window that closed) if any of these happened
-    closed_at_cap: bool = False  #: done where protection already reaches its cap (no extension possible)
-
-
-REFUND = "refund_issued_at"
-KINDS = (
-    Kind(
-        "dispute_opens",
-        "shipped_at",
-        ("dispute_earliest_days",),
-        ("dispute_opened_at", "confirmed_at", REFUND),
-        "Wait: a dispute can be opened from this date on",
-        "A dispute can be opened if needed",
-        "A dispute can be opened if needed (or one is already open)",
-        window_opens=True,
-    ),
-    Kind(
-        "tracking_check",
-        "shipped_at",
-        ("tracking_check_days",),
-        ("last_tracking_update_at", "received_at", "confirmed_at", REFUND),
-        "Check from this date that the tracking number shows the parcel moving",
-        "No tracking update recorded: check the number; if no service knows it, ask the seller and keep screenshots",
-        "Tracking seen or parcel received",
-    ),
-    Kind(
-        "tracking_stalled",
-        "last_tracking_update_at",
-        ("tracking_stalled_days",),
-        ("received_at", "confirmed_at", "dispute_opened_at", REFUND),
-        "If tracking has not moved by this date, treat the parcel as lost",
-        "Tracking has stopped moving: ask the seller, then open a dispute (not received) before protection ends",
-        "Parcel received or dispute opened",
-    ),
-    Kind(
-        "ask_extension",
-        "shipped_at",
-        ("protection_days", "protection_cap_days", "ask_extension_latest_days", "ask_extension_earliest_days"),
-        ("received_at", "confirmed_at", "dispute_opened_at", REFUND),
-        "Parcel still travelling? In the days before this date ask the seller to extend buyer protection",
-        "Too late to ask safely for an extension: open a dispute before protection ends",
-        "No extension needed: parcel received, dispute opened, or protection already at its maximum",
-        due_by=Due.BEFORE_PROTECTION_END,
-        closed_at_cap=True,
-    ),
-    Kind(
-        "protection_ends",
-        "shipped_at",
-        ("protection_days", "protection_cap_days"),
-        ("confirmed_at", "dispute_opened_at", REFUND),
-        "Buyer protection ends: open a dispute by this date if the parcel has not arrived or is faulty",
-        "Buyer protection has ended and the seller is paid; only AliExpress support can help now",
-        "Protection over: receipt confirmed, dispute opened, or the parcel arrived and the term ran out",
-        due_by=Due.PROTECTION_END,
-        lapses_if=("received_at",),
-    ),
-    Kind(
-        "dispute_after_close",
-        "confirmed_at",
-        ("dispute_after_close_days",),
-        ("dispute_opened_at", REFUND),
-        "Receipt confirmed: if the item did not arrive or is faulty, open a dispute by this date",
-        "Nothing arrived and the time to dispute after confirming receipt is over: contact AliExpress support",
-        "Dispute opened, refund issued, or the item arrived and the time to dispute is over",
-        lapses_if=("received_at",),
-    ),
-    Kind(
-        "seller_reply_due",
-        "dispute_opened_at",
-        ("seller_reply_days",),
-        ("dispute_escalated_at", "return_address_at", REFUND),
-        "The seller must accept or propose a solution by this date; silence closes the dispute in your favour",
-        "The seller's time to answer is over: check the dispute; if the seller refused, escalate it",
-        "Seller agreed to a return, dispute escalated, or refund issued",
-    ),
-    Kind(
-        "auto_escalation",
-        "dispute_opened_at",
-        ("auto_escalation_days",),
-        ("dispute_escalated_at", "return_address_at", REFUND),
-        "Without agreement by this date the dispute goes to AliExpress automatically",
-        "No agreement in time: check that the dispute was escalated; if not, escalate it with your evidence",
-        "Dispute escalated, return agreed, or refund issued",
-    ),
-    Kind(
-        "decision_due",
-        "dispute_escalated_at",
-        ("platform_decision_days",),
-        ("return_address_at", REFUND),
-        "AliExpress should decide the escalated dispute by this date; answer any request for evidence",
-        "The decision is late: answer any request for evidence and contact AliExpress support",
-        "Decided: refund issued or return asked for",
-    ),
-    Kind(
-        "return_ship_by",
-        "return_address_at",
-        ("return_ship_days",),
-        ("return_shipped_at", REFUND),
-        "Post the return, tracked, to the address in the dispute only, and enter the tracking number by this date",
-        "The time to post the return is over: the dispute may have closed for the seller; contact support",
-        "Return posted or refund issued",
-    ),
-    Kind(
-        "return_refund_by",
-        "return_shipped_at",
-        ("return_refund_days",),
-        (REFUND,),
-        "Refund for the return due by this date at the latest; do not extend the seller's timer",
-        "The return's refund is late: contact AliExpress support with the return's tracking number",
-        "Refund issued",
-    ),
-    Kind(
-        "refund_leaves_platform",
-        REFUND,
-        ("refund_leaves_platform_days",),
-        ("refund_received_at",),
-        "The refund should leave AliExpress by this date; it shows in the Payments tab",
-        "Check the Payments tab: no refund row there means no refund was made",
-        "Refund received",
-    ),
-    Kind(
-        "refund_overdue",
-        REFUND,
-        ("refund_arrival_days",),
-        ("refund_received_at",),
-        "The refund should reach your account by this date",
-        "Refund not arrived: check the card's expiry, then AliExpress/Alipay support, then your bank",
-        "Refund received",
-    ),
-)
-KIND_NAMES = tuple(k.name for k in KINDS)
 
 
 def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None = None) -> pd.DataFrame:
@@ -299,8 +123,29 @@ def next_actions(deadlines: pd.DataFrame) -> pd.DataFrame:
 def protection_end_days(table: pd.DataFrame, shipped: np.ndarray, rulebook: Rulebook) -> tuple[np.ndarray, np.ndarray]:
     """Last protected day number: shipped + min(protection_days + extension_days, cap) [d] (rules 2-3).
 
-    ``protection_days`` is the order's own term where the file gives one, else the rulebook's.
-    Also returns where the total already reaches the cap, so no extension can be had.
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Order-book rows: ``protection_days`` (the order's own term [d], else the rulebook's, in
+        force on the shipping day) and ``extension_days`` [d].
+    shipped : numpy.ndarray of int
+        Shipping day numbers [d since 1970-01-01].
+    rulebook : Rulebook
+
+    Returns
+    -------
+    (numpy.ndarray of int64, numpy.ndarray of bool)
+        The last protected day number, and where the total already reaches the cap (no extension
+        can be had).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from aliexp_lib.rules import load_rulebook
+    >>> rows = pd.DataFrame({"protection_days": pd.array([None, 85], dtype="Int64"), "extension_days": [10, 10]})
+    >>> end, at_cap = protection_end_days(rows, np.array([0, 0]), load_rulebook())
+    >>> end.tolist(), at_cap.tolist()  # 60 + 10; 85 + 10 capped at 90
+    ([70, 90], [False, True])
     """
     term = table["protection_days"].to_numpy(dtype=np.float64, na_value=np.nan)
     term = np.where(np.isnan(term), rulebook.days("protection_days", _dates(shipped)), term).astype(np.int64)
@@ -311,7 +156,7 @@ def protection_end_days(table: pd.DataFrame, shipped: np.ndarray, rulebook: Rule
 
 
 def _after_start(kind: Kind, start: np.ndarray, protection_end: np.ndarray, rulebook: Rulebook) -> np.ndarray:
-    return rulebook.clock(kind.rules[0], start)  # the first id is the offset
+    return rulebook.clock(kind.offset_rule, start)
 
 
 def _protection_end(kind: Kind, start: np.ndarray, protection_end: np.ndarray, rulebook: Rulebook) -> np.ndarray:
@@ -320,7 +165,7 @@ def _protection_end(kind: Kind, start: np.ndarray, protection_end: np.ndarray, r
 
 def _before_protection_end(kind: Kind, start: np.ndarray, protection_end: np.ndarray, rulebook: Rulebook) -> np.ndarray:
     # Never before shipment, even for a protection term shorter than the asking margin.
-    return np.maximum(protection_end - rulebook.days("ask_extension_latest_days", _dates(start)), start)
+    return np.maximum(protection_end - rulebook.days(kind.offset_rule, _dates(start)), start)
 
 
 #: The function behind each ``Due`` strategy: (kind, start days, protection end days, rulebook) -> due days.
@@ -352,7 +197,26 @@ def day_numbers(column: pd.Series, today_day: np.int32) -> tuple[np.ndarray, np.
     """A datetime column as day numbers (0 where not happened), and where it happened by ``today_day``.
 
     Works on the raw integers of any datetime64 unit, which is several times faster than
-    converting the dates.
+    converting the dates. An event after ``today_day`` has not happened yet.
+
+    Parameters
+    ----------
+    column : pandas.Series of datetime64
+        Event dates (NaT where none).
+    today_day : numpy.int32
+        Today as a day number [d since 1970-01-01].
+
+    Returns
+    -------
+    (numpy.ndarray of int64, numpy.ndarray of bool)
+        Day numbers [d since 1970-01-01] (0 where not happened) and whether each happened.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> days, happened = day_numbers(pd.Series(pd.to_datetime(["1970-01-03", None, "1970-02-01"])), np.int32(10))
+    >>> days.tolist(), happened.tolist()
+    ([2, 0, 0], [True, False, False])
     """
     values = column.to_numpy()
     unit, _ = np.datetime_data(values.dtype)
@@ -377,19 +241,9 @@ _STATUS_DTYPE = pd.CategoricalDtype(STATUSES, ordered=True)
 _RULE_DTYPE = pd.CategoricalDtype([", ".join(k.rules) for k in KINDS])
 
 
-def _action(kind: Kind, status: Status) -> str:
-    """What to do about ``kind`` in ``status``."""
-    return {
-        Status.OVERDUE: kind.overdue,
-        Status.DUE_TODAY: kind.pending,
-        Status.UPCOMING: kind.pending,
-        Status.DONE: kind.done,
-    }[status]
-
-
 # The action of kind k in status s is text len(Status) * k + s; texts repeat, categories may not.
 _actions, _ACTION_OF = np.unique(
-    np.array([_action(k, s) for k in KINDS for s in sorted(Status)], dtype=object), return_inverse=True
+    np.array([action(k, s) for k in KINDS for s in sorted(Status)], dtype=object), return_inverse=True
 )
 _ACTION_OF = _ACTION_OF.astype(np.int8)
 _ACTION_DTYPE = pd.CategoricalDtype(_actions)

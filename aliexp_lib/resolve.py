@@ -7,15 +7,12 @@ works, and the latest day the money is expected under the rulebook's clocks.
     net = likelihood-weighted refund + value of what is kept - return postage - packing
           - the buyer's time x their rate - cashback lost
 
-Money is integer minor units throughout (``int64``, with a mask where an amount is unknown):
-prices, offers and postage exactly as given or converted; every expected value (a probability
-times an amount), every amount of the assumptions converted into the display currency and the
-middle of a range are rounded half-even to a whole minor unit with integer arithmetic, never a
-float. Probabilities are read exactly (``0.85`` is 85/100); the chance a travelling parcel arrives
-comes from a fitted model and is taken to ``CHANCE_PARTS`` (parts per billion). Every probability and default comes from
-``Assumptions`` (``data/assumptions.toml``): guesses the user can change, not measurements.
-``settle_off_platform`` is always ranked last (rule 31). The work is done on whole columns:
-one pass per option, none per order.
+Money is int64 minor units throughout (``cases``): every expected value (a probability times an
+amount), every amount of the assumptions in the display currency and the middle of a range is
+rounded half-even to a whole minor unit in integers, never a float. Probabilities are exact
+(``0.85`` is 85/100; a fitted arrival chance is taken to ``CHANCE_PARTS`` per billion) and come
+from ``Assumptions``: guesses the user can change, not measurements. ``settle_off_platform`` is
+always ranked last (rule 31). One pass per option over whole columns, none per order.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ def test_sample_output_matches_its_snapshot(name):
 
 
 def test_the_sample_shows_every_kind_and_every_status():
-    from aliexp_lib.deadlines import KIND_NAMES, STATUSES
+    from aliexp_lib.kinds import KIND_NAMES, STATUSES
 
     table = pd.read_csv(GOLDEN / "sample_deadlines_2026-03-01.csv")
     seen = set(zip(table["kind"], table["status"], strict=True))

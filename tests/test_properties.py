@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aliexp_lib import OrderBook, compute_deadlines, load_rulebook
-from aliexp_lib.deadlines import KINDS
+from aliexp_lib.kinds import KINDS
 from tests.oracles.reference_deadlines import order_records, reference_deadlines
 
 RULES = load_rulebook()

@@ -12,8 +12,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 
 from aliexp_lib import Setting, analyse, load_orders
-from aliexp_lib.deadlines import KINDS
 from aliexp_lib.i18n import LABELS, _, _catalogue, format_date, label
+from aliexp_lib.kinds import KINDS
 from aliexp_lib.money import money_text
 from aliexp_lib.resolve import REASONS, RISKS
 from aliexp_lib.views import figures, tables
