@@ -3,6 +3,20 @@
 Data flows one way: orders in (``orders``) -> setting (``rules``, ``costs``, ``rates``, ``setting``) ->
 deadlines (``deadlines``) -> options (``resolve``) -> one analysis (``analysis``) -> views
 (``views``, ``report``, ``cli``). See ARCHITECTURE.md.
+
+Units: days [d] are whole days (a clock's start day is day 0; ``days_left`` = due - today); dates are
+``datetime.date`` in the API, ``datetime64`` in tables and ``YYYY-MM-DD`` in files; money is integer
+minor units of its currency (columns ending ``_minor``: kopecks, cents; yen for JPY).
+
+Examples
+--------
+>>> import datetime as dt
+>>> import pandas as pd
+>>> from aliexp_lib import OrderBook, Setting, analyse
+>>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "shipped_at": "2026-01-10"}]))
+>>> first = analyse(book, dt.date(2026, 3, 1), Setting.default()).next_actions.loc[0]
+>>> first["kind"], str(first["due"].date()), int(first["days_left"]), first["status"]
+('tracking_check', '2026-01-20', -40, 'overdue')
 """
 
 from aliexp_lib.analysis import Analysis, analyse, analyse_file

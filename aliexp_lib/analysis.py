@@ -39,7 +39,50 @@ class Analysis:
     """The results for ``book`` on ``today`` under ``setting``; each computed once, on first use.
 
     Money is integer minor units of ``setting.currency`` (columns ending ``_minor``); dates are
-    ``datetime64``; ``today`` is the day every status is computed for.
+    ``datetime64``; ``today`` is the day every status is computed for. Build it with ``analyse``.
+
+    Parameters
+    ----------
+    book : OrderBook
+        The orders (``validate.OrderBook``).
+    today : datetime.date
+        The day every status, days-left count and exchange rate is taken for.
+    setting : Setting
+        Rules, assumptions, rates, postage, payout times, thresholds, display currency, language.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> from aliexp_lib.setting import Setting
+    >>> book = OrderBook.from_frame(pd.DataFrame([
+    ...     {"order_id": "1", "store": "Lamps", "price": "1500", "currency": "RUB", "ordered_at": "2026-01-05",
+    ...      "shipped_at": "2026-01-10", "problem": "not_received", "cashback_rate": "5"},
+    ...     {"order_id": "2", "store": "Cables", "price": "300", "currency": "RUB", "ordered_at": "2026-02-02",
+    ...      "shipped_at": "2026-02-03", "received_at": "2026-02-20", "refund_issued_at": "2026-02-25",
+    ...      "payment_method": "card"},
+    ... ]))
+    >>> analysis = Analysis(book, dt.date(2026, 3, 1), Setting.default())
+    >>> analysis.deadlines is analysis.deadlines  # computed once, then kept
+    True
+    >>> analysis.next_actions.loc[:, ["order_id", "kind", "due", "days_left", "status"]]
+      order_id                    kind        due  days_left    status
+    0        1          tracking_check 2026-01-20        -40   overdue
+    1        2  refund_leaves_platform 2026-03-02          1  upcoming
+    >>> analysis.options.loc[:0, ["order_id", "option", "rank", "net_minor", "currency", "likelihood"]]
+      order_id               option  rank  net_minor currency  likelihood
+    0        1  dispute_full_refund     1     120000      RUB        0.85
+    >>> analysis.refunds.loc[:, ["order_id", "amount_minor", "expected_by", "late"]]
+      order_id  amount_minor expected_by   late
+    0        2         30000  2026-03-17  False
+    >>> analysis.money_at_stake
+          status  amount_minor  orders
+    0    overdue        150000       1
+    1  due_today             0       0
+    2   upcoming         30000       1
+    3       done             0       0
+    >>> analysis.cashback["expected_minor"].tolist(), analysis.history.pooled.tolist()
+    ([7500], [17])
     """
 
     book: OrderBook
@@ -48,47 +91,111 @@ class Analysis:
 
     @cached_property
     def deadlines(self) -> pd.DataFrame:
-        """Every deadline of every order (``deadlines.compute_deadlines``)."""
+        """Every deadline of every order (``deadlines.compute_deadlines``) under ``setting.rulebook``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per order and kind whose clock has started, in book order then lifecycle order:
+            ``order_id`` (str), ``kind`` (category), ``due`` (datetime64 [date]), ``days_left``
+            (int32 [d], due - today), ``status`` (category of ``deadlines.STATUSES``), ``action``
+            (category, plain English words), ``rule`` (category, the rulebook ids behind ``due``).
+        """
         return compute_deadlines(self.book, self.today, self.setting.rulebook)
 
     @cached_property
     def next_actions(self) -> pd.DataFrame:
-        """Each order's most urgent open deadline, most urgent first (``deadlines.next_actions``)."""
+        """Each order's most urgent open deadline, most urgent first (``deadlines.next_actions``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The columns of ``deadlines``, one row per order with an open (not ``done``) deadline.
+        """
         return next_actions(self.deadlines)
 
     @cached_property
     def history(self) -> DeliveryModel:
-        """Delivery times per shipping method from the book's delivered orders, prior in force on ``today``."""
+        """Delivery times per shipping method from the book's delivered orders, prior in force on ``today``.
+
+        Returns
+        -------
+        DeliveryModel
+            ``history.fit_delivery_model`` on ``book``, with the seller-stated range
+            (``estimated_delivery_days``, rule 2) of ``setting.rulebook`` in force on ``today``.
+        """
         return fit_delivery_model(self.book, rulebook=self.setting.rulebook, on=self.today)
 
     @cached_property
     def _ranked(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """``options`` and ``break_even``, computed together (``resolve.rank_with_break_even``)."""
         return rank_with_break_even(self.book, self.today, self.setting, self.history)
 
     @property
     def options(self) -> pd.DataFrame:
-        """Every way out of every problem order, ranked (``resolve.rank_options``)."""
+        """Every way out of every problem order, ranked (``resolve.rank_options``), with ``history``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``resolve.COLUMNS``, best first within each order: ``order_id`` (str), ``problem`` and
+            ``option`` (category), ``rank`` (int64, 1 = best), ``net_minor``, ``net_low_minor``,
+            ``net_high_minor`` (int64 [minor units of ``currency``]), ``currency`` (str, the display
+            currency), ``money_by`` (datetime64 [date]), ``likelihood`` (float [0-1]), ``reason`` and
+            ``risk`` (category, words), ``rate`` (str, the exchange rate used, in words).
+        """
         return self._ranked[0]
 
     @property
     def break_even(self) -> pd.DataFrame:
-        """The smallest partial offer worth taking instead of a return (``resolve.break_even``)."""
+        """The smallest partial offer worth taking instead of a return (``resolve.break_even``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``resolve.BREAK_EVEN_COLUMNS``, one row per problem order with a partial offer and a possible
+            return: ``offer_minor``, ``break_even_minor``, ``break_even_low_minor``, ``break_even_high_minor``
+            (int64 [minor units of ``currency``]), ``best_if_postage_cheap``, ``best_if_postage_dear``
+            (str, option codes), ``flips`` (bool), ``flip_postage_minor`` (Int64 [minor units], NA: no flip).
+        """
         return self._ranked[1]
 
     @cached_property
     def checks(self) -> pd.DataFrame:
-        """Every warning about the book (``checks.order_checks``), words in ``setting.lang``."""
+        """Every warning about the book (``checks.order_checks``), words in ``setting.lang``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``checks.COLUMNS``: ``order_id`` (str), ``check`` (str, a code), ``reason`` (str), ``rule``
+            (str); thresholds from ``setting.thresholds``, store ages counted to ``today``.
+        """
         return order_checks(self.book, self.today, self.setting.thresholds, lang=self.setting.lang)
 
     @cached_property
     def cashback(self) -> pd.DataFrame:
-        """Cashback expected per order and whether it is lost (``risk.cashback``), in the order's currency."""
+        """Cashback expected per order and whether it is lost (``risk.cashback``, rules 34-35).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``risk.CASHBACK_COLUMNS``, orders with a ``cashback_rate``: ``order_id`` (str), ``expected_minor``
+            (Int64 [minor units of ``currency``], the order's own currency), ``currency`` (str), ``lost``
+            (bool), ``reason`` (str, in ``setting.lang``).
+        """
         return cashback(self.book, self.setting.thresholds, lang=self.setting.lang)
 
     @cached_property
     def prices(self) -> pd.DataFrame:
-        """Per order (book order): ``price_minor`` in the display currency (NA where unknown) and
-        ``rate``, the exchange rate used with its date, in words."""
+        """Each order's price in the display currency, converted at the rates in force on ``today``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Per order (book order): ``order_id`` (str), ``price_minor`` (Int64 [minor units of
+            ``setting.currency``], NA where unknown) and ``rate`` (str, the exchange rate used with
+            its date, in words).
+        """
         amounts, rate = amounts_in(
             self.book.table, ("price_minor",), self.setting.currency, self.setting.rates, self.today
         )
@@ -98,11 +205,17 @@ class Analysis:
 
     @cached_property
     def refunds(self) -> pd.DataFrame:
-        """Refunds issued by ``today`` and not received: ``order_id``, ``amount_minor`` (the price, in the
-        display currency), ``payment_method``, ``expected_by`` and ``late`` (expected_by < today), soonest first.
+        """Refunds issued by ``today`` and not received, soonest expected first.
 
         expected_by = refund issued + days to leave the platform in force that day (rule 24) + the slow end
         of the payment method's payout time (``data/payout_times.csv``) [d].
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``order_id`` (str), ``amount_minor`` (int64 [minor units of ``setting.currency``], the
+            order's price), ``payment_method`` (str), ``expected_by`` (datetime64 [date]) and ``late``
+            (bool, expected_by < today).
         """
         table = self.book.table
         flying = (
@@ -129,7 +242,15 @@ class Analysis:
     @cached_property
     def money_at_stake(self) -> pd.DataFrame:
         """What the orders cost (display currency) by the status of each order's most urgent open
-        deadline (``done`` where nothing is open): ``status``, ``amount_minor``, ``orders``; every status."""
+        deadline (``done`` where nothing is open).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per status of ``deadlines.STATUSES``, in that order: ``status`` (str),
+            ``amount_minor`` (int64 [minor units of ``setting.currency``]; an unknown price counts 0)
+            and ``orders`` (int64 [orders]).
+        """
         status = self.next_actions.set_index("order_id")["status"].astype(str)
         per_order = pd.DataFrame(
             {
@@ -147,15 +268,47 @@ class Analysis:
         )
 
     def spend(self, by: str) -> pd.DataFrame:
-        """Money spent per ``by`` (``"month"`` of ordering, ``YYYY-MM``, or ``"store"``): ``spent_minor``
-        (display currency) and ``orders``; months in order, stores dearest first. Orders without a price
-        are left out."""
+        """Money spent per month of ordering or per store; orders without a price are left out.
+
+        Parameters
+        ----------
+        by : {"month", "store"}
+            ``"month"`` of ordering (``YYYY-MM``; ``""`` without ``ordered_at``), months in order, or
+            ``"store"``, dearest first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``by`` (str), ``spent_minor`` (int64 [minor units of ``setting.currency``]) and ``orders``
+            (int64 [orders]).
+
+        Raises
+        ------
+        ValueError
+            If ``by`` is not one of ``SPEND_BY``.
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> import pandas as pd
+        >>> from aliexp_lib.setting import Setting
+        >>> book = OrderBook.from_frame(pd.DataFrame([
+        ...     {"order_id": "1", "store": "Lamps", "price": "1500", "currency": "RUB", "ordered_at": "2026-01-05"},
+        ...     {"order_id": "2", "store": "Cables", "price": "300", "currency": "RUB", "ordered_at": "2026-02-02"},
+        ...     {"order_id": "3", "store": "Cables", "price": "200", "currency": "RUB", "ordered_at": "2026-02-09"},
+        ... ]))
+        >>> analyse(book, dt.date(2026, 3, 1), Setting.default()).spend("month")
+             month  spent_minor  orders
+        0  2026-01       150000       1
+        1  2026-02        50000       2
+        """
         if by not in SPEND_BY:
             raise ValueError(f"by must be one of {SPEND_BY}, not {by!r}")
         return self._spend[by]
 
     @cached_property
     def _spend(self) -> dict[str, pd.DataFrame]:
+        """``spend`` for every grouping of ``SPEND_BY``, computed together."""
         table = self.book.table
         priced = self.prices["price_minor"].notna().to_numpy()
         spent = self.prices["price_minor"].to_numpy()[priced].astype(np.int64)
@@ -172,6 +325,19 @@ class Analysis:
 
 def analyse(book: OrderBook, today: dt.date, setting: Setting) -> Analysis:
     """The analysis of ``book`` on ``today`` [date] under ``setting``; results computed on first use.
+
+    Parameters
+    ----------
+    book : OrderBook
+        The orders.
+    today : datetime.date
+        The day to compute for.
+    setting : Setting
+        The one setting of the run (``Setting.default()``, ``setting.build_setting``).
+
+    Returns
+    -------
+    Analysis
 
     Examples
     --------
@@ -190,9 +356,47 @@ def analyse(book: OrderBook, today: dt.date, setting: Setting) -> Analysis:
 def analyse_file(
     orders_path: str | Path, today: dt.date | str, *, fmt: str | None = None, config: str | Path | None = None, **chosen
 ) -> Analysis:
-    """Load ``orders_path`` (``fmt``: its format, ``None`` to detect) and the setting for it
-    (``setting.build_setting``: the user's ``aliexp.toml`` files, ``config``, then ``chosen``), and
-    analyse it on ``today`` (a date or ``YYYY-MM-DD``). What a notebook's first cell calls."""
+    """Load ``orders_path`` and the setting for it, and analyse it on ``today``.
+
+    What a notebook's first cell calls. The setting is built first (``setting.build_setting``: the
+    user's ``aliexp.toml`` files, one beside ``orders_path``, ``config``, then ``chosen``), then the
+    orders are read (``orders.load_orders``).
+
+    Parameters
+    ----------
+    orders_path : str or Path
+        The order book (.csv or .xlsx) or an export of a known format.
+    today : datetime.date or str
+        The day to compute for, or its ``YYYY-MM-DD`` text.
+    fmt : str, optional
+        The file's format; ``None`` (or ``""``) to detect it from the header.
+    config : str or Path, optional
+        An ``aliexp.toml`` named explicitly; ``None`` or ``""`` for none.
+    **chosen
+        Keyword arguments of ``build_setting``: ``user_config`` and the keys of ``Choices``
+        (``set``, ``assume``, ``currency``, ``lang``...).
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    InputError
+        An order file or setting file that cannot be read, or a bad setting value.
+    ValueError
+        If ``today`` is text that is not a ``YYYY-MM-DD`` date.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> orders = Path(tempfile.mkdtemp()) / "orders.csv"
+    >>> _ = orders.write_text("order_id,shipped_at\\n1,2026-01-10\\n", encoding="utf-8")
+    >>> analysis = analyse_file(orders, "2026-03-01", user_config=False, set={"protection_days": 75})
+    >>> analysis.today, analysis.deadlines.loc[3, "kind"], analysis.deadlines.loc[3, "due"]  # 75 d after shipment
+    (datetime.date(2026, 3, 1), 'protection_ends', Timestamp('2026-03-26 00:00:00'))
+    """
     setting = build_setting(orders_path, config or None, **chosen)
     day = today if isinstance(today, dt.date) else dt.date.fromisoformat(today)
     return Analysis(load_orders(orders_path, fmt or None), day, setting)

@@ -16,6 +16,7 @@ from aliexp_lib.validate import OrderBook
 
 #: Days [d] on which ``summary`` inverts the CDF.
 DAY_GRID = np.arange(0, 366)
+#: Columns of ``summary``.
 SUMMARY_COLUMNS = ("shipping_method", "orders", "median_days", "p90_days", "prior_share")
 
 
@@ -25,7 +26,7 @@ def arrival_chance(model: DeliveryModel, book: OrderBook, today: dt.date, deadli
     Travelling: shipped on or before ``today``, not received and not confirmed by ``today`` (an
     event dated after ``today`` has not happened yet). With t = today - shipped_at [d] and
     d = deadline - shipped_at [d]: P = (F(d) - F(t)) / (1 - F(t)), 0 if d <= t; F as in the
-    module docstring. ``deadline`` is a datetime64 Series indexed like ``book.table`` (e.g.
+    ``history`` module docstring. ``deadline`` is a datetime64 Series indexed like ``book.table`` (e.g.
     the ``protection_ends`` due date, rules 2-3). NaN for orders not travelling or without a
     deadline. Where F(t) = 1 (only with ``p_lost`` 0: the parcel should have arrived) P = 0.
 

@@ -34,6 +34,30 @@ EXIT_BAD_INPUT = 2
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command: parse ``argv``, run it, print its table (or write the file it names).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0, or ``EXIT_BAD_INPUT`` (2) after bad input (an ``InputError``: one ``error:`` line on stderr).
+
+    Examples
+    --------
+    >>> import os, tempfile, unittest.mock as mock
+    >>> folder = tempfile.mkdtemp()
+    >>> with mock.patch.dict(os.environ, {"ALIEXP_CONFIG_DIR": folder}):  # not the user's aliexp.toml
+    ...     main(["rules", "--format", "csv"])  # doctest: +ELLIPSIS
+    ...     main(["deadlines", os.path.join(folder, "missing.csv")])  # error: ... cannot read
+    id,value,unit,source,applies_from,rule,alternatives,summary
+    protection_days,60,d,seed L56,2018-01-01,2,...
+    0
+    2
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -55,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The argument parser: every command with its flags and the function that runs it."""
     parser = argparse.ArgumentParser(
         prog="aliexp", description="Deadlines and the cheapest way out for AliExpress orders that went wrong."
     )
@@ -232,6 +257,7 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """``orders``: the normalised order book, amounts as plain decimals, dates as ``YYYY-MM-DD``."""
     book = load_orders(args.orders, args.fmt)
     table = book.table
     out = pd.DataFrame(index=table.index)
@@ -255,6 +281,7 @@ def _deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 
 
 def _resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """``resolve``: the ranked ways out, or (``--break-even``) the break-even offers; money as plain decimals."""
     analysis = _analysis(args)
     currency = analysis.setting.currency
     if args.break_even:
@@ -304,6 +331,7 @@ def _report(args) -> tuple[str, tuple[str, ...]]:
 
 
 def _calendar(args) -> tuple[str, tuple[str, ...]]:
+    """``calendar``: the open deadlines into an ``.ics`` file, replacing only a calendar file."""
     analysis = _analysis(args)
     book = analysis.book
     path = Path(args.output)
@@ -316,6 +344,7 @@ def _calendar(args) -> tuple[str, tuple[str, ...]]:
 
 
 def _record(args) -> tuple[str, tuple[str, ...]]:
+    """``record``: one event of a known order into the case log beside the order file."""
     book = load_orders(args.orders, args.fmt)
     known = book.table["order_id"] == args.order_id
     if not known.any():
@@ -335,6 +364,7 @@ def _history(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 
 
 def _check_tracking(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """``check-tracking``: the numbers given and those in ``--file``, one per line."""
     numbers = list(args.numbers)
     if args.file:
         try:

@@ -30,7 +30,29 @@ RANKING_CLASS = "aliexp-ranking"
 @dataclasses.dataclass
 class Answer:
     """One recomputation: the ranked options (engine table), the table and chart to show, and the
-    smallest offer worth taking instead of a return, in minor units of the display currency."""
+    smallest offer worth taking instead of a return, in minor units of the display currency.
+
+    Attributes
+    ----------
+    ranking : pandas.DataFrame
+        ``resolve.COLUMNS`` for the order, best first; money in minor units of the display currency.
+    table : pandas.DataFrame
+        ``views.tables.ranking_table`` of ``ranking``, for people.
+    figure : plotly.graph_objects.Figure
+        ``views.figures.options_chart`` of ``ranking``.
+    break_even : int [minor units of the display currency] or None
+        None where there is no partial offer or no possible return (or no order).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> empty = OrderBook.from_frame(pd.DataFrame([{"order_id": "1"}]))
+    >>> answer = Chooser(analyse(empty, dt.date(2026, 3, 1), Setting.default())).recompute(None, 0, 0, 0, 0)
+    >>> len(answer.ranking), answer.break_even
+    (0, None)
+    """
 
     ranking: pd.DataFrame
     table: pd.DataFrame
@@ -39,7 +61,32 @@ class Answer:
 
 
 class Chooser:
-    """Everything that does not change while the sliders move is prepared once, here."""
+    """The resolution chooser of an analysis: everything that does not change while the sliders move
+    is prepared once, here.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Its book, day, setting (currency, language, assumptions) and delivery model (``history``).
+
+    Attributes
+    ----------
+    book, today, setting, lang, currency, history
+        Taken from ``analysis``.
+    rows : dict of str to pandas.DataFrame
+        Each problem order's row of ``book.table``, by ``order_id``, in book order.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "title": "Lamp", "price": "1500",
+    ...     "currency": "RUB", "received_at": "2026-02-01", "problem": "defective", "offer_partial": "500"}]))
+    >>> chooser = Chooser(analyse(book, dt.date(2026, 3, 1), Setting.default()))
+    >>> list(chooser.rows)
+    ['1']
+    """
 
     def __init__(self, analysis: Analysis):
         self.book, self.today, self.setting = analysis.book, analysis.today, analysis.setting
@@ -51,14 +98,59 @@ class Chooser:
         }
 
     def problem_orders(self) -> list[tuple[str, str]]:
-        """(label, order_id) for each problem order, for a dropdown."""
+        """(label, order_id) for each problem order, for a dropdown.
+
+        Returns
+        -------
+        list of (str, str)
+            The label is ``order_id · title · problem`` (the problem's display name in ``lang``).
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> import pandas as pd
+        >>> from aliexp_lib import OrderBook, Setting, analyse
+        >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "title": "Lamp", "price": "1500",
+        ...     "currency": "RUB", "received_at": "2026-02-01", "problem": "defective", "offer_partial": "500"}]))
+        >>> chooser = Chooser(analyse(book, dt.date(2026, 3, 1), Setting.default()))
+        >>> chooser.problem_orders()
+        [('1 · Lamp · defective', '1')]
+        """
         return [
             (f"{oid} · {row['title'].iloc[0]} · {label(row['problem'].iloc[0], self.lang)}", oid)
             for oid, row in self.rows.items()
         ]
 
     def defaults(self, order_id: str) -> dict[str, float]:
-        """Starting slider values from the order: offer, postage quote, value kept (order currency), time rate."""
+        """Starting slider values from the order: offer, postage quote, value kept (order currency), time rate.
+
+        Parameters
+        ----------
+        order_id : str
+            A problem order (a key of ``rows``).
+
+        Returns
+        -------
+        dict of str to float
+            ``offer``, ``postage``, ``kept`` and ``price`` [order currency units; 0.0 where unknown] and
+            ``time_rate`` [RUB per hour] (the assumption ``time_rate``).
+
+        Raises
+        ------
+        KeyError
+            If ``order_id`` is not a problem order.
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> import pandas as pd
+        >>> from aliexp_lib import OrderBook, Setting, analyse
+        >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "title": "Lamp", "price": "1500",
+        ...     "currency": "RUB", "received_at": "2026-02-01", "problem": "defective", "offer_partial": "500"}]))
+        >>> chooser = Chooser(analyse(book, dt.date(2026, 3, 1), Setting.default()))
+        >>> chooser.defaults("1")
+        {'offer': 500.0, 'postage': 0.0, 'kept': 0.0, 'time_rate': 0.0, 'price': 1500.0}
+        """
         row = self.rows[order_id].iloc[0]
         scale = 10 ** minor_digits(row["currency"] if pd.notna(row["currency"]) else self.currency)
 
@@ -76,7 +168,41 @@ class Chooser:
     def recompute(self, order_id: str | None, offer: float, postage: float, kept: float, time_rate: float) -> Answer:
         """Rank the ways out of ``order_id`` with the given offer, postage quote (0 = use the postage
         table), value of keeping it (order currency) and time rate (RUB per hour). No order (an
-        order book without problems) gives an empty answer."""
+        order book without problems) gives an empty answer.
+
+        Parameters
+        ----------
+        order_id : str or None
+            A problem order (a key of ``rows``), or None for none.
+        offer : float [order currency units]
+            The seller's partial offer; 0 for none.
+        postage : float [order currency units]
+            The return postage quote; 0 to use the postage table.
+        kept : float [order currency units]
+            What keeping the item is worth to the buyer.
+        time_rate : float [RUB per hour]
+            The value of the buyer's time; replaces the assumption ``time_rate``.
+
+        Returns
+        -------
+        Answer
+            Money in minor units of the display currency; amounts typed are taken exactly as the
+            decimals the sliders show (``_minor``).
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> import pandas as pd
+        >>> from aliexp_lib import OrderBook, Setting, analyse
+        >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "title": "Lamp", "price": "1500",
+        ...     "currency": "RUB", "received_at": "2026-02-01", "problem": "defective", "offer_partial": "500"}]))
+        >>> chooser = Chooser(analyse(book, dt.date(2026, 3, 1), Setting.default()))
+        >>> answer = chooser.recompute("1", offer=500.0, postage=400.0, kept=0.0, time_rate=300.0)
+        >>> answer.ranking.loc[:, ["option", "rank", "net_minor"]].head(2), answer.break_even
+        (                option  rank  net_minor
+        0  dispute_full_refund     1      60000
+        1  partial_refund_keep     2      40000, 35263)
+        """
         if order_id is None:
             empty = rank_with_break_even(OrderBook(self.book.table.iloc[:0]), self.today, self.setting, self.history)[0]
             return Answer(empty, ranking_table(empty, self.lang), options_chart(empty, self.lang), None)
@@ -94,7 +220,30 @@ class Chooser:
         return Answer(ranking, ranking_table(ranking, self.lang), options_chart(ranking, self.lang, offer_at), offer_at)
 
     def ranking_html(self, answer: Answer) -> str:
-        """The ranking as an HTML table (text escaped), best first."""
+        """The ranking as an HTML table (text escaped), best first.
+
+        Parameters
+        ----------
+        answer : Answer
+            A ``recompute`` result.
+
+        Returns
+        -------
+        str
+            A ``<table>`` of class ``RANKING_CLASS``, then the break-even offer as a paragraph if there is one.
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> import pandas as pd
+        >>> from aliexp_lib import OrderBook, Setting, analyse
+        >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "title": "Lamp", "price": "1500",
+        ...     "currency": "RUB", "received_at": "2026-02-01", "problem": "defective", "offer_partial": "500"}]))
+        >>> chooser = Chooser(analyse(book, dt.date(2026, 3, 1), Setting.default()))
+        >>> page = chooser.ranking_html(chooser.recompute("1", 500.0, 400.0, 0.0, 300.0))
+        >>> page.startswith('<table class="dataframe aliexp-ranking">'), page.endswith("RUB352.63</p>")
+        (True, True)
+        """
         note = ""
         if answer.break_even is not None:
             note = (
@@ -104,7 +253,32 @@ class Chooser:
         return answer.table.to_html(index=False, classes=RANKING_CLASS, escape=True, border=0) + note
 
     def widget(self):
-        """The chooser: a dropdown and four sliders around ``recompute``; returns the ``interactive``."""
+        """The chooser: a dropdown and four sliders around ``recompute``; returns the ``interactive``.
+
+        Choosing another order moves the offer, postage and value sliders to its ``defaults``. Each
+        change shows ``ranking_html`` and the chart (``display``); ``.result`` holds the last ``Answer``.
+
+        Returns
+        -------
+        ipywidgets.interactive
+            Children: the order dropdown, the offer, postage, value and time-rate sliders, the output.
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> import pandas as pd
+        >>> from aliexp_lib import OrderBook, Setting, analyse
+        >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "title": "Lamp", "price": "1500",
+        ...     "currency": "RUB", "received_at": "2026-02-01", "problem": "defective", "offer_partial": "500"}]))
+        >>> chooser = Chooser(analyse(book, dt.date(2026, 3, 1), Setting.default()))
+        >>> import contextlib, io
+        >>> with contextlib.redirect_stdout(io.StringIO()):  # outside a notebook, display() prints
+        ...     widget = chooser.widget()
+        >>> [child.description for child in widget.children[:5]]
+        ['Order', "Seller's offer", 'Postage quote', 'Worth to you', 'Your hour']
+        >>> widget.result.break_even  # the first order, its own offer, the postage table
+        64211
+        """
         import ipywidgets as widgets
         from IPython.display import HTML, display
 
@@ -184,6 +358,7 @@ def _minor(value: float, currency: str) -> int:
 
 
 def _with(assumptions, **changes):
+    """``assumptions`` with ``changes`` (floats, read as the decimals they show) on top, marked changed."""
     values = dict(assumptions.values)
     values.update({k: Decimal(repr(float(v))) for k, v in changes.items()})
     return dataclasses.replace(assumptions, values=values, changed=assumptions.changed | frozenset(changes))

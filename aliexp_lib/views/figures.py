@@ -17,6 +17,7 @@ from aliexp_lib.money import minor_digits, money_text
 
 #: A plain look, set directly: plotly's named templates are deep-copied on every figure (slow).
 LOOK = {"template": None, "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"family": "sans-serif"}}
+#: Colour of each deadline status (``deadlines.STATUSES``).
 STATUS_COLOURS = {"overdue": "#c0392b", "due_today": "#e67e22", "upcoming": "#2e86c1", "done": "#95a5a6"}
 #: Orders shown at most on the timeline: the most urgent ones.
 TIMELINE_ORDERS = 40
@@ -24,7 +25,30 @@ TIMELINE_ORDERS = 40
 
 def timeline(analysis: Analysis, limit: int = TIMELINE_ORDERS) -> go.Figure:
     """One row per order (the ``limit`` most urgent): a bar from shipment to the end of protection,
-    a mark per open deadline coloured by status, and today as a vertical line."""
+    a mark per open deadline coloured by status, and today as a vertical line.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Its ``deadlines``, ``next_actions`` and ``today``; words in ``setting.lang``.
+    limit : int [orders], default ``TIMELINE_ORDERS``
+        The most urgent orders (``Analysis.next_actions``) shown, most urgent at the top.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A bar trace (buyer protection), then one marker trace per open status: overdue, due today, upcoming.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "shipped_at": "2026-01-10"}]))
+    >>> figure = timeline(analyse(book, dt.date(2026, 3, 1), Setting.default()))
+    >>> [trace.name for trace in figure.data], figure.data[0].base
+    (['Buyer protection', 'overdue', 'due today', 'upcoming'], ('2026-01-10',))
+    """
     book, today, lang = analysis.book, analysis.today, analysis.setting.lang
     deadlines = analysis.deadlines
     urgent = analysis.next_actions["order_id"].head(limit)
@@ -74,7 +98,29 @@ def timeline(analysis: Analysis, limit: int = TIMELINE_ORDERS) -> go.Figure:
 
 def money_at_stake(analysis: Analysis) -> go.Figure:
     """What the orders cost, grouped by the status of each order's most urgent deadline
-    (``Analysis.money_at_stake``)."""
+    (``Analysis.money_at_stake``).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Money in ``setting.currency``, words in ``setting.lang``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar per status; heights in currency units [``setting.currency``], labels as money text.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "price": "1500", "currency": "RUB",
+    ...     "shipped_at": "2026-01-10"}]))
+    >>> bars = money_at_stake(analyse(book, dt.date(2026, 3, 1), Setting.default())).data[0]
+    >>> list(bars.x), list(bars.text)
+    (['overdue', 'due today', 'upcoming', 'done'], ['RUB1,500.00', 'RUB0.00', 'RUB0.00', 'RUB0.00'])
+    """
     lang, currency = analysis.setting.lang, analysis.setting.currency
     sums = analysis.money_at_stake
     amounts = sums["amount_minor"].to_numpy() / 10 ** minor_digits(currency)
@@ -94,7 +140,33 @@ def money_at_stake(analysis: Analysis) -> go.Figure:
 def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: int | None = None) -> go.Figure:
     """Net money per way out (bars, in currency units), with the range of each cost as error bars;
     the break-even offer (minor units of the ranking's currency), if given, said above the chart,
-    and a line at the return's net, the net a partial refund must beat."""
+    and a line at the return's net, the net a partial refund must beat.
+
+    Parameters
+    ----------
+    ranking : pandas.DataFrame
+        The ranked options of one order (``resolve.COLUMNS``), money in minor units of its ``currency``.
+    lang : {"en", "ru"}
+    break_even_offer : int [minor units of currency], optional
+        The smallest offer worth taking instead of a return (``Analysis.break_even``).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Horizontal bars, best option at the top (highlighted); x in currency units.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "price": "1500", "currency": "RUB",
+    ...     "received_at": "2026-02-01", "problem": "defective", "offer_partial": "500", "postage_quote": "400"}]))
+    >>> analysis = analyse(book, dt.date(2026, 3, 1), Setting.default())
+    >>> figure = options_chart(analysis.options, "en", int(analysis.break_even.loc[0, "break_even_minor"]))
+    >>> figure.data[0].y[-1], figure.layout.annotations[0].text
+    ('Return it for a refund', 'Smallest offer worth taking instead of a return: RUB905.26')
+    """
     currency = ranking["currency"].iloc[0] if len(ranking) else "RUB"
     scale = 10 ** minor_digits(currency)
     net = ranking["net_minor"].to_numpy() / scale
@@ -132,7 +204,29 @@ def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: int | None
 
 
 def spend_chart(analysis: Analysis) -> go.Figure:
-    """Money spent per month of ordering (``Analysis.spend``), in the display currency."""
+    """Money spent per month of ordering (``Analysis.spend``), in the display currency.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Money in ``setting.currency``, title in ``setting.lang``.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One bar per month (``YYYY-MM``); heights in currency units [``setting.currency``].
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "price": "1500.50", "currency": "RUB",
+    ...     "ordered_at": "2026-01-05"}]))
+    >>> bars = spend_chart(analyse(book, dt.date(2026, 3, 1), Setting.default())).data[0]
+    >>> list(bars.x), [float(y) for y in bars.y]
+    (['2026-01'], [1500.5])
+    """
     lang, currency = analysis.setting.lang, analysis.setting.currency
     spent = analysis.spend("month")
     units = spent["spent_minor"].to_numpy(dtype=np.int64) / 10 ** minor_digits(currency)  # plotly plots floats

@@ -17,7 +17,42 @@ from aliexp_lib.errors import InputError
 
 
 def save_table(table: pd.DataFrame, path: Path) -> str:
-    """``table`` into a new spreadsheet file; returns what was written."""
+    """``table`` into a new spreadsheet file; returns what was written.
+
+    Dates are written as ``YYYY-MM-DD`` text (``dates_as_text``); text a spreadsheet would run as a
+    formula is made inert (``export.to_csv``, ``export.to_xlsx``).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table to write.
+    path : Path
+        A new ``.csv`` or ``.xlsx`` file (the suffix, in any case, chooses the format).
+
+    Returns
+    -------
+    str
+        ``wrote <rows> rows to <path>``.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is not a ``.csv`` or ``.xlsx`` name, or exists (nothing is overwritten).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "deadlines.csv"
+    >>> table = pd.DataFrame({"order_id": ["1"], "due": pd.to_datetime(["2026-03-11"]), "note": ["=1+1"]})
+    >>> save_table(table, path)  # doctest: +ELLIPSIS
+    'wrote 1 rows to .../deadlines.csv'
+    >>> path.read_text(encoding="utf-8").splitlines()  # the formula made inert
+    ['order_id,due,note', "1,2026-03-11,'=1+1"]
+    >>> save_table(table, path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    aliexp_lib.errors.InputError: .../deadlines.csv exists; choose another name (nothing was overwritten)
+    """
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError(f"{path}: expected a .csv or .xlsx file name")
     if path.exists():
@@ -32,7 +67,24 @@ def save_table(table: pd.DataFrame, path: Path) -> str:
 
 
 def dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``table`` with every datetime column as ``YYYY-MM-DD`` text."""
+    """A copy of ``table`` with every datetime column as ``YYYY-MM-DD`` text.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table; it is not changed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The copy; a missing date (NaT) stays missing.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"due": pd.to_datetime(["2026-03-11", None]), "days_left": [10, 0]})
+    >>> dates_as_text(table)["due"].tolist()
+    ['2026-03-11', nan]
+    """
     table = table.copy()
     for column in table.columns:
         if pd.api.types.is_datetime64_any_dtype(table[column]):
@@ -42,7 +94,33 @@ def dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
 
 def write_table(table: pd.DataFrame, form: str, out: TextIO) -> None:
     """``table`` on ``out`` as ``form``: ``csv`` (formulas made inert), ``json`` (a list of records)
-    or ``table`` (aligned text)."""
+    or ``table`` (aligned text).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table; dates are written as ``YYYY-MM-DD``.
+    form : {"csv", "json", "table"}
+        The format; anything but ``csv`` and ``json`` writes ``text_table``.
+    out : TextIO
+        Where to write (e.g. ``sys.stdout``).
+
+    Examples
+    --------
+    >>> import sys
+    >>> table = pd.DataFrame({"order_id": ["1"], "due": pd.to_datetime(["2026-03-11"]), "days_left": [10]})
+    >>> write_table(table, "csv", sys.stdout)
+    order_id,due,days_left
+    1,2026-03-11,10
+    >>> write_table(table, "json", sys.stdout)
+    [
+     {
+      "order_id": "1",
+      "due": "2026-03-11",
+      "days_left": 10
+     }
+    ]
+    """
     table = dates_as_text(table)
     if form == "csv":
         export.to_csv(table, out)  # text that a spreadsheet would run as a formula is made inert
@@ -54,7 +132,29 @@ def write_table(table: pd.DataFrame, form: str, out: TextIO) -> None:
 
 
 def text_table(table: pd.DataFrame) -> str:
-    """Aligned plain text for a terminal: text columns left-aligned, numbers right-aligned."""
+    """Aligned plain text for a terminal: text columns left-aligned, numbers right-aligned.
+
+    Headings are left-aligned; trailing blanks are cut from every line.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table, no index shown.
+
+    Returns
+    -------
+    str
+        The lines, without a final newline; ``(no rows)`` for an empty table.
+
+    Examples
+    --------
+    >>> print(text_table(pd.DataFrame({"order_id": ["1", "22"], "days_left": [5, -100]})))
+    order_id  days_left
+    1           5
+    22       -100
+    >>> text_table(pd.DataFrame({"order_id": []}))
+    '(no rows)'
+    """
     if table.empty:
         return "(no rows)"
     formatters = {}

@@ -2,7 +2,8 @@
 
 Each function takes an ``analysis.Analysis`` (or one of its tables) and returns a small DataFrame
 ready to show, in the language of the analysis' setting; notebooks and the report call these and
-nothing else. Nothing here runs an engine or loads a setting of its own.
+nothing else. Nothing here runs an engine or loads a setting of its own. Returns sections name columns
+by their engine names (headings: their labels, ``i18n.localise``); examples use this module's imports.
 """
 
 from __future__ import annotations
@@ -25,11 +26,46 @@ MAX_ROWS = 100
 
 
 def dates_text(days, lang: str) -> list[str]:
+    """Each of ``days`` as a date for people in ``lang`` (``i18n.format_date``; "" where missing).
+
+    Parameters
+    ----------
+    days : iterable of datetime.date, pandas.Timestamp, str or missing
+    lang : {"en", "ru"}
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> dates_text(pd.to_datetime(["2026-03-02", None]), "en")
+    ['Mar 2, 2026', '']
+    """
     return [format_date(d, lang) for d in days]
 
 
 def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
-    """What needs doing by ``today + days`` [d]: each order's most urgent open deadline, most urgent first."""
+    """What needs doing by ``today + days`` [d]: each order's most urgent open deadline, most urgent first.
+
+    Parameters
+    ----------
+    analysis : Analysis
+    days : int [d], default 7
+        Deadlines with ``days_left`` <= ``days`` are shown (every overdue one too), at most ``MAX_ROWS``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``order_id``, ``title``, ``kind``, ``due`` (text), ``days_left`` [d], ``status``, ``action``.
+
+    Examples
+    --------
+    >>> from aliexp_lib.analysis import analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "title": "Lamp", "shipped_at": "2026-01-10"}]))
+    >>> week_actions(analyse(book, dt.date(2026, 3, 1), Setting.default())).loc[0, ["Item", "Deadline", "Due"]].tolist()
+    ['Lamp', 'Check tracking', 'Jan 20, 2026']
+    """
     lang = analysis.setting.lang
     upcoming = analysis.next_actions
     upcoming = upcoming[upcoming["days_left"] <= days].head(MAX_ROWS)
@@ -49,7 +85,28 @@ def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
 
 
 def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A ``rank_options`` table for people: money with its currency, chance in percent, words."""
+    """A ``rank_options`` table for people: money with its currency, chance in percent, words.
+
+    Parameters
+    ----------
+    ranking : pandas.DataFrame
+        ``resolve.COLUMNS`` (``Analysis.options``), money in minor units of its ``currency``.
+    lang : {"en", "ru"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank``, ``option``, ``net``, ``net_low``, ``net_high``, ``likelihood`` [%], ``money_by``, ``reason``, ``risk``
+
+    Examples
+    --------
+    >>> from aliexp_lib.analysis import analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([dict(order_id="1", price="1500", currency="RUB",
+    ...     problem="not_received")]))
+    >>> table = ranking_table(analyse(book, dt.date(2026, 3, 1), Setting.default()).options, "en")
+    >>> table.loc[0, ["Way out", "Net money", "Chance", "Money by"]].tolist()
+    ['Dispute for a full refund', 'RUB1,275.00', '85 %', 'Apr 17, 2026']
+    """
     table = pd.DataFrame(
         {
             "rank": ranking["rank"].to_numpy(),
@@ -75,8 +132,25 @@ def _outcome(ranking: pd.DataFrame, lang: str) -> dict[str, list[str]]:
 
 
 def refunds_in_flight(analysis: Analysis) -> pd.DataFrame:
-    """Refunds issued and not yet received (``Analysis.refunds``): amount, payment method, the day
-    expected, overdue or not."""
+    """Refunds issued and not yet received (``Analysis.refunds``), for people.
+
+    Parameters
+    ----------
+    analysis : Analysis
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``order_id``, ``amount`` (money as text), ``payment_method``, ``expected_by`` (text), ``status``.
+
+    Examples
+    --------
+    >>> from aliexp_lib.analysis import analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "2", "price": "300", "currency": "RUB",
+    ...     "shipped_at": "2026-02-03", "refund_issued_at": "2026-02-25", "payment_method": "card"}]))
+    >>> refunds_in_flight(analyse(book, dt.date(2026, 3, 1), Setting.default())).iloc[0].tolist()
+    ['2', 'RUB300.00', 'card', 'Mar 17, 2026', 'upcoming']
+    """
     lang, currency = analysis.setting.lang, analysis.setting.currency
     refunds = analysis.refunds
     out = pd.DataFrame(
@@ -92,7 +166,24 @@ def refunds_in_flight(analysis: Analysis) -> pd.DataFrame:
 
 
 def cashback_table(analysis: Analysis) -> pd.DataFrame:
-    """Cashback expected per order, and whether a dispute or refund cancels it (rules 34-35)."""
+    """Cashback expected per order (``Analysis.cashback``); lost if a dispute or refund cancels it (rules 34-35).
+
+    Parameters
+    ----------
+    analysis : Analysis
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``order_id``, ``expected`` (money as text, the order's currency), ``lost`` (yes/no), ``reason``.
+
+    Examples
+    --------
+    >>> from aliexp_lib.analysis import analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([dict(order_id="1", price="1500", currency="RUB", cashback_rate="5")]))
+    >>> cashback_table(analyse(book, dt.date(2026, 3, 1), Setting.default())).loc[0, ["Expected", "Lost"]].tolist()
+    ['RUB75.00', 'no']
+    """
     lang = analysis.setting.lang
     found = analysis.cashback
     out = pd.DataFrame(
@@ -107,7 +198,26 @@ def cashback_table(analysis: Analysis) -> pd.DataFrame:
 
 
 def spend(analysis: Analysis, by: str) -> pd.DataFrame:
-    """``Analysis.spend`` for people: money as text in the display currency, headings in the setting's language."""
+    """``Analysis.spend`` for people: money as text in the display currency, headings in the setting's language.
+
+    Parameters
+    ----------
+    analysis : Analysis
+    by : {"month", "store"}
+        The grouping (``Analysis.spend``); another value raises ``ValueError``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month`` or ``store``, ``spent`` (money as text), ``orders``.
+
+    Examples
+    --------
+    >>> from aliexp_lib.analysis import analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([dict(order_id="1", store="Lamps", price="1500", currency="RUB")]))
+    >>> spend(analyse(book, dt.date(2026, 3, 1), Setting.default()), "store").columns.tolist()
+    ['Store', 'Spent', 'Orders']
+    """
     lang = analysis.setting.lang
     out = analysis.spend(by).rename(columns={"spent_minor": "spent"})
     out["spent"] = money_text(out["spent"], analysis.setting.currency, lang)
@@ -115,27 +225,94 @@ def spend(analysis: Analysis, by: str) -> pd.DataFrame:
 
 
 def tracking_verdicts(numbers, lang: str) -> pd.DataFrame:
-    """``check_tracking`` for people."""
+    """``check_tracking`` for people: ``valid`` as yes/no.
+
+    Parameters
+    ----------
+    numbers : iterable of str
+    lang : {"en", "ru"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``number``, ``valid``, ``format``, ``country``, ``reason``.
+
+    Examples
+    --------
+    >>> tracking_verdicts(["RR123456785CN", "X"], "en")["Valid"].tolist()
+    ['yes', 'no']
+    """
     found = check_tracking(numbers, lang=lang)
     found["valid"] = [_("yes", lang) if v else _("no", lang) for v in found["valid"]]
     return localise(found, lang)
 
 
 def warnings_table(analysis: Analysis) -> pd.DataFrame:
-    """Every check's warnings for the order book (``Analysis.checks``) for people."""
+    """Every check's warnings for the order book (``Analysis.checks``) for people.
+
+    Parameters
+    ----------
+    analysis : Analysis
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``order_id``, ``check`` (its display name), ``reason``, ``rule``.
+
+    Examples
+    --------
+    >>> from aliexp_lib.analysis import analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "seller_rating": "80"}]))
+    >>> warnings_table(analyse(book, dt.date(2026, 3, 1), Setting.default())).loc[0, ["Check", "Rule"]].tolist()
+    ['Low store rating', 'rule 27, seed L127-139']
+    """
     return localise(analysis.checks, analysis.setting.lang, codes=("check",))
 
 
 def heading(text: str, lang: str, level: int = 2):
-    """A translated Markdown heading for a notebook or the report."""
+    """A translated Markdown heading for a notebook or the report.
+
+    Parameters
+    ----------
+    text : str
+        The heading, an English message id, translated into ``lang``.
+    lang : {"en", "ru"}
+    level : int, default 2
+
+    Returns
+    -------
+    IPython.display.Markdown
+
+    Examples
+    --------
+    >>> heading("Next actions", "en", level=3).data
+    '### Next actions'
+    """
     from IPython.display import Markdown
 
     return Markdown(f"{'#' * level} {_(text, lang)}")
 
 
 def best_options(analysis: Analysis) -> pd.DataFrame:
-    """For each problem order, its best way out (``Analysis.options``): the money it leaves, its range,
-    chance and date."""
+    """For each problem order (at most ``MAX_ROWS``), its best way out (``Analysis.options``) for people.
+
+    Parameters
+    ----------
+    analysis : Analysis
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``order_id``, ``problem``, ``option``, ``net``, ``net_low``, ``net_high``, ``likelihood`` [%], ``money_by``.
+
+    Examples
+    --------
+    >>> from aliexp_lib.analysis import analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([dict(order_id="1", price="1500", currency="RUB",
+    ...     problem="not_received")]))
+    >>> best_options(analyse(book, dt.date(2026, 3, 1), Setting.default())).loc[0, ["Way out", "Net money"]].tolist()
+    ['Dispute for a full refund', 'RUB1,275.00']
+    """
     lang = analysis.setting.lang
     ranking = analysis.options
     best = ranking[ranking["rank"] == 1].head(MAX_ROWS)
@@ -158,7 +335,33 @@ def seller_verdicts(
     store_orders: int | None = None,
     cashback_rate: float | None = None,
 ) -> pd.DataFrame:
-    """Risk signals (rules 27-28, 35) for seller facts typed in by hand, under the setting's thresholds."""
+    """Risk signals (rules 27-28, 35) for seller facts typed in by hand, under the setting's thresholds.
+
+    Parameters
+    ----------
+    today : datetime.date
+        The day the store's age is counted to.
+    setting : Setting
+        Its ``thresholds`` and ``lang``.
+    rating, store_opened_at, store_orders, cashback_rate : optional
+        Rating [%], the day the store opened (``YYYY-MM-DD``), its orders, cashback [%]; None: not known.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``signal`` (its display name), ``reason``, ``rule``.
+
+    Raises
+    ------
+    InputError
+        A fact that is not a valid value (e.g. ``store_opened_at`` not a date).
+
+    Examples
+    --------
+    >>> found = seller_verdicts(dt.date(2026, 3, 1), Setting.default(), rating=80, store_opened_at="2026-01-01")
+    >>> found["Signal"].tolist(), found["Rule"].tolist()
+    (['Low store rating', 'Young store'], ['rule 27, seed L127-139', 'rule 27, seed L137'])
+    """
     lang = setting.lang
     facts = {
         "order_id": "-",
@@ -174,7 +377,22 @@ def seller_verdicts(
 
 def html(table: pd.DataFrame):
     """A table for a notebook or the report: every cell in full, no index, text escaped (a product
-    title with markup in it shows as text)."""
+    title with markup in it shows as text).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table; missing cells are shown empty.
+
+    Returns
+    -------
+    IPython.display.HTML
+
+    Examples
+    --------
+    >>> "<td>&lt;b&gt;Lamp&lt;/b&gt;</td>" in html(pd.DataFrame({"title": ["<b>Lamp</b>"]})).data
+    True
+    """
     from IPython.display import HTML
 
     style = "<style>.aliexp-table th, .aliexp-table td {text-align: left; vertical-align: top}</style>"

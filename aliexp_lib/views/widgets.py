@@ -16,7 +16,29 @@ from aliexp_lib.ics import deadlines_calendar
 
 
 def calendar_file(analysis: Analysis) -> bytes:
-    """Every open deadline of ``analysis`` as an iCalendar file, summaries in the setting's language."""
+    """Every open deadline of ``analysis`` as an iCalendar file, summaries in the setting's language.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Its ``deadlines`` on its ``today`` (``ics.deadlines_calendar``).
+
+    Returns
+    -------
+    bytes
+        The ``.ics`` file: one all-day event per open deadline, summary ``<kind>: order <order_id>``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "shipped_at": "2026-01-10"}]))
+    >>> analysis = analyse(book, dt.date(2026, 3, 1), Setting.default())
+    >>> calendar = calendar_file(analysis).decode()
+    >>> "SUMMARY:Buyer protection ends: order 1" in calendar, "DTSTART;VALUE=DATE:20260311" in calendar
+    (True, True)
+    """
     lang = analysis.setting.lang
     return deadlines_calendar(
         analysis.deadlines,
@@ -26,7 +48,37 @@ def calendar_file(analysis: Analysis) -> bytes:
 
 
 def calendar_button(analysis: Analysis, path: str):
-    """A button that writes ``calendar_file`` to ``path`` and says where."""
+    """A button that writes ``calendar_file`` to ``path`` and says where.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysis whose deadlines are saved; words in ``setting.lang``.
+    path : str
+        The ``.ics`` file written (replaced) on each click.
+
+    Returns
+    -------
+    ipywidgets.HBox
+        The button and a label saying where the file was saved.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "shipped_at": "2026-01-10"}]))
+    >>> analysis = analyse(book, dt.date(2026, 3, 1), Setting.default())
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "deadlines.ics"
+    >>> button, said = calendar_button(analysis, str(path)).children
+    >>> button.description
+    'Save deadlines to a calendar file'
+    >>> button.click()
+    >>> path.read_bytes().startswith(b"BEGIN:VCALENDAR"), said.value.startswith("Saved: ")
+    (True, True)
+    """
     import ipywidgets as widgets
 
     lang = analysis.setting.lang
@@ -45,7 +97,36 @@ def calendar_button(analysis: Analysis, path: str):
 
 
 def record_form(analysis: Analysis, orders_path: str):
-    """A small form that records an event in the case log beside ``orders_path`` (never in the file)."""
+    """A small form that records an event in the case log beside ``orders_path`` (never in the file).
+
+    An amount is recorded in the order's currency (none for an ``extension``, whose amount is days);
+    a bad entry is said in the form's label (``InputError``), not raised.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Its orders (the dropdown), ``today`` (the date's start value) and ``setting.lang``.
+    orders_path : str
+        The order file; the case log is ``caselog.default_log_path(orders_path)``.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Order, event and date pickers; the amount field and the Record button; a label for the result.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> import pandas as pd
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "shipped_at": "2026-01-10"}]))
+    >>> analysis = analyse(book, dt.date(2026, 3, 1), Setting.default())
+    >>> form = record_form(analysis, "orders.csv")
+    >>> [widget.description for widget in form.children[0].children]
+    ['Order', 'Event', 'Date']
+    >>> form.children[0].children[0].options, form.children[1].children[1].description
+    (('1',), 'Record')
+    """
     import ipywidgets as widgets
 
     book, today, lang = analysis.book, analysis.today, analysis.setting.lang
