@@ -75,12 +75,8 @@ class Analysis:
     >>> analysis.refunds.loc[:, ["order_id", "amount_minor", "expected_by", "late"]]
       order_id  amount_minor expected_by   late
     0        2         30000  2026-03-17  False
-    >>> analysis.money_at_stake
-          status  amount_minor  orders
-    0    overdue        150000       1
-    1  due_today             0       0
-    2   upcoming         30000       1
-    3       done             0       0
+    >>> analysis.money_at_stake["amount_minor"].tolist()  # overdue, due today, upcoming, done
+    [150000, 0, 30000, 0]
     >>> analysis.cashback["expected_minor"].tolist(), analysis.history.pooled.tolist()
     ([7500], [17])
     """
@@ -98,7 +94,7 @@ class Analysis:
         pandas.DataFrame
             One row per order and kind whose clock has started, in book order then lifecycle order:
             ``order_id`` (str), ``kind`` (category), ``due`` (datetime64 [date]), ``days_left``
-            (int32 [d], due - today), ``status`` (category of ``deadlines.STATUSES``), ``action``
+            (int32 [d], due - today), ``status`` (category of ``kinds.STATUSES``), ``action``
             (category, plain English words), ``rule`` (category, the rulebook ids behind ``due``).
         """
         return compute_deadlines(self.book, self.today, self.setting.rulebook)
@@ -247,7 +243,7 @@ class Analysis:
         Returns
         -------
         pandas.DataFrame
-            One row per status of ``deadlines.STATUSES``, in that order: ``status`` (str),
+            One row per status of ``kinds.STATUSES``, in that order: ``status`` (str),
             ``amount_minor`` (int64 [minor units of ``setting.currency``]; an unknown price counts 0)
             and ``orders`` (int64 [orders]).
         """

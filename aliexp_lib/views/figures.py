@@ -17,7 +17,7 @@ from aliexp_lib.money import minor_digits, money_text
 
 #: A plain look, set directly: plotly's named templates are deep-copied on every figure (slow).
 LOOK = {"template": None, "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"family": "sans-serif"}}
-#: Colour of each deadline status (``deadlines.STATUSES``).
+#: Colour of each deadline status (``kinds.STATUSES``).
 STATUS_COLOURS = {"overdue": "#c0392b", "due_today": "#e67e22", "upcoming": "#2e86c1", "done": "#95a5a6"}
 #: Orders shown at most on the timeline: the most urgent ones.
 TIMELINE_ORDERS = 40
