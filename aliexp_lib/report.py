@@ -88,7 +88,11 @@ def write_report(
         executed = Path(work) / "report.ipynb"
         config = (Path(work) / CONFIG_NAME).resolve()  # the kernel runs in another folder
         config.write_text(setting.choices.to_toml(), encoding="utf-8")
-        with resources.as_file(template) as source, _kernel_stderr_to(Path(work) / "kernel.log"):
+        with (
+            resources.as_file(template) as source,
+            _kernel_stderr_to(Path(work) / "kernel.log"),
+            _input_errors_from_the_kernel(),
+        ):
             papermill.execute_notebook(
                 str(source),
                 str(executed),
@@ -116,6 +120,20 @@ def write_report(
         os.replace(staged_notebook, out_notebook)
         os.replace(staged_html, out_html)
     return out_html, out_notebook
+
+
+@contextlib.contextmanager
+def _input_errors_from_the_kernel():
+    """Bad input found while the notebook runs (a missing exchange rate, say) is the same ``InputError``
+    the command line reports in one line, not a traceback of the kernel."""
+    from papermill.exceptions import PapermillExecutionError  # papermill loads only with a report
+
+    try:
+        yield
+    except PapermillExecutionError as exc:
+        if exc.ename in ("InputError", "CellError"):
+            raise InputError(f"the report could not be made: {exc.evalue}") from None
+        raise
 
 
 @contextlib.contextmanager

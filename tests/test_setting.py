@@ -287,3 +287,14 @@ def test_the_setting_file_can_be_named_in_a_notebook(orders, tmp_path):
 def test_default_is_the_bundled_data_only():
     setting = Setting.default()
     assert setting.choices.files == () and setting.rulebook.days_on("protection_days", TODAY) == 60
+
+
+def test_bad_input_met_while_the_report_runs_is_one_clear_line(orders):
+    """No rate for CHF: the notebook's InputError is the command's error, not a kernel traceback."""
+    done = cli("report", orders.name, "--today", TODAY.isoformat(), "--currency", "CHF", cwd=orders.parent)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        "error: the report could not be made: no exchange rate for CHF on or before 2026-03-20; "
+        "add one to your rates file (--rates)"
+    )
+    assert "Traceback" not in done.stderr and not (orders.parent / "report.html").exists()
