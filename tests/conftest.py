@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -37,8 +39,8 @@ def pytest_configure(config):
 
 
 TODAY = dt.date(2026, 3, 1)
-#: Debian's Chromium, driven by the Python playwright package (never `playwright install`).
-CHROMIUM = Path("/usr/bin/chromium")
+#: Browsers the browser tests can drive through the Python playwright package, by command name.
+BROWSER_COMMANDS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 #: Flags that keep Chromium quiet and working on a machine without network or sandbox (TOOLING.md).
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -50,6 +52,54 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+def find_chromium() -> Path | None:
+    """A Chromium or Chrome on this machine: on PATH, Debian's package, or one playwright downloaded."""
+    for name in BROWSER_COMMANDS:
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    cache = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH") or Path.home() / ".cache" / "ms-playwright")
+    candidates = [Path("/usr/bin/chromium"), *sorted(cache.glob("chromium-*/chrome-linux*/chrome"), reverse=True)]
+    return next((path for path in candidates if path.is_file()), None)
+
+
+def install_chromium() -> str:
+    """Install Debian's ``chromium`` with apt where this user may (root, or sudo without a password);
+    returns what went wrong, or "" when it is installed."""
+    if not shutil.which("apt-get"):
+        return "this machine has no apt-get"
+    if os.geteuid() == 0:
+        sudo: list[str] = []
+    elif shutil.which("sudo") and subprocess.run(["sudo", "-n", "true"], capture_output=True).returncode == 0:
+        sudo = ["sudo", "-n"]
+    else:
+        return "installing it needs root or sudo"
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        done = subprocess.run([*sudo, *command], capture_output=True, text=True, env=env)
+        if done.returncode != 0:
+            return f"`{' '.join(command)}` failed: {(done.stderr or done.stdout).strip().splitlines()[-1:]}"
+    return ""
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """The browser the browser tests drive: found, else Debian's ``chromium`` installed (as root or with
+    sudo), else the run stops with one line saying what to install. Never ``playwright install``."""
+    found = find_chromium()
+    if found is None:
+        problem = install_chromium()
+        found = find_chromium()
+        if found is None:
+            pytest.exit(
+                f"The browser tests need Chromium or Chrome and none is installed ({problem or 'not found'}): "
+                "run `sudo apt-get install -y chromium` (Debian/Ubuntu) or install Google Chrome, then the tests "
+                "again.",
+                returncode=3,
+            )
+    return found
 
 
 def book(*orders: dict) -> OrderBook:

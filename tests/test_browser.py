@@ -2,11 +2,12 @@
 
 JupyterLab runs in a subprocess on a free loopback port, with a random token, on a temporary
 copy of ``notebooks/`` and ``data/`` and with its config, data, runtime and IPython folders in
-``tmp_path`` (nothing in the repository but ``tests/artifacts/`` nor in the home folder is written). Debian's Chromium
-(``/usr/bin/chromium``, driven headless by the Python ``playwright`` package; never
-``playwright install``) opens the notebook, waits until the kernel's websocket is really
-connected, runs all cells, picks a cheap defective order and moves the seller's offer up until
-the partial refund overtakes the dispute.
+``tmp_path`` (nothing in the repository but ``tests/artifacts/`` nor in the home folder is
+written). A Chromium or Chrome (the ``chromium`` fixture: found, else Debian's package installed
+where root or sudo may; driven headless by the Python ``playwright`` package; never ``playwright
+install``) opens the notebook, waits until the kernel's websocket is really connected, runs all
+cells, picks a cheap defective order and moves the seller's offer up until the partial refund
+overtakes the dispute.
 
 Every step waits on a condition (kernel status, widget values, table contents), never on a fixed
 delay. A screenshot of the changed page is kept in ``tests/artifacts/chooser.png``.
@@ -32,7 +33,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -303,14 +304,7 @@ def act(page: Page, action: Callable[[], None]) -> int:
 # --------------------------------------------------------------------------- the test
 
 
-def test_seller_offer_slider_reranks_in_a_real_browser(tmp_path: Path) -> None:
-    # Missing is a failure, not a skip: CI installs Chromium beforehand.
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser test needs Debian's Chromium "
-            "(apt-get install -y chromium); never `playwright install`.",
-            pytrace=False,
-        )
+def test_seller_offer_slider_reranks_in_a_real_browser(tmp_path: Path, chromium: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     for stale in ("chooser.png", "chooser-failure.png"):
         (ARTIFACTS / stale).unlink(missing_ok=True)
@@ -323,7 +317,7 @@ def test_seller_offer_slider_reranks_in_a_real_browser(tmp_path: Path) -> None:
         }
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "chromium-profile"),
-            executable_path=str(CHROMIUM),
+            executable_path=str(chromium),
             headless=True,
             args=CHROMIUM_ARGS,
             env=browser_env,

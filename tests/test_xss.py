@@ -12,12 +12,11 @@ import csv
 import datetime as dt
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import sync_playwright
 
 from aliexp_lib import Setting
 from aliexp_lib.report import write_report
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import CHROMIUM_ARGS
 
 SCRIPT = "<script>window.__pwned=1</script>"
 IMAGE = '<img src=x onerror="window.__pwned=2">'
@@ -72,14 +71,7 @@ def _orders(path: Path) -> None:
         writer.writerows(rows)
 
 
-def test_report_shows_html_in_titles_as_text_and_runs_none_of_it(tmp_path):
-    # Missing is a failure, not a skip (as in test_browser.py): CI installs Chromium beforehand.
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's Chromium "
-            "(apt-get install -y chromium); never `playwright install`.",
-            pytrace=False,
-        )
+def test_report_shows_html_in_titles_as_text_and_runs_none_of_it(tmp_path, chromium):
     orders = tmp_path / "orders.csv"
     _orders(orders)
     html, _notebook = write_report(orders, tmp_path / "report.html", TODAY, Setting.default())
@@ -89,7 +81,7 @@ def test_report_shows_html_in_titles_as_text_and_runs_none_of_it(tmp_path):
 
     dialogs: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page()
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
