@@ -175,6 +175,17 @@ def postage_range(weight_g: np.ndarray, postage: pd.DataFrame) -> tuple[np.ndarr
     """Tracked return postage for each weight [g]: (low, high) minor units of ``HOME_CURRENCY``, and the
     row of ``postage`` used (-1 where no band covers the weight). Rule 18: a return must be tracked.
 
+    Parameters
+    ----------
+    weight_g : numpy.ndarray of int [g]
+    postage : pandas.DataFrame
+        A table of ``load_postage``; its tracked ``HOME_CURRENCY`` bands are used, the first that covers a weight.
+
+    Returns
+    -------
+    (numpy.ndarray of int64, numpy.ndarray of int64, numpy.ndarray of int64)
+        low, high [minor units of ``HOME_CURRENCY``] (-1 where no band), and the band's row.
+
     Examples
     --------
     >>> postage_range(np.array([300, 1500, 99999]), load_postage())  # weights [g]
@@ -238,6 +249,17 @@ def load_payout_times(path: str | Path | None = None) -> pd.DataFrame:
 def slowest_payout_days(methods: pd.Series, payout: pd.DataFrame) -> np.ndarray:
     """Days [d] to the money's arrival at the slow end for each payment method (case and spaces
     ignored); a method not in ``payout`` gets the slowest of all. Each distinct method is looked up once.
+
+    Parameters
+    ----------
+    methods : pandas.Series of str
+        Payment methods as the orders give them.
+    payout : pandas.DataFrame
+        A table of ``load_payout_times``.
+
+    Returns
+    -------
+    numpy.ndarray of int64 [d]
 
     Examples
     --------

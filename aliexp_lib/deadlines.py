@@ -27,9 +27,23 @@ COLUMNS = ("order_id", "kind", "due", "days_left", "status", "action", "rule")
 def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None = None) -> pd.DataFrame:
     """Every deadline of every order on ``today``: one row per order and kind whose clock has started.
 
-    Columns ``COLUMNS``: ``due`` (date), ``days_left`` = due - today [d], ``status`` (one of
-    ``STATUSES``), ``action`` (what to do, plain words), ``rule`` (rulebook ids behind ``due``).
-    Rows follow the order book, and within an order the kinds in lifecycle order (``KINDS``).
+    Parameters
+    ----------
+    book : OrderBook
+        The orders; an event dated after ``today`` has not happened yet.
+    today : datetime.date
+        The day statuses and ``days_left`` are counted to.
+    rulebook : Rulebook, optional
+        The clocks, each read in force on the day it started (default: the bundled rulebook).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``COLUMNS``: ``order_id``, ``kind`` (category of ``KIND_NAMES``), ``due``
+        (datetime64 [date], the last day to act; for ``dispute_opens`` the first day a dispute may
+        be opened), ``days_left`` (int32 [d], due - today), ``status`` (ordered category of
+        ``STATUSES``), ``action`` (what to do, plain words), ``rule`` (rulebook ids behind ``due``).
+        Rows follow the order book, and within an order the kinds in lifecycle order (``KINDS``).
 
     Examples
     --------
@@ -96,6 +110,16 @@ def next_actions(deadlines: pd.DataFrame) -> pd.DataFrame:
     recently missed (an older one is usually overtaken by it: a stalled parcel by protection
     ending), among the others the soonest; then the earlier kind in ``KINDS``. Orders with
     nothing open are left out.
+
+    Parameters
+    ----------
+    deadlines : pandas.DataFrame
+        A table of ``compute_deadlines``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same columns, one row per order with an open deadline, most urgent order first.
 
     Examples
     --------

@@ -41,7 +41,23 @@ class Rates:
     table: pd.DataFrame
 
     def lookup(self, currency: str, on: dt.date) -> tuple[Decimal, dt.date | None, str]:
-        """The newest rate of ``currency`` dated on or before ``on``: (rate, its date, source); ``InputError`` if none.
+        """The newest rate of ``currency`` dated on or before ``on``: (rate, its date, source).
+
+        Parameters
+        ----------
+        currency : str
+            ISO 4217 code; ``HOME_CURRENCY`` is 1 with no date.
+        on : datetime.date
+            The day the rate is wanted for.
+
+        Returns
+        -------
+        (Decimal [HOME_CURRENCY per unit], datetime.date or None, str)
+
+        Raises
+        ------
+        InputError
+            No rate of ``currency`` dated on or before ``on``; says to add one (``--rates``).
 
         Examples
         --------
@@ -58,6 +74,23 @@ class Rates:
 
     def factor(self, source: str, target: str, on: dt.date) -> tuple[Fraction, str]:
         """Exact factor from minor units of ``source`` to minor units of ``target``, and how it was made.
+
+        Parameters
+        ----------
+        source, target : str
+            ISO 4217 codes.
+        on : datetime.date
+            The day of the rates (each the newest on or before it).
+
+        Returns
+        -------
+        (fractions.Fraction [target minor units per source minor unit], str)
+            The factor, and the rates used with their dates and sources in words.
+
+        Raises
+        ------
+        InputError
+            A rate is missing (``lookup``).
 
         Examples
         --------
@@ -143,6 +176,30 @@ def amounts_in(
     and rounded half-even to a whole minor unit, and, per row, the rate used and its date in
     words. One conversion per currency, none per row.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows with ``columns`` (Int64 [minor units of the row's currency]) and ``currency``.
+    columns : tuple of str
+        The amount columns to convert.
+    currency : str
+        The target currency (ISO 4217).
+    rates : Rates
+    on : datetime.date
+        The day of the rates.
+    default_currency : str, optional
+        The currency of rows without one (default: ``currency``).
+
+    Returns
+    -------
+    (dict of str to pandas.arrays.IntegerArray, numpy.ndarray of str)
+        Per column the amounts [minor units of ``currency``]; per row the rate used in words.
+
+    Raises
+    ------
+    InputError
+        A rate is missing.
+
     Examples
     --------
     >>> table = pd.DataFrame({"price_minor": [1000, None], "currency": ["USD", "RUB"]})
@@ -175,6 +232,17 @@ def convert_minor(minor: np.ndarray, factor: Fraction) -> np.ndarray:
     Integer arithmetic only; where ``minor * factor.numerator`` could leave int64 the products
     are taken as Python integers (exact at any size).
 
+    Parameters
+    ----------
+    minor : numpy.ndarray of int
+        Amounts [minor units of the source currency].
+    factor : fractions.Fraction
+        Target minor units per source minor unit (``Rates.factor``).
+
+    Returns
+    -------
+    numpy.ndarray of int64 [minor units of the target currency]
+
     Examples
     --------
     >>> convert_minor(np.array([100, 150]), Fraction(1, 100))  # 1.5 -> 2: half-even
@@ -192,6 +260,20 @@ def half_even_div(numerator: np.ndarray, times, denominator) -> np.ndarray:
     ``numerator`` and ``times`` are integers (arrays or scalars), ``denominator`` a positive integer
     (array or scalar). The result is int64; a product that would leave int64 is taken in Python
     integers (object arrays), never in floats.
+
+    Parameters
+    ----------
+    numerator, times : int or numpy.ndarray of int
+    denominator : int or numpy.ndarray of int, > 0
+
+    Returns
+    -------
+    numpy.ndarray of int64
+
+    Raises
+    ------
+    ValueError
+        A denominator of 0 or less.
 
     Examples
     --------
