@@ -9,26 +9,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 
-import pandas as pd
-
-from aliexp_lib.analysis import Analysis
-from aliexp_lib.arrival import summary as delivery_summary
-from aliexp_lib.caselog import EVENTS, CaseLog, default_log_path
-from aliexp_lib.deadlines import COLUMNS
+from aliexp_lib import commands as command
+from aliexp_lib.caselog import EVENTS
 from aliexp_lib.errors import InputError
 from aliexp_lib.i18n import LANGUAGES
 from aliexp_lib.importers import FORMATS
-from aliexp_lib.money import known_currencies, money_text
-from aliexp_lib.orders import NATIVE_FORMAT, SCHEMA, load_orders
-from aliexp_lib.report import write_report
-from aliexp_lib.setting import CONFIG_NAME, Setting, build_setting
-from aliexp_lib.tracking import check_tracking
+from aliexp_lib.money import known_currencies
+from aliexp_lib.orders import NATIVE_FORMAT
+from aliexp_lib.setting import CONFIG_NAME
 from aliexp_lib.views.output import save_table, write_table
-from aliexp_lib.views.widgets import calendar_file
 
 EXIT_BAD_INPUT = 2
 
@@ -89,15 +81,17 @@ def _parser() -> argparse.ArgumentParser:
         commands,
         "orders",
         "the normalised order book: one row per order, with the case log applied",
-        _orders,
+        command.orders,
         today=False,
     )
 
-    deadlines = _orders_command(commands, "deadlines", "every deadline of every order, with what to do", _deadlines)
+    deadlines = _orders_command(
+        commands, "deadlines", "every deadline of every order, with what to do", command.deadlines
+    )
     deadlines.add_argument("--next", action="store_true", help="only each order's most urgent open deadline")
 
     resolve = _orders_command(
-        commands, "resolve", "every way out of every problem order, ranked by the money it leaves you", _resolve
+        commands, "resolve", "every way out of every problem order, ranked by the money it leaves you", command.resolve
     )
     resolve.add_argument(
         "--break-even",
@@ -110,21 +104,30 @@ def _parser() -> argparse.ArgumentParser:
     tracking.add_argument("numbers", metavar="NUMBER", nargs="*", help="tracking numbers")
     tracking.add_argument("--file", metavar="FILE", help="a text file with one tracking number per line")
     _format_option(tracking)
-    tracking.set_defaults(run=_check_tracking)
+    tracking.set_defaults(run=command.tracking_numbers)
 
-    _orders_command(commands, "checks", "warnings: tracking numbers, Saver parcels, seller risk signals", _checks)
-    _orders_command(commands, "cashback", "cashback expected per order, and whether it is lost", _cashback)
-    _orders_command(commands, "history", "your delivery times per shipping method, blended with the prior", _history)
+    _orders_command(
+        commands, "checks", "warnings: tracking numbers, Saver parcels, seller risk signals", command.checks
+    )
+    _orders_command(commands, "cashback", "cashback expected per order, and whether it is lost", command.cashback)
+    _orders_command(
+        commands, "history", "your delivery times per shipping method, blended with the prior", command.history
+    )
 
     report = _orders_command(
-        commands, "report", "the weekly report: one HTML file (and the executed notebook)", _report, formats=False
+        commands,
+        "report",
+        "the weekly report: one HTML file (and the executed notebook)",
+        command.report,
+        formats=False,
     )
     report.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
 
     calendar = _orders_command(
-        commands, "calendar", "every open deadline as calendar events (.ics)", _calendar, formats=False
+        commands, "calendar", "every open deadline as calendar events (.ics)", command.calendar, formats=False
     )
     calendar.add_argument("-o", "--output", default="deadlines.ics", help="file to write (default deadlines.ics)")
+    calendar.add_argument("--past", action="store_true", help="also the deadlines already missed (left out by default)")
 
     record = commands.add_parser(
         "record",
@@ -141,17 +144,17 @@ def _parser() -> argparse.ArgumentParser:
         "--orders", default="orders.csv", metavar="FILE", help="the order file the log belongs to (default orders.csv)"
     )
     _from_option(record)
-    record.set_defaults(run=_record)
+    record.set_defaults(run=command.record)
 
     assumptions = commands.add_parser("assumptions", help="the assumptions the ranking depends on")
     _setting_options(assumptions)
     _format_option(assumptions)
-    assumptions.set_defaults(run=lambda args: (_setting_of(args).assumptions.to_frame(), ()))
+    assumptions.set_defaults(run=lambda args: (command.setting_of(args).assumptions.to_frame(), ()))
 
     rules = commands.add_parser("rules", help="the rulebook: every clock with its value and source")
     _setting_options(rules)
     _format_option(rules)
-    rules.set_defaults(run=lambda args: (_setting_of(args).rulebook.to_frame(), ()))
+    rules.set_defaults(run=lambda args: (command.setting_of(args).rulebook.to_frame(), ()))
     return parser
 
 
@@ -222,29 +225,6 @@ def _setting_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--lang", choices=LANGUAGES, help="language of words, dates and money (default en)")
 
 
-def _setting_of(args) -> Setting:
-    """The one setting of this run: the user's files, then the flags."""
-    return build_setting(
-        getattr(args, "orders", None),
-        args.config,
-        rules=args.rules,
-        set=dict(args.set),
-        assumptions=args.assumptions,
-        assume=dict(args.assume),
-        rates=args.rates,
-        postage=args.postage,
-        payout=args.payout,
-        currency=args.currency,
-        lang=args.lang,
-    )
-
-
-def _analysis(args) -> Analysis:
-    """The setting first (a bad setting is reported before the orders are read), then the orders."""
-    setting = _setting_of(args)
-    return Analysis(load_orders(args.orders, args.fmt), args.today, setting)
-
-
 def _format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     parser.add_argument(
@@ -254,129 +234,6 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
         help="write the table to a new .csv or .xlsx file instead "
         "(formulas made inert; an existing file is never overwritten)",
     )
-
-
-def _orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """``orders``: the normalised order book, amounts as plain decimals, dates as ``YYYY-MM-DD``."""
-    book = load_orders(args.orders, args.fmt)
-    table = book.table
-    out = pd.DataFrame(index=table.index)
-    for column in SCHEMA:
-        if f"{column}_minor" in table:  # amounts: exact decimals in the order's currency
-            out[column] = money_text(table[f"{column}_minor"], table["currency"])
-        elif pd.api.types.is_datetime64_any_dtype(table[column]):
-            out[column] = table[column].dt.strftime("%Y-%m-%d").fillna("")
-        else:
-            out[column] = table[column].astype(object).where(table[column].notna(), "")
-    out["items"] = table.get("items", 1)
-    return out, book.warnings
-
-
-def _deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    analysis = _analysis(args)
-    table = analysis.next_actions if args.next else analysis.deadlines
-    # The terminal table leaves out the rule ids to stay readable; csv and json have them.
-    columns = [c for c in COLUMNS if not (args.format == "table" and c == "rule")]
-    return table.loc[:, columns], analysis.book.warnings
-
-
-def _resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """``resolve``: the ranked ways out, or (``--break-even``) the break-even offers; money as plain decimals."""
-    analysis = _analysis(args)
-    currency = analysis.setting.currency
-    if args.break_even:
-        table = analysis.break_even.copy()
-        for column in [c for c in table.columns if c.endswith("_minor")]:
-            table[column] = money_text(table[column], currency)
-        table.columns = [c.removesuffix("_minor") for c in table.columns]
-        return table, analysis.book.warnings
-    table = analysis.options.copy()
-    for column in ("net", "net_low", "net_high"):
-        table[column] = money_text(table.pop(f"{column}_minor"), currency)
-    columns = [
-        "order_id",
-        "option",
-        "rank",
-        "net",
-        "net_low",
-        "net_high",
-        "currency",
-        "money_by",
-        "likelihood",
-        "reason",
-    ]
-    if args.format != "table":
-        columns += ["risk", "rate"]
-    return table.loc[:, columns], analysis.book.warnings
-
-
-def _checks(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    analysis = _analysis(args)
-    return analysis.checks, analysis.book.warnings
-
-
-def _cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    analysis = _analysis(args)
-    book = analysis.book
-    table = analysis.cashback.copy()
-    table["expected"] = money_text(table.pop("expected_minor"), table["currency"])
-    return table.loc[:, ["order_id", "expected", "currency", "lost", "reason"]], book.warnings
-
-
-def _report(args) -> tuple[str, tuple[str, ...]]:
-    analysis = _analysis(args)  # bad input is reported here, clearly, before the notebook runs
-    book = analysis.book
-    html, notebook = write_report(args.orders, args.output, args.today, analysis.setting, args.fmt)
-    return f"wrote {html} (open it in a browser) and {notebook}", book.warnings
-
-
-def _calendar(args) -> tuple[str, tuple[str, ...]]:
-    """``calendar``: the open deadlines into an ``.ics`` file, replacing only a calendar file."""
-    analysis = _analysis(args)
-    book = analysis.book
-    path = Path(args.output)
-    if path.exists() and not path.read_bytes().startswith(b"BEGIN:VCALENDAR"):
-        raise InputError(f"{path} exists and is not a calendar file; choose another name (-o) or remove it")
-    staged = path.with_name(f".{path.name}.part")
-    staged.write_bytes(calendar_file(analysis))
-    os.replace(staged, path)
-    return f"wrote {path}: import it into your calendar; importing it again updates the events", book.warnings
-
-
-def _record(args) -> tuple[str, tuple[str, ...]]:
-    """``record``: one event of a known order into the case log beside the order file."""
-    book = load_orders(args.orders, args.fmt)
-    known = book.table["order_id"] == args.order_id
-    if not known.any():
-        raise InputError(f"order {args.order_id!r} is not in {args.orders}")
-    currency = args.currency
-    if args.amount is not None and currency is None and args.event != "extension":
-        currency = book.table.loc[known, "currency"].iloc[0]
-    path = default_log_path(args.orders)
-    with CaseLog(path) as log:
-        log.record(args.order_id, args.event, args.day, args.amount, currency, args.note)
-    return f"recorded {args.event} {args.day} for order {args.order_id} in {path}", book.warnings
-
-
-def _history(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    analysis = _analysis(args)
-    return delivery_summary(analysis.history), analysis.book.warnings
-
-
-def _check_tracking(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """``check-tracking``: the numbers given and those in ``--file``, one per line."""
-    numbers = list(args.numbers)
-    if args.file:
-        try:
-            with open(args.file, encoding="utf-8-sig") as handle:
-                numbers += [line.strip() for line in handle if line.strip()]
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{args.file}: cannot read ({exc})") from None
-    if not numbers:
-        raise InputError("give tracking numbers, or --file with one per line")
-    table = check_tracking(numbers)
-    table["valid"] = table["valid"].map({True: "true", False: "false"})
-    return table, ()
 
 
 def _currency(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import subprocess
@@ -167,6 +168,26 @@ def test_calendar_writes_an_ics_file_and_never_overwrites_a_foreign_file(tmp_pat
     refused = run("calendar", SAMPLE, "--today", "2026-03-01", "-o", str(mine))
     assert refused.returncode == 2 and "is not a calendar file" in refused.stderr
     assert mine.read_text(encoding="utf-8") == "my notes"
+
+
+def test_calendar_events_name_the_item_and_leave_missed_deadlines_out_unless_asked(tmp_path):
+    import icalendar
+
+    def events(*extra):
+        out = tmp_path / f"calendar{len(extra)}.ics"
+        done = run("calendar", SAMPLE, "--today", "2026-03-01", "-o", str(out), *extra)
+        assert done.returncode == 0, done.stderr
+        return icalendar.Calendar.from_ical(out.read_bytes()).walk("VEVENT")
+
+    upcoming, everything = events(), events("--past")
+    assert upcoming and all(e.decoded("dtstart") >= dt.date(2026, 3, 1) for e in upcoming)
+    missed = [e for e in everything if e.decoded("dtstart") < dt.date(2026, 3, 1)]
+    assert missed and len(everything) == len(upcoming) + len(missed)
+    summaries = {str(e["uid"]): str(e["summary"]) for e in everything}
+    # order 8100000000042546 is a "Smart watch band" in the sample: its title, then its number
+    assert summaries["8100000000042546-protection_ends@aliexp"] == (
+        "Buyer protection ends: Smart watch band · order 8100000000042546"
+    )
 
 
 EXPORTS = sorted((ROOT / "tests" / "importers").iterdir())

@@ -326,7 +326,7 @@ def test_every_net_in_every_currency_is_whole_minor_units_and_equals_the_decimal
 def test_no_float_reaches_the_formatter(monkeypatch, yen_rates):
     """Every view that shows money goes through ``money_text``, which refuses floats; a spy also
     checks that each path called it (a view formatting money another way would not)."""
-    from aliexp_lib import cli, load_orders
+    from aliexp_lib import commands, load_orders
     from aliexp_lib.cli import main
     from aliexp_lib.views import chooser as chooser_module
     from aliexp_lib.views import figures, tables
@@ -338,7 +338,7 @@ def test_no_float_reaches_the_formatter(monkeypatch, yen_rates):
         calls.append(type(minor).__name__)
         return money_text(minor, currency, lang)
 
-    for module in (tables, figures, chooser_module, cli):
+    for module in (tables, figures, chooser_module, commands):
         monkeypatch.setattr(module, "money_text", spy)
     from aliexp_lib import Setting, analyse
 

@@ -14,19 +14,25 @@ from aliexp_lib.errors import InputError
 from aliexp_lib.i18n import _, label
 from aliexp_lib.ics import deadlines_calendar
 
+#: Characters of an item's title shown in a calendar event's summary.
+TITLE_CHARACTERS = 40
 
-def calendar_file(analysis: Analysis) -> bytes:
-    """Every open deadline of ``analysis`` as an iCalendar file, summaries in the setting's language.
+
+def calendar_file(analysis: Analysis, past: bool = False) -> bytes:
+    """Every open deadline of ``analysis`` from today on as an iCalendar file, in the setting's language.
 
     Parameters
     ----------
     analysis : Analysis
         Its ``deadlines`` on its ``today`` (``ics.deadlines_calendar``).
+    past : bool
+        Also the deadlines already missed (``overdue``), which a calendar would show as past events.
 
     Returns
     -------
     bytes
-        The ``.ics`` file: one all-day event per open deadline, summary ``<kind>: order <order_id>``.
+        The ``.ics`` file: one all-day event per open deadline, summary ``<kind>: <item> · order <id>``
+        (the item's title shortened to ``TITLE_CHARACTERS``).
 
     Examples
     --------
@@ -38,13 +44,22 @@ def calendar_file(analysis: Analysis) -> bytes:
     >>> calendar = calendar_file(analysis).decode()
     >>> "SUMMARY:Buyer protection ends: order 1" in calendar, "DTSTART;VALUE=DATE:20260311" in calendar
     (True, True)
+    >>> "20260120" in calendar, "20260120" in calendar_file(analysis, past=True).decode()  # missed: tracking
+    (False, True)
     """
     lang = analysis.setting.lang
-    return deadlines_calendar(
-        analysis.deadlines,
-        analysis.today,
-        summary=lambda row: f"{label(row['kind'], lang)}: {_('order', lang)} {row['order_id']}",
-    )
+    deadlines = analysis.deadlines
+    if not past:
+        deadlines = deadlines[deadlines["status"] != "overdue"]
+    titles = analysis.book.table.set_index("order_id")["title"].fillna("").astype(str).str.strip()
+
+    def summary(row) -> str:
+        title = titles.get(row["order_id"], "")
+        title = title if len(title) <= TITLE_CHARACTERS else title[: TITLE_CHARACTERS - 1].rstrip() + "…"
+        order = f"{_('order', lang)} {row['order_id']}"
+        return f"{label(row['kind'], lang)}: {title} · {order}" if title else f"{label(row['kind'], lang)}: {order}"
+
+    return deadlines_calendar(deadlines, analysis.today, summary=summary)
 
 
 def calendar_button(analysis: Analysis, path: str):

@@ -1,0 +1,171 @@
+"""What each command of the command line does, given its parsed arguments (``cli`` parses them).
+
+Every command that computes builds one ``Setting`` from its flags and the user's ``aliexp.toml``
+files (``setting_of``) and renders one ``analysis.Analysis``. Each returns (a table to print, or
+the words saying which file it wrote; the warnings to print).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from aliexp_lib.analysis import Analysis
+from aliexp_lib.arrival import summary as delivery_summary
+from aliexp_lib.caselog import CaseLog, default_log_path
+from aliexp_lib.deadlines import COLUMNS
+from aliexp_lib.errors import InputError
+from aliexp_lib.money import money_text
+from aliexp_lib.orders import SCHEMA, load_orders
+from aliexp_lib.report import write_report
+from aliexp_lib.setting import Setting, build_setting
+from aliexp_lib.tracking import check_tracking
+from aliexp_lib.views.widgets import calendar_file
+
+
+def setting_of(args) -> Setting:
+    """The one setting of this run: the user's files, then the flags."""
+    return build_setting(
+        getattr(args, "orders", None),
+        args.config,
+        rules=args.rules,
+        set=dict(args.set),
+        assumptions=args.assumptions,
+        assume=dict(args.assume),
+        rates=args.rates,
+        postage=args.postage,
+        payout=args.payout,
+        currency=args.currency,
+        lang=args.lang,
+    )
+
+
+def analysis_of(args) -> Analysis:
+    """The setting first (a bad setting is reported before the orders are read), then the orders."""
+    setting = setting_of(args)
+    return Analysis(load_orders(args.orders, args.fmt), args.today, setting)
+
+
+def orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """``orders``: the normalised order book, amounts as plain decimals, dates as ``YYYY-MM-DD``."""
+    book = load_orders(args.orders, args.fmt)
+    table = book.table
+    out = pd.DataFrame(index=table.index)
+    for column in SCHEMA:
+        if f"{column}_minor" in table:  # amounts: exact decimals in the order's currency
+            out[column] = money_text(table[f"{column}_minor"], table["currency"])
+        elif pd.api.types.is_datetime64_any_dtype(table[column]):
+            out[column] = table[column].dt.strftime("%Y-%m-%d").fillna("")
+        else:
+            out[column] = table[column].astype(object).where(table[column].notna(), "")
+    out["items"] = table.get("items", 1)
+    return out, book.warnings
+
+
+def deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    analysis = analysis_of(args)
+    table = analysis.next_actions if args.next else analysis.deadlines
+    # The terminal table leaves out the rule ids to stay readable; csv and json have them.
+    columns = [c for c in COLUMNS if not (args.format == "table" and c == "rule")]
+    return table.loc[:, columns], analysis.book.warnings
+
+
+def resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """``resolve``: the ranked ways out, or (``--break-even``) the break-even offers; money as plain decimals."""
+    analysis = analysis_of(args)
+    currency = analysis.setting.currency
+    if args.break_even:
+        table = analysis.break_even.copy()
+        for column in [c for c in table.columns if c.endswith("_minor")]:
+            table[column] = money_text(table[column], currency)
+        table.columns = [c.removesuffix("_minor") for c in table.columns]
+        return table, analysis.book.warnings
+    table = analysis.options.copy()
+    for column in ("net", "net_low", "net_high"):
+        table[column] = money_text(table.pop(f"{column}_minor"), currency)
+    columns = [
+        "order_id",
+        "option",
+        "rank",
+        "net",
+        "net_low",
+        "net_high",
+        "currency",
+        "money_by",
+        "likelihood",
+        "reason",
+    ]
+    if args.format != "table":
+        columns += ["risk", "rate"]
+    return table.loc[:, columns], analysis.book.warnings
+
+
+def checks(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    analysis = analysis_of(args)
+    return analysis.checks, analysis.book.warnings
+
+
+def cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    analysis = analysis_of(args)
+    book = analysis.book
+    table = analysis.cashback.copy()
+    table["expected"] = money_text(table.pop("expected_minor"), table["currency"])
+    return table.loc[:, ["order_id", "expected", "currency", "lost", "reason"]], book.warnings
+
+
+def report(args) -> tuple[str, tuple[str, ...]]:
+    analysis = analysis_of(args)  # bad input is reported here, clearly, before the notebook runs
+    book = analysis.book
+    html, notebook = write_report(args.orders, args.output, args.today, analysis.setting, args.fmt)
+    return f"wrote {html} (open it in a browser) and {notebook}", book.warnings
+
+
+def calendar(args) -> tuple[str, tuple[str, ...]]:
+    """``calendar``: the open deadlines into an ``.ics`` file, replacing only a calendar file."""
+    analysis = analysis_of(args)
+    book = analysis.book
+    path = Path(args.output)
+    if path.exists() and not path.read_bytes().startswith(b"BEGIN:VCALENDAR"):
+        raise InputError(f"{path} exists and is not a calendar file; choose another name (-o) or remove it")
+    staged = path.with_name(f".{path.name}.part")
+    staged.write_bytes(calendar_file(analysis, past=args.past))
+    os.replace(staged, path)
+    return f"wrote {path}: import it into your calendar; importing it again updates the events", book.warnings
+
+
+def record(args) -> tuple[str, tuple[str, ...]]:
+    """``record``: one event of a known order into the case log beside the order file."""
+    book = load_orders(args.orders, args.fmt)
+    known = book.table["order_id"] == args.order_id
+    if not known.any():
+        raise InputError(f"order {args.order_id!r} is not in {args.orders}")
+    currency = args.currency
+    if args.amount is not None and currency is None and args.event != "extension":
+        currency = book.table.loc[known, "currency"].iloc[0]
+    path = default_log_path(args.orders)
+    with CaseLog(path) as log:
+        log.record(args.order_id, args.event, args.day, args.amount, currency, args.note)
+    return f"recorded {args.event} {args.day} for order {args.order_id} in {path}", book.warnings
+
+
+def history(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    analysis = analysis_of(args)
+    return delivery_summary(analysis.history), analysis.book.warnings
+
+
+def tracking_numbers(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """``check-tracking``: the numbers given and those in ``--file``, one per line."""
+    numbers = list(args.numbers)
+    if args.file:
+        try:
+            with open(args.file, encoding="utf-8-sig") as handle:
+                numbers += [line.strip() for line in handle if line.strip()]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{args.file}: cannot read ({exc})") from None
+    if not numbers:
+        raise InputError("give tracking numbers, or --file with one per line")
+    table = check_tracking(numbers)
+    table["valid"] = table["valid"].map({True: "true", False: "false"})
+    return table, ()
