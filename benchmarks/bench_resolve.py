@@ -22,7 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aliexp_lib import OrderBook  # noqa: E402
 from aliexp_lib.orders import PROBLEMS  # noqa: E402
-from aliexp_lib.resolve import Setting, rank_options  # noqa: E402
+from aliexp_lib.resolve import rank_options  # noqa: E402
+from aliexp_lib.setting import Setting  # noqa: E402
 from benchmarks.bench_deadlines import TODAY, best_of, synthetic_book  # noqa: E402
 from tests.oracles.reference_resolve import case_records, reference_ranking  # noqa: E402
 

@@ -18,7 +18,8 @@ from aliexp_lib import money
 from aliexp_lib.assumptions import load_assumptions
 from aliexp_lib.money import known_currencies, minor_digits, money_text
 from aliexp_lib.rates import amounts_in, half_even_div, load_rates
-from aliexp_lib.resolve import Setting, break_even, rank_options, rank_with_break_even
+from aliexp_lib.resolve import break_even, rank_options, rank_with_break_even
+from aliexp_lib.setting import Setting
 from tests.conftest import TODAY, book
 
 RECEIVED = {"shipped_at": "2026-01-20", "received_at": "2026-02-20", "payment_method": "card"}

@@ -16,7 +16,8 @@ from aliexp_lib import InputError, load_orders
 from aliexp_lib.assumptions import load_assumptions
 from aliexp_lib.costs import load_postage, postage_range
 from aliexp_lib.rates import convert_minor, load_rates
-from aliexp_lib.resolve import APPLIES_TO, OPTIONS, Setting, break_even, rank_options
+from aliexp_lib.resolve import APPLIES_TO, OPTIONS, break_even, rank_options
+from aliexp_lib.setting import Setting
 from tests.conftest import TODAY, book
 from tests.test_orders import SAMPLE
 

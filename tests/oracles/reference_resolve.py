@@ -16,7 +16,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 
 from aliexp_lib.cases import CHANCE_PARTS
-from aliexp_lib.resolve import APPLIES_TO, OPTIONS, Setting
+from aliexp_lib.resolve import APPLIES_TO, OPTIONS
+from aliexp_lib.setting import Setting
 
 ITEM = {"defective", "not_as_described", "wrong_item", "incomplete"}
 
