@@ -130,16 +130,9 @@ class Rulebook:
         return values[np.clip(index, 0, None)]
 
     def days_on(self, rule_id: str, on: dt.date) -> int:
-        """Value [d] of ``rule_id`` in force on the single day ``on`` (see ``days``).
+        """Value [d] (int) of ``rule_id`` (str) in force on the single day ``on`` (datetime.date); see ``days``.
 
-        Parameters
-        ----------
-        rule_id : str
-        on : datetime.date
-
-        Returns
-        -------
-        int [d]
+        Works on one date without arrays, as a per-row caller needs.
 
         Examples
         --------
@@ -147,7 +140,10 @@ class Rulebook:
         >>> rulebook.days_on("protection_days", dt.date(2026, 3, 1))
         75
         """
-        return int(np.broadcast_to(self.days(rule_id, np.array([on], dtype="datetime64[D]")), 1)[0])
+        entry = self._entry_on(rule_id, on)
+        if entry.unit != "d":
+            raise ValueError(f"{rule_id} is in {UNITS[entry.unit]}, not days")
+        return entry._value
 
     def clock(self, rule_id: str, start: np.ndarray) -> np.ndarray:
         """Day number [d since 1970-01-01] a clock of ``rule_id`` ends: ``start + days(rule_id, start)``.
