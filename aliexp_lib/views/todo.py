@@ -169,7 +169,13 @@ def waiting_on_others(analysis: Analysis) -> pd.DataFrame:
 
 
 #: Column headings of the report's tables (English message ids).
-HEADINGS = {"actor": "Waiting on", "item": "Item", "action": "What to do", "expected": "What happens", "when": "Last day"}
+HEADINGS = {
+    "actor": "Waiting on",
+    "item": "Item",
+    "action": "What to do",
+    "expected": "What happens",
+    "when": "Last day",
+}
 #: Jargon in the headings of the library's tables, said plainly in the report.
 PLAIN = {"Net money": "You end up with", "Money by": "Money back by", "Order": "Item"}
 #: A rule or seed reference in running text: moved into the cell's tooltip.
@@ -261,7 +267,9 @@ def page_table(table: pd.DataFrame, lang: str, top: int = 0, titles: pd.Series |
     rule = "rule" if "rule" in table else _("Rule", lang)
     plain = {_(k, lang): _(v, lang) for k, v in PLAIN.items()}
     shown = [c for c in table.columns if c not in ("order_id", rule)]
-    head = "".join(f"<th>{_html.escape(_(HEADINGS[c], lang) if c in HEADINGS else plain.get(c, c))}</th>" for c in shown)
+    head = "".join(
+        f"<th>{_html.escape(_(HEADINGS[c], lang) if c in HEADINGS else plain.get(c, c))}</th>" for c in shown
+    )
     body = []
     for i, (_index, row) in enumerate(table.iterrows()):
         cells = []
