@@ -5,9 +5,9 @@ The report is computed under the caller's ``Setting``: its choices are written a
 parameter, so the report shows what the command line would. Charts work offline: the notebook
 sets plotly's ``plotly_mimetype+notebook`` renderer, which inlines plotly.js. The page has a
 viewport tag and the report's style (``views.todo.STYLE``: text left-aligned, tables that fit a
-phone). The executed notebook (megabytes) is kept beside the HTML only when asked. Files are written under a temporary name and moved into place,
-so a failed run leaves an earlier report untouched; an existing file that is not an aliexp
-report is never overwritten.
+phone). The executed notebook (megabytes) is kept beside the HTML only when asked. Files are
+written under a temporary name and moved into place, so a failed run leaves an earlier report
+untouched; an existing file that is not an aliexp report is never overwritten.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def write_report(
     fmt: str | None = None,
     notebook: bool = False,
 ) -> tuple[Path, Path | None]:
-    """Run the report for ``orders`` as of ``today`` under ``setting``; return (HTML path, executed notebook path or None).
+    """Run the report for ``orders`` as of ``today`` under ``setting``; return (HTML path, notebook path or None).
 
     The template notebook ``templates/report.ipynb`` runs under papermill (kernel ``python3``) with
     the parameters ``orders_path``, ``orders_format``, ``today`` (ISO date), ``lang``, ``currency``

@@ -109,7 +109,8 @@ def your_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
     """What the buyer must do by ``today + days`` [d]: one row per order, its most urgent action, most urgent first.
 
     An order's clocks that are the buyer's (``Kind.actor`` "you") count, except those that only open
-    a possibility (``Kind.window_opens``), and so does any clock already overdue (the seller's late answer, say: its words then say what the buyer does).
+    a possibility (``Kind.window_opens``), and so does any clock already overdue (the seller's late
+    answer, say: its words then say what the buyer does).
 
     Parameters
     ----------
