@@ -117,11 +117,14 @@ def _parser() -> argparse.ArgumentParser:
     report = _orders_command(
         commands,
         "report",
-        "the weekly report: one HTML file (and the executed notebook)",
+        "the weekly report: one HTML file (and, with --notebook, the executed notebook)",
         command.report,
         formats=False,
     )
     report.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
+    report.add_argument(
+        "--notebook", action="store_true", help="also keep the executed notebook beside the HTML (about 5 MB)"
+    )
 
     calendar = _orders_command(
         commands, "calendar", "every open deadline as calendar events (.ics)", command.calendar, formats=False

@@ -118,8 +118,9 @@ def cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 def report(args) -> tuple[str, tuple[str, ...]]:
     analysis = analysis_of(args)  # bad input is reported here, clearly, before the notebook runs
     book = analysis.book
-    html, notebook = write_report(args.orders, args.output, args.today, analysis.setting, args.fmt)
-    return f"wrote {html} (open it in a browser) and {notebook}", book.warnings
+    html, notebook = write_report(args.orders, args.output, args.today, analysis.setting, args.fmt, args.notebook)
+    also = f" and {notebook}" if notebook else ""
+    return f"wrote {html} (open it in a browser){also}", book.warnings
 
 
 def calendar(args) -> tuple[str, tuple[str, ...]]:

@@ -75,6 +75,8 @@ class Kind:
         Once past due, ``done`` (a window that closed) if any of these events happened.
     closed_at_cap : bool
         ``done`` where protection already reaches its cap (no extension possible).
+    actor : {"you", "seller", "platform", "bank"}
+        Who must act before ``due`` (``ACTORS``): the buyer, or the one the buyer waits on.
 
     Examples
     --------
@@ -95,12 +97,16 @@ class Kind:
     lapses_if: tuple[str, ...] = ()  #: once past due, done (a window that closed) if any of these happened
     closed_at_cap: bool = False  #: done where protection already reaches its cap (no extension possible)
     offset: str = ""  #: the rule [d] added to the start, or taken from the protection end; default ``rules[0]``
+    actor: str = "you"  #: who must act before ``due``: one of ``ACTORS``
 
     @property
     def offset_rule(self) -> str:
         """The rulebook id whose value [d] offsets ``due`` (``offset``, else the first of ``rules``)."""
         return self.offset or self.rules[0]
 
+
+#: Who can act on a clock: the buyer ("you"), or the one the buyer waits on.
+ACTORS = ("you", "seller", "platform", "bank")
 
 REFUND = "refund_issued_at"
 KINDS = (
@@ -113,6 +119,7 @@ KINDS = (
         "A dispute can be opened if needed",
         "A dispute can be opened if needed (or one is already open)",
         window_opens=True,
+        actor="you",  # the buyer decides whether to open a dispute
     ),
     Kind(
         "tracking_check",
@@ -122,6 +129,7 @@ KINDS = (
         "Check from this date that the tracking number shows the parcel moving",
         "No tracking update recorded: check the number; if no service knows it, ask the seller and keep screenshots",
         "Tracking seen or parcel received",
+        actor="you",  # the buyer looks the tracking number up
     ),
     Kind(
         "tracking_stalled",
@@ -131,6 +139,7 @@ KINDS = (
         "If tracking has not moved by this date, treat the parcel as lost",
         "Tracking has stopped moving: ask the seller, then open a dispute (not received) before protection ends",
         "Parcel received or dispute opened",
+        actor="you",  # the buyer asks the seller, then disputes
     ),
     Kind(
         "ask_extension",
@@ -143,6 +152,7 @@ KINDS = (
         due_by=Due.BEFORE_PROTECTION_END,
         offset="ask_extension_latest_days",
         closed_at_cap=True,
+        actor="you",  # the buyer asks the seller for the extension
     ),
     Kind(
         "protection_ends",
@@ -154,6 +164,7 @@ KINDS = (
         "Protection over: receipt confirmed, dispute opened, or the parcel arrived and the term ran out",
         due_by=Due.PROTECTION_END,
         lapses_if=("received_at",),
+        actor="you",  # only the buyer can open the dispute before protection ends
     ),
     Kind(
         "dispute_after_close",
@@ -164,6 +175,7 @@ KINDS = (
         "Nothing arrived and the time to dispute after confirming receipt is over: contact AliExpress support",
         "Dispute opened, refund issued, or the item arrived and the time to dispute is over",
         lapses_if=("received_at",),
+        actor="you",  # only the buyer can open the dispute after confirming receipt
     ),
     Kind(
         "seller_reply_due",
@@ -173,6 +185,7 @@ KINDS = (
         "The seller must accept or propose a solution by this date; silence closes the dispute in your favour",
         "The seller's time to answer is over: check the dispute; if the seller refused, escalate it",
         "Seller agreed to a return, dispute escalated, or refund issued",
+        actor="seller",  # the seller must answer the dispute
     ),
     Kind(
         "auto_escalation",
@@ -182,6 +195,7 @@ KINDS = (
         "Without agreement by this date the dispute goes to AliExpress automatically",
         "No agreement in time: check that the dispute was escalated; if not, escalate it with your evidence",
         "Dispute escalated, return agreed, or refund issued",
+        actor="platform",  # AliExpress escalates the dispute by itself
     ),
     Kind(
         "decision_due",
@@ -191,6 +205,7 @@ KINDS = (
         "AliExpress should decide the escalated dispute by this date; answer any request for evidence",
         "The decision is late: answer any request for evidence and contact AliExpress support",
         "Decided: refund issued or return asked for",
+        actor="platform",  # AliExpress decides the escalated dispute
     ),
     Kind(
         "return_ship_by",
@@ -200,6 +215,7 @@ KINDS = (
         "Post the return, tracked, to the address in the dispute only, and enter the tracking number by this date",
         "The time to post the return is over: the dispute may have closed for the seller; contact support",
         "Return posted or refund issued",
+        actor="you",  # the buyer posts the return
     ),
     Kind(
         "return_refund_by",
@@ -209,6 +225,7 @@ KINDS = (
         "Refund for the return due by this date at the latest; do not extend the seller's timer",
         "The return's refund is late: contact AliExpress support with the return's tracking number",
         "Refund issued",
+        actor="platform",  # AliExpress refunds once the seller has the return
     ),
     Kind(
         "refund_leaves_platform",
@@ -218,6 +235,7 @@ KINDS = (
         "The refund should leave AliExpress by this date; it shows in the Payments tab",
         "Check the Payments tab: no refund row there means no refund was made",
         "Refund received",
+        actor="platform",  # AliExpress sends the refund out
     ),
     Kind(
         "refund_overdue",
@@ -227,6 +245,7 @@ KINDS = (
         "The refund should reach your account by this date",
         "Refund not arrived: check the card's expiry, then AliExpress/Alipay support, then your bank",
         "Refund received",
+        actor="bank",  # the bank or wallet credits the refund
     ),
 )
 KIND_NAMES = tuple(k.name for k in KINDS)

@@ -3,10 +3,11 @@
 The report is computed under the caller's ``Setting``: its choices are written as an
 ``aliexp.toml`` beside the executed notebook and named by the notebook's ``config_path``
 parameter, so the report shows what the command line would. Charts work offline: the notebook
-sets plotly's ``plotly_mimetype+notebook`` renderer, which inlines plotly.js. The executed
-notebook is kept beside the HTML. Files are written under a temporary name and moved into place,
-so a failed run leaves an earlier report untouched; an existing file that is not an aliexp
-report is never overwritten.
+sets plotly's ``plotly_mimetype+notebook`` renderer, which inlines plotly.js. The page has a
+viewport tag and the report's style (``views.todo.STYLE``: text left-aligned, tables that fit a
+phone). The executed notebook (megabytes) is kept beside the HTML only when asked. Files are
+written under a temporary name and moved into place, so a failed run leaves an earlier report
+untouched; an existing file that is not an aliexp report is never overwritten.
 """
 
 from __future__ import annotations
@@ -21,22 +22,30 @@ from pathlib import Path
 
 from aliexp_lib.errors import InputError
 from aliexp_lib.setting import CONFIG_NAME, Setting
+from aliexp_lib.views.todo import STYLE
 
 #: Written into every report, so a later run knows the file is ours to replace.
 MARK = "aliexp-report"
+#: The page fits the width of a phone's screen instead of a zoomed-out desktop page.
+VIEWPORT = "width=device-width, initial-scale=1"
 
 
 def write_report(
-    orders: str | Path, out_html: str | Path, today: dt.date, setting: Setting, fmt: str | None = None
-) -> tuple[Path, Path]:
-    """Run the report for ``orders`` as of ``today`` under ``setting``; return (HTML path, executed notebook path).
+    orders: str | Path,
+    out_html: str | Path,
+    today: dt.date,
+    setting: Setting,
+    fmt: str | None = None,
+    notebook: bool = False,
+) -> tuple[Path, Path | None]:
+    """Run the report for ``orders`` as of ``today`` under ``setting``; return (HTML path, notebook path or None).
 
     The template notebook ``templates/report.ipynb`` runs under papermill (kernel ``python3``) with
     the parameters ``orders_path``, ``orders_format``, ``today`` (ISO date), ``lang``, ``currency``
     and ``config_path``: the setting's choices written as an ``aliexp.toml`` in the run's folder, so
     the notebook computes under the same setting as the caller. The result is exported to HTML
-    without code or prompts and marked with ``MARK``. The executed notebook is written beside the
-    HTML, with the suffix ``.ipynb``. Both files are staged in a temporary folder and moved into
+    without code or prompts and marked with ``MARK``. With ``notebook``, the executed notebook is
+    written beside the HTML, with the suffix ``.ipynb``. The files are staged in a temporary folder and moved into
     place, so a failed run leaves an earlier report untouched.
 
     Parameters
@@ -51,16 +60,18 @@ def write_report(
         Rules, costs, assumptions, display currency and language (``setting.build_setting``).
     fmt : str, optional
         The orders file's format (``None``: recognised from its header).
+    notebook : bool, default False
+        Also keep the executed notebook (about 5 MB, for reading the cells behind the report).
 
     Returns
     -------
-    tuple of (pathlib.Path, pathlib.Path)
-        The HTML report and the executed notebook.
+    tuple of (pathlib.Path, pathlib.Path or None)
+        The HTML report and the executed notebook (None unless ``notebook``).
 
     Raises
     ------
     InputError
-        If either output file exists and is not an aliexp report (it has no ``MARK``); checked
+        If an output file exists and is not an aliexp report (it has no ``MARK``); checked
         before anything runs.
 
     Examples
@@ -79,7 +90,7 @@ def write_report(
 
     out_html = Path(out_html)
     out_notebook = out_html.with_suffix(".ipynb")
-    for path in (out_html, out_notebook):
+    for path in (out_html, out_notebook) if notebook else (out_html,):
         if path.exists() and MARK not in path.read_text(encoding="utf-8", errors="replace"):
             raise InputError(f"{path} exists and is not an aliexp report; choose another name (-o) or remove it")
     template = resources.files("aliexp_lib").joinpath("templates", "report.ipynb")
@@ -108,18 +119,20 @@ def write_report(
                     "config_path": str(config),
                 },
             )
-        notebook = nbformat.read(executed, as_version=4)
-        notebook.metadata["aliexp"] = MARK
+        executed_notebook = nbformat.read(executed, as_version=4)
+        executed_notebook.metadata["aliexp"] = MARK
         body, _resources = HTMLExporter(
             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-        ).from_notebook_node(notebook)
-        body = body.replace("<head>", f'<head>\n<meta name="generator" content="{MARK}">', 1)
+        ).from_notebook_node(executed_notebook)
+        head = f'<head>\n<meta name="generator" content="{MARK}">\n<meta name="viewport" content="{VIEWPORT}">'
+        body = body.replace("<head>", head, 1).replace("</head>", f"{STYLE}\n</head>", 1)
         staged_html, staged_notebook = Path(work) / "report.html", Path(work) / "executed.ipynb"
         staged_html.write_text(body, encoding="utf-8")
-        nbformat.write(notebook, staged_notebook)
-        os.replace(staged_notebook, out_notebook)
+        if notebook:
+            nbformat.write(executed_notebook, staged_notebook)
+            os.replace(staged_notebook, out_notebook)
         os.replace(staged_html, out_html)
-    return out_html, out_notebook
+    return out_html, out_notebook if notebook else None
 
 
 @contextlib.contextmanager

@@ -82,15 +82,16 @@ def test_the_report_command_writes_html_without_code_with_its_charts(tmp_path, o
     from aliexp_lib.cli import main
 
     out = tmp_path / "weekly" / "report.html"
-    assert main(["report", str(SAMPLE), "--today", "2026-03-01", "-o", str(out), "--lang", "ru"]) == 0
+    assert main(["report", str(SAMPLE), "--today", "2026-03-01", "-o", str(out), "--lang", "ru", "--notebook"]) == 0
     html = out.read_text(encoding="utf-8")
-    assert "Что нужно сделать на этой неделе" in html
+    assert "Сделать сегодня и на этой неделе" in html
     # plotly.js inlined (megabytes), not loaded from a CDN: the charts work offline
     assert "Plotly.newPlot" in html and len(html) > 3_000_000
     assert not re.search(r"<script[^>]*\bsrc=[\"'][^\"']*plot", html)
     assert "load_orders(" not in html and 'class="jp-InputArea' not in html  # no code cells
-    assert out.with_suffix(".ipynb").exists()
+    assert out.with_suffix(".ipynb").exists()  # asked for with --notebook
     assert sorted(p.name for p in out.parent.iterdir()) == ["report.html", "report.ipynb"]  # no leftovers
+    assert '<meta name="viewport"' in html
 
 
 def test_the_report_never_overwrites_a_file_that_is_not_a_report(tmp_path, capsys):

@@ -24,8 +24,9 @@ TIMELINE_ORDERS = 40
 
 
 def timeline(analysis: Analysis, limit: int = TIMELINE_ORDERS) -> go.Figure:
-    """One row per order (the ``limit`` most urgent): a bar from shipment to the end of protection,
-    a mark per open deadline coloured by status, and today as a vertical line.
+    """One row per order (the ``limit`` most urgent), labelled by its item (the order number in the
+    hover): a bar from shipment to the end of protection, a mark per open deadline coloured by
+    status, and today as a vertical line.
 
     Parameters
     ----------
@@ -56,11 +57,12 @@ def timeline(analysis: Analysis, limit: int = TIMELINE_ORDERS) -> go.Figure:
     order = list(urgent)[::-1]  # most urgent at the top
     ends = deadlines[deadlines["kind"] == "protection_ends"].set_index("order_id")["due"]
     shipped = book.table.set_index("order_id")["shipped_at"]
+    names = _item_names(book.table.set_index("order_id")["title"], order)
     figure = go.Figure()
     span = [o for o in order if o in ends.index and pd.notna(shipped.get(o))]
     figure.add_trace(
         go.Bar(
-            y=span,
+            y=[names[o] for o in span],
             x=[(ends[o] - shipped[o]) / pd.Timedelta(milliseconds=1) for o in span],
             base=[shipped[o].strftime("%Y-%m-%d") for o in span],
             orientation="h",
@@ -74,12 +76,13 @@ def timeline(analysis: Analysis, limit: int = TIMELINE_ORDERS) -> go.Figure:
         figure.add_trace(
             go.Scatter(
                 x=part["due"].dt.strftime("%Y-%m-%d"),
-                y=part["order_id"],
+                y=[names[o] for o in part["order_id"]],
                 mode="markers",
                 marker={"color": STATUS_COLOURS[status], "size": 10, "symbol": "diamond"},
                 name=label(status, lang),
                 text=[label(k, lang) for k in part["kind"]],
-                hovertemplate="%{y}<br>%{text}<br>%{x}<extra></extra>",
+                customdata=[_("order {id}", lang).format(id=o) for o in part["order_id"]],
+                hovertemplate="%{y}<br>%{customdata}<br>%{text}<br>%{x}<extra></extra>",
             )
         )
     figure.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line_dash="dash", line_color="#333")
@@ -88,12 +91,25 @@ def timeline(analysis: Analysis, limit: int = TIMELINE_ORDERS) -> go.Figure:
         title=_("Every clock of the most urgent orders", lang),
         xaxis_type="date",
         barmode="overlay",
-        yaxis={"categoryorder": "array", "categoryarray": order, "type": "category", "automargin": True},
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": [names[o] for o in order],
+            "type": "category",
+            "automargin": True,
+        },
         height=max(300, 24 * len(order) + 120),
         legend={"orientation": "h"},
         **LOOK,
     )
     return figure
+
+
+def _item_names(titles: pd.Series, orders: list[str]) -> dict[str, str]:
+    """Each order's label on an axis: its item title, cut to 30 characters; the end of the order
+    number added where two orders would share a label (or the number alone without a title)."""
+    short = {o: str(titles.get(o, "") or "")[:30] or o for o in orders}
+    counts = pd.Series(list(short.values())).value_counts()
+    return {o: f"{t} (…{o[-4:]})" if counts[t] > 1 else t for o, t in short.items()}
 
 
 def money_at_stake(analysis: Analysis) -> go.Figure:
@@ -231,5 +247,6 @@ def spend_chart(analysis: Analysis) -> go.Figure:
     spent = analysis.spend("month")
     units = spent["spent_minor"].to_numpy(dtype=np.int64) / 10 ** minor_digits(currency)  # plotly plots floats
     figure = go.Figure(go.Bar(x=spent["month"], y=units))
-    figure.update_layout(title=_("Spend by month", lang), yaxis_title=currency, **LOOK)
+    # months as categories: on a date axis each bar sits on the 1st, half a month off its label
+    figure.update_layout(title=_("Spend by month", lang), yaxis_title=currency, xaxis_type="category", **LOOK)
     return figure

@@ -1,0 +1,290 @@
+"""The report's first screen: what the buyer must do, then what the buyer waits for, in plain words.
+
+``your_actions`` lists the buyer's own clocks (``kinds.Kind.actor`` "you") and every clock of
+another actor that is already overdue (its overdue words say what the buyer does about it), the
+three most urgent first. ``waiting_on_others`` lists the open clocks of the seller, AliExpress and
+the bank, grouped by who acts. Days are said in words (``when_text``); the rulebook ids behind a
+date go into a ``rule`` column that ``page_table`` shows as a tooltip, not as text. Nothing here
+runs an engine: every table is read from an ``analysis.Analysis``.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+
+import pandas as pd
+
+from aliexp_lib.analysis import Analysis
+from aliexp_lib.i18n import _, format_date
+from aliexp_lib.kinds import ACTORS, KINDS
+
+#: Who acts on each kind of deadline (``kinds.Kind.actor``).
+ACTOR = {kind.name: kind.actor for kind in KINDS}
+#: Kinds whose day opens a possibility (a dispute may be opened): news, not something to do.
+OPENS = {kind.name for kind in KINDS if kind.window_opens}
+#: How each actor is named in the report.
+ACTOR_NAMES = {"you": "You", "seller": "The seller", "platform": "AliExpress", "bank": "Your bank or wallet"}
+#: The buyer's actions shown first, above the rest of the week.
+TOP = 3
+#: The report's look: text left-aligned, tables that fit a phone (scrolling inside themselves).
+STYLE = """<style>
+body, .jp-RenderedHTMLCommon, .jp-RenderedMarkdown {text-align: left}
+.jp-RenderedHTMLCommon table.aliexp-table {display: block; max-width: 100%; overflow-x: auto; border-collapse: collapse}
+.jp-RenderedHTMLCommon table.aliexp-table th, .jp-RenderedHTMLCommon table.aliexp-table td {
+  text-align: left; vertical-align: top; white-space: normal; max-width: 28em; padding: 0.3em 0.6em}
+.jp-RenderedHTMLCommon table.aliexp-table tr.aliexp-top td {font-weight: 600}
+.jp-RenderedHTMLCommon table.aliexp-table td[title] {text-decoration: underline dotted #888}
+.aliexp-order {color: #666; font-size: 0.85em}
+.jp-OutputArea-output, .jp-Cell, .jp-OutputArea {max-width: 100%; min-width: 0; overflow-x: auto}
+@media (max-width: 700px) {
+  body {margin: 0; padding: 0 4px}
+  .jp-Notebook, .jp-Cell {padding: 0 !important; margin: 0 !important}
+  .jp-OutputPrompt, .jp-InputPrompt {display: none}
+  .jp-RenderedHTMLCommon table.aliexp-table td {max-width: 16em}
+}
+</style>"""
+
+
+def when_text(days_left: int, due, lang: str) -> str:
+    """A deadline's day in words, counted from today: "today", "tomorrow", "in 3 days (Mar 4, 2026)", "2 days ago".
+
+    Parameters
+    ----------
+    days_left : int [d]
+        ``due`` - today (negative: past).
+    due : datetime.date or pandas.Timestamp
+        The day itself, said in brackets when it is more than a day ahead.
+    lang : {"en", "ru"}
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> [when_text(n, dt.date(2026, 3, 1) + dt.timedelta(n), "en") for n in (0, 1, 3, -1, -2)]
+    ['today', 'tomorrow', 'in 3 days (Mar 4, 2026)', 'yesterday', '2 days ago']
+    """
+    days = int(days_left)
+    if days == 0:
+        return _("today", lang)
+    if days == 1:
+        return _("tomorrow", lang)
+    if days == -1:
+        return _("yesterday", lang)
+    if days < 0:
+        return _("{n} days ago", lang).format(n=-days)
+    return _("in {n} days ({date})", lang).format(n=days, date=format_date(due, lang))
+
+
+def _open(analysis: Analysis) -> pd.DataFrame:
+    """The open deadlines, most urgent first (``deadlines.next_actions``' order), with their actor and item."""
+    rows = analysis.deadlines[analysis.deadlines["status"] != "done"].copy()
+    rows["actor"] = rows["kind"].astype(str).map(ACTOR)
+    titles = analysis.book.table.set_index("order_id")["title"]
+    rows["title"] = rows["order_id"].map(titles).fillna("").astype(str)
+    overdue = rows["status"] == "overdue"
+    # what is due today first, then what was missed (the most recent first), then the soonest
+    rows["_urgency"] = rows["status"].astype(str).map({"due_today": 0, "overdue": 1, "upcoming": 2})
+    rows["_order"] = rows["days_left"].where(~overdue, -rows["days_left"])
+    return rows.sort_values(["_urgency", "_order"], kind="stable")
+
+
+def _table(rows: pd.DataFrame, analysis: Analysis, what: pd.Series) -> pd.DataFrame:
+    lang = analysis.setting.lang
+    return pd.DataFrame(
+        {
+            "item": rows["title"].to_numpy(),
+            "order_id": rows["order_id"].to_numpy(),
+            "action": [_(str(a), lang) for a in what],
+            "when": [when_text(n, d, lang) for n, d in zip(rows["days_left"], rows["due"], strict=True)],
+            "rule": [_("rules: {ids}", lang).format(ids=r) for r in rows["rule"].astype(str)],
+        }
+    )
+
+
+def your_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
+    """What the buyer must do by ``today + days`` [d]: one row per order, its most urgent action, most urgent first.
+
+    An order's clocks that are the buyer's (``Kind.actor`` "you") count, except those that only open
+    a possibility (``Kind.window_opens``), and so does any clock already overdue (the seller's late
+    answer, say: its words then say what the buyer does).
+
+    Parameters
+    ----------
+    analysis : Analysis
+    days : int [d], default 7
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item`` (title), ``order_id``, ``action`` (words in the setting's language), ``when``
+        (``when_text``), ``rule`` (the rulebook ids behind the day, for a tooltip).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "title": "Lamp", "shipped_at": "2026-02-20"}]))
+    >>> your_actions(analyse(book, dt.date(2026, 3, 1), Setting.default())).loc[0, ["item", "when"]].tolist()
+    ['Lamp', 'tomorrow']
+    """
+    rows = _open(analysis)
+    mine = rows[((rows["actor"] == "you") | (rows["status"] == "overdue")) & (rows["days_left"] <= days)]
+    mine = mine[~mine["kind"].astype(str).isin(OPENS)]
+    mine = mine.drop_duplicates("order_id")
+    return _table(mine, analysis, mine["action"].astype(str))
+
+
+def waiting_on_others(analysis: Analysis) -> pd.DataFrame:
+    """The open clocks of the seller, AliExpress and the bank (not yet overdue), grouped by who acts, soonest first.
+
+    Parameters
+    ----------
+    analysis : Analysis
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``actor`` (its name in the setting's language), then the columns of ``your_actions``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "2", "title": "Mug", "price": "300", "currency": "RUB",
+    ...     "shipped_at": "2026-02-03", "refund_issued_at": "2026-02-25", "payment_method": "card"}]))
+    >>> waiting_on_others(analyse(book, dt.date(2026, 3, 1), Setting.default()))[["actor", "item"]].values.tolist()
+    [['AliExpress', 'Mug'], ['Your bank or wallet', 'Mug']]
+    """
+    lang = analysis.setting.lang
+    rows = _open(analysis)
+    theirs = rows[(rows["actor"] != "you") & (rows["status"] != "overdue")].copy()
+    theirs["_actor"] = theirs["actor"].map({a: i for i, a in enumerate(ACTORS)})
+    theirs = theirs.sort_values(["_actor", "days_left"], kind="stable")
+    out = _table(theirs, analysis, theirs["action"].astype(str))
+    out.insert(0, "actor", [_(ACTOR_NAMES[a], lang) for a in theirs["actor"]])
+    return out.rename(columns={"action": "expected"})
+
+
+#: Column headings of the report's tables (English message ids).
+HEADINGS = {
+    "actor": "Waiting on",
+    "item": "Item",
+    "action": "What to do",
+    "expected": "What happens",
+    "when": "Last day",
+}
+#: Jargon in the headings of the library's tables, said plainly in the report.
+PLAIN = {"Net money": "You end up with", "Money by": "Money back by", "Order": "Item"}
+#: A rule or seed reference in running text: moved into the cell's tooltip.
+REFERENCE = re.compile(r"\s*\((?:rule|правил)[^()]*\)", re.IGNORECASE)
+
+
+def plain_text(text: str) -> tuple[str, str]:
+    """``text`` without its rule and seed references in brackets, and those references.
+
+    Examples
+    --------
+    >>> plain_text("store rating is low; read the reviews (rule 27, seed L127-139)")
+    ('store rating is low; read the reviews', 'rule 27, seed L127-139')
+    """
+    found = [m.group(0).strip()[1:-1] for m in REFERENCE.finditer(text)]
+    return REFERENCE.sub("", text), "; ".join(found)
+
+
+def actions(analysis: Analysis, days: int = 7):
+    """The buyer's actions (``your_actions``) as the report shows them: the ``TOP`` most urgent in a
+    table, the rest of the week folded under it (``<details>``).
+
+    Parameters
+    ----------
+    analysis : Analysis
+    days : int [d], default 7
+
+    Returns
+    -------
+    IPython.display.HTML
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "title": "Lamp", "shipped_at": "2026-02-20"}]))
+    >>> "Lamp" in actions(analyse(book, dt.date(2026, 3, 1), Setting.default())).data
+    True
+    """
+    from IPython.display import HTML
+
+    lang = analysis.setting.lang
+    table = your_actions(analysis, days)
+    shown = page_table(table.head(TOP), lang, top=TOP).data
+    rest = table.iloc[TOP:]
+    if len(rest):
+        summary = _html.escape(_("{n} more this week", lang).format(n=len(rest)))
+        shown += f"<details><summary>{summary}</summary>{page_table(rest, lang).data}</details>"
+    return HTML(shown)
+
+
+def page_table(table: pd.DataFrame, lang: str, top: int = 0, titles: pd.Series | None = None):
+    """A report table as HTML: the item with its order number under it, rule and seed references
+    as tooltips (the ``rule`` column and any "(rule ...)" in the text), plain headings, the first
+    ``top`` rows marked; every text escaped.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``your_actions``, ``waiting_on_others`` (engine column names), or a table of ``tables``
+        (headings already in ``lang``; its order column is shown as the item where ``titles`` is given).
+    lang : {"en", "ru"}
+    top : int, default 0
+        Rows marked as the most urgent (class ``aliexp-top``).
+    titles : pandas.Series, optional
+        Order id -> item title.
+
+    Returns
+    -------
+    IPython.display.HTML
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"item": ["<b>Lamp</b>"], "order_id": ["1"], "action": ["Post it (rule 9)"],
+    ...     "when": ["today"]})
+    >>> shown = page_table(table, "en", top=1).data
+    >>> "&lt;b&gt;Lamp&lt;/b&gt;" in shown, '<td title="rule 9">Post it</td>' in shown
+    (True, True)
+    """
+    from IPython.display import HTML
+
+    if table.empty:
+        return HTML(f"<p>{_html.escape(_('Nothing to do.', lang))}</p>")
+    table = table.copy()
+    order = _("Order", lang)
+    if titles is not None and order in table:
+        table.insert(0, "item", table[order].map(titles).fillna(""))
+        table = table.rename(columns={order: "order_id"})
+    rule = "rule" if "rule" in table else _("Rule", lang)
+    plain = {_(k, lang): _(v, lang) for k, v in PLAIN.items()}
+    shown = [c for c in table.columns if c not in ("order_id", rule)]
+    head = "".join(
+        f"<th>{_html.escape(_(HEADINGS[c], lang) if c in HEADINGS else plain.get(c, c))}</th>" for c in shown
+    )
+    body = []
+    for i, (_index, row) in enumerate(table.iterrows()):
+        cells = []
+        row_rule = str(row[rule]) if rule in table else ""
+        for column in shown:
+            text, refs = plain_text(str(row[column]))
+            text = _html.escape(text)
+            if column == "item" and "order_id" in table:
+                number = _html.escape(_("order {id}", lang).format(id=row["order_id"]))
+                text += f'<br><span class="aliexp-order">{number}</span>'
+            if column in ("action", "expected", _("Why", lang)) and row_rule:
+                refs = "; ".join(r for r in (refs, row_rule) if r)
+            tip = f' title="{_html.escape(refs)}"' if refs else ""
+            cells.append(f"<td{tip}>{text}</td>")
+        marked = ' class="aliexp-top"' if i < top else ""
+        body.append(f"<tr{marked}>{''.join(cells)}</tr>")
+    return HTML(f'<table class="aliexp-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
