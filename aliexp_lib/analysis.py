@@ -363,7 +363,7 @@ def analyse_file(
     orders_path : str or Path
         The order book (.csv or .xlsx) or an export of a known format.
     today : datetime.date or str
-        The day to compute for, or its ``YYYY-MM-DD`` text.
+        The day to compute for, or its ``YYYY-MM-DD`` text; ``""`` for the local date (the day it runs).
     fmt : str, optional
         The file's format; ``None`` (or ``""``) to detect it from the header.
     config : str or Path, optional
@@ -394,5 +394,5 @@ def analyse_file(
     (datetime.date(2026, 3, 1), 'protection_ends', Timestamp('2026-03-26 00:00:00'))
     """
     setting = build_setting(orders_path, config or None, **chosen)
-    day = today if isinstance(today, dt.date) else dt.date.fromisoformat(today)
+    day = today if isinstance(today, dt.date) else dt.date.fromisoformat(today) if today else dt.date.today()
     return Analysis(load_orders(orders_path, fmt or None), day, setting)

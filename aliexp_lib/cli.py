@@ -149,6 +149,25 @@ def _parser() -> argparse.ArgumentParser:
     _from_option(record)
     record.set_defaults(run=command.record)
 
+    lab = commands.add_parser(
+        "lab",
+        help="JupyterLab on your own copy of the notebooks, reading ORDERS (until Ctrl-C); "
+        "a copy you changed is never overwritten",
+    )
+    lab.add_argument("orders", metavar="ORDERS", nargs="?", help="your order book (default: the sample orders)")
+    lab.add_argument(
+        "--dir",
+        metavar="FOLDER",
+        help="where your copy of the notebooks lives (default: aliexp-notebooks beside ORDERS)",
+    )
+    _server_options(lab, command.lab)
+
+    app = commands.add_parser(
+        "app", help="the overview and the chooser on ORDERS as a page without code, in the browser (until Ctrl-C)"
+    )
+    app.add_argument("orders", metavar="ORDERS", help="your order book (.csv or .xlsx) or an export of a known format")
+    _server_options(app, command.app)
+
     assumptions = commands.add_parser("assumptions", help="the assumptions the ranking depends on")
     _setting_options(assumptions)
     _format_option(assumptions)
@@ -182,6 +201,19 @@ def _orders_command(
         _setting_options(parser)
     parser.set_defaults(run=run)
     return parser
+
+
+def _server_options(parser: argparse.ArgumentParser, run) -> None:
+    """The flags of ``lab`` and ``app``: the day, the file's format, the port, the browser."""
+    _from_option(parser)
+    parser.add_argument(
+        "--today",
+        type=lambda text: _date(text).isoformat(),
+        help="the day to look from, YYYY-MM-DD (default: each day's own)",
+    )
+    parser.add_argument("--port", type=int, default=0, help="the port to serve on (default: a free one)")
+    parser.add_argument("--no-browser", action="store_true", help="only print the address; open no browser")
+    parser.set_defaults(run=run)
 
 
 def _from_option(parser: argparse.ArgumentParser) -> None:

@@ -7,12 +7,17 @@ the words saying which file it wrote; the warnings to print).
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
+import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from aliexp_lib.analysis import Analysis
+from aliexp_lib import lab as labs
+from aliexp_lib.analysis import Analysis, analyse_file
 from aliexp_lib.arrival import summary as delivery_summary
 from aliexp_lib.caselog import CaseLog, default_log_path
 from aliexp_lib.deadlines import COLUMNS
@@ -170,3 +175,58 @@ def tracking_numbers(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     table = check_tracking(numbers)
     table["valid"] = table["valid"].map({True: "true", False: "false"})
     return table, ()
+
+
+def lab(args) -> tuple[str, tuple[str, ...]]:
+    """``lab``: JupyterLab on a working copy of the notebooks (never the shipped ones), in the foreground."""
+    folder = _lab_folder(args)
+    if args.orders:
+        _check_orders(args)
+    copied, kept = labs.working_copy(folder, args.orders, args.today, args.fmt)
+    if copied:
+        print(f"copied {labs.names(copied)} into {folder}", flush=True)
+    if kept:  # said now: the server's messages follow
+        print(
+            f"warning: kept {labs.names(kept)} in {folder} as they are (never overwritten): their orders_path is "
+            "what you left in them; remove one, or choose another folder (--dir), for a fresh copy",
+            file=sys.stderr,
+            flush=True,
+        )
+    port = args.port or labs.free_port()
+    token = labs.new_token()
+    url = f"http://127.0.0.1:{port}/lab/tree/{labs.FIRST}?token={token}"
+    done = labs.run_server(
+        labs.lab_command(folder, port), folder, port, url, not args.no_browser, env={"JUPYTER_TOKEN": token}
+    )
+    return f"JupyterLab {done}; your notebooks stay in {folder}", ()
+
+
+def app(args) -> tuple[str, tuple[str, ...]]:
+    """``app``: the overview and the chooser as one page without code (Voilà), in the foreground."""
+    _check_orders(args)
+    port = args.port or labs.free_port()
+    token = labs.new_token()
+    with tempfile.TemporaryDirectory(prefix="aliexp-app-") as temporary:
+        folder = Path(temporary)
+        page = folder / labs.APP_NAME
+        page.write_text(json.dumps(labs.app_notebook(args.orders, args.today, args.fmt), indent=1), encoding="utf-8")
+        # Voilà reads voila.json in its working folder: the token stays off the command line (and `ps`).
+        config = folder / "voila.json"
+        config.touch(mode=0o600)
+        config.write_text(json.dumps({"Voila": {"token": token}}), encoding="utf-8")
+        url = f"http://127.0.0.1:{port}/?token={token}"
+        done = labs.run_server(labs.voila_command(page, port), folder, port, url, not args.no_browser)
+    return f"the page {done}", ()
+
+
+def _lab_folder(args) -> Path:
+    if args.dir:
+        return Path(args.dir).expanduser().resolve()
+    base = Path(args.orders).expanduser().resolve().parent if args.orders else Path.cwd()
+    return base / labs.FOLDER_NAME
+
+
+def _check_orders(args) -> None:
+    """Bad orders or a bad setting are reported now, in one line, not in a kernel's traceback later."""
+    day = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    analyse_file(args.orders, day, fmt=args.fmt).book  # noqa: B018 (reading is the check)

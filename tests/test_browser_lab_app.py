@@ -1,0 +1,171 @@
+"""``aliexp lab ORDERS`` and ``aliexp app ORDERS`` as a buyer runs them, looked at in a real browser.
+
+Each command runs as a subprocess on a free loopback port, with Jupyter's config, data, runtime and
+IPython folders in ``tmp_path``; the test opens the address the command prints and asserts what the
+page shows. Screenshots go to ``tests/artifacts/lab.png`` and ``tests/artifacts/app.png``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from tests.conftest import CHROMIUM_ARGS
+from tests.test_browser import KERNEL_STATE, RUN_ALL, _free_port, _lab_env, _stop, wait_until
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+START_TIMEOUT = 120.0  # seconds until the command prints its address; normally 3-5 s
+PAGE_TIMEOUT = 120.0  # a page with its kernel run through; normally 5-15 s
+
+# What the page tells of its tables: the header and the number of rows of each.
+TABLES = """() => Array.from(document.querySelectorAll('table'), t => ({
+    cls: t.className,
+    header: Array.from(t.querySelectorAll('thead th'), th => th.textContent.trim()),
+    rows: t.querySelectorAll('tbody tr').length}))"""
+
+
+@contextlib.contextmanager
+def command(tmp_path: Path, *args: str) -> Iterator[str]:
+    """Run ``aliexp ARGS --no-browser --port P``; yield the address it prints; stop it afterwards."""
+    env = _lab_env(tmp_path, "unused")  # JUPYTER_* and IPYTHONDIR in tmp_path; the command makes its own token
+    del env["JUPYTER_TOKEN"]
+    config = {"LabApp": {"expose_app_in_browser": True, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"}}
+    for name in ("jupyter_server_config.json", "jupyter_lab_config.json"):
+        (tmp_path / "jupyter-config" / name).write_text(json.dumps(config), encoding="utf-8")
+    argv = [sys.executable, "-m", "aliexp_lib", *args, "--no-browser", "--port", str(_free_port())]
+    log = open(tmp_path / f"{args[0]}.log", "wb")  # noqa: SIM115 (closed in finally)
+    process = subprocess.Popen(
+        argv, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, text=True
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True)
+    reader.start()
+    try:
+        url = wait_until(
+            f"`aliexp {args[0]}` to print the address to open",
+            lambda: _next_url(lines),
+            lambda found: bool(found) or process.poll() is not None,
+            START_TIMEOUT,
+        )
+        assert url, f"`aliexp {args[0]}` stopped: {(tmp_path / f'{args[0]}.log').read_text(errors='replace')[-3000:]}"
+        yield url
+    finally:
+        _stop(process, timeout=30)  # SIGTERM: the command stops its server, which stops its kernels
+        reader.join(timeout=10)  # the pipe is at its end once the command has stopped
+        process.stdout.close()
+        log.close()
+
+
+def _next_url(lines: queue.Queue[str]) -> str | None:
+    while not lines.empty():
+        line = lines.get()
+        if line.startswith("Open http://127.0.0.1:"):
+            return line.split()[1]
+    return None
+
+
+@contextlib.contextmanager
+def browser(tmp_path: Path, chromium: Path):
+    with sync_playwright() as playwright:
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),
+            executable_path=str(chromium),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            env=env,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            page = context.pages[0] if context.pages else context.new_page()
+            page.set_default_timeout(PAGE_TIMEOUT * 1000)
+            yield page
+        finally:
+            context.close()
+
+
+def buyers_file(tmp_path: Path) -> Path:
+    orders = tmp_path / "Покупки" / "my orders.csv"
+    orders.parent.mkdir()
+    orders.write_bytes((REPO / "data" / "sample_orders.csv").read_bytes())
+    return orders
+
+
+def week_table(tables: list[dict]) -> dict | None:
+    return next((t for t in tables if {"Item", "Due"} <= set(t["header"]) and t["rows"] > 0), None)
+
+
+def test_aliexp_lab_opens_the_overview_on_the_buyers_file_and_it_runs(tmp_path: Path, chromium: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    orders = buyers_file(tmp_path)
+    shipped = (REPO / "notebooks" / "overview.ipynb").read_bytes()
+    with command(tmp_path, "lab", str(orders), "--today", "2026-03-01") as url, browser(tmp_path, chromium) as page:
+        assert "/lab/tree/overview.ipynb?token=" in url
+        try:
+            page.goto(url + "&reset", wait_until="domcontentloaded")
+            state = wait_until(
+                "the overview's kernel to be connected and idle",
+                lambda: page.evaluate(KERNEL_STATE),
+                lambda s: bool(s) and s["ready"] and s["connection"] == "connected" and s["status"] == "idle",
+                PAGE_TIMEOUT,
+            )
+            assert state["path"] == "overview.ipynb"
+            panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+            # The parameters cell names the buyer's file, as a literal the buyer can edit.
+            assert f'orders_path = "{orders.resolve()}"' in panel.locator(".jp-Cell").nth(1).inner_text()
+            page.evaluate(RUN_ALL)
+            result = wait_until(
+                "Run All Cells", lambda: page.evaluate("() => window.__aliexpRunAll"), bool, PAGE_TIMEOUT
+            )
+            assert result == {"ok": True}, result
+            tables = wait_until("the week's actions", lambda: page.evaluate(TABLES), week_table, PAGE_TIMEOUT)
+            assert week_table(tables)
+            assert panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+            panel.locator("table").first.scroll_into_view_if_needed(timeout=10_000)
+            page.screenshot(path=str(ARTIFACTS / "lab.png"))
+        except BaseException:
+            with contextlib.suppress(Exception):
+                page.screenshot(path=str(ARTIFACTS / "lab-failure.png"), timeout=10_000)
+            raise
+    work = orders.parent / "aliexp-notebooks"
+    assert (work / "overview.ipynb").is_file()
+    assert (REPO / "notebooks" / "overview.ipynb").read_bytes() == shipped  # never the shipped one
+
+
+def test_aliexp_app_shows_the_weeks_actions_and_the_chooser_and_no_code(tmp_path: Path, chromium: Path) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    orders = buyers_file(tmp_path)
+    with command(tmp_path, "app", str(orders), "--today", "2026-03-01") as url, browser(tmp_path, chromium) as page:
+        try:
+            page.goto(url, wait_until="domcontentloaded")
+            tables = wait_until(
+                "the week's actions and the chooser's ranking",
+                lambda: page.evaluate(TABLES),
+                lambda ts: week_table(ts) is not None and any("aliexp-ranking" in t["cls"] and t["rows"] for t in ts),
+                PAGE_TIMEOUT,
+            )
+            ranking = next(t for t in tables if "aliexp-ranking" in t["cls"])
+            assert ranking["header"][:2] == ["Rank", "Way out"]
+            assert page.get_by_text("What needs doing this week").count() >= 1
+            text = page.inner_text("body")
+            for code in ("analyse_file", "orders_path", "import ", "display("):
+                assert code not in text, code
+            assert page.locator(".jp-InputArea-editor, .cm-editor, .CodeMirror").count() == 0
+            assert "Traceback" not in text and "Error" not in text
+            page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=False)
+            page.locator("table.aliexp-ranking").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "app-chooser.png"))
+        except BaseException:
+            with contextlib.suppress(Exception):
+                page.screenshot(path=str(ARTIFACTS / "app-failure.png"), timeout=10_000)
+            raise

@@ -1,0 +1,119 @@
+"""``aliexp lab`` and ``aliexp app``: working copies of the notebooks on the buyer's file, never the shipped ones."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from aliexp_lib import cli
+from aliexp_lib import lab as labs
+from aliexp_lib.analysis import analyse_file
+from aliexp_lib.errors import InputError
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample_orders.csv"
+
+
+def parameters(path: Path) -> dict[str, object]:
+    """The parameters cell of a notebook file: each name's literal value (the cell must be literals only)."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cell = next(c for c in notebook["cells"] if "parameters" in c["metadata"].get("tags", []))
+    values = {}
+    for node in ast.parse("".join(cell["source"])).body:
+        assert isinstance(node, ast.Assign), ast.dump(node)
+        values[node.targets[0].id] = ast.literal_eval(node.value)  # raises unless a literal
+    return values
+
+
+@pytest.fixture
+def orders(tmp_path: Path) -> Path:
+    path = tmp_path / "мои заказы" / "my orders.csv"  # spaces and Cyrillic: the literal must stay valid
+    path.parent.mkdir()
+    path.write_bytes(SAMPLE.read_bytes())
+    return path
+
+
+def test_the_working_copy_reads_the_buyers_file_and_the_shipped_notebooks_stay_as_they_are(tmp_path, orders):
+    shipped = {p.name: p.read_bytes() for p in (REPO / "notebooks").glob("*.ipynb")}
+    copied, kept = labs.working_copy(tmp_path / "work", orders)
+    assert sorted(p.name for p in copied) == sorted(shipped) and kept == []
+    for path in copied:
+        values = parameters(path)
+        assert values["orders_path"] == str(orders.resolve())
+        assert values["today"] == ""  # the day the buyer runs it
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        assert all(c["outputs"] == [] for c in cells if c["cell_type"] == "code")  # no sample results shown
+    assert {p.name: p.read_bytes() for p in (REPO / "notebooks").glob("*.ipynb")} == shipped
+    assert parameters(REPO / "notebooks" / "overview.ipynb")["orders_path"] == "../data/sample_orders.csv"
+
+
+def test_a_notebook_already_there_is_never_overwritten_and_missing_ones_are_copied(tmp_path, orders):
+    work = tmp_path / "work"
+    labs.working_copy(work, orders)
+    changed = work / "overview.ipynb"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("# Overview", "# My notes"), encoding="utf-8")
+    mine = changed.read_bytes()
+    (work / "money.ipynb").unlink()
+    copied, kept = labs.working_copy(work, SAMPLE, today="2026-03-01")
+    assert [p.name for p in copied] == ["money.ipynb"]
+    assert sorted(p.name for p in kept) == ["checks.ipynb", "overview.ipynb", "resolution_chooser.ipynb"]
+    assert changed.read_bytes() == mine
+    assert parameters(work / "money.ipynb")["orders_path"] == str(SAMPLE.resolve())
+
+
+def test_without_orders_the_copies_read_the_sample_on_its_own_day(tmp_path):
+    copied, _ = labs.working_copy(tmp_path)
+    values = parameters(copied[0])
+    assert Path(values["orders_path"]).read_bytes() == SAMPLE.read_bytes()
+    assert values["today"] == "2026-03-01"
+
+
+def test_set_parameters_changes_only_the_literal_and_keeps_the_comment():
+    cell = {
+        "cell_type": "code",
+        "metadata": {"tags": ["parameters"]},
+        "source": 'x = 1\norders_path = "a.csv"  # the "orders" file\ntoday = "2026-03-01"  # YYYY-MM-DD\n',
+    }
+    done = labs.set_parameters({"cells": [cell]}, {"orders_path": 'C:\\Users\\Ольга\\"odd".csv', "absent": "x"})
+    assert done == ["orders_path"]
+    lines = "".join(cell["source"]).splitlines()
+    assert lines[0] == "x = 1" and lines[2] == 'today = "2026-03-01"  # YYYY-MM-DD'
+    assert lines[1].endswith('  # the "orders" file')
+    tree = ast.parse(lines[1]).body[0]
+    assert ast.literal_eval(tree.value) == 'C:\\Users\\Ольга\\"odd".csv'
+
+
+def test_the_app_page_is_the_overview_then_the_chooser_on_the_buyers_file(orders):
+    page = labs.app_notebook(orders, today="2026-03-01")
+    cells = page["cells"]
+    assert sum("parameters" in c["metadata"].get("tags", []) for c in cells) == 1
+    source = "\n".join("".join(c["source"]) for c in cells)
+    assert f'orders_path = "{orders.resolve()}"' in source
+    assert f'calendar_path = "{orders.resolve().with_name("deadlines.ics")}"' in source
+    assert "Chooser(analysis)" in source and "week_actions" in source
+    assert "parameters` cell" not in source  # no words about cells on a page without cells
+
+
+def test_an_empty_today_is_the_local_date():
+    assert analyse_file(SAMPLE, "", user_config=False).today == dt.date.today()
+
+
+def test_lab_and_app_report_a_missing_file_in_one_line_before_starting_a_server(tmp_path, capsys):
+    for command in ("lab", "app"):
+        assert cli.main([command, str(tmp_path / "missing.csv"), "--no-browser"]) == cli.EXIT_BAD_INPUT
+        assert capsys.readouterr().err.startswith("error: ")
+    assert not (tmp_path / labs.FOLDER_NAME).exists()
+
+
+def test_the_servers_listen_on_the_loopback_interface_only(tmp_path):
+    assert "--ServerApp.ip=127.0.0.1" in labs.lab_command(tmp_path, 8888)
+    assert "--Voila.ip=127.0.0.1" in labs.voila_command(tmp_path / "a.ipynb", 8866)
+
+
+def test_a_bad_parameters_cell_is_refused():
+    with pytest.raises(InputError, match="parameters"):
+        labs.set_parameters({"cells": []}, {"orders_path": "x"})
