@@ -153,6 +153,7 @@ class Overview:
     Examples
     --------
     >>> import tempfile
+    >>> from pathlib import Path
     >>> from aliexp_lib import analyse_file
     >>> orders = Path(tempfile.mkdtemp()) / "orders.csv"
     >>> _ = orders.write_text("order_id,title,shipped_at\\n1,Lamp,2026-01-10\\n", encoding="utf-8")
