@@ -21,6 +21,10 @@ from aliexp_lib.views import figures, tables
 from aliexp_lib.views.widgets import calendar_button, record_form
 
 
+#: Text of the chooser's table starts on the left, as everywhere else (``tables.html``).
+LEFT = "<style>.aliexp-ranking th, .aliexp-ranking td {text-align: left; vertical-align: top}</style>"
+
+
 def bundle(thing) -> dict:
     """One output of an output area: a plotly figure, an IPython display object or HTML text.
 
@@ -289,7 +293,7 @@ def chooser_widget(chooser):
         title = row["title"] if isinstance(row["title"], str) else ""
         url = row["order_url"] if isinstance(row.get("order_url"), str) else ""
         line = markup.escape(chooser.break_even_line(oid, answer))
-        table = answer.table.to_html(index=False, classes="aliexp-ranking", escape=True, border=0)
+        table = LEFT + answer.table.to_html(index=False, classes="aliexp-ranking", escape=True, border=0)
         show(area, order_heading(title, oid, url) + table + f'<p class="aliexp-break-even">{line}</p>', answer.figure)
 
     def follow(_change=None):  # a new order: its currency, its ranges, its own values as the start
