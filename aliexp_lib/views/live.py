@@ -20,9 +20,23 @@ from aliexp_lib.orders import load_orders
 from aliexp_lib.views import figures, tables
 from aliexp_lib.views.widgets import calendar_button, record_form
 
+#: Cells of a table in an output area: text from the left, on top. Inline, because a widget's output
+#: is shown as untrusted HTML, whose ``<style>`` elements JupyterLab removes.
+LEFT = ' style="text-align: left; vertical-align: top"'
 
-#: Text of the chooser's table starts on the left, as everywhere else (``tables.html``).
-LEFT = "<style>.aliexp-ranking th, .aliexp-ranking td {text-align: left; vertical-align: top}</style>"
+
+def left_aligned(page: str) -> str:
+    """``page`` (HTML) with every table cell's text on the left, inline.
+
+    Examples
+    --------
+    >>> left_aligned('<tr style="text-align: right;"><th>A</th></tr>')
+    '<tr><th style="text-align: left; vertical-align: top">A</th></tr>'
+    >>> left_aligned("<td>1</td>")
+    '<td style="text-align: left; vertical-align: top">1</td>'
+    """
+    page = page.replace('<tr style="text-align: right;">', "<tr>")
+    return page.replace("<th>", f"<th{LEFT}>").replace("<td>", f"<td{LEFT}>")
 
 
 def bundle(thing) -> dict:
@@ -51,7 +65,7 @@ def bundle(thing) -> dict:
         return {"output_type": "display_data", "data": {**data, "text/plain": "Figure"}, "metadata": {}}
     if hasattr(thing, "_repr_markdown_"):
         return {"output_type": "display_data", "data": {"text/markdown": thing.data, "text/plain": thing.data}}
-    text = thing.data if hasattr(thing, "_repr_html_") else str(thing)
+    text = left_aligned(thing.data if hasattr(thing, "_repr_html_") else str(thing))
     return {"output_type": "display_data", "data": {"text/html": text, "text/plain": ""}, "metadata": {}}
 
 
@@ -270,6 +284,7 @@ def chooser_widget(chooser):
         min=0,
         max=max(2000.0, rate),
         step=50,
+        readout_format=",.0f",
         description=f"{_('Your hour', lang)} (RUB)",
         continuous_update=False,
         style=wide,
@@ -293,7 +308,7 @@ def chooser_widget(chooser):
         title = row["title"] if isinstance(row["title"], str) else ""
         url = row["order_url"] if isinstance(row.get("order_url"), str) else ""
         line = markup.escape(chooser.break_even_line(oid, answer))
-        table = LEFT + answer.table.to_html(index=False, classes="aliexp-ranking", escape=True, border=0)
+        table = answer.table.to_html(index=False, classes="aliexp-ranking", escape=True, border=0)
         show(area, order_heading(title, oid, url) + table + f'<p class="aliexp-break-even">{line}</p>', answer.figure)
 
     def follow(_change=None):  # a new order: its currency, its ranges, its own values as the start
