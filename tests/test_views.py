@@ -117,6 +117,17 @@ class TestChooser:
         assert [s.layout.display for s in (offer, postage, kept)] == ["none", "none", "none"]
         assert "no break-even offer" in w.children[-1].outputs[0]["data"]["text/html"]
 
+    def test_the_order_is_named_with_a_link_to_its_page_where_the_file_gives_it(self):
+        import pandas as pd
+
+        from aliexp_lib import OrderBook
+
+        url = "https://www.aliexpress.com/p/order/detail.html?orderId=81"
+        row = {"order_id": "81", "title": "Lamp", "price": "1500", "currency": "RUB", "received_at": "2026-02-01"}
+        book = OrderBook.from_frame(pd.DataFrame([{**row, "problem": "defective", "order_url": url}]))
+        area = Chooser(analyse(book, TODAY, Setting.default())).widget().children[-1]
+        assert area.outputs[0]["data"]["text/html"].startswith(f'<p><a href="{url}" target="_blank">Lamp</a> · 81</p>')
+
     def test_titles_are_shown_as_text_not_markup(self, marked_up_book):
         chooser = Chooser(analyse(marked_up_book, TODAY, Setting.default()))
         # The dropdown's labels are plain text (ipywidgets shows them as text): the title is kept as typed.
