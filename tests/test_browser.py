@@ -6,7 +6,8 @@ copy of ``notebooks/`` and ``data/`` and with its config, data, runtime and IPyt
 written). A Chromium or Chrome (the ``chromium`` fixture: found, else Debian's package installed
 where root or sudo may; driven headless by the Python ``playwright`` package; never ``playwright
 install``) opens the notebook, waits until the kernel's websocket is really connected, runs all
-cells, picks a cheap defective order and moves the seller's offer up until the partial refund
+cells, checks that the widget shows one table and one chart, picks a cheap defective order (by its
+title and id; its table, chart and break-even change) and moves the seller's offer up until the partial refund
 overtakes the dispute.
 
 Every step waits on a condition (kernel status, widget values, table contents), never on a fixed
@@ -254,11 +255,16 @@ CHOOSER_STATE = """(panelSelector) => {
         rows = Array.from(tables[0].querySelectorAll('tbody tr'),
                           tr => Array.from(tr.cells, td => td.textContent.trim()));
     }
+    const charts = panel.querySelectorAll('.js-plotly-plot');
+    const chart = charts.length === 1 && charts[0].data
+        ? JSON.stringify(Array.from(charts[0].data, t => [t.name, t.x, t.y])) : null;
+    const line = panel.querySelector('.aliexp-break-even');
     return {kernel: kernel ? kernel.status : null, connection: kernel ? kernel.connectionStatus : null,
             sent: track ? track.sent.size : null,
             unanswered: track ? [...track.sent].filter(id => !track.done.has(id)).length : null,
             dropdowns: panel.querySelectorAll('.widget-dropdown select').length,
-            tables: tables.length, readouts: readouts, header: header, rows: rows};
+            tables: tables.length, readouts: readouts, header: header, rows: rows,
+            charts: charts.length, chart: chart, breakEven: line ? line.textContent.trim() : null};
 }"""
 
 
@@ -275,7 +281,8 @@ def ways_out(state: dict) -> list[str]:
 
 
 def readout(state: dict, label: str) -> float | None:
-    text = (state.get("readouts") or {}).get(label)
+    """The value shown beside the slider whose label starts with ``label`` (the unit follows it)."""
+    text = next((v for k, v in (state.get("readouts") or {}).items() if k.startswith(label)), None)
     try:
         return float(text.replace(",", "").replace("\u202f", "").replace("\xa0", "")) if text else None
     except ValueError:
@@ -290,6 +297,7 @@ def settled(state: dict, sent_before: int = 0) -> bool:
         and (state.get("sent") or 0) > sent_before
         and state.get("unanswered") == 0
         and state.get("tables") == 1
+        and state.get("charts") == 1
     )
 
 
@@ -301,12 +309,14 @@ def act(page: Page, action: Callable[[], None]) -> int:
     return sent
 
 
-# --------------------------------------------------------------------------- the test
+# --------------------------------------------------------------------------- a browser on a notebook
 
 
-def test_seller_offer_slider_reranks_in_a_real_browser(tmp_path: Path, chromium: Path) -> None:
+@contextlib.contextmanager
+def lab_page(tmp_path: Path, chromium: Path, shot: str) -> Iterator[tuple[Page, Lab]]:
+    """JupyterLab and a headless Chromium page; ``tests/artifacts/<shot>-failure.png`` if the body fails."""
     ARTIFACTS.mkdir(exist_ok=True)
-    for stale in ("chooser.png", "chooser-failure.png"):
+    for stale in (f"{shot}.png", f"{shot}-failure.png"):
         (ARTIFACTS / stale).unlink(missing_ok=True)
     with serve_lab(tmp_path) as lab, sync_playwright() as playwright:
         # Chromium's caches (dconf, fontconfig) go to tmp_path too, not the home folder.
@@ -327,18 +337,19 @@ def test_seller_offer_slider_reranks_in_a_real_browser(tmp_path: Path, chromium:
             page = context.pages[0] if context.pages else context.new_page()
             page.set_default_timeout(UPDATE_TIMEOUT * 1000)
             try:
-                _drive(page, lab)
+                yield page, lab
             except BaseException:
                 with contextlib.suppress(Exception):  # the original failure matters more than its picture
-                    page.screenshot(path=str(ARTIFACTS / "chooser-failure.png"), timeout=10_000)
+                    page.screenshot(path=str(ARTIFACTS / f"{shot}-failure.png"), timeout=10_000)
                 raise
         finally:
             context.close()
 
 
-def _drive(page: Page, lab: Lab) -> None:
+def run_notebook(page: Page, lab: Lab, notebook: str) -> None:
+    """Open ``notebook``, wait for its kernel's connection, run all its cells once, track the kernel."""
     page.goto(
-        f"{lab.url}/lab/tree/{NOTEBOOK}?reset&token={lab.token}",
+        f"{lab.url}/lab/tree/{notebook}?reset&token={lab.token}",
         wait_until="domcontentloaded",
         timeout=SERVER_START_TIMEOUT * 1000,
     )
@@ -349,7 +360,7 @@ def _drive(page: Page, lab: Lab) -> None:
         lambda: page.evaluate(KERNEL_STATE),
         lambda s: (
             bool(s)
-            and s["path"] == NOTEBOOK
+            and s["path"] == notebook
             and s["ready"]
             and s["connection"] == "connected"
             and s["status"] == "idle"
@@ -365,6 +376,25 @@ def _drive(page: Page, lab: Lab) -> None:
         RUN_ALL_TIMEOUT,
     )
     assert result == {"ok": True}, f"running the notebook failed: {result}\n{_tail(lab.log)}"
+    page.evaluate(TRACK_KERNEL)
+
+
+def screenshot(page: Page, selector: str, shot: str) -> None:
+    """Scroll to ``selector`` inside the visible notebook (a fresh look-up) and keep a picture."""
+    page.evaluate("(sel) => document.querySelector(sel).scrollIntoView()", f"{PANEL} {selector}")
+    page.screenshot(path=str(ARTIFACTS / f"{shot}.png"))
+
+
+# --------------------------------------------------------------------------- the test
+
+
+def test_switching_orders_and_moving_the_offer_redraws_one_table_and_one_chart(tmp_path: Path, chromium: Path) -> None:
+    with lab_page(tmp_path, chromium, "chooser") as (page, lab):
+        _drive(page, lab)
+
+
+def _drive(page: Page, lab: Lab) -> None:
+    run_notebook(page, lab, NOTEBOOK)
 
     # The widgets rendered (the lab extensions were found) and the first answer is shown.
     page.evaluate(TRACK_KERNEL)
@@ -376,20 +406,24 @@ def _drive(page: Page, lab: Lab) -> None:
             and s["tables"] == 1
             and s["dropdowns"] == 1
             and len(ways_out(s)) > 0
-            and {"Seller's offer", "Postage quote", "Worth to you", "Your hour"} <= set(s["readouts"])
+            and s["charts"] == 1
+            and set(s["readouts"])
+            == {"Seller's offer (RUB)", "Postage quote (RUB)", "Worth to you (RUB)", "Your hour (RUB)"}
         ),
         UPDATE_TIMEOUT,
     )
-
-    # Pick the watch band in the Order dropdown.
     panel = page.locator(PANEL)
+    offer = panel.locator(".widget-slider").filter(has=page.locator(".widget-label", has_text="Seller's offer"))
+    assert offer.is_hidden(), "the first order was not received: no offer to move"
+
+    # Pick the watch band in the Order dropdown: named by its title and its id.
     order = (
         panel.locator(".widget-dropdown")
         .filter(has=page.locator(".widget-label", has_text=re.compile(r"^\s*Order\s*$")))
         .locator("select")
     )
     labels = order.locator("option").all_text_contents()
-    matching = [text for text in labels if text.strip().startswith(ORDER_ID)]
+    matching = [t for t in labels if t.replace("\xa0", " ").strip().startswith(f"Smart watch band · {ORDER_ID}")]
     assert len(matching) == 1, f"order {ORDER_ID} not in the dropdown: {labels}"
     sent = act(page, lambda: order.select_option(label=matching[0]))
     before = wait_until(
@@ -398,17 +432,18 @@ def _drive(page: Page, lab: Lab) -> None:
         lambda s: (
             settled(s, sent)
             and s["rows"] != first["rows"]
+            and s["chart"] != first["chart"]
             and readout(s, "Seller's offer") == START_OFFER
             and ways_out(s)[:2] == [DISPUTE, PARTIAL]
         ),
         UPDATE_TIMEOUT,
     )
     ranking_before = ways_out(before)
+    assert offer.is_visible() and before["breakEven"], before
     assert ranking_before[0] == DISPUTE and ranking_before[1] == PARTIAL, ranking_before
 
     # Move the seller's offer up with the keyboard, one step at a time: each change goes to the
     # kernel (continuous_update=False sends it once the key is done), which re-ranks.
-    offer = panel.locator(".widget-slider").filter(has=page.locator(".widget-label", has_text="Seller's offer"))
     handle = offer.locator(".noUi-handle")
     handle.focus()
     state = before
@@ -434,6 +469,5 @@ def _drive(page: Page, lab: Lab) -> None:
     assert ranking_after[1] == DISPUTE, ranking_after
     assert sorted(ranking_after) == sorted(ranking_before)
 
-    # Scroll by a fresh look-up (no element handle kept across kernel answers).
-    page.evaluate("(sel) => document.querySelector(sel + ' table.aliexp-ranking').scrollIntoView()", PANEL)
-    page.screenshot(path=str(ARTIFACTS / "chooser.png"))
+    assert after["chart"] != before["chart"], "the chart did not follow the seller's offer"
+    screenshot(page, "table.aliexp-ranking", "chooser")

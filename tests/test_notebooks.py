@@ -48,8 +48,10 @@ def run(name: str, tmp_path: Path, **parameters) -> nbformat.NotebookNode:
 
 
 def text_of(notebook: nbformat.NotebookNode) -> str:
-    """Everything the notebook showed, as one string."""
-    return json.dumps([cell.get("outputs", []) for cell in notebook.cells], ensure_ascii=False)
+    """Everything the notebook showed, as one string: its cells' outputs and its widgets' state (what
+    a widget's own output area shows is kept there)."""
+    shown = [cell.get("outputs", []) for cell in notebook.cells], notebook.metadata.get("widgets", {})
+    return json.dumps(shown, ensure_ascii=False)
 
 
 def test_every_example_notebook_is_here():

@@ -75,7 +75,8 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 def notebook(name: str, orders: Path, tmp_path: Path, **parameters) -> str:
-    """Run an example notebook on ``orders`` with papermill; everything it showed, as one string."""
+    """Run an example notebook on ``orders`` with papermill; everything it showed (its cells' outputs and
+    its widgets' output areas, kept in the widgets' state), as one string."""
     out = tmp_path / f"{name}.out.ipynb"
     papermill.execute_notebook(
         str(ROOT / "notebooks" / f"{name}.ipynb"),
@@ -85,7 +86,9 @@ def notebook(name: str, orders: Path, tmp_path: Path, **parameters) -> str:
         cwd=str(ROOT / "notebooks"),
         parameters={"orders_path": str(orders), "today": TODAY.isoformat(), **parameters},
     )
-    return json.dumps([c.get("outputs", []) for c in nbformat.read(out, as_version=4).cells], ensure_ascii=False)
+    done = nbformat.read(out, as_version=4)
+    shown = [c.get("outputs", []) for c in done.cells], done.metadata.get("widgets", {})
+    return json.dumps(shown, ensure_ascii=False)
 
 
 def due(table: pd.DataFrame, order_id: str, kind: str) -> dt.date:

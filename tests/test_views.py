@@ -86,16 +86,47 @@ class TestChooser:
         assert answer.break_even == 3158000  # minor units: 31,580.00 RUB
         assert "RUB31,580.00" in chooser.ranking_html(answer)  # the same money text as the tables
 
-    def test_the_widget_follows_its_sliders(self, chooser, capsys):
+    def test_the_widget_follows_its_sliders_in_one_output_area(self, chooser):
         w = chooser.widget()
-        order, offer = w.children[0], w.children[1]
+        order, offer, area = w.children[0], w.children[1], w.children[-1]
         order.value = CHEAP_DEFECT
         assert offer.value == 300.0
         before = options_in_order(w.result)
+        shown = area.outputs
         offer.value = 600
         assert options_in_order(w.result) != before
         assert options_in_order(w.result)[0] == "partial_refund_keep"
-        capsys.readouterr()  # the widget displays outside a notebook too: ignore what it printed
+        # One table, one chart and the break-even sentence, replaced (not added to) on each change.
+        assert len(area.outputs) == 2 and area.outputs != shown
+        page = area.outputs[0]["data"]["text/html"]
+        assert page.count("<table") == 1 and "Smart watch band · " + CHEAP_DEFECT in page
+        assert "Any offer from the seller is worth more than a return here" in page  # its break-even: 0
+        assert "application/vnd.plotly.v1+json" in area.outputs[1]["data"]
+
+    def test_sliders_are_in_the_orders_currency_and_only_those_that_apply_show(self, chooser):
+        w = chooser.widget()
+        order, offer, postage, kept = w.children[:4]
+        labels = dict((oid, text) for text, oid in order.options)
+        order.value = CHEAP_DEFECT  # 600 RUB, defective: every slider
+        assert labels[CHEAP_DEFECT].startswith("Smart watch band · " + CHEAP_DEFECT)
+        assert offer.description == "Seller's offer (RUB)" and (offer.step, offer.max) == (5.0, 1200.0)
+        assert [s.layout.display for s in (offer, postage, kept)] == [None, None, None]
+        usd = next(oid for oid, row in chooser.rows.items() if row["currency"].iloc[0] == "USD")
+        order.value = usd  # a not-received USD order: nothing to keep, nothing to send back or offer
+        assert offer.description == "Seller's offer (USD)" and offer.step < 1 and offer.max < 100
+        assert [s.layout.display for s in (offer, postage, kept)] == ["none", "none", "none"]
+        assert "no break-even offer" in w.children[-1].outputs[0]["data"]["text/html"]
+
+    def test_the_order_is_named_with_a_link_to_its_page_where_the_file_gives_it(self):
+        import pandas as pd
+
+        from aliexp_lib import OrderBook
+
+        url = "https://www.aliexpress.com/p/order/detail.html?orderId=81"
+        row = {"order_id": "81", "title": "Lamp", "price": "1500", "currency": "RUB", "received_at": "2026-02-01"}
+        book = OrderBook.from_frame(pd.DataFrame([{**row, "problem": "defective", "order_url": url}]))
+        area = Chooser(analyse(book, TODAY, Setting.default())).widget().children[-1]
+        assert area.outputs[0]["data"]["text/html"].startswith(f'<p><a href="{url}" target="_blank">Lamp</a> · 81</p>')
 
     def test_titles_are_shown_as_text_not_markup(self, marked_up_book):
         chooser = Chooser(analyse(marked_up_book, TODAY, Setting.default()))
@@ -177,3 +208,42 @@ class TestLanguages:
     def test_labels_fall_back_to_the_code(self):
         assert label("protection_ends", "ru") == "Конец защиты покупателя"
         assert label("something_new", "ru") == "something_new"
+
+
+class TestLiveWidgets:
+    def test_pasted_tracking_numbers_get_their_verdicts_at_once(self):
+        from aliexp_lib.views.live import tracking_checker
+
+        text, area = tracking_checker("", "en").children
+        text.value = "RR123456785CN\nNOT-A-NUMBER"
+        page = area.outputs[0]["data"]["text/html"]
+        assert len(area.outputs) == 1 and "RR123456785CN" in page and "NOT-A-NUMBER" in page
+
+    def test_recording_an_event_redraws_the_week_table(self, tmp_path):
+        from aliexp_lib import analyse_file
+        from aliexp_lib.views.live import Overview
+
+        orders = tmp_path / "orders.csv"
+        orders.write_text("order_id,title,shipped_at\n81,Desk lamp,2026-01-10\n", encoding="utf-8")
+        page = Overview(analyse_file(orders, TODAY, user_config=False), str(orders))
+        week, form = page.week(), page.record_form()
+        before = week.outputs[0]["data"]["text/html"]
+        assert "Desk lamp" in before
+        (order, event, _day), (_amount, button), said = (
+            form.children[0].children,
+            form.children[1].children,
+            form.children[2],
+        )
+        assert order.options == (("Desk lamp · 81", "81"),)
+        event.value = "received"
+        button.click()
+        assert said.value.startswith("Recorded: Desk lamp · 81"), said.value
+        assert week.outputs[0]["data"]["text/html"] != before  # the receipt changed the week's clocks
+
+    def test_a_missing_amount_is_said_in_words_not_none(self, analysis, tmp_path):
+        from aliexp_lib.views.widgets import record_form
+
+        form = record_form(analysis, str(tmp_path / "orders.csv"))
+        form.children[0].children[1].value = "extension"
+        form.children[1].children[1].click()
+        assert "None" not in form.children[2].value and "number of days" in form.children[2].value

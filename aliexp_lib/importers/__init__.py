@@ -4,9 +4,10 @@
 and returns an ``Imported``: ``table`` holds one row per order with the columns of
 ``aliexp_lib.schema.SCHEMA`` as text (ISO dates, ISO currency codes, plain decimal amounts), plus
 ``items`` (number of items), ``status`` (normalised: ``awaiting_payment``, ``awaiting_shipment``,
-``shipped``, ``completed``, ``closed``, ``in_dispute``, ``refunded``) and, where the format has it,
-``store_url``. Pass it to ``OrderBook.from_frame`` to validate. Personal columns (names,
-addresses, phones, post codes) and order links are never read into it.
+``shipped``, ``completed``, ``closed``, ``in_dispute``, ``refunded``) and, where the format has them,
+``store_url`` and ``order_url`` (the order's page, for the notebooks' links). Pass it to
+``OrderBook.from_frame`` to validate. Personal columns (names, addresses, phones, post codes) are
+never read into it.
 
 Nothing is guessed: a value that cannot be read with certainty (an unknown status or currency, a
 ``1,234`` with no hint whether the comma groups thousands, ``03/04/2025`` with no hint which is the
@@ -38,7 +39,7 @@ from aliexp_lib.schema import SCHEMA
 #: Format name -> its module (``NAME``, ``TITLE``, ``SEP``, ``COLUMNS``, ``SIGNATURE``, ``convert``).
 FORMATS: dict[str, ModuleType] = {module.NAME: module for module in (aliexpress_csv_export, tsv_order_list, orders_csv)}
 #: Columns of ``Imported.table`` beyond the schema.
-EXTRA_COLUMNS = ("items", "status", "store_url")
+EXTRA_COLUMNS = ("items", "status", "store_url", "order_url")
 
 __all__ = ["EXTRA_COLUMNS", "FORMATS", "Imported", "detect", "read_export"]
 

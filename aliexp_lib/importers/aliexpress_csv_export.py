@@ -63,6 +63,7 @@ _READ = (
     "Order Id",
     "Order date",
     "Order Status",
+    "Order detail url",
     "Store Name",
     "Store url",
     "Currency",
@@ -128,6 +129,7 @@ def convert(source: c.Source) -> pd.DataFrame:
     )
     c.check_precision(price, currency, raw["Total price"], source, "Total price")
     store_url = c.store_links(raw["Store url"], source, "Store url")
+    order_url = c.store_links(raw["Order detail url"], source, "Order detail url")
     destination = c.countries(raw["Buyer country"], source, "Buyer country")
 
     rows = {
@@ -140,6 +142,7 @@ def convert(source: c.Source) -> pd.DataFrame:
         "payment_method": raw["Payment method"],
         "destination": destination,
         "store_url": store_url,
+        "order_url": order_url,
         "price": price,
         "first_title": raw["Item title"],
     }

@@ -2,7 +2,7 @@
 keeping the item and of your time; the ranking and the chart follow.
 
 The logic is ``Chooser.recompute`` (plain Python, testable without a browser); ``Chooser.widget``
-only lays out ipywidgets around it (``interactive``, so ``.result`` holds the last answer). The
+only lays out ipywidgets around it (``views.live``: one output area, ``.result`` the last answer). The
 chooser starts from an ``analysis.Analysis``: its setting (rules, costs, assumptions, currency,
 language) and its delivery model; a slider changes only the value it names.
 """
@@ -18,10 +18,12 @@ import pandas as pd
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, label
 from aliexp_lib.money import minor_digits, money_text
+from aliexp_lib.options import APPLIES_TO
 from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.validate import OrderBook
 from aliexp_lib.views.figures import options_chart
 from aliexp_lib.views.tables import ranking_table
+from aliexp_lib.views.widgets import order_choices
 
 #: CSS class of the ranking table, for people styling it and for the browser test.
 RANKING_CLASS = "aliexp-ranking"
@@ -103,7 +105,7 @@ class Chooser:
         Returns
         -------
         list of (str, str)
-            The label is ``order_id · title · problem`` (the problem's display name in ``lang``).
+            The label is ``title · order_id · problem`` (the problem's display name in ``lang``).
 
         Examples
         --------
@@ -114,12 +116,10 @@ class Chooser:
         ...     "currency": "RUB", "received_at": "2026-02-01", "problem": "defective", "offer_partial": "500"}]))
         >>> chooser = Chooser(analyse(book, dt.date(2026, 3, 1), Setting.default()))
         >>> chooser.problem_orders()
-        [('1 · Lamp · defective', '1')]
+        [('Lamp · 1 · defective', '1')]
         """
-        return [
-            (f"{oid} · {row['title'].iloc[0]} · {label(row['problem'].iloc[0], self.lang)}", oid)
-            for oid, row in self.rows.items()
-        ]
+        titles = dict((oid, text) for text, oid in order_choices(self.book.table))
+        return [(f"{titles[oid]} · {label(row['problem'].iloc[0], self.lang)}", oid) for oid, row in self.rows.items()]
 
     def defaults(self, order_id: str) -> dict[str, float]:
         """Starting slider values from the order: offer, postage quote, value kept (order currency), time rate.
@@ -252,16 +252,61 @@ class Chooser:
             )
         return answer.table.to_html(index=False, classes=RANKING_CLASS, escape=True, border=0) + note
 
-    def widget(self):
-        """The chooser: a dropdown and four sliders around ``recompute``; returns the ``interactive``.
+    def break_even_line(self, order_id: str | None, answer: Answer) -> str:
+        """The break-even offer in one sentence for people, or why there is none for this order.
 
-        Choosing another order moves the offer, postage and value sliders to its ``defaults``. Each
-        change shows ``ranking_html`` and the chart (``display``); ``.result`` holds the last ``Answer``.
+        Parameters
+        ----------
+        order_id : str or None
+            The order ``answer`` is for.
+        answer : Answer
+            A ``recompute`` result.
 
         Returns
         -------
-        ipywidgets.interactive
-            Children: the order dropdown, the offer, postage, value and time-rate sliders, the output.
+        str
+            Plain text in ``lang``; "" for no order.
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> import pandas as pd
+        >>> from aliexp_lib import OrderBook, Setting, analyse
+        >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "title": "Lamp", "price": "1500",
+        ...     "currency": "RUB", "received_at": "2026-02-01", "problem": "defective"}]))
+        >>> chooser = Chooser(analyse(book, dt.date(2026, 3, 1), Setting.default()))
+        >>> chooser.break_even_line("1", chooser.recompute("1", 0, 0, 0, 0))
+        'No offer from the seller yet: move the offer to see from which amount keeping the item beats a return'
+        """
+        if order_id is None:
+            return ""
+        if answer.break_even is not None and answer.break_even <= 0:
+            return _("Any offer from the seller is worth more than a return here", self.lang)
+        if answer.break_even is not None:
+            offer = money_text(answer.break_even, self.currency, self.lang)
+            return f"{_('Smallest offer worth taking instead of a return', self.lang)}: {offer}"
+        problem = self.rows[order_id]["problem"].iloc[0]
+        if problem not in APPLIES_TO["partial_refund_keep"]:
+            return _("No partial refund for this problem, so no break-even offer", self.lang)
+        options = set(answer.ranking["option"].astype(str))
+        if "return_for_refund" not in options:
+            return _("No return possible for this order, so no break-even offer", self.lang)
+        if "partial_refund_keep" not in options:
+            return _(
+                "No offer from the seller yet: move the offer to see from which amount keeping the item beats a return",
+                self.lang,
+            )
+        return ""
+
+    def widget(self):
+        """The chooser: a dropdown, four sliders in the order's currency and one output area
+        (``views.live.chooser_widget``).
+
+        Returns
+        -------
+        ipywidgets.VBox
+            Children: the order dropdown, the offer, postage, value and time-rate sliders, the output
+            area; ``.result`` holds the last ``Answer``.
 
         Examples
         --------
@@ -270,84 +315,15 @@ class Chooser:
         >>> from aliexp_lib import OrderBook, Setting, analyse
         >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "title": "Lamp", "price": "1500",
         ...     "currency": "RUB", "received_at": "2026-02-01", "problem": "defective", "offer_partial": "500"}]))
-        >>> chooser = Chooser(analyse(book, dt.date(2026, 3, 1), Setting.default()))
-        >>> import contextlib, io
-        >>> with contextlib.redirect_stdout(io.StringIO()):  # outside a notebook, display() prints
-        ...     widget = chooser.widget()
+        >>> widget = Chooser(analyse(book, dt.date(2026, 3, 1), Setting.default())).widget()
         >>> [child.description for child in widget.children[:5]]
-        ['Order', "Seller's offer", 'Postage quote', 'Worth to you', 'Your hour']
+        ['Order', "Seller's offer (RUB)", 'Postage quote (RUB)', 'Worth to you (RUB)', 'Your hour (RUB)']
         >>> widget.result.break_even  # the first order, its own offer, the postage table
         64211
         """
-        import ipywidgets as widgets
-        from IPython.display import HTML, display
+        from aliexp_lib.views.live import chooser_widget
 
-        options = self.problem_orders()
-        first = (
-            self.defaults(options[0][1])
-            if options
-            else {
-                "offer": 0.0,
-                "postage": 0.0,
-                "kept": 0.0,
-                "price": 0.0,
-                "time_rate": float(self.setting.assumptions["time_rate"]),
-            }
-        )
-        top = max(first["price"], 1.0) * 2
-        controls = {
-            "order_id": widgets.Dropdown(options=options, description=_("Order", self.lang)),
-            "offer": widgets.FloatSlider(
-                value=first["offer"],
-                min=0,
-                max=top,
-                step=10,
-                description=_("Seller's offer", self.lang),
-                continuous_update=False,
-            ),
-            "postage": widgets.FloatSlider(
-                value=first["postage"],
-                min=0,
-                max=5000,
-                step=10,
-                description=_("Postage quote", self.lang),
-                continuous_update=False,
-            ),
-            "kept": widgets.FloatSlider(
-                value=first["kept"],
-                min=0,
-                max=top,
-                step=10,
-                description=_("Worth to you", self.lang),
-                continuous_update=False,
-            ),
-            "time_rate": widgets.FloatSlider(
-                value=first["time_rate"],
-                min=0,
-                max=max(2000, first["time_rate"]),
-                step=50,
-                description=_("Your hour", self.lang),
-                continuous_update=False,
-            ),
-        }
-
-        def show(order_id, offer, postage, kept, time_rate):
-            answer = self.recompute(order_id, offer, postage, kept, time_rate)
-            display(HTML(self.ranking_html(answer)))
-            display(answer.figure)
-            return answer
-
-        def follow(change):  # a new order: its own offer, quote and value as the starting point
-            values = self.defaults(change["new"])
-            for name in ("offer", "kept"):
-                controls[name].max = max(values["price"], 1.0) * 2
-            for name in ("offer", "postage", "kept"):
-                controls[name].value = values[name]
-
-        controls["order_id"].observe(follow, names="value")
-        for slider in list(controls.values())[1:]:
-            slider.style = {"description_width": "initial"}
-        return widgets.interactive(show, **controls)
+        return chooser_widget(self)
 
 
 def _minor(value: float, currency: str) -> int:

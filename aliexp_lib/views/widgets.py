@@ -111,7 +111,34 @@ def calendar_button(analysis: Analysis, path: str):
     return widgets.HBox([button, said])
 
 
-def record_form(analysis: Analysis, orders_path: str):
+def order_choices(table) -> list[tuple[str, str]]:
+    """(label, order_id) for each order of an order book's table, for a dropdown: ``title · id``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``OrderBook.table`` (``order_id`` and ``title``).
+
+    Returns
+    -------
+    list of (str, str)
+        The label is the title (shortened to ``TITLE_CHARACTERS``) and the id, or the id alone.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> order_choices(pd.DataFrame({"order_id": ["1", "2"], "title": ["Lamp", None]}))
+    [('Lamp · 1', '1'), ('2', '2')]
+    """
+    out = []
+    for order_id, title in zip(table["order_id"], table["title"], strict=True):
+        title = "" if not isinstance(title, str) else title.strip()
+        title = title if len(title) <= TITLE_CHARACTERS else title[: TITLE_CHARACTERS - 1].rstrip() + "…"
+        out.append((f"{title} · {order_id}" if title else str(order_id), str(order_id)))
+    return out
+
+
+def record_form(analysis: Analysis, orders_path: str, on_record=None):
     """A small form that records an event in the case log beside ``orders_path`` (never in the file).
 
     An amount is recorded in the order's currency (none for an ``extension``, whose amount is days);
@@ -123,6 +150,8 @@ def record_form(analysis: Analysis, orders_path: str):
         Its orders (the dropdown), ``today`` (the date's start value) and ``setting.lang``.
     orders_path : str
         The order file; the case log is ``caselog.default_log_path(orders_path)``.
+    on_record : callable, optional
+        Called (without arguments) after each event recorded, to redraw what depends on the orders.
 
     Returns
     -------
@@ -140,13 +169,20 @@ def record_form(analysis: Analysis, orders_path: str):
     >>> [widget.description for widget in form.children[0].children]
     ['Order', 'Event', 'Date']
     >>> form.children[0].children[0].options, form.children[1].children[1].description
-    (('1',), 'Record')
+    ((('1', '1'),), 'Record')
+    >>> form.children[0].children[1].value = "extension"
+    >>> form.children[1].children[1].click()
+    >>> form.children[2].value
+    'Not recorded: type the number of days agreed, such as 10'
+
     """
     import ipywidgets as widgets
 
     book, today, lang = analysis.book, analysis.today, analysis.setting.lang
 
-    order = widgets.Dropdown(options=list(book.table["order_id"]), description=_("Order", lang))
+    order = widgets.Dropdown(
+        options=order_choices(book.table), description=_("Order", lang), layout={"width": "max-content"}
+    )
     event = widgets.Dropdown(options=[(label(e, lang), e) for e in EVENTS], description=_("Event", lang))
     day = widgets.DatePicker(value=today, description=_("Date", lang))
     amount = widgets.Text(description=_("Amount", lang), placeholder=_("refund amount or days", lang))
@@ -156,6 +192,9 @@ def record_form(analysis: Analysis, orders_path: str):
     def save(_button):
         currency = book.table.loc[book.table["order_id"] == order.value, "currency"]
         money = None if event.value == "extension" or not amount.value.strip() else currency.iloc[0]
+        if event.value == "extension" and not amount.value.strip():
+            said.value = f"{_('Not recorded', lang)}: {_('type the number of days agreed, such as 10', lang)}"
+            return
         try:
             with CaseLog(default_log_path(orders_path)) as log:
                 log.record(
@@ -165,9 +204,12 @@ def record_form(analysis: Analysis, orders_path: str):
                     amount.value.strip() or None,
                     money if isinstance(money, str) else None,
                 )
-            said.value = f"{_('Recorded', lang)}: {order.value} · {label(event.value, lang)} · {day.value}"
         except InputError as problem:
-            said.value = str(problem)
+            said.value = f"{_('Not recorded', lang)}: {problem}"
+            return
+        said.value = f"{_('Recorded', lang)}: {order.label} · {label(event.value, lang)} · {day.value}"
+        if on_record is not None:
+            on_record()
 
     button.on_click(save)
     return widgets.VBox([widgets.HBox([order, event, day]), widgets.HBox([amount, button]), said])

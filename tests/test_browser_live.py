@@ -1,0 +1,94 @@
+"""A real browser on the notebooks that respond without a cell re-run: pasted tracking numbers get
+their verdicts, a recorded event changes the week's table (served by JupyterLab as in
+``tests/test_browser.py``, whose helpers these tests share)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+from tests.test_browser import PANEL, UPDATE_TIMEOUT, lab_page, run_notebook, screenshot, wait_until
+
+# Tables the page shows inside widgets' own output areas, read in one go.
+AREA_TABLES = """(panelSelector) => {
+    const panel = document.querySelector(panelSelector);
+    if (!panel) return null;
+    const track = window.__aliexpTrack;
+    const tables = Array.from(panel.querySelectorAll('.widget-output table'), table =>
+        Array.from(table.querySelectorAll('tbody tr'), tr => Array.from(tr.cells, td => td.textContent.trim())));
+    return {unanswered: track ? [...track.sent].filter(id => !track.done.has(id)).length : null,
+            sent: track ? track.sent.size : null, tables: tables,
+            said: Array.from(panel.querySelectorAll('.widget-label'), l => l.textContent.trim())};
+}"""
+
+
+def areas(page: Page) -> dict:
+    return page.evaluate(AREA_TABLES, PANEL) or {}
+
+
+def test_pasted_tracking_numbers_get_their_verdicts_without_running_a_cell(tmp_path: Path, chromium: Path) -> None:
+    with lab_page(tmp_path, chromium, "checks") as (page, lab):
+        run_notebook(page, lab, "checks.ipynb")
+        box = page.locator(PANEL).locator(".widget-textarea textarea")
+        first = wait_until(
+            "the tracking checker's verdicts",
+            lambda: areas(page),
+            lambda s: bool(s.get("tables")) and any(row[0] == "RB123456785GB" for row in s["tables"][0]),
+            UPDATE_TIMEOUT,
+        )
+        assert len(first["tables"]) == 1, "one verdict table, in the checker's own output"
+        box.fill("RR123456785CN\nNOTATRACKNUMBER")  # a paste: the text area's value changes at once
+        after = wait_until(
+            "verdicts for the pasted numbers",
+            lambda: areas(page),
+            lambda s: (
+                bool(s.get("tables"))
+                and [row[0] for row in s["tables"][0]] == ["RR123456785CN", "NOTATRACKNUMBER"]
+                and s["unanswered"] == 0
+            ),
+            UPDATE_TIMEOUT,
+        )
+        verdicts = {row[0]: row[1] for row in after["tables"][0]}
+        assert verdicts == {"RR123456785CN": "yes", "NOTATRACKNUMBER": "no"}, after["tables"][0]
+        screenshot(page, ".widget-textarea", "checks")
+
+
+ORDER = "8100000000024312"  # a soldering iron kit whose dispute's automatic escalation is overdue
+ESCALATION = "Automatic escalation"
+
+
+def _escalation_rows(state: dict) -> list[list[str]]:
+    week = (state.get("tables") or [[]])[0]
+    return [row for row in week if ORDER in row and ESCALATION in row]
+
+
+def test_recording_an_event_changes_the_week_table_without_running_a_cell(tmp_path: Path, chromium: Path) -> None:
+    with lab_page(tmp_path, chromium, "overview") as (page, lab):
+        run_notebook(page, lab, "overview.ipynb")
+        before = wait_until(
+            "the week's table with the overdue escalation",
+            lambda: areas(page),
+            lambda s: len(_escalation_rows(s)) == 1,
+            UPDATE_TIMEOUT,
+        )
+        panel = page.locator(PANEL)
+        order = panel.locator(".widget-dropdown").filter(has_text="Order").locator("select")
+        labels = [t.replace("\xa0", " ") for t in order.locator("option").all_text_contents()]
+        assert f"Soldering iron kit · {ORDER}" in labels, labels[:5]
+        assert all(not label.isdigit() for label in labels), "orders are named by their title"
+        order.select_option(value=None, label=f"Soldering\xa0iron\xa0kit\xa0·\xa0{ORDER}")
+        panel.locator(".widget-dropdown").filter(has_text="Event").locator("select").select_option(
+            label="Dispute\xa0escalated"
+        )
+        sent = areas(page)["sent"]
+        panel.get_by_role("button", name="Record").click()
+        after = wait_until(
+            "the week's table without the escalation recorded",
+            lambda: areas(page),
+            lambda s: (s.get("sent") or 0) > sent and s["unanswered"] == 0 and not _escalation_rows(s),
+            UPDATE_TIMEOUT,
+        )
+        assert any(text.startswith(f"Recorded: Soldering iron kit · {ORDER}") for text in after["said"]), after["said"]
+        assert after["tables"][0] != before["tables"][0]
+        screenshot(page, ".widget-button", "overview")
