@@ -94,7 +94,7 @@ def test_the_app_page_is_the_overview_then_the_chooser_on_the_buyers_file(orders
     source = "\n".join("".join(c["source"]) for c in cells)
     assert f'orders_path = "{orders.resolve()}"' in source
     assert f'calendar_path = "{orders.resolve().with_name("deadlines.ics")}"' in source
-    assert "Chooser(analysis)" in source and "week_actions" in source
+    assert "Chooser(analysis)" in source and "page.week()" in source
     assert "parameters` cell" not in source  # no words about cells on a page without cells
 
 
