@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from aliexp_lib import analyse_file
@@ -85,3 +86,21 @@ def test_the_timeline_is_labelled_by_item_with_the_order_in_the_hover(analysis):
     assert all(label.split(" (…")[0] in titles for label in labels)
     marks = figure.data[1]
     assert all(c.startswith("order ") for c in marks.customdata)
+
+
+def test_items_link_to_their_order_page_where_the_file_gives_one_and_only_to_web_pages():
+    from aliexp_lib import OrderBook, Setting, analyse
+    from aliexp_lib.views import todo
+
+    page = "https://www.aliexpress.com/p/order/detail.html?orderId=1"
+    book = OrderBook.from_frame(
+        pd.DataFrame(
+            [
+                {"order_id": "1", "title": "Lamp", "shipped_at": "2026-02-20", "order_url": page},
+                {"order_id": "2", "title": "Cable", "shipped_at": "2026-02-20", "order_url": "javascript:alert(1)"},
+            ]
+        )
+    )
+    shown = todo.actions(analyse(book, dt.date(2026, 3, 2), Setting.default())).data
+    assert f'<a href="{page}" target="_blank" rel="noopener">Lamp</a>' in shown
+    assert "Cable" in shown and "javascript:" not in shown

@@ -218,17 +218,28 @@ def actions(analysis: Analysis, days: int = 7):
     """
     from IPython.display import HTML
 
-    lang = analysis.setting.lang
+    lang, links = analysis.setting.lang, order_links(analysis)
     table = your_actions(analysis, days)
-    shown = page_table(table.head(TOP), lang, top=TOP).data
+    shown = page_table(table.head(TOP), lang, top=TOP, links=links).data
     rest = table.iloc[TOP:]
     if len(rest):
         summary = _html.escape(_("{n} more this week", lang).format(n=len(rest)))
-        shown += f"<details><summary>{summary}</summary>{page_table(rest, lang).data}</details>"
+        shown += f"<details><summary>{summary}</summary>{page_table(rest, lang, links=links).data}</details>"
     return HTML(shown)
 
 
-def page_table(table: pd.DataFrame, lang: str, top: int = 0, titles: pd.Series | None = None):
+def order_links(analysis: Analysis) -> pd.Series:
+    """Order id -> the order's page, where the file gives one (``order_url``, http or https only)."""
+    table = analysis.book.table
+    if "order_url" not in table:
+        return pd.Series(dtype=str)
+    urls = table.set_index("order_id")["order_url"].fillna("").astype(str).str.strip()
+    return urls[urls.str.match(r"^https?://")]
+
+
+def page_table(
+    table: pd.DataFrame, lang: str, top: int = 0, titles: pd.Series | None = None, links: pd.Series | None = None
+):
     """A report table as HTML: the item with its order number under it, rule and seed references
     as tooltips (the ``rule`` column and any "(rule ...)" in the text), plain headings, the first
     ``top`` rows marked; every text escaped.
@@ -243,6 +254,8 @@ def page_table(table: pd.DataFrame, lang: str, top: int = 0, titles: pd.Series |
         Rows marked as the most urgent (class ``aliexp-top``).
     titles : pandas.Series, optional
         Order id -> item title.
+    links : pandas.Series, optional
+        Order id -> the order's page (``order_links``): the item links to it.
 
     Returns
     -------
@@ -279,6 +292,9 @@ def page_table(table: pd.DataFrame, lang: str, top: int = 0, titles: pd.Series |
             text, refs = plain_text(str(row[column]))
             text = _html.escape(text)
             if column == "item" and "order_id" in table:
+                url = links.get(row["order_id"], "") if links is not None else ""
+                if url and text:
+                    text = f'<a href="{_html.escape(url)}" target="_blank" rel="noopener">{text}</a>'
                 number = _html.escape(_("order {id}", lang).format(id=row["order_id"]))
                 text += f'<br><span class="aliexp-order">{number}</span>'
             if column in ("action", "expected", _("Why", lang)) and row_rule:
