@@ -17,7 +17,7 @@ from aliexp_lib.analysis import Analysis, analyse
 from aliexp_lib.i18n import _
 from aliexp_lib.money import minor_digits
 from aliexp_lib.orders import load_orders
-from aliexp_lib.views import figures, tables
+from aliexp_lib.views import figures, tables, todo
 from aliexp_lib.views.widgets import calendar_button, record_form
 
 #: Cells of a table in an output area: text from the left, on top. Inline, because a widget's output
@@ -195,7 +195,7 @@ class Overview:
 
     def week(self):
         """The week's actions (``tables.week_actions``) in an output area that follows the case log."""
-        return self._area(lambda a: [tables.html(tables.week_actions(a))])
+        return self._area(lambda a: [week_table(a)])
 
     def timeline(self):
         """The orders' clocks (``figures.timeline``) in an output area that follows the case log."""
@@ -226,6 +226,37 @@ class Overview:
         for area, draw in self.areas:
             show(area, *draw(self.analysis))
         return self.analysis
+
+
+def week_table(analysis: Analysis):
+    """``tables.week_actions`` as HTML (as ``tables.html``), each item linked to its order page where
+    the file gives one (``todo.order_links``); every text escaped.
+
+    Examples
+    --------
+    >>> import datetime as dt, pandas as pd
+    >>> from aliexp_lib import OrderBook, Setting
+    >>> url = "https://www.aliexpress.com/p/order/detail.html?orderId=1"
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "title": "<Lamp>", "shipped_at": "2026-02-20",
+    ...                                            "order_url": url}]))
+    >>> f'<a href="{url}" target="_blank" rel="noopener">&lt;Lamp&gt;</a>' in week_table(
+    ...     analyse(book, dt.date(2026, 3, 2), Setting.default())).data
+    True
+    """
+    table, lang = tables.week_actions(analysis), analysis.setting.lang
+    links = todo.order_links(analysis)
+    shown = table.astype(object).where(table.notna(), "").map(lambda v: markup.escape(str(v)))
+    item, order = _("Item", lang), _("Order", lang)
+    if item in shown and order in shown and len(links):
+        for i, order_id in enumerate(table[order]):
+            url = links.get(order_id, "")
+            if url and shown[item].iat[i]:
+                shown.loc[shown.index[i], item] = (
+                    f'<a href="{markup.escape(url)}" target="_blank" rel="noopener">{shown[item].iat[i]}</a>'
+                )
+    linked = tables.html(shown.iloc[:0])  # the page's table style, then the escaped cells with their links
+    body = shown.to_html(index=False, escape=False, border=0, classes="aliexp-table", na_rep="")
+    return type(linked)(linked.data.split("<table", 1)[0] + body)
 
 
 def order_heading(title: str, order_id: str, url: str = "") -> str:
