@@ -240,6 +240,23 @@ class TestLiveWidgets:
         assert said.value.startswith("Recorded: Desk lamp · 81"), said.value
         assert week.outputs[0]["data"]["text/html"] != before  # the receipt changed the week's clocks
 
+    def test_the_calendar_button_saves_the_page_as_it_is_after_a_record(self, tmp_path):
+        from aliexp_lib import analyse_file
+        from aliexp_lib.views.live import Overview
+
+        orders = tmp_path / "orders.csv"
+        orders.write_text("order_id,title,shipped_at\n81,Desk lamp,2026-01-10\n", encoding="utf-8")
+        page = Overview(analyse_file(orders, TODAY, user_config=False), str(orders))
+        saved = tmp_path / "deadlines.ics"
+        (button, _said), form = page.calendar_button(str(saved)).children, page.record_form()
+        button.click()
+        assert "81-protection_ends@aliexp" in saved.read_text(encoding="utf-8")
+        form.children[0].children[1].value = "dispute_opened"  # a dispute: protection's clock stops
+        form.children[1].children[1].click()
+        button.click()
+        calendar = saved.read_text(encoding="utf-8")
+        assert "81-protection_ends@aliexp" not in calendar and "81-seller_reply_due@aliexp" in calendar
+
     def test_a_missing_amount_is_said_in_words_not_none(self, analysis, tmp_path):
         from aliexp_lib.views.widgets import record_form
 

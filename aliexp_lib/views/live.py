@@ -206,8 +206,8 @@ class Overview:
         return self._area(lambda a: [figures.money_at_stake(a)])
 
     def calendar_button(self, path: str):
-        """``widgets.calendar_button`` of the first analysis."""
-        return calendar_button(self.analysis, path)
+        """``widgets.calendar_button`` that saves the page's analysis as it is at the click (after any record)."""
+        return calendar_button(self.analysis, path, current=lambda: self.analysis)
 
     def record_form(self):
         """``widgets.record_form`` whose every record redraws this page's areas (``refresh``)."""

@@ -6,6 +6,7 @@ ipywidgets is imported where a widget is built, so the command line (which write
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from aliexp_lib.analysis import Analysis
@@ -62,13 +63,15 @@ def calendar_file(analysis: Analysis, past: bool = False) -> bytes:
     return deadlines_calendar(deadlines, analysis.today, summary=summary)
 
 
-def calendar_button(analysis: Analysis, path: str):
+def calendar_button(analysis: Analysis, path: str, current: Callable[[], Analysis] | None = None):
     """A button that writes ``calendar_file`` to ``path`` and says where.
 
     Parameters
     ----------
     analysis : Analysis
         The analysis whose deadlines are saved; words in ``setting.lang``.
+    current : callable, optional
+        Gives the analysis at the moment of the click (a page that follows the case log), else ``analysis``.
     path : str
         The ``.ics`` file written (replaced) on each click.
 
@@ -104,7 +107,7 @@ def calendar_button(analysis: Analysis, path: str):
     said = widgets.Label()
 
     def save(_button):
-        Path(path).write_bytes(calendar_file(analysis))
+        Path(path).write_bytes(calendar_file(current() if current is not None else analysis))
         said.value = f"{_('Saved', lang)}: {Path(path).resolve()}"
 
     button.on_click(save)
