@@ -37,6 +37,7 @@ setting (``analysis.analyse``); none loads defaults of its own. An ``aliexp.toml
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -386,8 +387,6 @@ def _load(choices: Choices) -> Setting:
 
 def _toml_value(value: object) -> str:
     """One TOML value: a string quoted (JSON escapes are TOML escapes), a number as it is."""
-    import json
-
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return json.dumps(str(value))
     return json.dumps(value) if isinstance(value, str) else repr(value)

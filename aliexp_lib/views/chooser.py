@@ -22,6 +22,7 @@ from aliexp_lib.options import APPLIES_TO
 from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.validate import OrderBook
 from aliexp_lib.views.figures import options_chart
+from aliexp_lib.views.live import chooser_widget
 from aliexp_lib.views.tables import ranking_table
 from aliexp_lib.views.widgets import order_choices
 
@@ -321,8 +322,6 @@ class Chooser:
         >>> widget.result.break_even  # the first order, its own offer, the postage table
         64211
         """
-        from aliexp_lib.views.live import chooser_widget
-
         return chooser_widget(self)
 
 

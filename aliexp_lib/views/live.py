@@ -16,6 +16,7 @@ from typing import Any
 from aliexp_lib.analysis import Analysis, analyse
 from aliexp_lib.i18n import _
 from aliexp_lib.money import minor_digits
+from aliexp_lib.options import APPLIES_TO
 from aliexp_lib.orders import load_orders
 from aliexp_lib.views import figures, tables, todo
 from aliexp_lib.views.widgets import calendar_button, record_form
@@ -298,8 +299,6 @@ def chooser_widget(chooser):
         area; ``.result`` is the last ``Answer``.
     """
     import ipywidgets as widgets
-
-    from aliexp_lib.options import APPLIES_TO
 
     lang = chooser.lang
     options = chooser.problem_orders()
