@@ -313,12 +313,9 @@ def act(page: Page, action: Callable[[], None]) -> int:
 
 
 @contextlib.contextmanager
-def lab_page(tmp_path: Path, chromium: Path, shot: str) -> Iterator[tuple[Page, Lab]]:
-    """JupyterLab and a headless Chromium page; ``tests/artifacts/<shot>-failure.png`` if the body fails."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    for stale in (f"{shot}.png", f"{shot}-failure.png"):
-        (ARTIFACTS / stale).unlink(missing_ok=True)
-    with serve_lab(tmp_path) as lab, sync_playwright() as playwright:
+def browser_page(tmp_path: Path, chromium: Path, width: int, height: int, timeout: float) -> Iterator[Page]:
+    """A headless Chromium page (``timeout`` [s] for every step); its profile and caches in ``tmp_path``."""
+    with sync_playwright() as playwright:
         # Chromium's caches (dconf, fontconfig) go to tmp_path too, not the home folder.
         browser_env = {
             **os.environ,
@@ -331,19 +328,29 @@ def lab_page(tmp_path: Path, chromium: Path, shot: str) -> Iterator[tuple[Page, 
             headless=True,
             args=CHROMIUM_ARGS,
             env=browser_env,
-            viewport={"width": 1400, "height": 1000},
+            viewport={"width": width, "height": height},
         )
         try:
             page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(UPDATE_TIMEOUT * 1000)
-            try:
-                yield page, lab
-            except BaseException:
-                with contextlib.suppress(Exception):  # the original failure matters more than its picture
-                    page.screenshot(path=str(ARTIFACTS / f"{shot}-failure.png"), timeout=10_000)
-                raise
+            page.set_default_timeout(timeout * 1000)
+            yield page
         finally:
             context.close()
+
+
+@contextlib.contextmanager
+def lab_page(tmp_path: Path, chromium: Path, shot: str) -> Iterator[tuple[Page, Lab]]:
+    """JupyterLab and a headless Chromium page; ``tests/artifacts/<shot>-failure.png`` if the body fails."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for stale in (f"{shot}.png", f"{shot}-failure.png"):
+        (ARTIFACTS / stale).unlink(missing_ok=True)
+    with serve_lab(tmp_path) as lab, browser_page(tmp_path, chromium, 1400, 1000, UPDATE_TIMEOUT) as page:
+        try:
+            yield page, lab
+        except BaseException:
+            with contextlib.suppress(Exception):  # the original failure matters more than its picture
+                page.screenshot(path=str(ARTIFACTS / f"{shot}-failure.png"), timeout=10_000)
+            raise
 
 
 def run_notebook(page: Page, lab: Lab, notebook: str) -> None:

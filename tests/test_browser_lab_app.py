@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import queue
 import subprocess
 import sys
@@ -17,10 +16,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-from tests.conftest import CHROMIUM_ARGS
-from tests.test_browser import KERNEL_STATE, RUN_ALL, _free_port, _lab_env, _stop, wait_until
+from tests.test_browser import KERNEL_STATE, RUN_ALL, _free_port, _lab_env, _stop, browser_page, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -74,24 +70,9 @@ def _next_url(lines: queue.Queue[str]) -> str | None:
     return None
 
 
-@contextlib.contextmanager
 def browser(tmp_path: Path, chromium: Path):
-    with sync_playwright() as playwright:
-        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=str(chromium),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            env=env,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(PAGE_TIMEOUT * 1000)
-            yield page
-        finally:
-            context.close()
+    """A headless Chromium page at 1280x900, ``PAGE_TIMEOUT`` for every step."""
+    return browser_page(tmp_path, chromium, 1280, 900, PAGE_TIMEOUT)
 
 
 def buyers_file(tmp_path: Path) -> Path:
