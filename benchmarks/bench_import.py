@@ -24,39 +24,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aliexp_lib import load_orders  # noqa: E402
+from aliexp_lib.importers import aliexpress_csv_export  # noqa: E402
 
-EXPORT_HEADER = [
-    "Order Id",
-    "Order date",
-    "Order Status",
-    "Order detail url",
-    "Store Name",
-    "Store url",
-    "Currency",
-    "Tracking number",
-    "Tracking link",
-    "Item title",
-    "Item price",
-    "Item quantity",
-    "Item attributes",
-    "Item image url",
-    "Item product link",
-    "Total order net price",
-    "Total Shipping",
-    "Total price adjustments",
-    "Total discount",
-    "Total EU Tax",
-    "Total VAT",
-    "Total price",
-    "Buyer Full Name",
-    "Buyer address",
-    "Buyer Phone Number",
-    "Buyer country",
-    "Buyer region",
-    "Buyer ZIP",
-    "Buyer city",
-    "Payment method",
-]
+#: The extension's header, as the importer knows it.
+EXPORT_HEADER = list(aliexpress_csv_export.COLUMNS)
 
 
 def native_file(rows: int, path: Path) -> None:
