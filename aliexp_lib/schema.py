@@ -9,6 +9,8 @@ Examples
 --------
 >>> SCHEMA[:5], len(SCHEMA), set(DATE_COLUMNS) <= set(SCHEMA)
 (('order_id', 'store', 'title', 'price', 'currency'), 31, True)
+>>> STATUS_EVENTS["completed"]
+('shipped_at', 'confirmed_at')
 >>> str(EARLIEST), str(LATEST)
 ('2000-01-01', '2099-12-31')
 """
@@ -83,6 +85,29 @@ SCHEMA = (
     "store_orders",
     "cashback_rate",
 )
+#: An order's status as the exports say it, normalised (the ``status`` column of an imported book;
+#: empty where the file has none).
+STATUSES = (
+    "awaiting_payment",
+    "awaiting_shipment",
+    "shipped",
+    "completed",
+    "closed",
+    "in_dispute",
+    "refunded",
+)
+#: Status -> the dated events it says have happened, in the order they happen. An event named here
+#: whose date the file lacks is known to have happened on an unknown day: the engines estimate from
+#: it (never later than the true deadline can be) and ``missing`` asks for it.
+STATUS_EVENTS = {
+    "awaiting_payment": (),
+    "awaiting_shipment": (),
+    "shipped": ("shipped_at",),
+    "completed": ("shipped_at", "confirmed_at"),
+    "closed": (),
+    "in_dispute": ("shipped_at", "dispute_opened_at"),
+    "refunded": ("refund_issued_at",),
+}
 DEFAULT_DESTINATION = "RU"
 #: ``fmt`` of our own schema, for ``load_orders``.
 NATIVE_FORMAT = "aliexp"
