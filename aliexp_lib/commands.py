@@ -21,7 +21,7 @@ from aliexp_lib.analysis import Analysis, analyse_file
 from aliexp_lib.arrival import summary as delivery_summary
 from aliexp_lib.caselog import CaseLog, default_log_path
 from aliexp_lib.deadlines import COLUMNS
-from aliexp_lib.errors import InputError
+from aliexp_lib.errors import InputError, refuse_special_file
 from aliexp_lib.money import money_text
 from aliexp_lib.orders import SCHEMA, load_orders
 from aliexp_lib.report import write_report
@@ -165,6 +165,7 @@ def tracking_numbers(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """``check-tracking``: the numbers given and those in ``--file``, one per line."""
     numbers = list(args.numbers)
     if args.file:
+        refuse_special_file(args.file)
         try:
             with open(args.file, encoding="utf-8-sig") as handle:
                 numbers += [line.strip() for line in handle if line.strip()]

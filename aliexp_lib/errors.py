@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 
 class InputError(ValueError):
     """Bad input from the user: a file, a cell, a setting. ``str()`` is the message to show.
@@ -55,3 +58,26 @@ class CellError(InputError):
         more = f"\n  ... and {len(problems) - limit} more" if len(problems) > limit else ""
         noun = "problem" if len(problems) == 1 else "problems"
         super().__init__(f"{path}: {len(problems)} {noun}:\n  " + "\n  ".join(shown) + more)
+
+
+def refuse_special_file(path: str | Path) -> None:
+    """``InputError`` where ``path`` exists but is no regular file.
+
+    A device or FIFO is read forever (``/dev/zero``) or blocks until a writer comes; a folder holds no
+    orders. A missing or unreadable path passes: it is reported where the file is opened.
+
+    Examples
+    --------
+    >>> refuse_special_file("/dev/null")
+    Traceback (most recent call last):
+    ...
+    aliexp_lib.errors.InputError: /dev/null: is a device, pipe or socket, not a file; give the path of a file
+    >>> refuse_special_file("/no/such/file.csv")
+    """
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError:
+        return
+    if not stat.S_ISREG(mode):
+        kind = "folder" if stat.S_ISDIR(mode) else "device, pipe or socket, not a file"
+        raise InputError(f"{path}: is a {kind}; give the path of a file")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from aliexp_lib import caselog, importers
 from aliexp_lib.cells import csv_record_lines
+from aliexp_lib.errors import refuse_special_file
 from aliexp_lib.native import read_native
 from aliexp_lib.schema import (
     AMOUNT_COLUMNS,
@@ -93,6 +94,7 @@ def load_orders(path: str | Path, fmt: str | None = None, with_log: bool = True)
     /...orders.csv: semicolon (;) delimiter detected: the header splits into 4 columns with it; read as ...
     """
     path = Path(path)
+    refuse_special_file(path)
     fmt = fmt if fmt is not None else importers.detect_file(path)
     book = _import(path, fmt) if fmt not in (None, NATIVE_FORMAT) else _load_native(path)
     log = caselog.default_log_path(path)

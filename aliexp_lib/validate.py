@@ -167,7 +167,7 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
     raw = _normalise_header(raw, source)
     if not raw.index.equals(pd.RangeIndex(len(raw))):  # rows are positions, for messages
         raw = raw.reset_index(drop=True)
-    raw = raw.apply(_strip)
+    raw = pd.DataFrame({column: _strip(raw[column]) for column in raw.columns}, index=raw.index)
     problems = Problems(source, lines, columns=list(raw.columns))
     raw = _control_characters(raw, problems)
 
@@ -215,9 +215,9 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
                 f"{problems.where(int(i))}: {later} {raw[later].iat[i]} is before {earlier} {raw[earlier].iat[i]}; "
                 "dates kept as given"
             )
-    for column in raw.columns.difference(SCHEMA, sort=False):
-        table[column] = raw[column]
-    for column in [*TEXT_COLUMNS, *raw.columns.difference(SCHEMA, sort=False)]:
+    extra = raw.columns.difference(SCHEMA, sort=False)
+    table = pd.concat([table, raw[extra]], axis=1)  # one step: column by column is quadratic in the header
+    for column in [*TEXT_COLUMNS, *extra]:
         if column in raw:
             if "\n=" not in "\n" + "\n".join(raw[column].tolist()):  # one scan of the column
                 continue

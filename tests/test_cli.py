@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -92,6 +93,23 @@ def test_bad_input_gives_a_message_and_exit_2_without_a_traceback(tmp_path, args
     assert message in done.stderr
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["orders", "PATH"], ["deadlines", "PATH", "--today", "2026-03-01"], ["check-tracking", "--file", "PATH"]],
+)
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero", "folder"])
+def test_a_device_pipe_or_folder_is_refused_up_front_instead_of_read_forever(tmp_path, command, special):
+    path = {"fifo": tmp_path / "orders.csv", "folder": tmp_path, "/dev/zero": Path("/dev/zero")}[special]
+    if special == "fifo":
+        os.mkfifo(path)  # opening it for reading would wait for a writer that never comes
+    args = [str(path) if a == "PATH" else a for a in command]
+    done = subprocess.run(
+        [sys.executable, "-m", "aliexp_lib", *args], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"{path}: is a " in done.stderr and "Traceback" not in done.stderr
 
 
 def test_warnings_go_to_stderr_and_the_table_still_prints(tmp_path):

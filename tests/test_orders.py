@@ -47,6 +47,15 @@ def test_header_names_are_case_insensitive_and_unknown_columns_are_kept(tmp_path
     assert {f"{c}_minor" for c in AMOUNT_COLUMNS} <= set(table.columns)
 
 
+def test_a_header_of_thousands_of_unknown_columns_loads_with_every_column_kept(tmp_path):
+    # Linear in the header (measured in benchmarks/bench_import.py): 20,000 columns once took minutes.
+    path = tmp_path / "wide.csv"
+    path.write_text("order_id," + ",".join(f"x{i}" for i in range(5000)) + "\n81," + ",".join(["v"] * 5000) + "\n")
+    table = load_orders(path).table
+    assert table.loc[0, "x4999"] == "v" and table.loc[0, "order_id"] == "81"
+    assert list(table.columns[-5000:]) == [f"x{i}" for i in range(5000)]
+
+
 def test_missing_optional_columns_are_allowed_and_defaulted(tmp_path):
     table = load_orders(write(tmp_path, "order_id\nA1\n")).table
     assert table.loc[0, "destination"] == "RU"
