@@ -378,12 +378,15 @@ def _rule(entry: dict, where: str, base: Rule | None, name: str) -> Rule:
 
 
 def _days_value(value: object, where: str) -> int:
+    """A rule's value: a whole number of days from 0 to a hundred years (more is a typo and would overflow dates)."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
         raise InputError(f"{where}: value {value!r} is not a whole number of days")
     if value < 0:
         raise InputError(f"{where}: value {value} is negative")
+    if value > 36_500:
+        raise InputError(f"{where}: value {value} is more than 36,500 days (a hundred years); a typo?")
     return value
 
 

@@ -81,6 +81,8 @@ def test_the_console_script_is_installed():
         (["deadlines", "BAD", "--today", "2026-03-01"], "line 2, column shipped_at: '2026-02-30': not a calendar date"),
         (["deadlines", SAMPLE, "--today", "2026-03-01", "--set", "protection=75"], "unknown rule id 'protection'"),
         (["deadlines", SAMPLE, "--today", "2026-03-01", "--set", "protection_days=-1"], "is not a whole number"),
+        (["deadlines", SAMPLE, "--set", "protection_days=99999999999999999999"], "is more than 36,500 days"),
+        (["deadlines", SAMPLE, "--set", "protection_days=36501"], "is more than 36,500 days"),
         (["deadlines", SAMPLE, "--today", "1 March"], "'1 March' is not a date; expected YYYY-MM-DD"),
         (["deadlines", SAMPLE, "--rules", "missing.toml"], "missing.toml: cannot read the rulebook file"),
     ],

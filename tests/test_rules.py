@@ -60,6 +60,17 @@ def test_a_keyword_override_wins_and_keeps_the_default_visible():
     assert (60, "seed L56") in [(a.value, a.source) for a in rule.alternatives]
 
 
+@pytest.mark.parametrize(("days", "accepted"), [(36_500, True), (36_501, False), (10**20, False)])
+def test_a_rule_value_is_at_most_a_hundred_years(days, accepted):
+    if accepted:
+        assert (
+            load_rulebook(overrides={"protection_days": days}).days_on("protection_days", dt.date(2026, 1, 1)) == days
+        )
+    else:
+        with pytest.raises(InputError, match="more than 36,500 days"):
+            load_rulebook(overrides={"protection_days": days})
+
+
 def test_a_file_override_wins(tmp_path):
     mine = tmp_path / "mine.toml"
     mine.write_text('[[rule]]\nid = "protection_days"\nvalue = 75\n', encoding="utf-8")
