@@ -3,7 +3,7 @@
 The imported order book (CSV/XLSX) is only ever read. What happens afterwards (a dispute opened,
 the seller's answer, an extension agreed, the return posted, the refund arriving) is recorded in
 a local SQLite file beside it (``orders.csv`` -> ``orders.caselog.sqlite``, see
-``default_log_path``) and laid over the imported table with ``apply_events``.
+``default_log_path``) and laid over the imported table with ``overlay.apply_events``.
 
 The log is one table of events. Each ``CaseLog.record`` is validated first, then written in its
 own transaction, so a crash or a kill loses at most the event being written and never damages the
@@ -27,10 +27,10 @@ import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from aliexp_lib.errors import InputError
+from aliexp_lib.logfile import BUSY_TIMEOUT_S, DAMAGED, check_file, check_tables, connect, prepare_for_writing
 from aliexp_lib.money import known_currencies, minor_digits
 from aliexp_lib.schema import DATE_COLUMNS
 
@@ -40,10 +40,6 @@ DATED_EVENTS = tuple(c.removesuffix("_at") for c in DATE_COLUMNS if c != "ordere
 EXTENSION = "extension"
 #: Every event ``CaseLog.record`` accepts.
 EVENTS = DATED_EVENTS + (EXTENSION,)
-#: Version of the database layout this module writes and reads.
-SCHEMA_VERSION = 1
-#: Seconds a writer waits for another one to finish before giving up.
-BUSY_TIMEOUT_S = 30.0
 
 #: Columns of ``CaseLog.events()`` in order.
 EVENT_COLUMNS = ("id", "order_id", "event", "day", "amount", "currency", "recorded_at", "note")
@@ -52,23 +48,6 @@ _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DECIMAL = re.compile(r"^\d{1,12}(?:[.,]\d+)?$")
 _WHOLE = re.compile(r"^\d{1,4}$")
 _EARLIEST, _LATEST = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS schema_version (
-    version INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS events (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    order_id    TEXT NOT NULL CHECK (order_id <> ''),
-    event       TEXT NOT NULL,
-    day         TEXT NOT NULL,              -- ISO date YYYY-MM-DD
-    amount      TEXT,                       -- exact decimal text, or NULL
-    currency    TEXT,                       -- ISO 4217 code, or NULL
-    recorded_at TEXT NOT NULL,              -- UTC timestamp, ISO 8601
-    note        TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS events_order ON events (order_id);
-"""
 
 
 def default_log_path(orders_path: str | Path) -> Path:
@@ -83,14 +62,18 @@ def default_log_path(orders_path: str | Path) -> Path:
 
 
 class CaseLog:
-    """The buyer's case log in the SQLite file ``path`` (created if missing).
+    """The buyer's case log in the SQLite file ``path``.
 
-    Use as a context manager, or call ``close()``. ``InputError`` if the file is not a usable case
-    log, or was written by a newer version.
+    Use as a context manager, or call ``close()``. Opened to write (the default), a missing log is
+    created; opened ``read_only``, nothing is ever created, converted or written (the file, its
+    journal mode and its tables stay as they are). Either way a file that is not a case log (empty,
+    another program's database, damaged, newer) is an ``InputError`` naming it and what to do,
+    before anything is changed.
 
     Parameters
     ----------
     path : str or pathlib.Path
+    read_only : bool, default False
 
     Examples
     --------
@@ -103,31 +86,22 @@ class CaseLog:
     (1, ['dispute_opened', 'extension'], [None, '10'], '2026-02-21')
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, read_only: bool = False):
         self.path = Path(path)
-        # isolation_level="IMMEDIATE": every ``with connection:`` takes the write lock at BEGIN, so
-        # a writer waits for another one (busy timeout) instead of failing part-way.
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE")
+        self.damaged: list[str] = []  # what ``events`` left out, in words
+        check_file(self.path, read_only)
+        try:
+            connection = connect(self.path, read_only)
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path}: cannot open the case log ({exc})") from None
         try:
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise InputError(f"{self.path}: the case log cannot use a WAL journal (journal mode {mode!r})")
-            connection.execute("PRAGMA synchronous=FULL")
-            with connection:
-                for statement in filter(str.strip, _SCHEMA.split(";")):
-                    connection.execute(statement)
-                row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
-                if row[0] is None:
-                    connection.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
-                elif row[0] > SCHEMA_VERSION:
-                    raise InputError(
-                        f"{self.path}: case log version {row[0]} is newer than this program reads ({SCHEMA_VERSION}); "
-                        "update aliexp"
-                    )
+            check_tables(self.path, connection)
+            if not read_only:
+                prepare_for_writing(self.path, connection)
         except sqlite3.DatabaseError as exc:
             connection.close()
-            raise InputError(f"{self.path}: not a usable case log ({exc})") from None
+            raise InputError(f"{self.path}: {DAMAGED} ({exc})") from None
         except BaseException:
             connection.close()
             raise
@@ -215,7 +189,10 @@ class CaseLog:
         return cursor.lastrowid
 
     def events(self) -> pd.DataFrame:
-        """Every recorded event, in recorded order (see the class's example).
+        """Every readable recorded event, in recorded order (see the class's example).
+
+        A row damaged outside this program (an unknown date, an empty order id) is left out and
+        described in ``damaged``, so one bad row never blocks the others or a new record.
 
         Returns
         -------
@@ -223,11 +200,24 @@ class CaseLog:
             ``EVENT_COLUMNS``; ``day`` as ``datetime64`` [date], ``recorded_at`` as a UTC timestamp,
             ``amount`` as exact decimal text or missing (None).
         """
-        rows = self.connection.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY id").fetchall()
+        try:
+            rows = self.connection.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY id").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path}: {DAMAGED} ({exc})") from None
         frame = pd.DataFrame.from_records(rows, columns=list(EVENT_COLUMNS))
+        day = pd.to_datetime(frame["day"], format="%Y-%m-%d", errors="coerce")
+        recorded_at = pd.to_datetime(frame["recorded_at"], format="ISO8601", utc=True, errors="coerce")
+        order_id = frame["order_id"].astype(str)
+        bad = (day.isna() | recorded_at.isna() | frame["order_id"].isna() | (order_id == "")).to_numpy()
+        self.damaged = [
+            f"case log: event {row.id} ({row.event}, day {row.day!r}, order {row.order_id!r}) is damaged; "
+            "left out (record it again to replace it)"
+            for row in frame.loc[bad].itertuples()
+        ]
+        frame = frame.loc[~bad].reset_index(drop=True)
         frame["id"] = frame["id"].astype("int64")
-        frame["day"] = pd.to_datetime(frame["day"], format="%Y-%m-%d").astype("datetime64[s]")
-        frame["recorded_at"] = pd.to_datetime(frame["recorded_at"], format="ISO8601", utc=True)
+        frame["day"] = day.loc[~bad].reset_index(drop=True).astype("datetime64[s]")
+        frame["recorded_at"] = recorded_at.loc[~bad].reset_index(drop=True)
         for column in ("order_id", "event", "note"):
             frame[column] = frame[column].astype(str)
         for column in ("amount", "currency"):
@@ -315,81 +305,3 @@ def _money(amount, currency, event: str) -> tuple[str | None, str | None]:
     if len(fraction.rstrip("0")) > digits:
         raise InputError(f"case log: {event}: amount {amount!r} has more decimal places than {currency} has ({digits})")
     return text, currency
-
-
-def apply_events(table: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """A copy of the order book ``table`` (as ``OrderBook.table``) with the case log laid over it.
-
-    For each order and dated event, the day recorded last (highest ``id``; a correction is simply
-    recorded again) replaces the imported ``<event>_at``; ``extension`` amounts add to
-    ``extension_days``. Events of orders the table does not hold, and events the log does not know,
-    are not applied and come back as warnings. Neither input is changed.
-
-    Parameters
-    ----------
-    table, events : pandas.DataFrame
-        As ``OrderBook.table`` and as ``CaseLog.events()``.
-
-    Returns
-    -------
-    table : pandas.DataFrame
-        Dates [date] replaced, ``extension_days`` [d] added to.
-    warnings : list of str
-
-    Examples
-    --------
-    >>> from aliexp_lib.validate import OrderBook
-    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "81", "extension_days": "5"}]))
-    >>> events = pd.DataFrame({"id": [1, 2, 3], "order_id": ["81", "81", "99"],
-    ...                        "event": ["dispute_opened", "extension", "received"],
-    ...                        "day": ["2026-02-20", "2026-02-21", "2026-02-21"], "amount": [None, "10", None]})
-    >>> table, warnings = apply_events(book.table, events)
-    >>> str(table.loc[0, "dispute_opened_at"].date()), int(table.loc[0, "extension_days"])
-    ('2026-02-20', 15)
-    >>> warnings
-    ['case log: order 99: 1 event(s) (received) for an order that is not in the order book; not applied']
-    """
-    out = table.copy()
-    warnings: list[str] = []
-    if events is None or events.empty:
-        return out, warnings
-    log = events.copy()
-    if "id" in log:
-        log = log.sort_values("id", kind="stable")
-    log["order_id"] = log["order_id"].astype(str)
-    log["event"] = log["event"].astype(str)
-
-    known_event = log["event"].isin(EVENTS)
-    known_order = log["order_id"].isin(out["order_id"].astype(str))
-    for order_id, names in log.loc[~known_order].groupby("order_id", sort=True)["event"]:
-        warnings.append(
-            f"case log: order {order_id}: {len(names)} event(s) ({', '.join(pd.unique(names))}) "
-            "for an order that is not in the order book; not applied"
-        )
-    for name, count in log.loc[known_order & ~known_event].groupby("event", sort=True).size().items():
-        warnings.append(
-            f"case log: {count} event(s) {name!r} the log does not know; not applied (events: {', '.join(EVENTS)})"
-        )
-    log = log.loc[known_order & known_event]
-
-    order_ids = out["order_id"].astype(str)
-    dated = log.loc[log["event"] != EXTENSION]
-    if not dated.empty:
-        days = pd.to_datetime(dated["day"]).astype("datetime64[s]")
-        latest = days.groupby([dated["order_id"], dated["event"]], sort=False).last().unstack("event")
-        aligned = latest.reindex(order_ids.to_numpy())
-        for name in aligned.columns:  # at most the ten dated events, not the orders
-            column = f"{name}_at"
-            imported = out[column] if column in out else pd.Series(np.datetime64("NaT", "s"), index=out.index)
-            recorded = pd.Series(aligned[name].to_numpy(), index=out.index)
-            out[column] = recorded.fillna(imported).astype(imported.dtype)
-
-    extensions = log.loc[log["event"] == EXTENSION]
-    if not extensions.empty:
-        days = pd.to_numeric(extensions["amount"], errors="raise").astype("int64")
-        added = days.groupby(extensions["order_id"]).sum().reindex(order_ids.to_numpy(), fill_value=0)
-        base = out["extension_days"] if "extension_days" in out else pd.Series(0, index=out.index, dtype="Int64")
-        out["extension_days"] = (base.fillna(0).astype("Int64") + pd.array(added.to_numpy(), dtype="Int64")).astype(
-            "Int64"
-        )
-    return out, warnings

@@ -21,6 +21,7 @@ from aliexp_lib import caselog, importers
 from aliexp_lib.cells import csv_record_lines
 from aliexp_lib.errors import refuse_special_file
 from aliexp_lib.native import read_native
+from aliexp_lib.overlay import apply_events
 from aliexp_lib.schema import (
     AMOUNT_COLUMNS,
     COUNT_COLUMNS,
@@ -99,8 +100,9 @@ def load_orders(path: str | Path, fmt: str | None = None, with_log: bool = True)
     book = _import(path, fmt) if fmt not in (None, NATIVE_FORMAT) else _load_native(path)
     log = caselog.default_log_path(path)
     if with_log and log.exists():
-        with caselog.CaseLog(log) as opened:
-            table, notes = caselog.apply_events(book.table, opened.events())
+        with caselog.CaseLog(log, read_only=True) as opened:
+            table, notes = apply_events(book.table, opened.events())
+            notes = [*opened.damaged, *notes]
         book = OrderBook(table, book.source, (*book.warnings, *(f"{log}: {note}" for note in notes)))
     return book
 

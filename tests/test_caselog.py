@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 
 from aliexp_lib import InputError, load_orders
-from aliexp_lib.caselog import DATED_EVENTS, EVENT_COLUMNS, EVENTS, CaseLog, apply_events, default_log_path
+from aliexp_lib.caselog import DATED_EVENTS, EVENT_COLUMNS, EVENTS, CaseLog, default_log_path
 from aliexp_lib.orders import DATE_COLUMNS
+from aliexp_lib.overlay import apply_events
 from tests.conftest import book
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,7 +115,7 @@ def test_closed_log_refuses(tmp_path):
 def test_not_a_database(tmp_path):
     path = tmp_path / "x.sqlite"
     path.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(InputError, match="not a usable case log"):
+    with pytest.raises(InputError, match="not a case log"):
         CaseLog(path)
 
 
@@ -340,6 +341,8 @@ def test_two_writers_at_once_both_land(tmp_path):
             )
             for name in ("a", "b")
         ]
+        for child in children:  # on a failure below, never wait for a child that waits for "go"
+            stack.callback(child.kill)
         for child in children:  # both have the database open before either writes
             assert child.stdout.readline() == "ready\n", child.communicate(timeout=30)
         go.touch()

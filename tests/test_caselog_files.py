@@ -1,0 +1,137 @@
+"""The case log file as it may be found: read without writing, refused clearly when it is not ours.
+
+Read-only commands (everything but ``record``) open the log read-only: they never create, convert
+(journal mode) or write it. A log that is empty, a folder, another program's database or damaged
+gives one line naming the file and what to do; a damaged row is left out with a warning and never
+blocks ``record``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample_orders.csv"
+ORDER = "8100000000000000"  # in the sample
+
+
+def _aliexp(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "aliexp_lib", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def _orders(tmp_path: Path) -> tuple[Path, Path]:
+    orders = tmp_path / "orders.csv"
+    shutil.copy(SAMPLE, orders)
+    return orders, tmp_path / "orders.caselog.sqlite"
+
+
+def _folder_state(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
+
+
+def _record(orders: Path, *event: str) -> subprocess.CompletedProcess:
+    return _aliexp("record", ORDER, *event, "--orders", str(orders), cwd=orders.parent)
+
+
+def test_reading_a_log_changes_nothing_in_its_folder(tmp_path):
+    orders, log = _orders(tmp_path)
+    assert _record(orders, "received", "2026-02-27").returncode == 0
+    with sqlite3.connect(log) as connection:  # checkpoint: the log is one file again
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for leftover in tmp_path.glob("*.sqlite-*"):
+        leftover.unlink()
+    before = _folder_state(tmp_path)
+    done = _aliexp("deadlines", str(orders), "--today", "2026-03-01", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert ORDER in done.stdout
+    assert _folder_state(tmp_path) == before  # no -wal/-shm file, no byte changed
+
+
+@pytest.mark.parametrize("command", ["deadlines", "record"])
+def test_an_empty_log_is_refused_and_left_empty(tmp_path, command):
+    orders, log = _orders(tmp_path)
+    log.write_bytes(b"")
+    done = (
+        _aliexp("deadlines", str(orders), "--today", "2026-03-01", cwd=tmp_path)
+        if command == "deadlines"
+        else _record(orders, "received", "2026-02-27")
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{log}: the case log is an empty file (0 bytes)" in done.stderr
+    assert log.read_bytes() == b""
+
+
+@pytest.mark.parametrize("command", ["deadlines", "record"])
+def test_another_programs_database_is_refused_before_anything_changes(tmp_path, command):
+    orders, log = _orders(tmp_path)
+    with sqlite3.connect(log) as connection:
+        connection.execute("CREATE TABLE photos (name TEXT)")
+        connection.execute("INSERT INTO photos VALUES ('cat.jpg')")
+    connection.close()
+    before = _folder_state(tmp_path)
+    done = (
+        _aliexp("deadlines", str(orders), "--today", "2026-03-01", cwd=tmp_path)
+        if command == "deadlines"
+        else _record(orders, "received", "2026-02-27")
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "an SQLite database that is not a case log (its tables: photos)" in done.stderr
+    assert _folder_state(tmp_path) == before
+    with sqlite3.connect(log) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # not switched to WAL
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda log: log.mkdir(), "is a folder"),
+        (lambda log: log.write_bytes(b"not a database at all, just text"), "not a case log (not an SQLite database)"),
+    ],
+)
+def test_a_log_that_cannot_be_one_names_the_file(tmp_path, make, message):
+    orders, log = _orders(tmp_path)
+    make(log)
+    for done in (
+        _aliexp("deadlines", str(orders), "--today", "2026-03-01", cwd=tmp_path),
+        _record(orders, "received", "2026-02-27"),
+    ):
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert str(log) in done.stderr and message in done.stderr
+
+
+def test_a_damaged_page_is_one_clear_line(tmp_path):
+    orders, log = _orders(tmp_path)
+    for day in range(1, 28):
+        assert _record(orders, "last_tracking_update", f"2026-02-{day:02d}").returncode == 0
+    with sqlite3.connect(log) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(log.read_bytes())
+    data[4096 : 4096 + 64] = b"\xff" * 64  # the second page: the events table's rows
+    log.write_bytes(bytes(data))
+    done = _aliexp("deadlines", str(orders), "--today", "2026-03-01", cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{log}: the case log is damaged" in done.stderr
+
+
+def test_a_damaged_row_is_left_out_with_a_warning_and_never_blocks_record(tmp_path):
+    orders, log = _orders(tmp_path)
+    assert _record(orders, "received", "2026-02-27").returncode == 0
+    with sqlite3.connect(log) as connection:
+        connection.execute(
+            "INSERT INTO events (order_id, event, day, recorded_at) VALUES (?, 'confirmed', 'garbage', '2026')",
+            (ORDER,),
+        )
+    connection.close()
+    done = _aliexp("deadlines", str(orders), "--today", "2026-03-01", "--format", "csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "case log: event 2 (confirmed, day 'garbage'" in done.stderr and "is damaged; left out" in done.stderr
+    assert _record(orders, "confirmed", "2026-02-28").returncode == 0
+    with sqlite3.connect(log) as connection:
+        assert connection.execute("SELECT count(*) FROM events").fetchone()[0] == 3
