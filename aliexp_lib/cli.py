@@ -90,6 +90,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     deadlines.add_argument("--next", action="store_true", help="only each order's most urgent open deadline")
 
+    _orders_command(
+        commands,
+        "missing",
+        "the dates that would make each unfinished order's deadlines exact, where the order page shows "
+        "them, most valuable order first",
+        command.missing,
+    )
+
     resolve = _orders_command(
         commands, "resolve", "every way out of every problem order, ranked by the money it leaves you", command.resolve
     )

@@ -77,6 +77,19 @@ def deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     return table.loc[:, columns], analysis.book.warnings
 
 
+def missing(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """``missing``: the dates that would make each unfinished order's deadlines exact, most valuable first."""
+    analysis = analysis_of(args)
+    table = analysis.missing.copy()
+    table["price"] = money_text(table.pop("price_minor"), table["currency"])
+    table["value"] = money_text(table.pop("value_minor"), analysis.setting.currency)
+    table["needed"] = table["needed"].map({True: "true", False: "false"})
+    shown = ["rank", "order_id", "label", "page_en", "page_ru", "page_de", "price", "currency"]
+    if args.format != "table":
+        shown = [*shown[:2], "status", "event", "needed", *shown[2:], "title", "where", "value", "source"]
+    return table.loc[:, shown], analysis.book.warnings
+
+
 def resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """``resolve``: the ranked ways out, or (``--break-even``) the break-even offers; money as plain decimals."""
     analysis = analysis_of(args)
