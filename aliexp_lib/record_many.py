@@ -60,8 +60,8 @@ def read_events(text: str, source: str, orders: pd.DataFrame) -> tuple[pd.DataFr
     Examples
     --------
     >>> orders = pd.DataFrame({"order_id": ["81", "82"], "currency": ["RUB", "USD"]})
-    >>> events, notes = read_events("order_id,event,date,amount\\n81,shipped,2026-01-10,\\n"
-    ...                             "82,refund_issued,2026-02-01,5.50\\n81,shipped,2026-01-10,\\n", "events.csv", orders)
+    >>> text = "order_id,event,date,amount\\n81,shipped,2026-01-10,\\n82,refund_issued,2026-02-01,5.50\\n"
+    >>> events, notes = read_events(text + "81,shipped,2026-01-10,\\n", "events.csv", orders)
     >>> events.values.tolist(), notes
     ([['81', 'shipped', '2026-01-10', None, None], ['82', 'refund_issued', '2026-02-01', '5.50', 'USD']], \
 ['events.csv: line 4 repeats line 2; recorded once'])
@@ -187,7 +187,8 @@ def record_events(log: CaseLog, events: pd.DataFrame) -> tuple[int, int]:
     ]
     with log.connection as connection:  # one transaction: all of them or none
         connection.executemany(
-            "INSERT INTO events (order_id, event, day, amount, currency, recorded_at, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (order_id, event, day, amount, currency, recorded_at, note) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows.itertuples(index=False, name=None),
         )
     return len(new), len(events) - len(new)
