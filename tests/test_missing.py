@@ -246,3 +246,22 @@ def test_duplicate_lines_are_recorded_once_and_clashing_lines_are_refused(export
 def test_record_with_an_order_but_no_event_is_a_clear_error(export):
     done = run("record", "8100000000000102", "shipped", "--orders", str(export))
     assert done.returncode == 2 and "give ORDER_ID EVENT DATE" in done.stderr
+
+
+def test_the_notebook_form_records_a_pasted_column_all_or_nothing(export):
+    from aliexp_lib.views.widgets import record_form
+
+    refreshed = []
+    analysis = analyse(load_orders(export), TODAY, Setting.default())
+    form = record_form(analysis, str(export), on_record=lambda: refreshed.append(1))
+    pasted, record_all = form.children[3].children
+    pasted.value = "8100000000000102,shipped,2025-09-18\n999,shipped,2025-09-18\n"
+    record_all.click()
+    assert form.children[2].value.startswith("Not recorded") and "line 2, column order_id: '999'" in (
+        form.children[2].value
+    )
+    assert events_of(export).empty and not refreshed
+    pasted.value = "8100000000000102,shipped,2025-09-18\n8100000000000101,shipped,2025-08-05\n"
+    record_all.click()
+    assert form.children[2].value.startswith("recorded 2 events of 2 orders") and refreshed == [1]
+    assert set(analyse(load_orders(export), TODAY, Setting.default()).missing["event"]) == {"confirmed_at"}
