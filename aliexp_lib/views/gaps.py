@@ -8,10 +8,12 @@ label as the page says it in English, Russian and German. Nothing here runs an e
 from __future__ import annotations
 
 import pandas as pd
+from IPython.display import HTML, Markdown
 
 from aliexp_lib.analysis import Analysis
-from aliexp_lib.i18n import localise
+from aliexp_lib.i18n import _, localise
 from aliexp_lib.money import money_text
+from aliexp_lib.views.todo import page_table
 
 
 def missing_table(analysis: Analysis) -> pd.DataFrame:
@@ -54,3 +56,23 @@ def missing_table(analysis: Analysis) -> pd.DataFrame:
         }
     )
     return localise(table, lang)
+
+
+def missing_view(analysis: Analysis) -> HTML | Markdown:
+    """``missing_table`` as a page table (``todo.page_table``), or a note that nothing is missing.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "status": "shipped"}]))
+    >>> "Order shipped" in missing_view(analyse(book, dt.date(2026, 3, 1), Setting.default())).data
+    True
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "status": "shipped", "shipped_at": "2026-02-01"}]))
+    >>> missing_view(analyse(book, dt.date(2026, 3, 1), Setting.default())).data
+    'Nothing missing: every date the deadlines need is known.'
+    """
+    table, lang = missing_table(analysis), analysis.setting.lang
+    if table.empty:
+        return Markdown(_("Nothing missing: every date the deadlines need is known.", lang))
+    return page_table(table, lang)
