@@ -239,7 +239,7 @@ class Analysis:
     @cached_property
     def missing(self) -> pd.DataFrame:
         """The dates that would make each unfinished order's deadlines exact, most valuable first (``missing``)."""
-        return missing_dates(self.book, self.today, self.setting)
+        return missing_dates(self.book, self.today, self.setting, self.deadlines)
 
     @cached_property
     def money_at_stake(self) -> pd.DataFrame:

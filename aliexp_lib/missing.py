@@ -15,7 +15,9 @@ Which orders are unfinished (simple on purpose):
   ``extension_days`` after its latest known date (the order date when nothing else is known);
 - a ``refunded`` order only until its refund is received (``refund_received_at``).
 
-An order without a status (our own format) needs nothing: its dates are what the buyer typed. An
+An order without a status (our own format) needs nothing: its dates are what the buyer typed; but
+where the deadline engine estimated one of its deadlines (an ``estimated`` column of the deadlines,
+where the engine gives one) and its shipping date is empty, the shipping date is asked for. An
 order not yet shipped needs nothing either, but its payment date helps where the order book has a
 ``paid_at`` column: asked for with ``needed`` false.
 
@@ -83,7 +85,9 @@ def page_labels() -> pd.DataFrame:
         return pd.read_csv(handle, dtype=str, keep_default_na=False).set_index("event")
 
 
-def missing_dates(book: OrderBook, today: dt.date, setting: Setting) -> pd.DataFrame:
+def missing_dates(
+    book: OrderBook, today: dt.date, setting: Setting, deadlines: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The dates each unfinished order's deadlines wait for, most valuable order first.
 
     Parameters
@@ -94,6 +98,9 @@ def missing_dates(book: OrderBook, today: dt.date, setting: Setting) -> pd.DataF
         The day a completed order's protection is judged on, and of the exchange rates.
     setting : Setting
         ``rulebook`` (``protection_cap_days``), ``rates``, ``currency`` (display) and ``lang``.
+    deadlines : pandas.DataFrame, optional
+        The deadline engine's rows (``order_id``; ``estimated``, bool, where the engine marks
+        estimates): an order without a status with an estimated deadline is asked its shipping date.
 
     Returns
     -------
@@ -133,6 +140,17 @@ def missing_dates(book: OrderBook, today: dt.date, setting: Setting) -> pd.DataF
         saying = status.isin([s for s, names in STATUS_EVENTS.items() if event in names]).to_numpy()
         empty = _empty(table, event, n)
         parts.append(_rows(np.flatnonzero(saying & empty & unfinished), event, position + 1, True))
+    estimated = None if deadlines is None else deadlines.get("estimated")
+    if (
+        deadlines is not None and estimated is not None
+    ):  # no status, but a deadline estimated: its shipping date makes it exact
+        guessed = (
+            table["order_id"]
+            .isin(deadlines.loc[estimated.astype(str).str.lower().isin(["true", "1"]), "order_id"])
+            .to_numpy()
+        )
+        rows = np.flatnonzero(guessed & (status == "").to_numpy() & _empty(table, "shipped_at", n))
+        parts.append(_rows(rows, "shipped_at", 1, True))
     if PAID in DATE_COLUMNS:  # the payment date, once the order book has it
         rows = np.flatnonzero((status == "awaiting_shipment").to_numpy() & _empty(table, PAID, n))
         parts.append(_rows(rows, PAID, 0, False))

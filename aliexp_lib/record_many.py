@@ -23,6 +23,7 @@ import pandas as pd
 from aliexp_lib.caselog import EVENTS, EXTENSION, CaseLog
 from aliexp_lib.cells import Lines, Problems, csv_record_lines
 from aliexp_lib.errors import InputError
+from aliexp_lib.i18n import _, label
 from aliexp_lib.money import minor_digits
 
 #: The columns of an events file, ``amount`` optional.
@@ -124,7 +125,7 @@ def read_events(text: str, source: str, orders: pd.DataFrame) -> tuple[pd.DataFr
     problems.flag(rows.index.isin(for_clash.index), table["date"], "date", said)
     problems.raise_problems()
     notes = [
-        f"{source}: {problems.where(int(row))} repeats {problems.where(int(_first_of(rows, row)))}; recorded once"
+        f"{source}: {problems.where(int(row))} repeats {problems.where(_first_of(rows, int(row)))}; recorded once"
         for row in np.flatnonzero(repeated)
     ]
     amount = distinct["amount"].str.replace(",", ".", regex=False)
@@ -194,22 +195,27 @@ def record_events(log: CaseLog, events: pd.DataFrame) -> tuple[int, int]:
     return len(new), len(events) - len(new)
 
 
-def summary(events: pd.DataFrame, recorded: int, skipped: int, notes: list[str], where: str) -> str:
-    """One line saying what was recorded.
+def summary(events: pd.DataFrame, recorded: int, skipped: int, notes: list[str], where: str, lang: str = "en") -> str:
+    """One line saying what was recorded, in ``lang``.
 
     Examples
     --------
     >>> events = pd.DataFrame({"order_id": ["81", "82", "82"], "event": ["shipped", "shipped", "confirmed"]})
     >>> summary(events, 3, 0, [], "orders.caselog.sqlite")
-    'recorded 3 events of 2 orders in orders.caselog.sqlite: confirmed 1, shipped 2'
-    >>> summary(events, 0, 3, ["x"], "log")
-    'recorded 0 events of 2 orders in log; 3 already in the log and 1 repeated line not recorded again'
+    'events recorded: 3 (Receipt confirmed 1, Shipped 2); orders: 2; case log: orders.caselog.sqlite'
+    >>> summary(events, 0, 3, ["x"], "log", "ru")
+    'записано событий: 0; заказов: 2; журнал: log; уже были в журнале, не записаны снова: 3; повторы строк \
+записаны один раз: 1'
     """
-    kinds = ", ".join(f"{name} {count}" for name, count in events["event"].value_counts().sort_index().items())
-    line = f"recorded {recorded} events of {events['order_id'].nunique()} orders in {where}"
-    line += f": {kinds}" if recorded and not skipped else ""
-    left = [f"{skipped} already in the log"] * bool(skipped) + [f"{len(notes)} repeated line"] * bool(notes)
-    return line + (f"; {' and '.join(left)} not recorded again" if left else "")
+    kinds = events["event"].value_counts().sort_index()
+    named = ", ".join(f"{label(name, lang)} {count}" for name, count in kinds.items())
+    line = f"{_('events recorded', lang)}: {recorded}" + (f" ({named})" if recorded and not skipped else "")
+    line += f"; {_('orders', lang)}: {events['order_id'].nunique()}; {_('case log', lang)}: {where}"
+    if skipped:
+        line += f"; {_('already in the case log, not recorded again', lang)}: {skipped}"
+    if notes:
+        line += f"; {_('repeated lines recorded once', lang)}: {len(notes)}"
+    return line
 
 
 def _first_of(rows: pd.DataFrame, row: int) -> int:

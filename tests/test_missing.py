@@ -192,11 +192,11 @@ def test_a_good_file_closes_the_gap_in_one_step(export, tmp_path):
     done = run("record", str(events), "--orders", str(export))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines() == [
-        f"recorded 3 events of 2 orders in {default_log_path(export)}: confirmed 1, shipped 2"
+        f"events recorded: 3 (Receipt confirmed 1, Shipped 2); orders: 2; case log: {default_log_path(export)}"
     ]
     assert analyse(load_orders(export), TODAY, Setting.default()).missing.empty
     again = run("record", str(events), "--orders", str(export))  # the same file twice: nothing twice
-    assert "recorded 0 events" in again.stdout and "3 already in the log" in again.stdout
+    assert "events recorded: 0" in again.stdout and "not recorded again: 3" in again.stdout
     assert len(events_of(export)) == 3
 
 
@@ -263,5 +263,17 @@ def test_the_notebook_form_records_a_pasted_column_all_or_nothing(export):
     assert events_of(export).empty and not refreshed
     pasted.value = "8100000000000102,shipped,2025-09-18\n8100000000000101,shipped,2025-08-05\n"
     record_all.click()
-    assert form.children[2].value.startswith("recorded 2 events of 2 orders") and refreshed == [1]
+    assert form.children[2].value.startswith("events recorded: 2 (Shipped 2); orders: 2") and refreshed == [1]
     assert set(analyse(load_orders(export), TODAY, Setting.default()).missing["event"]) == {"confirmed_at"}
+
+
+def test_an_order_without_a_status_is_asked_its_shipping_date_only_where_a_deadline_was_estimated():
+    from aliexp_lib.missing import missing_dates
+
+    book = OrderBook.from_frame(
+        pd.DataFrame([{"order_id": "1", "ordered_at": "2026-01-01"}, {"order_id": "2", "ordered_at": "2026-01-01"}])
+    )
+    deadlines = pd.DataFrame({"order_id": ["1", "2"], "estimated": [True, False]})
+    found = missing_dates(book, dt.date(2026, 2, 1), Setting.default(), deadlines)
+    assert list(zip(found["order_id"], found["event"], strict=True)) == [("1", "shipped_at")]
+    assert missing_dates(book, dt.date(2026, 2, 1), Setting.default(), deadlines.drop(columns="estimated")).empty

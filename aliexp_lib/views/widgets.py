@@ -229,7 +229,7 @@ def record_form(analysis: Analysis, orders_path: str, on_record=None):
         except InputError as problem:  # every bad line named; nothing recorded
             said.value = f"{_('Not recorded', lang)}: {problem}"
             return
-        said.value = summary(events, recorded, skipped, notes, str(default_log_path(orders_path)))
+        said.value = summary(events, recorded, skipped, notes, str(default_log_path(orders_path)), lang)
         many.value = ""
         if on_record is not None:
             on_record()
