@@ -17,6 +17,7 @@ from aliexp_lib import OrderBook, Setting, analyse
 from aliexp_lib.caselog import CaseLog, default_log_path
 from aliexp_lib.orders import load_orders
 from aliexp_lib.schema import STATUS_EVENTS
+from aliexp_lib.setting import build_setting
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "tests" / "importers"
@@ -277,3 +278,16 @@ def test_an_order_without_a_status_is_asked_its_shipping_date_only_where_a_deadl
     found = missing_dates(book, dt.date(2026, 2, 1), Setting.default(), deadlines)
     assert list(zip(found["order_id"], found["event"], strict=True)) == [("1", "shipped_at")]
     assert missing_dates(book, dt.date(2026, 2, 1), Setting.default(), deadlines.drop(columns="estimated")).empty
+
+
+def test_the_report_and_overview_section_names_the_item_and_the_page_label_in_each_language():
+    from aliexp_lib.views.gaps import missing_view
+
+    analysis = analyse(load_orders(FIXTURES / "aliexpress_csv_export_ru.csv", with_log=False), TODAY, Setting.default())
+    page = missing_view(analysis).data
+    assert "LED desk lamp" in page and "8100000000000102" in page
+    assert all(
+        text in page for text in ("Order shipped", "Заказ отправлен", "Bestellung versandt", "Receipt confirmed")
+    )
+    russian = missing_view(analyse(analysis.book, TODAY, build_setting(user_config=False, lang="ru"))).data
+    assert "Нужна дата" in russian and "вкладка" not in russian and "ячейка статуса справа" in russian

@@ -13,7 +13,7 @@ from IPython.display import HTML, Markdown
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, localise
 from aliexp_lib.money import money_text
-from aliexp_lib.views.todo import page_table
+from aliexp_lib.views.todo import order_links, page_table
 
 
 def missing_table(analysis: Analysis) -> pd.DataFrame:
@@ -59,7 +59,8 @@ def missing_table(analysis: Analysis) -> pd.DataFrame:
 
 
 def missing_view(analysis: Analysis) -> HTML | Markdown:
-    """``missing_table`` as a page table (``todo.page_table``), or a note that nothing is missing.
+    """``missing_table`` as a page table (``todo.page_table``: each item with its order number, linked to the
+    order's page where the file gives one), or a note that nothing is missing.
 
     Examples
     --------
@@ -75,4 +76,5 @@ def missing_view(analysis: Analysis) -> HTML | Markdown:
     table, lang = missing_table(analysis), analysis.setting.lang
     if table.empty:
         return Markdown(_("Nothing missing: every date the deadlines need is known.", lang))
-    return page_table(table, lang)
+    titles = analysis.book.table.set_index("order_id")["title"]
+    return page_table(table, lang, titles=titles, links=order_links(analysis))
