@@ -180,7 +180,9 @@ def _record_file(args, table: pd.DataFrame) -> str:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the events file ({exc})") from None
+        raise InputError(
+            f"{path}: cannot read the events file ({exc}); to record one event give ORDER_ID EVENT DATE [AMOUNT]"
+        ) from None
     events, notes = read_events(text, str(path), table)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)

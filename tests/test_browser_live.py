@@ -82,7 +82,7 @@ def test_recording_an_event_changes_the_week_table_without_running_a_cell(tmp_pa
             label="Dispute\xa0escalated"
         )
         sent = areas(page)["sent"]
-        panel.get_by_role("button", name="Record").click()
+        panel.get_by_title("Record", exact=True).click()  # not "Record all", the pasted column's button
         after = wait_until(
             "the week's table without the escalation recorded",
             lambda: areas(page),
