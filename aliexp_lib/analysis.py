@@ -23,6 +23,7 @@ from aliexp_lib.costs import slowest_payout_days
 from aliexp_lib.deadlines import compute_deadlines, next_actions
 from aliexp_lib.history import DeliveryModel, fit_delivery_model
 from aliexp_lib.kinds import STATUSES
+from aliexp_lib.missing import missing_dates
 from aliexp_lib.orders import load_orders
 from aliexp_lib.rates import amounts_in
 from aliexp_lib.resolve import rank_with_break_even
@@ -236,6 +237,11 @@ class Analysis:
         return out.iloc[np.argsort(expected, kind="stable")].reset_index(drop=True)
 
     @cached_property
+    def missing(self) -> pd.DataFrame:
+        """The dates that would make each unfinished order's deadlines exact, most valuable first (``missing``)."""
+        return missing_dates(self.book, self.today, self.setting, self.deadlines)
+
+    @cached_property
     def money_at_stake(self) -> pd.DataFrame:
         """What the orders cost (display currency) by the status of each order's most urgent open
         deadline (``done`` where nothing is open).
@@ -330,10 +336,6 @@ def analyse(book: OrderBook, today: dt.date, setting: Setting) -> Analysis:
         The day to compute for.
     setting : Setting
         The one setting of the run (``Setting.default()``, ``setting.build_setting``).
-
-    Returns
-    -------
-    Analysis
 
     Examples
     --------

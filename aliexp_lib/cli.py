@@ -90,6 +90,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     deadlines.add_argument("--next", action="store_true", help="only each order's most urgent open deadline")
 
+    _orders_command(
+        commands,
+        "missing",
+        "the dates that would make each unfinished order's deadlines exact, where the order page shows "
+        "them, most valuable order first",
+        command.missing,
+    )
+
     resolve = _orders_command(
         commands, "resolve", "every way out of every problem order, ranked by the money it leaves you", command.resolve
     )
@@ -137,9 +145,13 @@ def _parser() -> argparse.ArgumentParser:
         help="record what happened to an order (kept in a case log beside "
         "the order file; the order file itself is never written)",
     )
-    record.add_argument("order_id", metavar="ORDER_ID")
-    record.add_argument("event", metavar="EVENT", choices=EVENTS, help=f"one of: {', '.join(EVENTS)}")
-    record.add_argument("day", metavar="DATE", type=_date, help="the day it happened, YYYY-MM-DD")
+    record.add_argument(
+        "order_id",
+        metavar="ORDER_ID",
+        help="the order; or alone, a CSV file of many events (order_id,event,date[,amount]), all recorded or none",
+    )
+    record.add_argument("event", metavar="EVENT", nargs="?", choices=EVENTS, help=f"one of: {', '.join(EVENTS)}")
+    record.add_argument("day", metavar="DATE", nargs="?", type=_date, help="the day it happened, YYYY-MM-DD")
     record.add_argument("amount", metavar="AMOUNT", nargs="?", help="a refund's amount, or the days of an extension")
     record.add_argument("--currency", type=str.upper, help="currency of AMOUNT (default: the order's)")
     record.add_argument("--note", default="", help="a few words to remember it by")

@@ -24,6 +24,7 @@ from aliexp_lib.deadlines import COLUMNS
 from aliexp_lib.errors import InputError, refuse_special_file
 from aliexp_lib.money import money_text
 from aliexp_lib.orders import SCHEMA, load_orders
+from aliexp_lib.record_many import read_events, record_events, summary
 from aliexp_lib.report import write_report
 from aliexp_lib.setting import Setting, build_setting
 from aliexp_lib.tracking import check_tracking
@@ -75,6 +76,19 @@ def deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     # The terminal table leaves out the rule ids to stay readable; csv and json have them.
     columns = [c for c in COLUMNS if not (args.format == "table" and c == "rule")]
     return table.loc[:, columns], analysis.book.warnings
+
+
+def missing(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """``missing``: the dates that would make each unfinished order's deadlines exact, most valuable first."""
+    analysis = analysis_of(args)
+    table = analysis.missing.copy()
+    table["price"] = money_text(table.pop("price_minor"), table["currency"])
+    table["value"] = money_text(table.pop("value_minor"), analysis.setting.currency)
+    table["needed"] = table["needed"].map({True: "true", False: "false"})
+    shown = ["rank", "order_id", "label", "page_en", "page_ru", "page_de", "price", "currency"]
+    if args.format != "table":
+        shown = [*shown[:2], "status", "event", "needed", *shown[2:], "title", "where", "value", "source"]
+    return table.loc[:, shown], analysis.book.warnings
 
 
 def resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
@@ -142,8 +156,12 @@ def calendar(args) -> tuple[str, tuple[str, ...]]:
 
 
 def record(args) -> tuple[str, tuple[str, ...]]:
-    """``record``: one event of a known order into the case log beside the order file."""
+    """``record``: one event of a known order, or a CSV file of many, into the case log beside the order file."""
     book = load_orders(args.orders, args.fmt)
+    if args.event is None and args.day is None:
+        return _record_file(args, book.table), book.warnings
+    if args.event is None or args.day is None:
+        raise InputError("record: give ORDER_ID EVENT DATE [AMOUNT], or one CSV file of order_id,event,date[,amount]")
     known = book.table["order_id"] == args.order_id
     if not known.any():
         raise InputError(f"order {args.order_id!r} is not in {args.orders}")
@@ -154,6 +172,24 @@ def record(args) -> tuple[str, tuple[str, ...]]:
     with CaseLog(path) as log:
         log.record(args.order_id, args.event, args.day, args.amount, currency, args.note)
     return f"recorded {args.event} {args.day} for order {args.order_id} in {path}", book.warnings
+
+
+def _record_file(args, table: pd.DataFrame) -> str:
+    """Every event of the CSV file ``args.order_id``, checked first, then recorded in one transaction."""
+    path = Path(args.order_id)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"{path}: cannot read the events file ({exc}); to record one event give ORDER_ID EVENT DATE [AMOUNT]"
+        ) from None
+    events, notes = read_events(text, str(path), table)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    log_path = default_log_path(args.orders)
+    with CaseLog(log_path) as log:
+        recorded, skipped = record_events(log, events)
+    return summary(events, recorded, skipped, notes, str(log_path))
 
 
 def history(args) -> tuple[pd.DataFrame, tuple[str, ...]]:

@@ -110,6 +110,12 @@ LABELS = {
     "lost": "Lost",
     "currency": "Currency",
     "signal": "Signal",
+    "date_needed": "Date needed",
+    "where": "Where it is shown",
+    "page_en": "Label in English",
+    "page_ru": "Label in Russian",
+    "page_de": "Label in German",
+    "price": "Price",
 }
 
 

@@ -82,7 +82,7 @@ def test_recording_an_event_changes_the_week_table_without_running_a_cell(tmp_pa
             label="Dispute\xa0escalated"
         )
         sent = areas(page)["sent"]
-        panel.get_by_role("button", name="Record").click()
+        panel.get_by_title("Record", exact=True).click()  # not "Record all", the pasted column's button
         after = wait_until(
             "the week's table without the escalation recorded",
             lambda: areas(page),
@@ -92,3 +92,43 @@ def test_recording_an_event_changes_the_week_table_without_running_a_cell(tmp_pa
         assert any(text.startswith(f"Recorded: Soldering iron kit · {ORDER}") for text in after["said"]), after["said"]
         assert after["tables"][0] != before["tables"][0]
         screenshot(page, ".widget-button", "overview")
+
+
+def test_a_pasted_column_of_events_is_recorded_in_one_step_without_running_a_cell(
+    tmp_path: Path, chromium: Path
+) -> None:
+    with lab_page(tmp_path, chromium, "overview-many") as (page, lab):
+        run_notebook(page, lab, "overview.ipynb")
+        wait_until(
+            "the week's table with the overdue escalation",
+            lambda: areas(page),
+            lambda s: len(_escalation_rows(s)) == 1,
+            UPDATE_TIMEOUT,
+        )
+        panel = page.locator(PANEL)
+        box = panel.locator(".widget-textarea textarea")
+        box.fill(f"{ORDER},dispute_escalated,2026-02-27\n999,shipped,2026-02-30")  # one bad line: nothing recorded
+        sent = areas(page)["sent"]
+        panel.get_by_role("button", name="Record all").click()
+        refused = wait_until(
+            "the bad lines named",
+            lambda: areas(page),
+            lambda s: (
+                (s.get("sent") or 0) > sent and s["unanswered"] == 0 and any("Not recorded" in t for t in s["said"])
+            ),
+            UPDATE_TIMEOUT,
+        )
+        said = " ".join(refused["said"])
+        assert "line 2, column order_id: '999'" in said and "line 2, column date: '2026-02-30'" in said, said
+        assert len(_escalation_rows(refused)) == 1, "nothing recorded"
+        box.fill(f"{ORDER},dispute_escalated,2026-02-27")
+        sent = areas(page)["sent"]
+        panel.get_by_role("button", name="Record all").click()
+        after = wait_until(
+            "the week's table without the escalation recorded",
+            lambda: areas(page),
+            lambda s: (s.get("sent") or 0) > sent and s["unanswered"] == 0 and not _escalation_rows(s),
+            UPDATE_TIMEOUT,
+        )
+        assert any(text.startswith("events recorded: 1 (Dispute escalated 1)") for text in after["said"]), after["said"]
+        screenshot(page, ".widget-textarea", "overview-many")

@@ -18,7 +18,7 @@ from aliexp_lib.i18n import _
 from aliexp_lib.money import minor_digits
 from aliexp_lib.options import APPLIES_TO
 from aliexp_lib.orders import load_orders
-from aliexp_lib.views import figures, tables, todo
+from aliexp_lib.views import figures, gaps, tables, todo
 from aliexp_lib.views.widgets import calendar_button, record_form
 
 #: Cells of a table in an output area: text from the left, on top. Inline, because a widget's output
@@ -205,6 +205,10 @@ class Overview:
     def money_at_stake(self):
         """The money at stake (``figures.money_at_stake``) in an output area that follows the case log."""
         return self._area(lambda a: [figures.money_at_stake(a)])
+
+    def missing(self):
+        """The dates we need (``gaps.missing_view``) in an output area that follows the case log."""
+        return self._area(lambda a: [gaps.missing_view(a)])
 
     def calendar_button(self, path: str):
         """``widgets.calendar_button`` that saves the page's analysis as it is at the click (after any record)."""

@@ -14,6 +14,7 @@ from aliexp_lib.caselog import EVENTS, CaseLog, default_log_path
 from aliexp_lib.errors import InputError
 from aliexp_lib.i18n import _, label
 from aliexp_lib.ics import deadlines_calendar
+from aliexp_lib.record_many import read_events, record_events, summary
 
 #: Characters of an item's title shown in a calendar event's summary.
 TITLE_CHARACTERS = 40
@@ -214,5 +215,27 @@ def record_form(analysis: Analysis, orders_path: str, on_record=None):
         if on_record is not None:
             on_record()
 
+    many = widgets.Textarea(
+        placeholder=_("many events at once: order_id,event,date[,amount], one a line", lang),
+        layout={"width": "60%", "height": "6em"},
+    )
+    record_all = widgets.Button(description=_("Record all", lang), icon="check")
+
+    def save_all(_button):
+        try:
+            events, notes = read_events(many.value, _("pasted text", lang), book.table)
+            with CaseLog(default_log_path(orders_path)) as log:
+                recorded, skipped = record_events(log, events)
+        except InputError as problem:  # every bad line named; nothing recorded
+            said.value = f"{_('Not recorded', lang)}: {problem}"
+            return
+        said.value = summary(events, recorded, skipped, notes, str(default_log_path(orders_path)), lang)
+        many.value = ""
+        if on_record is not None:
+            on_record()
+
     button.on_click(save)
-    return widgets.VBox([widgets.HBox([order, event, day]), widgets.HBox([amount, button]), said])
+    record_all.on_click(save_all)
+    return widgets.VBox(
+        [widgets.HBox([order, event, day]), widgets.HBox([amount, button]), said, widgets.HBox([many, record_all])]
+    )
