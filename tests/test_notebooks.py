@@ -102,7 +102,7 @@ def test_the_report_never_overwrites_a_file_that_is_not_a_report(tmp_path, capsy
     mine = tmp_path / "report.html"
     mine.write_text("<p>my own page</p>", encoding="utf-8")
     assert main(["report", str(SAMPLE), "--today", "2026-03-01", "-o", str(mine)]) == 2
-    assert "is not an aliexp report" in capsys.readouterr().err
+    assert "was not written by aliexp" in capsys.readouterr().err
     assert mine.read_text(encoding="utf-8") == "<p>my own page</p>"
 
 

@@ -1,0 +1,417 @@
+"""Every file we write for the user goes through here: never over a file we did not write, never half a file.
+
+``write_file`` puts bytes at a path the user named (``-o``). An existing file there is replaced only
+when it is provably ours: ``recorded`` (a record of what we wrote, kept in the user's state folder,
+says this very content was written by us at this very path) or the caller's structural test
+(``html_generator``, ``xlsx_author``, ``ics_prodid``, ``notebook_mark``: a marker in a place the
+user's data cannot reach). Anything else is refused with one line naming the file and
+``--overwrite``; an input of the command (``report FILE -o FILE``) is refused even then.
+
+The bytes are staged in a temporary file created exclusively (``tempfile.mkstemp``: an unpredictable
+name, ``O_EXCL``, so no planted file or link is followed) in the target's folder, synced to disk,
+then renamed over the target in one step (``os.replace``; a symbolic link at the target is replaced,
+never written through). A failure (a missing folder, a folder or device as target, a read-only
+folder, a full disk) is an ``InputError`` naming the file and the reason, the temporary file is
+removed and nothing is left under the final name. Two writers of the same file at once: the last
+rename wins and the file is always one writer's whole output.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import stat
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+from aliexp_lib.errors import InputError
+
+#: The environment variable naming the folder of write records (default: the user's state folder).
+STATE_DIR_VARIABLE = "ALIEXP_STATE_DIR"
+#: Who we say wrote a workbook (its ``creator`` and ``lastModifiedBy``) and a page (``<meta name="generator">``).
+AUTHOR = "aliexp"
+#: Write records kept per target path (older ones are removed).
+KEEP_RECORDS = 8
+#: Files larger than this (bytes) are never read to decide ownership: none of ours is that large.
+MAX_OWN_SIZE = 256 * 1024 * 1024
+_OVERWRITE = "choose another name (-o) or add --overwrite to replace it"
+
+
+def write_file(
+    path: str | os.PathLike,
+    data: bytes,
+    ours: Callable[[Path], bool] | None = None,
+    overwrite: bool = False,
+    inputs: Iterable[str | os.PathLike] = (),
+) -> Path:
+    """Put ``data`` at ``path`` in one step, replacing only a file that is provably ours.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write; its folder must exist.
+    data : bytes
+        The whole content.
+    ours : callable, optional
+        ``ours(path) -> bool``: the structural test that an existing file is one of ours (e.g.
+        ``html_generator``); a file ``recorded`` as written by us unchanged is ours in any case.
+    overwrite : bool, default False
+        Replace whatever file is there (the user's explicit ``--overwrite``); never a folder, a
+        device or one of ``inputs``.
+    inputs : iterable of path-like
+        The files the command read: never written over.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    InputError
+        One line naming the file and why nothing was written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_file(folder / "out.csv", b"a,b\\n1,2\\n").read_bytes()
+    b'a,b\\n1,2\\n'
+    >>> write_file(folder / "out.csv", b"a,b\\n3,4\\n").read_bytes()  # our own, unchanged: replaced
+    b'a,b\\n3,4\\n'
+    >>> _ = (folder / "mine.csv").write_bytes(b"my data")
+    >>> write_file(folder / "mine.csv", b"x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    aliexp_lib.errors.InputError: .../mine.csv exists and was not written by aliexp ... or add --overwrite to replace it
+    >>> write_file(folder / "missing" / "out.csv", b"x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    aliexp_lib.errors.InputError: .../missing/out.csv: cannot write: the folder .../missing does not exist
+    """
+    path = Path(path)
+    existed = check_target(path, ours, overwrite, inputs)
+    folder = path.parent
+    try:
+        handle, staged = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    try:
+        try:
+            os.fchmod(handle, 0o666 & ~_umask())
+            view = memoryview(data)
+            while view:
+                view = view[os.write(handle, view) :]
+            os.fsync(handle)
+        finally:
+            os.close(handle)
+        _record(path, data)  # before the rename: a file of ours is never seen unrecorded
+        if existed:
+            os.replace(staged, path)
+        else:
+            _create(staged, path, ours, overwrite, inputs)
+        _sync_folder(folder)
+    except BaseException as exc:
+        _remove(staged)
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc) from None
+        raise
+    _remove(staged)
+    return path
+
+
+def check_target(
+    path: str | os.PathLike,
+    ours: Callable[[Path], bool] | None = None,
+    overwrite: bool = False,
+    inputs: Iterable[str | os.PathLike] = (),
+) -> bool:
+    """Whether ``path`` exists; an ``InputError`` if ``write_file`` would refuse it (checked before long work).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> check_target(folder / "new.html")
+    False
+    >>> check_target(folder)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    aliexp_lib.errors.InputError: ... is a folder; give a file name (-o)
+    """
+    path = Path(path)
+    for given in inputs:
+        if _same(path, Path(given)):
+            raise InputError(f"{path} is the file this command reads; nothing was written: choose another name (-o)")
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: cannot write: the folder {path.parent} does not exist")
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{path} is a folder; give a file name (-o)")
+    if stat.S_ISLNK(mode):
+        if not overwrite:
+            raise InputError(f"{path} is a symbolic link; nothing was written: {_OVERWRITE} (the link, not its target)")
+        return True
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path} is not a regular file (a device, pipe or socket); give a file name (-o)")
+    if not overwrite and not _is_ours(path, ours):
+        raise InputError(
+            f"{path} exists and was not written by aliexp (or was changed since); nothing was written: " + _OVERWRITE
+        )
+    return True
+
+
+def recorded(path: str | os.PathLike) -> bool:
+    """Whether the file at ``path`` is, byte for byte, what ``write_file`` last put there.
+
+    The record is kept in ``ALIEXP_STATE_DIR`` (default: the user's state folder, e.g.
+    ``~/.local/state/aliexp``), under a name made of SHA-256 digests of the path and the content.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> recorded(write_file(folder / "out.csv", b"a\\n1\\n"))
+    True
+    >>> _ = (folder / "out.csv").write_bytes(b"a\\n2\\n")  # changed by hand: no longer ours
+    >>> recorded(folder / "out.csv")
+    False
+    """
+    try:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return (_records() / _record_name(Path(path), digest.hexdigest())).exists()
+    except OSError:
+        return False
+
+
+def html_generator(path: str | os.PathLike) -> str | None:
+    """The ``content`` of the page's ``<meta name="generator">`` if it is the first element of its ``<head>``.
+
+    Only a page that starts ``<!DOCTYPE html>``, ``<html>``, ``<head>``, ``<meta name="generator">``
+    counts (as the report does): text anywhere else (a title in a table, an order book) never does.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> page = Path(tempfile.mkdtemp()) / "p.html"
+    >>> _ = page.write_text('<!DOCTYPE html>\\n<html lang="en">\\n<head>\\n<meta name="generator" content="aliexp-report">')
+    >>> html_generator(page)
+    'aliexp-report'
+    >>> _ = page.write_text('order_id,title\\n1,"<head><meta name=""generator"" content=""aliexp-report"">"')
+    >>> html_generator(page) is None
+    True
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16).decode("utf-8", errors="replace")
+    parser = _Head()
+    parser.feed(head)
+    return parser.generator
+
+
+def xlsx_author(path: str | os.PathLike) -> tuple[str | None, str | None]:
+    """(creator, last modified by) of a workbook's ``docProps/core.xml``; (None, None) if it has none.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "x.xlsx").write_bytes(b"not a workbook")
+    >>> xlsx_author(folder / "x.xlsx")
+    (None, None)
+    """
+    try:
+        with zipfile.ZipFile(path) as book, book.open("docProps/core.xml") as core:
+            root = ElementTree.fromstring(core.read(1 << 16))
+    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return None, None
+    found = {element.tag.rpartition("}")[2]: (element.text or "").strip() for element in root}
+    return found.get("creator"), found.get("lastModifiedBy")
+
+
+def ics_prodid(path: str | os.PathLike) -> str | None:
+    """The calendar's ``PRODID`` if every event's UID ends in ``@aliexp`` (as ours do), else None.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> family = Path(tempfile.mkdtemp()) / "family.ics"
+    >>> _ = family.write_bytes(b"BEGIN:VCALENDAR\\r\\nPRODID:-//Family//EN\\r\\nVERSION:2.0\\r\\nBEGIN:VEVENT\\r\\n"
+    ...                        b"UID:birthday@family\\r\\nDTSTART;VALUE=DATE:20260301\\r\\nEND:VEVENT\\r\\nEND:VCALENDAR\\r\\n")
+    >>> ics_prodid(family) is None
+    True
+    """
+    import icalendar
+
+    try:
+        calendar = icalendar.Calendar.from_ical(Path(path).read_bytes())
+    except (ValueError, IndexError, KeyError):
+        return None
+    if any(not str(event.get("uid", "")).endswith("@aliexp") for event in calendar.walk("VEVENT")):
+        return None
+    prodid = calendar.get("prodid")
+    return str(prodid) if prodid is not None else None
+
+
+def notebook_mark(path: str | os.PathLike) -> str | None:
+    """The ``aliexp`` entry of a notebook's metadata (the report sets it), or None.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> book = Path(tempfile.mkdtemp()) / "r.ipynb"
+    >>> _ = book.write_text('{"cells": [], "metadata": {"aliexp": "aliexp-report"}}')
+    >>> notebook_mark(book)
+    'aliexp-report'
+    """
+    try:
+        metadata = json.loads(Path(path).read_bytes()).get("metadata", {})
+        mark = metadata.get("aliexp")
+    except (ValueError, AttributeError):
+        return None
+    return mark if isinstance(mark, str) else None
+
+
+class _Head(HTMLParser):
+    """Reads the start of a page: doctype, ``<html>``, ``<head>``, then the generator ``<meta>``, nothing else."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expect = ["doctype", "html", "head", "meta"]
+        self.generator: str | None = None
+
+    def handle_decl(self, decl: str) -> None:
+        self._step("doctype" if decl.strip().lower() == "doctype html" else "?")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._step(tag) and tag == "meta" and dict(attrs).get("name") == "generator":
+            self.generator = dict(attrs).get("content")
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self._step("?")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_comment(self, data: str) -> None:
+        self._step("?")
+
+    def _step(self, what: str) -> bool:
+        """Whether ``what`` is the next expected token; anything out of order ends the search."""
+        if self.expect and self.expect[0] == what:
+            self.expect.pop(0)
+            return True
+        self.expect = []
+        return False
+
+
+def _is_ours(path: Path, ours: Callable[[Path], bool] | None) -> bool:
+    try:
+        if os.stat(path).st_size > MAX_OWN_SIZE:
+            return False
+        return recorded(path) or (ours is not None and bool(ours(path)))
+    except (OSError, ValueError, UnicodeError):
+        return False
+
+
+def _create(staged: str, path: Path, ours, overwrite: bool, inputs) -> None:
+    """``staged`` to the new name ``path`` without replacing a file that appeared there meanwhile."""
+    try:
+        os.link(staged, path)  # fails if ``path`` exists now, even as a dangling link
+    except FileExistsError:
+        check_target(path, ours, overwrite, inputs)  # another run of ours got there first: last wins
+        os.replace(staged, path)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOSYS, errno.EXDEV, errno.EMLINK):
+            raise
+        os.replace(staged, path)  # a file system without hard links
+
+
+def _sync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(handle)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.EBADF, errno.ENOTSUP):
+            raise
+    finally:
+        os.close(handle)
+
+
+def _records() -> Path:
+    import platformdirs
+
+    return Path(os.environ.get(STATE_DIR_VARIABLE) or platformdirs.user_state_dir("aliexp")) / "written"
+
+
+def _record_name(path: Path, content_sha: str) -> str:
+    where = os.path.join(os.path.realpath(path.parent), path.name)
+    return f"{_sha(where)[:16]}-{_sha(where + chr(0) + content_sha)[:40]}"
+
+
+def _record(path: Path, data: bytes) -> None:
+    """Note that we wrote ``data`` at ``path``; the oldest notes for the path beyond ``KEEP_RECORDS`` go.
+    A note that cannot be written only means the next run asks for ``--overwrite``."""
+    try:
+        folder = _records()
+        folder.mkdir(parents=True, exist_ok=True)
+        name = _record_name(path, hashlib.sha256(data).hexdigest())
+        (folder / name).write_text(os.path.abspath(path) + "\n", encoding="utf-8")
+        mine = sorted(folder.glob(name.split("-")[0] + "-*"), key=lambda p: p.stat().st_mtime_ns)
+        for old in mine[:-KEEP_RECORDS]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", errors="surrogateescape")).hexdigest()
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _remove(staged: str) -> None:
+    try:
+        os.unlink(staged)
+    except OSError:
+        pass
+
+
+def _cannot_write(path: Path, exc: OSError) -> InputError:
+    reason = exc.strerror or type(exc).__name__
+    return InputError(f"{path}: cannot write ({reason}); nothing was written")
+
+
+__all__ = [
+    "AUTHOR",
+    "STATE_DIR_VARIABLE",
+    "check_target",
+    "html_generator",
+    "ics_prodid",
+    "notebook_mark",
+    "recorded",
+    "write_file",
+    "xlsx_author",
+]
