@@ -21,7 +21,8 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.safe_write import AUTHOR, write_file, xlsx_author
+from aliexp_lib.own_marks import AUTHOR, xlsx_author
+from aliexp_lib.safe_write import write_file
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -154,7 +155,7 @@ def to_xlsx(
     """Write ``table`` to an XLSX workbook: text as text cells (never formulas), numbers as numbers.
 
     Cells are made safe first (``safe_cells``); missing values (NA, NaT, NaN) become empty cells;
-    the header is the first row. The workbook's creator and last editor are ``safe_write.AUTHOR``,
+    the header is the first row. The workbook's creator and last editor are ``own_marks.AUTHOR``,
     so a later run knows it may replace it (``ours_xlsx``); it is written by ``safe_write.write_file``.
 
     Parameters
@@ -209,7 +210,7 @@ def to_xlsx(
 def ours_xlsx(path: str | Path) -> bool:
     """Whether the workbook at ``path`` was written by ``to_xlsx`` and saved by nobody since.
 
-    Its ``docProps/core.xml`` names ``safe_write.AUTHOR`` as creator and as last editor (a
+    Its ``docProps/core.xml`` names ``own_marks.AUTHOR`` as creator and as last editor (a
     spreadsheet program that saves it puts the user's name as last editor).
 
     Examples

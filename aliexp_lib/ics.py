@@ -14,7 +14,7 @@ from collections.abc import Callable
 import icalendar
 import pandas as pd
 
-from aliexp_lib.safe_write import ics_prodid
+from aliexp_lib.own_marks import ics_prodid
 
 PRODID = "-//aliexp//deadlines//EN"
 CALENDAR_NAME = "AliExpress deadlines"

@@ -23,7 +23,8 @@ from importlib import resources
 from pathlib import Path
 
 from aliexp_lib.errors import InputError
-from aliexp_lib.safe_write import check_target, html_generator, notebook_mark, write_file
+from aliexp_lib.own_marks import html_generator, notebook_mark
+from aliexp_lib.safe_write import check_target, write_file
 from aliexp_lib.setting import CONFIG_NAME, Setting
 from aliexp_lib.views.todo import STYLE
 

@@ -12,7 +12,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "aliexp_lib"
 OVERSIZED: frozenset[str] = frozenset()
 MAX_LINES = 400
 #: What the importers and the case log may import of ours: the ground floor of "orders in".
-GROUND_FLOOR = {"aliexp_lib.schema", "aliexp_lib.cells", "aliexp_lib.values", "aliexp_lib.errors", "aliexp_lib.money"}
+GROUND_FLOOR = {
+    "aliexp_lib.schema",
+    "aliexp_lib.cells",
+    "aliexp_lib.values",
+    "aliexp_lib.errors",
+    "aliexp_lib.money",
+    "aliexp_lib.safe_write",
+    "aliexp_lib.own_marks",
+}
 
 
 def _modules() -> dict[str, Path]:

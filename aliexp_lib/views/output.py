@@ -65,7 +65,7 @@ def save_table(
     >>> _ = path.write_text("my own notes", encoding="utf-8")
     >>> save_table(table, path)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    aliexp_lib.errors.InputError: .../deadlines.csv exists and was not written by aliexp ... add --overwrite to replace it
+    aliexp_lib.errors.InputError: .../deadlines.csv exists and was not written by aliexp ... --overwrite to replace it
     """
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError(f"{path}: expected a .csv or .xlsx file name")
