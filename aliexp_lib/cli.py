@@ -121,7 +121,12 @@ def _parser() -> argparse.ArgumentParser:
         command.report,
         formats=False,
     )
-    report.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
+    report.add_argument(
+        "-o",
+        "--output",
+        default="report.html",
+        help="HTML file to write (default report.html); an existing one only if it is an aliexp report",
+    )
     report.add_argument(
         "--notebook", action="store_true", help="also keep the executed notebook beside the HTML (about 5 MB)"
     )
@@ -130,7 +135,9 @@ def _parser() -> argparse.ArgumentParser:
     calendar = _orders_command(
         commands, "calendar", "every open deadline as calendar events (.ics)", command.calendar, formats=False
     )
-    calendar.add_argument("-o", "--output", default="deadlines.ics", help="file to write (default deadlines.ics)")
+    calendar.add_argument(
+        "-o", "--output", default="deadlines.ics", help="file to write (default deadlines.ics); replaces only aliexp's"
+    )
     calendar.add_argument("--past", action="store_true", help="also the deadlines already missed (left out by default)")
     _overwrite_option(calendar)
 

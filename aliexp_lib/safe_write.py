@@ -90,9 +90,53 @@ def write_file(
     """
     path = Path(path)
     existed = check_target(path, ours, overwrite, inputs)
-    folder = path.parent
+    staged = _stage(path, data)
     try:
-        handle, staged = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        _record(path, data)  # before the rename: a file of ours is never seen unrecorded
+        if existed:
+            os.replace(staged, path)
+        else:
+            _create(staged, path, ours, overwrite, inputs)
+        _sync_folder(path.parent)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    finally:
+        _remove(staged)
+    return path
+
+
+def write_new(path: str | os.PathLike, data: bytes) -> bool:
+    """Create ``path`` holding ``data`` in one step, unless anything is there already (then False).
+
+    Never replaces a file, even one of ours (``lab``'s copies of the notebooks, which the user edits).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_new(folder / "a.ipynb", b"{}"), write_new(folder / "a.ipynb", b"[]"), (folder / "a.ipynb").read_bytes()
+    (True, False, b'{}')
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: cannot write: the folder {path.parent} does not exist")
+    staged = _stage(path, data)
+    try:
+        os.link(staged, path)
+        _sync_folder(path.parent)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    finally:
+        _remove(staged)
+    return True
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """``data`` in a new temporary file beside ``path`` (exclusive, unpredictable name), synced; its name."""
+    try:
+        handle, staged = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise _cannot_write(path, exc) from None
     try:
@@ -104,19 +148,13 @@ def write_file(
             os.fsync(handle)
         finally:
             os.close(handle)
-        _record(path, data)  # before the rename: a file of ours is never seen unrecorded
-        if existed:
-            os.replace(staged, path)
-        else:
-            _create(staged, path, ours, overwrite, inputs)
-        _sync_folder(folder)
-    except BaseException as exc:
+    except OSError as exc:
         _remove(staged)
-        if isinstance(exc, OSError):
-            raise _cannot_write(path, exc) from None
+        raise _cannot_write(path, exc) from None
+    except BaseException:
+        _remove(staged)
         raise
-    _remove(staged)
-    return path
+    return staged
 
 
 def check_target(
@@ -276,4 +314,4 @@ def _cannot_write(path: Path, exc: OSError) -> InputError:
     return InputError(f"{path}: cannot write ({reason}); nothing was written")
 
 
-__all__ = ["STATE_DIR_VARIABLE", "check_target", "recorded", "write_file"]
+__all__ = ["STATE_DIR_VARIABLE", "check_target", "recorded", "write_file", "write_new"]

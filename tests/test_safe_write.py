@@ -15,7 +15,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import openpyxl
@@ -165,10 +164,10 @@ WRITER = """
 import sys, time
 import pandas as pd
 from aliexp_lib.export import to_xlsx
-me, path, until = sys.argv[1], sys.argv[2], float(sys.argv[3])
+me, path, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
 table = pd.DataFrame({"writer": [me] * 2000, "n": range(2000)})
-done = 0
-while time.time() < until:
+until, done = time.time() + seconds, 0
+while not done or time.time() < until:
     to_xlsx(table, path)
     done += 1
 print(done)
@@ -177,10 +176,9 @@ print(done)
 
 def test_concurrent_writers_of_one_workbook_leave_one_whole_workbook(tmp_path):
     out = tmp_path / "x.xlsx"
-    until = time.time() + 4
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, f"w{i}", str(out), str(until)],
+            [sys.executable, "-c", WRITER, f"w{i}", str(out), "4"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -190,7 +188,7 @@ def test_concurrent_writers_of_one_workbook_leave_one_whole_workbook(tmp_path):
     ]
     results = [w.communicate(timeout=120) for w in writers]
     assert all(w.returncode == 0 for w in writers), [r[1] for r in results]
-    assert sum(int(r[0]) for r in results) >= 3  # each wrote, and none was refused
+    assert all(int(r[0]) >= 1 for r in results)  # each wrote, and none was refused
     sheet = openpyxl.load_workbook(out).active  # no Bad CRC: one writer's whole workbook
     column = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert len(column) == 1 and column <= {"w0", "w1", "w2"} and sheet.max_row == 2001
@@ -308,3 +306,17 @@ def test_a_read_only_folder_is_one_line(tmp_path, capsys):
         assert status == 2 and err.startswith(f"error: {disk / 'd.ics'}: cannot write (")
         assert "nothing was written" in err and err.count("\n") == 1
         assert leftovers(disk) == []
+
+
+def test_lab_copies_on_a_full_disk_are_whole_notebooks_or_absent(tmp_path):
+    import json
+
+    from aliexp_lib.lab import working_copy
+
+    with tiny_disk(tmp_path / "disk", "size=12k") as disk:
+        if disk is None:
+            pytest.skip("no tmpfs here; the full disk itself is simulated in the tests above")
+        with pytest.raises(InputError, match="No space left on device"):
+            working_copy(disk / "aliexp-notebooks")
+        copies = list((disk / "aliexp-notebooks").iterdir())
+        assert all(p.suffix == ".ipynb" and json.loads(p.read_text(encoding="utf-8")) for p in copies)
