@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(table, str):  # a command that wrote files says what it wrote
             print(table)
         elif args.output:
-            print(save_table(table, Path(args.output)))
+            print(save_table(table, Path(args.output), args.overwrite, command.inputs_of(args)))
         else:
             write_table(table, args.format, sys.stdout)
     except InputError as exc:
@@ -129,16 +129,25 @@ def _parser() -> argparse.ArgumentParser:
         command.report,
         formats=False,
     )
-    report.add_argument("-o", "--output", default="report.html", help="HTML file to write (default report.html)")
+    report.add_argument(
+        "-o",
+        "--output",
+        default="report.html",
+        help="HTML file to write (default report.html); an existing one only if it is an aliexp report",
+    )
     report.add_argument(
         "--notebook", action="store_true", help="also keep the executed notebook beside the HTML (about 5 MB)"
     )
+    _overwrite_option(report)
 
     calendar = _orders_command(
         commands, "calendar", "every open deadline as calendar events (.ics)", command.calendar, formats=False
     )
-    calendar.add_argument("-o", "--output", default="deadlines.ics", help="file to write (default deadlines.ics)")
+    calendar.add_argument(
+        "-o", "--output", default="deadlines.ics", help="file to write (default deadlines.ics); replaces only aliexp's"
+    )
     calendar.add_argument("--past", action="store_true", help="also the deadlines already missed (left out by default)")
+    _overwrite_option(calendar)
 
     record = commands.add_parser(
         "record",
@@ -278,8 +287,17 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="write the table to a new .csv or .xlsx file instead "
-        "(formulas made inert; an existing file is never overwritten)",
+        help="write the table to a .csv or .xlsx file instead (formulas made inert; an existing file "
+        "is replaced only if aliexp wrote it and it is unchanged, or with --overwrite)",
+    )
+    _overwrite_option(parser)
+
+
+def _overwrite_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the -o file even if aliexp did not write it (never the file the command reads, nor a folder)",
     )
 
 

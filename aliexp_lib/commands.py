@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -17,11 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from aliexp_lib import lab as labs
+from aliexp_lib import safe_write
 from aliexp_lib.analysis import Analysis, analyse_file
 from aliexp_lib.arrival import summary as delivery_summary
 from aliexp_lib.caselog import CaseLog, default_log_path
 from aliexp_lib.deadlines import COLUMNS
 from aliexp_lib.errors import InputError, refuse_special_file
+from aliexp_lib.ics import ours_ics
 from aliexp_lib.money import money_text
 from aliexp_lib.orders import SCHEMA, load_orders
 from aliexp_lib.record_many import read_events, record_events, summary
@@ -137,22 +138,27 @@ def cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 def report(args) -> tuple[str, tuple[str, ...]]:
     analysis = analysis_of(args)  # bad input is reported here, clearly, before the notebook runs
     book = analysis.book
-    html, notebook = write_report(args.orders, args.output, args.today, analysis.setting, args.fmt, args.notebook)
+    html, notebook = write_report(
+        args.orders, args.output, args.today, analysis.setting, args.fmt, args.notebook, args.overwrite, inputs_of(args)
+    )
     also = f" and {notebook}" if notebook else ""
     return f"wrote {html} (open it in a browser){also}", book.warnings
 
 
 def calendar(args) -> tuple[str, tuple[str, ...]]:
-    """``calendar``: the open deadlines into an ``.ics`` file, replacing only a calendar file."""
+    """``calendar``: the open deadlines into an ``.ics`` file, replacing only a calendar file of ours."""
     analysis = analysis_of(args)
     book = analysis.book
-    path = Path(args.output)
-    if path.exists() and not path.read_bytes().startswith(b"BEGIN:VCALENDAR"):
-        raise InputError(f"{path} exists and is not a calendar file; choose another name (-o) or remove it")
-    staged = path.with_name(f".{path.name}.part")
-    staged.write_bytes(calendar_file(analysis, past=args.past))
-    os.replace(staged, path)
+    path = safe_write.write_file(
+        args.output, calendar_file(analysis, past=args.past), ours_ics, args.overwrite, inputs_of(args)
+    )
     return f"wrote {path}: import it into your calendar; importing it again updates the events", book.warnings
+
+
+def inputs_of(args) -> list[str]:
+    """The files a command reads (orders, setting files): never written over by its ``-o``."""
+    names = ("orders", "file", "config", "rules", "assumptions", "rates", "postage", "payout")
+    return [value for value in (getattr(args, name, None) for name in names) if isinstance(value, str) and value]
 
 
 def record(args) -> tuple[str, tuple[str, ...]]:

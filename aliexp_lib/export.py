@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 import pandas as pd
+
+from aliexp_lib.own_marks import AUTHOR, xlsx_author
+from aliexp_lib.safe_write import write_file
 
 #: First characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -83,12 +88,18 @@ def _for_output(table: pd.DataFrame) -> pd.DataFrame:
     return safe_cells(table)
 
 
-def to_csv(table: pd.DataFrame, target: str | Path | TextIO) -> None:
+def to_csv(
+    table: pd.DataFrame,
+    target: str | Path | TextIO,
+    overwrite: bool = False,
+    inputs: Iterable[str | os.PathLike] = (),
+) -> None:
     """Write ``table`` as UTF-8 CSV (dates as ``YYYY-MM-DD``) to a path or an open text stream.
 
     Cells are made safe first (``safe_cells``); no index column; lines end in ``\\n``. A table
     with a carriage return in a text cell has every text field quoted, so a reader does not split
-    the record there. A path is written under a temporary name beside it and moved into place.
+    the record there. A path is written by ``safe_write.write_file``: in one step, and over an
+    existing file only if we wrote it (or with ``overwrite``).
 
     Parameters
     ----------
@@ -96,6 +107,10 @@ def to_csv(table: pd.DataFrame, target: str | Path | TextIO) -> None:
         The table to write; datetime columns are written as dates (the time of day is dropped).
     target : str, path-like or text stream
         A file path (replaced whole), or an open text stream written at its position.
+    overwrite : bool, default False
+        Replace a file at the path that we did not write (``--overwrite``).
+    inputs : iterable of path-like
+        Files the command read: never written over.
 
     Returns
     -------
@@ -123,19 +138,25 @@ def to_csv(table: pd.DataFrame, target: str | Path | TextIO) -> None:
         else csv.QUOTE_MINIMAL
     )
     if isinstance(target, (str, os.PathLike)):
-        path = Path(target)
-        staged = path.with_name(f".{path.name}.part")
-        safe.to_csv(staged, index=False, lineterminator="\n", quoting=quoting, encoding="utf-8")
-        os.replace(staged, path)
+        text = io.StringIO()
+        safe.to_csv(text, index=False, lineterminator="\n", quoting=quoting)
+        write_file(target, text.getvalue().encode("utf-8"), overwrite=overwrite, inputs=inputs)
     else:
         safe.to_csv(target, index=False, lineterminator="\n", quoting=quoting)
 
 
-def to_xlsx(table: pd.DataFrame, path: str | Path, sheet: str = "orders") -> Path:
+def to_xlsx(
+    table: pd.DataFrame,
+    path: str | Path,
+    sheet: str = "orders",
+    overwrite: bool = False,
+    inputs: Iterable[str | os.PathLike] = (),
+) -> Path:
     """Write ``table`` to an XLSX workbook: text as text cells (never formulas), numbers as numbers.
 
     Cells are made safe first (``safe_cells``); missing values (NA, NaT, NaN) become empty cells;
-    the header is the first row. The file is written under a temporary name and moved into place.
+    the header is the first row. The workbook's creator and last editor are ``own_marks.AUTHOR``,
+    so a later run knows it may replace it (``ours_xlsx``); it is written by ``safe_write.write_file``.
 
     Parameters
     ----------
@@ -145,6 +166,10 @@ def to_xlsx(table: pd.DataFrame, path: str | Path, sheet: str = "orders") -> Pat
         The workbook to write (replaced whole).
     sheet : str, default "orders"
         The name of the one worksheet.
+    overwrite : bool, default False
+        Replace a file at the path that we did not write (``--overwrite``).
+    inputs : iterable of path-like
+        Files the command read: never written over.
 
     Returns
     -------
@@ -176,10 +201,27 @@ def to_xlsx(table: pd.DataFrame, path: str | Path, sheet: str = "orders") -> Pat
         for cell in cells:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # openpyxl would otherwise turn text starting with "=" into a formula
-    staged = path.with_name(f".{path.name}.part")
-    book.save(staged)
-    os.replace(staged, path)
-    return path
+    book.properties.creator = book.properties.lastModifiedBy = AUTHOR
+    data = io.BytesIO()
+    book.save(data)
+    return write_file(path, data.getvalue(), ours=ours_xlsx, overwrite=overwrite, inputs=inputs)
+
+
+def ours_xlsx(path: str | Path) -> bool:
+    """Whether the workbook at ``path`` was written by ``to_xlsx`` and saved by nobody since.
+
+    Its ``docProps/core.xml`` names ``own_marks.AUTHOR`` as creator and as last editor (a
+    spreadsheet program that saves it puts the user's name as last editor).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     ours_xlsx(to_xlsx(pd.DataFrame({"a": [1]}), f"{folder}/out.xlsx"))
+    True
+    """
+    return xlsx_author(path) == (AUTHOR, AUTHOR)
 
 
 def _cell(value: object) -> object:
@@ -195,4 +237,4 @@ def _cell(value: object) -> object:
     return str(value)
 
 
-__all__ = ["FORMULA_STARTS", "safe_cells", "to_csv", "to_xlsx"]
+__all__ = ["FORMULA_STARTS", "ours_xlsx", "safe_cells", "to_csv", "to_xlsx"]

@@ -14,6 +14,8 @@ from collections.abc import Callable
 import icalendar
 import pandas as pd
 
+from aliexp_lib.own_marks import ics_prodid
+
 PRODID = "-//aliexp//deadlines//EN"
 CALENDAR_NAME = "AliExpress deadlines"
 
@@ -152,3 +154,24 @@ def deadlines_calendar(
         event.add_component(alarm)
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+def ours_ics(path) -> bool:
+    """Whether the calendar file at ``path`` was written by this program (``PRODID`` and every UID ours).
+
+    ``safe_write.write_file`` replaces such a file without ``--overwrite``; any other calendar is kept.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "deadlines.ics"
+    >>> _ = path.write_bytes(deadlines_calendar(pd.DataFrame(columns=["order_id", "kind", "due", "status"]),
+    ...                                         dt.date(2026, 3, 1)))
+    >>> ours_ics(path)
+    True
+    >>> _ = path.write_bytes(b"BEGIN:VCALENDAR\\r\\nPRODID:-//Family//EN\\r\\nVERSION:2.0\\r\\nEND:VCALENDAR\\r\\n")
+    >>> ours_ics(path)
+    False
+    """
+    return ics_prodid(path) == PRODID

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from aliexp_lib.errors import InputError
+from aliexp_lib.safe_write import write_new
 
 #: The notebook JupyterLab opens first, and the notebooks the code-free page is made of, in order.
 FIRST = "overview.ipynb"
@@ -168,18 +169,14 @@ def working_copy(
     values = _parameters(orders_path, today, fmt)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    copied, kept = [], []
+    copied: list[Path] = []
+    kept: list[Path] = []
     for name, notebook in shipped_notebooks().items():
         target = folder / name
         set_parameters(_clean(notebook), values)
-        try:
-            with open(target, "x", encoding="utf-8") as handle:  # "x": never over a file already there
-                json.dump(notebook, handle, ensure_ascii=False, indent=1)
-                handle.write("\n")
-        except FileExistsError:
-            kept.append(target)
-            continue
-        copied.append(target)
+        text = json.dumps(notebook, ensure_ascii=False, indent=1) + "\n"
+        # in one step, never over a file already there (a full disk leaves no half notebook behind)
+        (copied if write_new(target, text.encode("utf-8")) else kept).append(target)
     return copied, kept
 
 

@@ -6,8 +6,9 @@ parameter, so the report shows what the command line would. Charts work offline:
 sets plotly's ``plotly_mimetype+notebook`` renderer, which inlines plotly.js. The page has a
 viewport tag and the report's style (``views.todo.STYLE``: text left-aligned, tables that fit a
 phone). The executed notebook (megabytes) is kept beside the HTML only when asked. Files are
-written under a temporary name and moved into place, so a failed run leaves an earlier report
-untouched; an existing file that is not an aliexp report is never overwritten.
+written by ``safe_write.write_file`` (in one step, so a failed run leaves an earlier report
+untouched); an existing file is replaced only if it is an aliexp report (``ours_report``: the
+generator ``<meta>`` first in its ``<head>``), or with ``--overwrite``; the orders file never.
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ import datetime as dt
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
 from aliexp_lib.errors import InputError
+from aliexp_lib.own_marks import html_generator, notebook_mark
+from aliexp_lib.safe_write import check_target, write_file
 from aliexp_lib.setting import CONFIG_NAME, Setting
 from aliexp_lib.views.todo import STYLE
 
-#: Written into every report, so a later run knows the file is ours to replace.
+#: Written into every report (the generator ``<meta>``, the notebook's metadata), so a later run knows it is ours.
 MARK = "aliexp-report"
 #: The page fits the width of a phone's screen instead of a zoomed-out desktop page.
 VIEWPORT = "width=device-width, initial-scale=1"
@@ -37,6 +41,8 @@ def write_report(
     setting: Setting,
     fmt: str | None = None,
     notebook: bool = False,
+    overwrite: bool = False,
+    inputs: Iterable[str | os.PathLike] = (),
 ) -> tuple[Path, Path | None]:
     """Run the report for ``orders`` as of ``today`` under ``setting``; return (HTML path, notebook path or None).
 
@@ -45,15 +51,17 @@ def write_report(
     and ``config_path``: the setting's choices written as an ``aliexp.toml`` in the run's folder, so
     the notebook computes under the same setting as the caller. The result is exported to HTML
     without code or prompts and marked with ``MARK``. With ``notebook``, the executed notebook is
-    written beside the HTML, with the suffix ``.ipynb``. The files are staged in a temporary folder and moved into
-    place, so a failed run leaves an earlier report untouched.
+    written beside the HTML, with the suffix ``.ipynb``. The notebook runs in a temporary folder; each
+    file is then written in one step (``safe_write.write_file``), so a failed run leaves an earlier
+    report untouched.
 
     Parameters
     ----------
     orders : str or path-like
         The order file the report reads (any format ``load_orders`` knows).
     out_html : str or path-like
-        The HTML file to write; its folder is created if needed.
+        The HTML file to write; its folder must exist. An existing file is replaced only if it is
+        an aliexp report (``ours_report``) or with ``overwrite``.
     today : datetime.date
         The report's day: deadlines and days left are counted to it (not to the clock).
     setting : Setting
@@ -62,6 +70,10 @@ def write_report(
         The orders file's format (``None``: recognised from its header).
     notebook : bool, default False
         Also keep the executed notebook (about 5 MB, for reading the cells behind the report).
+    overwrite : bool, default False
+        Replace output files that are not aliexp reports (``--overwrite``).
+    inputs : iterable of path-like
+        Other files the command read (setting files): never written over; ``orders`` never either.
 
     Returns
     -------
@@ -71,8 +83,8 @@ def write_report(
     Raises
     ------
     InputError
-        If an output file exists and is not an aliexp report (it has no ``MARK``); checked
-        before anything runs.
+        If an output file exists and is not an aliexp report (without ``overwrite``), is the
+        orders file, a folder, or in a missing folder; checked before anything runs.
 
     Examples
     --------
@@ -82,7 +94,7 @@ def write_report(
     >>> write_report("orders.csv", mine, dt.date(2026, 3, 1), Setting.default())
     Traceback (most recent call last):
     ...
-    aliexp_lib.errors.InputError: ... exists and is not an aliexp report; choose another name (-o) or remove it
+    aliexp_lib.errors.InputError: ... exists and was not written by aliexp ... or add --overwrite to replace it
     """
     import nbformat
     import papermill
@@ -90,12 +102,12 @@ def write_report(
 
     out_html = Path(out_html)
     out_notebook = out_html.with_suffix(".ipynb")
-    for path in (out_html, out_notebook) if notebook else (out_html,):
-        if path.exists() and MARK not in path.read_text(encoding="utf-8", errors="replace"):
-            raise InputError(f"{path} exists and is not an aliexp report; choose another name (-o) or remove it")
+    inputs = [orders, *inputs]
+    check_target(out_html, ours_report, overwrite, inputs)
+    if notebook:
+        check_target(out_notebook, ours_notebook, overwrite, inputs)
     template = resources.files("aliexp_lib").joinpath("templates", "report.ipynb")
-    out_html.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_html.parent, prefix=".aliexp-report-") as work:
+    with tempfile.TemporaryDirectory(prefix="aliexp-report-") as work:
         executed = Path(work) / "report.ipynb"
         config = (Path(work) / CONFIG_NAME).resolve()  # the kernel runs in another folder
         config.write_text(setting.choices.to_toml(), encoding="utf-8")
@@ -126,13 +138,31 @@ def write_report(
         ).from_notebook_node(executed_notebook)
         head = f'<head>\n<meta name="generator" content="{MARK}">\n<meta name="viewport" content="{VIEWPORT}">'
         body = body.replace("<head>", head, 1).replace("</head>", f"{STYLE}\n</head>", 1)
-        staged_html, staged_notebook = Path(work) / "report.html", Path(work) / "executed.ipynb"
-        staged_html.write_text(body, encoding="utf-8")
-        if notebook:
-            nbformat.write(executed_notebook, staged_notebook)
-            os.replace(staged_notebook, out_notebook)
-        os.replace(staged_html, out_html)
+    if notebook:
+        write_file(out_notebook, nbformat.writes(executed_notebook).encode("utf-8"), ours_notebook, overwrite, inputs)
+    write_file(out_html, body.encode("utf-8"), ours_report, overwrite, inputs)
     return out_html, out_notebook if notebook else None
+
+
+def ours_report(path: str | os.PathLike) -> bool:
+    """Whether the page at ``path`` is an aliexp report: ``MARK`` in the generator ``<meta>`` that opens its head.
+
+    Text elsewhere (an order's title in a table, a CSV holding the word) never makes a file ours.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> page = Path(tempfile.mkdtemp()) / "book.csv"
+    >>> _ = page.write_text("order_id,title\\n1,aliexp-report stand\\n")
+    >>> ours_report(page)
+    False
+    """
+    return html_generator(path) == MARK
+
+
+def ours_notebook(path: str | os.PathLike) -> bool:
+    """Whether the notebook at ``path`` is a report's executed notebook (``MARK`` in its metadata)."""
+    return notebook_mark(path) == MARK
 
 
 @contextlib.contextmanager

@@ -17,6 +17,8 @@ from aliexp_lib import OrderBook, compute_deadlines, load_rulebook
 
 # The tests, and the notebook kernels they start, never read the developer's own aliexp.toml.
 os.environ["ALIEXP_CONFIG_DIR"] = tempfile.mkdtemp(prefix="aliexp-config-")
+# ... nor keep records of the files they write in the developer's own state folder (``safe_write``).
+os.environ["ALIEXP_STATE_DIR"] = tempfile.mkdtemp(prefix="aliexp-state-")
 
 # Hypothesis: no per-example deadline and no "too slow" health check. Both measure wall time, and on
 # a busy 2-core machine (or a shared CI runner) a property test that is merely slow would fail

@@ -19,6 +19,8 @@ GROUND_FLOOR = {
     "aliexp_lib.errors",
     "aliexp_lib.money",
     "aliexp_lib.logfile",
+    "aliexp_lib.safe_write",
+    "aliexp_lib.own_marks",
 }
 
 

@@ -186,7 +186,7 @@ def test_calendar_writes_an_ics_file_and_never_overwrites_a_foreign_file(tmp_pat
     mine = tmp_path / "notes.txt"
     mine.write_text("my notes", encoding="utf-8")
     refused = run("calendar", SAMPLE, "--today", "2026-03-01", "-o", str(mine))
-    assert refused.returncode == 2 and "is not a calendar file" in refused.stderr
+    assert refused.returncode == 2 and "was not written by aliexp" in refused.stderr and "--overwrite" in refused.stderr
     assert mine.read_text(encoding="utf-8") == "my notes"
 
 
@@ -250,7 +250,7 @@ def test_recorded_events_reach_every_engine_and_the_order_file_is_never_written(
     assert refused.returncode == 2 and "invalid choice" in refused.stderr
 
 
-def test_tables_can_be_saved_as_spreadsheets_but_never_over_a_file(tmp_path):
+def test_tables_can_be_saved_as_spreadsheets_but_never_over_a_file_of_the_user(tmp_path):
     out = tmp_path / "deadlines.xlsx"
     assert run("deadlines", SAMPLE, "--today", "2026-03-01", "-o", str(out)).returncode == 0
     import openpyxl
@@ -258,4 +258,10 @@ def test_tables_can_be_saved_as_spreadsheets_but_never_over_a_file(tmp_path):
     sheet = openpyxl.load_workbook(out).active
     assert sheet["A1"].value == "order_id" and sheet.max_row > 100
     again = run("deadlines", SAMPLE, "--today", "2026-03-01", "-o", str(out))
-    assert again.returncode == 2 and "nothing was overwritten" in again.stderr
+    assert again.returncode == 0, again.stderr  # our own earlier output, unchanged: replaced
+    mine = tmp_path / "mine.xlsx"
+    openpyxl.Workbook().save(mine)
+    before = mine.read_bytes()
+    refused = run("deadlines", SAMPLE, "--today", "2026-03-01", "-o", str(mine))
+    assert refused.returncode == 2 and "nothing was written" in refused.stderr and "--overwrite" in refused.stderr
+    assert mine.read_bytes() == before

@@ -82,8 +82,10 @@ def test_an_empty_order_book_runs_top_to_bottom(name, tmp_path, order_files):
 
 def test_the_report_command_writes_html_without_code_with_its_charts(tmp_path, order_files):
     from aliexp_lib.cli import main
+    from aliexp_lib.report import ours_notebook, ours_report
 
     out = tmp_path / "weekly" / "report.html"
+    out.parent.mkdir()  # a missing folder is refused, not created (tests/test_safe_write.py)
     assert main(["report", str(SAMPLE), "--today", "2026-03-01", "-o", str(out), "--lang", "ru", "--notebook"]) == 0
     html = out.read_text(encoding="utf-8")
     assert "Сделать сегодня и на этой неделе" in html
@@ -94,6 +96,8 @@ def test_the_report_command_writes_html_without_code_with_its_charts(tmp_path, o
     assert out.with_suffix(".ipynb").exists()  # asked for with --notebook
     assert sorted(p.name for p in out.parent.iterdir()) == ["report.html", "report.ipynb"]  # no leftovers
     assert '<meta name="viewport"' in html
+    # a later run knows both files as its own by their marks alone, without the record of what it wrote
+    assert ours_report(out) and ours_notebook(out.with_suffix(".ipynb"))
 
 
 def test_the_report_never_overwrites_a_file_that_is_not_a_report(tmp_path, capsys):
@@ -102,7 +106,7 @@ def test_the_report_never_overwrites_a_file_that_is_not_a_report(tmp_path, capsy
     mine = tmp_path / "report.html"
     mine.write_text("<p>my own page</p>", encoding="utf-8")
     assert main(["report", str(SAMPLE), "--today", "2026-03-01", "-o", str(mine)]) == 2
-    assert "is not an aliexp report" in capsys.readouterr().err
+    assert "was not written by aliexp" in capsys.readouterr().err
     assert mine.read_text(encoding="utf-8") == "<p>my own page</p>"
 
 

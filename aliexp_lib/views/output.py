@@ -1,12 +1,14 @@
 """Tables out of the command line: on the terminal (aligned text, CSV, JSON) or into a new file.
 
 Dates are written as ``YYYY-MM-DD``; CSV and XLSX have spreadsheet formulas made inert
-(``export``); a file that exists is never overwritten.
+(``export``); a file that exists is replaced only if we wrote it (``safe_write``), or with ``--overwrite``.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -16,8 +18,10 @@ from aliexp_lib import export
 from aliexp_lib.errors import InputError
 
 
-def save_table(table: pd.DataFrame, path: Path) -> str:
-    """``table`` into a new spreadsheet file; returns what was written.
+def save_table(
+    table: pd.DataFrame, path: Path, overwrite: bool = False, inputs: Iterable[str | os.PathLike] = ()
+) -> str:
+    """``table`` into a spreadsheet file; returns what was written.
 
     Dates are written as ``YYYY-MM-DD`` text (``dates_as_text``); text a spreadsheet would run as a
     formula is made inert (``export.to_csv``, ``export.to_xlsx``).
@@ -27,7 +31,12 @@ def save_table(table: pd.DataFrame, path: Path) -> str:
     table : pandas.DataFrame
         The table to write.
     path : Path
-        A new ``.csv`` or ``.xlsx`` file (the suffix, in any case, chooses the format).
+        A ``.csv`` or ``.xlsx`` file (the suffix, in any case, chooses the format): a new one, or one
+        this program wrote and nobody changed since (``safe_write.write_file``).
+    overwrite : bool, default False
+        Replace a file we did not write (``--overwrite``).
+    inputs : iterable of path-like
+        The files the command read: never written over, even with ``overwrite``.
 
     Returns
     -------
@@ -37,7 +46,8 @@ def save_table(table: pd.DataFrame, path: Path) -> str:
     Raises
     ------
     InputError
-        If ``path`` is not a ``.csv`` or ``.xlsx`` name, or exists (nothing is overwritten).
+        If ``path`` is not a ``.csv`` or ``.xlsx`` name, is a file we did not write (without
+        ``overwrite``), or cannot be written (the message says why; nothing is left under its name).
 
     Examples
     --------
@@ -49,20 +59,21 @@ def save_table(table: pd.DataFrame, path: Path) -> str:
     'wrote 1 rows to .../deadlines.csv'
     >>> path.read_text(encoding="utf-8").splitlines()  # the formula made inert
     ['order_id,due,note', "1,2026-03-11,'=1+1"]
+    >>> # our own earlier output, unchanged: replaced
+    >>> save_table(table, path)  # doctest: +ELLIPSIS
+    'wrote 1 rows to .../deadlines.csv'
+    >>> _ = path.write_text("my own notes", encoding="utf-8")
     >>> save_table(table, path)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    aliexp_lib.errors.InputError: .../deadlines.csv exists; choose another name (nothing was overwritten)
+    aliexp_lib.errors.InputError: .../deadlines.csv exists and was not written by aliexp ... --overwrite to replace it
     """
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise InputError(f"{path}: expected a .csv or .xlsx file name")
-    if path.exists():
-        raise InputError(f"{path} exists; choose another name (nothing was overwritten)")
     table = dates_as_text(table)
     if path.suffix.lower() == ".xlsx":
-        export.to_xlsx(table, path)
+        export.to_xlsx(table, path, overwrite=overwrite, inputs=inputs)
     else:
-        with open(path, "x", encoding="utf-8", newline="") as handle:
-            export.to_csv(table, handle)
+        export.to_csv(table, path, overwrite=overwrite, inputs=inputs)
     return f"wrote {len(table)} rows to {path}"
 
 

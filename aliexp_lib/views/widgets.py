@@ -13,8 +13,9 @@ from aliexp_lib.analysis import Analysis
 from aliexp_lib.caselog import EVENTS, CaseLog, default_log_path
 from aliexp_lib.errors import InputError
 from aliexp_lib.i18n import _, label
-from aliexp_lib.ics import deadlines_calendar
+from aliexp_lib.ics import deadlines_calendar, ours_ics
 from aliexp_lib.record_many import read_events, record_events, summary
+from aliexp_lib.safe_write import write_file
 
 #: Characters of an item's title shown in a calendar event's summary.
 TITLE_CHARACTERS = 40
@@ -74,7 +75,8 @@ def calendar_button(analysis: Analysis, path: str, current: Callable[[], Analysi
     current : callable, optional
         Gives the analysis at the moment of the click (a page that follows the case log), else ``analysis``.
     path : str
-        The ``.ics`` file written (replaced) on each click.
+        The ``.ics`` file written on each click: replaced if it is a calendar this program wrote
+        (``ics.ours_ics``); any other file there is kept and the label says why nothing was saved.
 
     Returns
     -------
@@ -108,7 +110,11 @@ def calendar_button(analysis: Analysis, path: str, current: Callable[[], Analysi
     said = widgets.Label()
 
     def save(_button):
-        Path(path).write_bytes(calendar_file(current() if current is not None else analysis))
+        try:
+            write_file(path, calendar_file(current() if current is not None else analysis), ours_ics)
+        except InputError as exc:
+            said.value = f"{_('Not saved', lang)}: {exc}"
+            return
         said.value = f"{_('Saved', lang)}: {Path(path).resolve()}"
 
     button.on_click(save)
