@@ -22,12 +22,12 @@ from aliexp_lib.checks import order_checks
 from aliexp_lib.costs import slowest_payout_days
 from aliexp_lib.deadlines import compute_deadlines, next_actions
 from aliexp_lib.history import DeliveryModel, fit_delivery_model
-from aliexp_lib.kinds import STATUSES
 from aliexp_lib.orders import load_orders
 from aliexp_lib.rates import amounts_in
 from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.risk import cashback
 from aliexp_lib.setting import Setting, build_setting
+from aliexp_lib.stake import money_at_stake
 from aliexp_lib.validate import OrderBook
 
 #: Groupings of ``Analysis.spend``.
@@ -95,7 +95,8 @@ class Analysis:
             One row per order and kind whose clock has started, in book order then lifecycle order:
             ``order_id`` (str), ``kind`` (category), ``due`` (datetime64 [date]), ``days_left``
             (int32 [d], due - today), ``status`` (category of ``kinds.STATUSES``), ``action``
-            (category, plain English words), ``rule`` (category, the rulebook ids behind ``due``).
+            (category, plain English words), ``rule`` (category, the rulebook ids behind ``due``),
+            ``estimated`` (bool) and ``assumption`` (category, plain English; "" where exact).
         """
         return compute_deadlines(self.book, self.today, self.setting.rulebook)
 
@@ -238,7 +239,8 @@ class Analysis:
     @cached_property
     def money_at_stake(self) -> pd.DataFrame:
         """What the orders cost (display currency) by the status of each order's most urgent open
-        deadline (``done`` where nothing is open).
+        deadline (``stake.money_at_stake``: ``done`` only where nothing is open and the order's status
+        does not say it is unfinished).
 
         Returns
         -------
@@ -247,20 +249,8 @@ class Analysis:
             ``amount_minor`` (int64 [minor units of ``setting.currency``]; an unknown price counts 0)
             and ``orders`` (int64 [orders]).
         """
-        status = self.next_actions.set_index("order_id")["status"].astype(str)
-        per_order = pd.DataFrame(
-            {
-                "status": self.book.table["order_id"].map(status).fillna("done").to_numpy(),
-                "amount_minor": self.prices["price_minor"].fillna(0).to_numpy(dtype=np.int64),
-            }
-        )
-        sums = per_order.groupby("status")["amount_minor"].agg(["sum", "size"]).reindex(list(STATUSES), fill_value=0)
-        return pd.DataFrame(
-            {
-                "status": list(STATUSES),
-                "amount_minor": sums["sum"].to_numpy(dtype=np.int64),
-                "orders": sums["size"].to_numpy(dtype=np.int64),
-            }
+        return money_at_stake(
+            self.book.table, self.next_actions, self.prices["price_minor"].fillna(0).to_numpy(dtype=np.int64)
         )
 
     def spend(self, by: str) -> pd.DataFrame:

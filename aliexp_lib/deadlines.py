@@ -49,7 +49,10 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
         Columns ``COLUMNS``: ``order_id``, ``kind`` (category of ``KIND_NAMES``), ``due``
         (datetime64 [date], the last day to act; for ``dispute_opens`` the first day a dispute may
         be opened), ``days_left`` (int32 [d], due - today), ``status`` (ordered category of
-        ``STATUSES``), ``action`` (what to do, plain words), ``rule`` (rulebook ids behind ``due``).
+        ``STATUSES``), ``action`` (what to do, plain words), ``rule`` (rulebook ids behind ``due``),
+        ``estimated`` (bool: counted from a date the status implies but the file lacks, or a last
+        day that is an event of unknown date) and ``assumption`` (the assumption in plain words;
+        "" where exact).
         Rows follow the order book, and within an order the kinds in lifecycle order (``KINDS``).
 
     Examples
