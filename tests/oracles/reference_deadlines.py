@@ -84,7 +84,7 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
         surely_past = (high if guess and not window_opens else due) < today
         if done or ((window_opens or lapses) and surely_past) or (guess and finished and surely_past):
             status = "done"
-        elif guess and left < 0:
+        elif guess and left < 0 and not surely_past:
             status = "check_now"
         elif left < 0:
             status = "overdue"
