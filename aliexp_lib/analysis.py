@@ -75,8 +75,8 @@ class Analysis:
     >>> analysis.refunds.loc[:, ["order_id", "amount_minor", "expected_by", "late"]]
       order_id  amount_minor expected_by   late
     0        2         30000  2026-03-17  False
-    >>> analysis.money_at_stake["amount_minor"].tolist()  # overdue, due today, upcoming, done
-    [150000, 0, 30000, 0]
+    >>> analysis.money_at_stake["amount_minor"].tolist()  # overdue, check now, due today, upcoming, done
+    [150000, 0, 0, 30000, 0]
     >>> analysis.cashback["expected_minor"].tolist(), analysis.history.pooled.tolist()
     ([7500], [17])
     """

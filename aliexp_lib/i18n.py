@@ -67,6 +67,7 @@ LABELS = {
     "tracking_number": "Tracking number",
     "tracking_reused": "Tracking number reused",
     # events of the case log
+    "paid": "Paid",
     "shipped": "Shipped",
     "last_tracking_update": "Tracking moved",
     "received": "Received",

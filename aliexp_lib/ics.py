@@ -61,8 +61,11 @@ def default_description(row: pd.Series) -> str:
     Examples
     --------
     >>> import pandas as pd
-    >>> default_description(pd.Series({"action": "Check tracking", "estimated": True, "assumption": "date unknown"}))
-    'Check tracking\n\nEstimated date: date unknown'
+    >>> row = pd.Series({"action": "Check tracking", "estimated": True, "assumption": "date unknown"})
+    >>> print(default_description(row))
+    Check tracking
+    <BLANKLINE>
+    Estimated date: date unknown
     """
     if not row.get("estimated", False):
         return str(row["action"])
