@@ -22,13 +22,13 @@ from aliexp_lib.checks import order_checks
 from aliexp_lib.costs import slowest_payout_days
 from aliexp_lib.deadlines import compute_deadlines, next_actions
 from aliexp_lib.history import DeliveryModel, fit_delivery_model
-from aliexp_lib.kinds import STATUSES
 from aliexp_lib.missing import missing_dates
 from aliexp_lib.orders import load_orders
 from aliexp_lib.rates import amounts_in
 from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.risk import cashback
 from aliexp_lib.setting import Setting, build_setting
+from aliexp_lib.stake import money_at_stake
 from aliexp_lib.validate import OrderBook
 
 #: Groupings of ``Analysis.spend``.
@@ -76,8 +76,8 @@ class Analysis:
     >>> analysis.refunds.loc[:, ["order_id", "amount_minor", "expected_by", "late"]]
       order_id  amount_minor expected_by   late
     0        2         30000  2026-03-17  False
-    >>> analysis.money_at_stake["amount_minor"].tolist()  # overdue, due today, upcoming, done
-    [150000, 0, 30000, 0]
+    >>> analysis.money_at_stake["amount_minor"].tolist()  # overdue, check now, due today, upcoming, done
+    [150000, 0, 0, 30000, 0]
     >>> analysis.cashback["expected_minor"].tolist(), analysis.history.pooled.tolist()
     ([7500], [17])
     """
@@ -96,7 +96,8 @@ class Analysis:
             One row per order and kind whose clock has started, in book order then lifecycle order:
             ``order_id`` (str), ``kind`` (category), ``due`` (datetime64 [date]), ``days_left``
             (int32 [d], due - today), ``status`` (category of ``kinds.STATUSES``), ``action``
-            (category, plain English words), ``rule`` (category, the rulebook ids behind ``due``).
+            (category, plain English words), ``rule`` (category, the rulebook ids behind ``due``),
+            ``estimated`` (bool) and ``assumption`` (category, plain English; "" where exact).
         """
         return compute_deadlines(self.book, self.today, self.setting.rulebook)
 
@@ -244,7 +245,8 @@ class Analysis:
     @cached_property
     def money_at_stake(self) -> pd.DataFrame:
         """What the orders cost (display currency) by the status of each order's most urgent open
-        deadline (``done`` where nothing is open).
+        deadline (``stake.money_at_stake``: ``done`` only where nothing is open and the order's status
+        does not say it is unfinished).
 
         Returns
         -------
@@ -253,20 +255,8 @@ class Analysis:
             ``amount_minor`` (int64 [minor units of ``setting.currency``]; an unknown price counts 0)
             and ``orders`` (int64 [orders]).
         """
-        status = self.next_actions.set_index("order_id")["status"].astype(str)
-        per_order = pd.DataFrame(
-            {
-                "status": self.book.table["order_id"].map(status).fillna("done").to_numpy(),
-                "amount_minor": self.prices["price_minor"].fillna(0).to_numpy(dtype=np.int64),
-            }
-        )
-        sums = per_order.groupby("status")["amount_minor"].agg(["sum", "size"]).reindex(list(STATUSES), fill_value=0)
-        return pd.DataFrame(
-            {
-                "status": list(STATUSES),
-                "amount_minor": sums["sum"].to_numpy(dtype=np.int64),
-                "orders": sums["size"].to_numpy(dtype=np.int64),
-            }
+        return money_at_stake(
+            self.book.table, self.next_actions, self.prices["price_minor"].fillna(0).to_numpy(dtype=np.int64)
         )
 
     def spend(self, by: str) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from aliexp_lib import lab as labs
@@ -74,9 +75,14 @@ def orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 def deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     analysis = analysis_of(args)
     table = analysis.next_actions if args.next else analysis.deadlines
-    # The terminal table leaves out the rule ids to stay readable; csv and json have them.
-    columns = [c for c in COLUMNS if not (args.format == "table" and c == "rule")]
-    return table.loc[:, columns], analysis.book.warnings
+    # The terminal table leaves out the rule ids and assumptions to stay readable (csv and json have
+    # them), and the estimated mark where nothing is estimated.
+    terse = {"rule", "assumption"} | (set() if table["estimated"].any() else {"estimated"})
+    columns = [c for c in COLUMNS if not (args.format == "table" and c in terse)]
+    table = table.loc[:, columns]
+    if args.format == "csv":  # json has its own true/false
+        table = table.assign(estimated=np.where(table["estimated"], "true", "false"))
+    return table, analysis.book.warnings
 
 
 def missing(args) -> tuple[pd.DataFrame, tuple[str, ...]]:

@@ -6,22 +6,29 @@ day. ``due`` is the last day on which the action is still in time (a closed inte
 [start, due]); for ``dispute_opens`` it is the first day a dispute may be opened. An event dated
 after ``today`` has not happened yet as of ``today``.
 
-The engine works on whole columns: one pass per kind of deadline (13), none per order.
+The engine works on whole columns: one pass per kind of deadline (15), none per order. Where a
+status says an event happened but the file has no date, ``estimates`` bounds its day: clocks
+count from the earliest it could be (``estimated`` rows, each with its ``assumption``), and a
+window is closed only once even the latest possible due is past; an estimated due already past
+is ``check_now``, never a silent ``done``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
 import pandas as pd
 
+from aliexp_lib.estimates import ASSUMPTIONS, OPEN_END, day_numbers, estimate_events
 from aliexp_lib.kinds import KIND_NAMES, KINDS, STATUSES, Due, Kind, Status, action
 from aliexp_lib.rules import Rulebook, load_rulebook
 from aliexp_lib.schema import DATE_COLUMNS
 from aliexp_lib.validate import OrderBook
 
-COLUMNS = ("order_id", "kind", "due", "days_left", "status", "action", "rule")
+COLUMNS = ("order_id", "kind", "due", "days_left", "status", "action", "rule", "estimated", "assumption")
+__all__ = ["COLUMNS", "compute_deadlines", "day_numbers", "next_actions", "protection_end_days"]
 
 
 def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None = None) -> pd.DataFrame:
@@ -42,7 +49,10 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
         Columns ``COLUMNS``: ``order_id``, ``kind`` (category of ``KIND_NAMES``), ``due``
         (datetime64 [date], the last day to act; for ``dispute_opens`` the first day a dispute may
         be opened), ``days_left`` (int32 [d], due - today), ``status`` (ordered category of
-        ``STATUSES``), ``action`` (what to do, plain words), ``rule`` (rulebook ids behind ``due``).
+        ``STATUSES``), ``action`` (what to do, plain words), ``rule`` (rulebook ids behind ``due``),
+        ``estimated`` (bool: counted from a date the status implies but the file lacks, or a last
+        day that is an event of unknown date) and ``assumption`` (the assumption in plain words;
+        "" where exact).
         Rows follow the order book, and within an order the kinds in lifecycle order (``KINDS``).
 
     Examples
@@ -60,23 +70,38 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
     table = book.table
     n, width = len(table), len(KINDS)
     # Each event as a day number (days since 1970-01-01), and whether it happened by today
-    # (a missing date or one after today has not).
-    day, happened = {}, {}
-    for column in DATE_COLUMNS:
-        day[column], happened[column] = day_numbers(table[column], today_day)
+    # (a missing date or one after today has not); then the events a status says happened on an
+    # unknown day, bounded from below (``day``) and above (``dates.high``).
+    known = {column: day_numbers(table[column], today_day) for column in DATE_COLUMNS}
+    dates = estimate_events(
+        table, {c: d for c, (d, _) in known.items()}, {c: h for c, (_, h) in known.items()}, today_day, rulebook
+    )
+    day, happened = dates.low, dates.happened
     protection_end, at_cap = protection_end_days(table, day["shipped_at"], rulebook)
+    protection_high, _ = protection_end_days(table, dates.high["shipped_at"], rulebook)
 
     # One row per kind, one column per order (writes along a row are contiguous).
     due = np.empty((width, n), dtype=np.int32)  # day numbers fit: 2**31 days is 5.8 million years
     started = np.empty((width, n), dtype=bool)
     done = np.empty((width, n), dtype=bool)
+    check = np.empty((width, n), dtype=bool)
+    estimated = np.empty((width, n), dtype=bool)
+    assumption = np.empty((width, n), dtype=np.int16)
     for k, kind in enumerate(KINDS):
         start = day[kind.start]
         due[k] = _DUE_DAY[kind.due_by](kind, start, protection_end, rulebook)
+        # The latest the due can be: counted from the latest possible start (equal where exact).
+        latest = _DUE_DAY[kind.due_by](_UPPER[k], dates.high[kind.start], protection_high, rulebook)
         started[k] = happened[kind.start]
+        estimated[k] = dates.estimated[kind.start] | kind.open_end
+        assumption[k] = np.where(dates.estimated[kind.start], dates.assumption[kind.start], _OPEN_END * kind.open_end)
+        surely_past = np.where(estimated[k], latest, due[k]) < today_day
         closed = _any(happened, kind.closed_by, at_cap & kind.closed_at_cap)
-        lapsed = _any(happened, kind.lapses_if, kind.window_opens) & (due[k] < today_day)
-        done[k] = closed | lapsed
+        if kind.window_opens:  # a window that opens: once its (earliest) first day is past, done
+            surely_past = due[k] < today_day
+        lapsed = _any(happened, kind.lapses_if, kind.window_opens) & surely_past
+        done[k] = closed | lapsed | (estimated[k] & dates.finished & surely_past)
+        check[k] = estimated[k] & (due[k] < today_day) & ~surely_past
 
     # Output rows order by order, then kind: walk the transpose.
     flat = np.flatnonzero(started.T).astype(np.int32)  # width * n < 2**31 for n < 165 million orders
@@ -86,6 +111,7 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
     days_left = due.ravel()[cell] - today_day
     status = np.select([days_left < 0, days_left == 0], [Status.OVERDUE, Status.DUE_TODAY], Status.UPCOMING)
     status = status.astype(np.int8)
+    status[check.ravel()[cell]] = Status.CHECK_NOW
     status[done.ravel()[cell]] = Status.DONE
     kind_code = kind_code.astype(np.int16)
 
@@ -98,6 +124,8 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
             "status": _categorical(status, _STATUS_DTYPE),
             "action": _categorical(_ACTION_OF[kind_code * np.int16(len(Status)) + status], _ACTION_DTYPE),
             "rule": _categorical(kind_code, _RULE_DTYPE),
+            "estimated": estimated.ravel()[cell],
+            "assumption": _categorical(assumption.ravel()[cell], _ASSUMPTION_DTYPE),
         },
         copy=False,
     )
@@ -129,8 +157,8 @@ def next_actions(deadlines: pd.DataFrame) -> pd.DataFrame:
     0  tracking_check        -21  overdue
     """
     open_rows = deadlines[deadlines["status"] != "done"]
-    overdue = (open_rows["status"] == "overdue").to_numpy()
     days = open_rows["days_left"].to_numpy()
+    overdue = days < 0  # overdue, or an estimate already past
     keys = pd.DataFrame(
         {
             "status": open_rows["status"].cat.codes.to_numpy(),
@@ -208,47 +236,12 @@ def _any(happened: dict[str, np.ndarray], columns: tuple[str, ...], initial) -> 
     return result
 
 
-_NAT = np.iinfo(np.int64).min
 _SECONDS_PER_DAY = 86_400
 
 
 def _day_number(date: np.datetime64) -> np.int32:
     """A date as days since 1970-01-01."""
     return np.int32(date.astype("datetime64[D]").astype(np.int64))
-
-
-def day_numbers(column: pd.Series, today_day: np.int32) -> tuple[np.ndarray, np.ndarray]:
-    """A datetime column as day numbers (0 where not happened), and where it happened by ``today_day``.
-
-    Works on the raw integers of any datetime64 unit, which is several times faster than
-    converting the dates. An event after ``today_day`` has not happened yet.
-
-    Parameters
-    ----------
-    column : pandas.Series of datetime64
-        Event dates (NaT where none).
-    today_day : numpy.int32
-        Today as a day number [d since 1970-01-01].
-
-    Returns
-    -------
-    (numpy.ndarray of int64, numpy.ndarray of bool)
-        Day numbers [d since 1970-01-01] (0 where not happened) and whether each happened.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> days, happened = day_numbers(pd.Series(pd.to_datetime(["1970-01-03", None, "1970-02-01"])), np.int32(10))
-    >>> days.tolist(), happened.tolist()
-    ([2, 0, 0], [True, False, False])
-    """
-    values = column.to_numpy()
-    unit, _ = np.datetime_data(values.dtype)
-    per_day = np.timedelta64(1, "D").astype(f"timedelta64[{unit}]").astype(np.int64)  # units in a day
-    raw = values.view(np.int64)
-    happened = raw < (np.int64(today_day) + 1) * per_day
-    happened &= raw != _NAT
-    return np.where(happened, raw // per_day, 0), happened
 
 
 def _dates(day_numbers: np.ndarray) -> np.ndarray:
@@ -263,6 +256,10 @@ def _categorical(codes: np.ndarray, dtype: pd.CategoricalDtype) -> pd.Categorica
 _KIND_DTYPE = pd.CategoricalDtype(KIND_NAMES)
 _STATUS_DTYPE = pd.CategoricalDtype(STATUSES, ordered=True)
 _RULE_DTYPE = pd.CategoricalDtype([", ".join(k.rules) for k in KINDS])
+_ASSUMPTION_DTYPE = pd.CategoricalDtype(ASSUMPTIONS)
+_OPEN_END = np.int16(ASSUMPTIONS.index(OPEN_END))
+#: Each kind with the rule giving the latest its due can be (``Kind.upper``) as its offset.
+_UPPER = [dataclasses.replace(k, offset=k.upper) if k.upper else k for k in KINDS]
 
 
 # The action of kind k in status s is text len(Status) * k + s; texts repeat, categories may not.

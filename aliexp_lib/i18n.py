@@ -34,8 +34,11 @@ LABELS = {
     "return_refund_by": "Refund for the return",
     "refund_leaves_platform": "Refund leaves AliExpress",
     "refund_overdue": "Refund should have arrived",
+    "cancel_unshipped": "Cancel while unshipped",
+    "seller_ships_by": "Seller must ship",
     # statuses
     "overdue": "overdue",
+    "check_now": "check now",
     "due_today": "due today",
     "upcoming": "upcoming",
     "done": "done",
@@ -64,6 +67,7 @@ LABELS = {
     "tracking_number": "Tracking number",
     "tracking_reused": "Tracking number reused",
     # events of the case log
+    "paid": "Paid",
     "shipped": "Shipped",
     "last_tracking_update": "Tracking moved",
     "received": "Received",
@@ -106,6 +110,8 @@ LABELS = {
     "country": "Country",
     "check": "Check",
     "rule": "Rule",
+    "estimated": "Estimated",
+    "assumption": "Assumption",
     "expected": "Expected",
     "lost": "Lost",
     "currency": "Currency",

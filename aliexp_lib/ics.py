@@ -41,7 +41,37 @@ def default_summary(row: pd.Series) -> str:
     >>> default_summary(pd.Series({"order_id": "8100", "kind": "protection_ends"}))
     'protection ends: order 8100'
     """
-    return f"{str(row['kind']).replace('_', ' ')}: order {row['order_id']}"
+    estimated = "(estimated) " if row.get("estimated", False) else ""
+    return f"{estimated}{str(row['kind']).replace('_', ' ')}: order {row['order_id']}"
+
+
+def default_description(row: pd.Series) -> str:
+    """The action, and for an estimated day the assumption behind it (English).
+
+    The default ``description`` of ``deadlines_calendar``.
+
+    Parameters
+    ----------
+    row : pandas.Series
+        One row of ``compute_deadlines``; ``action`` (str), ``estimated`` (bool, optional) and
+        ``assumption`` (str, optional) are read.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row = pd.Series({"action": "Check tracking", "estimated": True, "assumption": "date unknown"})
+    >>> print(default_description(row))
+    Check tracking
+    <BLANKLINE>
+    Estimated date: date unknown
+    """
+    if not row.get("estimated", False):
+        return str(row["action"])
+    return f"{row['action']}\n\nEstimated date: {row.get('assumption', '')}"
 
 
 def event_uid(order_id: str, kind: str) -> str:
@@ -75,11 +105,13 @@ def deadlines_calendar(
     today: dt.date,
     summary: Callable[[pd.Series], str] | None = None,
     reminder_days: int = 1,
+    description: Callable[[pd.Series], str] | None = None,
 ) -> bytes:
     """The open (not ``done``) rows of ``compute_deadlines`` as an iCalendar file (UTF-8 bytes).
 
     One all-day VEVENT per row, on ``due`` (DTEND = due + 1 d, exclusive), ordered by due then
-    order_id: SUMMARY ``summary(row)`` (default ``default_summary``), DESCRIPTION the action,
+    order_id: SUMMARY ``summary(row)`` (default ``default_summary``), DESCRIPTION ``description(row)``
+    (default ``default_description``: the action, and for an estimated day its assumption),
     CATEGORIES the status, UID ``event_uid``, SEQUENCE 0, DTSTAMP ``today`` 00:00 UTC, and a
     display alarm ``reminder_days`` [d] before the start of the day (0: at its start).
 
@@ -96,6 +128,8 @@ def deadlines_calendar(
         ``summary(row) -> str``, the event title; default ``default_summary``.
     reminder_days : int [d], default 1
         Days before the start of the due day at which the reminder shows; 0 for at its start.
+    description : callable, optional
+        ``description(row) -> str``, the event's text; default ``default_description``.
 
     Returns
     -------
@@ -124,6 +158,7 @@ def deadlines_calendar(
     True
     """
     summary = summary if summary is not None else default_summary
+    describe = description if description is not None else default_description
     stamp = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
     trigger = -dt.timedelta(days=reminder_days)
 
@@ -145,7 +180,7 @@ def deadlines_calendar(
         event.add("dtstart", due)
         event.add("dtend", due + dt.timedelta(days=1))
         event.add("summary", title)
-        event.add("description", str(row["action"]))
+        event.add("description", describe(row))
         event.add("categories", [str(row["status"])])
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")

@@ -16,18 +16,19 @@ class Status(enum.IntEnum):
 
     Examples
     --------
-    >>> Status.DUE_TODAY.label, Status.OVERDUE < Status.UPCOMING
+    >>> Status.DUE_TODAY.label, Status.OVERDUE < Status.CHECK_NOW < Status.UPCOMING
     ('due_today', True)
     """
 
     OVERDUE = 0  #: due < today and still open
-    DUE_TODAY = 1  #: due == today
-    UPCOMING = 2  #: due > today
-    DONE = 3  #: closed by an event, or a window that lapsed
+    CHECK_NOW = 1  #: an estimated due < today, but the true one may not have passed: look at the order page now
+    DUE_TODAY = 2  #: due == today
+    UPCOMING = 3  #: due > today
+    DONE = 4  #: closed by an event, or a window that lapsed
 
     @property
     def label(self) -> str:
-        """The code shown in tables: ``overdue``, ``due_today``, ``upcoming``, ``done``."""
+        """The code shown in tables: ``overdue``, ``check_now``, ``due_today``, ``upcoming``, ``done``."""
         return self.name.lower()
 
 
@@ -77,6 +78,12 @@ class Kind:
         ``done`` where protection already reaches its cap (no extension possible).
     actor : {"you", "seller", "platform", "bank"}
         Who must act before ``due`` (``ACTORS``): the buyer, or the one the buyer waits on.
+    check : str
+        What to do in ``check_now`` (an estimated due already past; default ``CHECK_NOW``).
+    open_end : bool
+        The true last day is an event of unknown date (the seller's shipping): always an estimate.
+    upper : str
+        The rule [d] giving the latest the due can be (default the offset rule), for the estimates.
 
     Examples
     --------
@@ -98,6 +105,9 @@ class Kind:
     closed_at_cap: bool = False  #: done where protection already reaches its cap (no extension possible)
     offset: str = ""  #: the rule [d] added to the start, or taken from the protection end; default ``rules[0]``
     actor: str = "you"  #: who must act before ``due``: one of ``ACTORS``
+    check: str = ""  #: action in ``check_now``; default ``CHECK_NOW``
+    open_end: bool = False  #: the true last day is an event of unknown date: always an estimate
+    upper: str = ""  #: the rule [d] giving the latest the due can be; default the offset rule
 
     @property
     def offset_rule(self) -> str:
@@ -109,7 +119,33 @@ class Kind:
 ACTORS = ("you", "seller", "platform", "bank")
 
 REFUND = "refund_issued_at"
+#: What to do when an estimated last day is already past (``Status.CHECK_NOW``).
+CHECK_NOW = "This estimated date has passed, but the real one may not have: look at the order page now"
 KINDS = (
+    Kind(
+        "cancel_unshipped",
+        "paid_at",
+        ("cancel_unshipped_days", "seller_ship_max_days"),
+        ("shipped_at", REFUND),
+        "You can cancel the order (for instance if the cashback did not show) only until the seller ships it",
+        "The order may have shipped already: look at the order page; while it awaits shipment you can still cancel",
+        "Shipped or refunded: the order can no longer be cancelled",
+        open_end=True,
+        upper="seller_ship_max_days",
+        check="The seller may ship any day: to cancel, do it now on the order page while it awaits shipment",
+        actor="you",  # only the buyer can ask to cancel
+    ),
+    Kind(
+        "seller_ships_by",
+        "paid_at",
+        ("seller_ship_days", "seller_ship_max_days"),
+        ("shipped_at", REFUND),
+        "The seller must ship by this date (the order page counts down); if not, the order is cancelled and refunded",
+        "The seller's time to ship is over: look at the order page; an unshipped order is cancelled and refunded",
+        "Shipped or refunded",
+        upper="seller_ship_max_days",
+        actor="seller",  # the seller ships
+    ),
     Kind(
         "dispute_opens",
         "shipped_at",
@@ -256,11 +292,12 @@ def action(kind: Kind, status: Status) -> str:
 
     Examples
     --------
-    >>> action(KINDS[0], Status.UPCOMING)
+    >>> action(KINDS[2], Status.UPCOMING)
     'Wait: a dispute can be opened from this date on'
     """
     return {
         Status.OVERDUE: kind.overdue,
+        Status.CHECK_NOW: kind.check or CHECK_NOW,
         Status.DUE_TODAY: kind.pending,
         Status.UPCOMING: kind.pending,
         Status.DONE: kind.done,

@@ -8,7 +8,7 @@ validator (``validate``), the importers (``importers``), the case log (``caselog
 Examples
 --------
 >>> SCHEMA[:5], len(SCHEMA), set(DATE_COLUMNS) <= set(SCHEMA)
-(('order_id', 'store', 'title', 'price', 'currency'), 31, True)
+(('order_id', 'store', 'title', 'price', 'currency'), 32, True)
 >>> STATUS_EVENTS["completed"]
 ('shipped_at', 'confirmed_at')
 >>> str(EARLIEST), str(LATEST)
@@ -22,6 +22,7 @@ import numpy as np
 #: Dated events of an order, in the order they usually happen.
 DATE_COLUMNS = (
     "ordered_at",
+    "paid_at",
     "shipped_at",
     "last_tracking_update_at",
     "received_at",
@@ -58,6 +59,7 @@ SCHEMA = (
     "price",
     "currency",
     "ordered_at",
+    "paid_at",
     "shipped_at",
     "protection_days",
     "extension_days",
@@ -114,7 +116,9 @@ NATIVE_FORMAT = "aliexp"
 
 #: (earlier, later): the later event cannot happen before the earlier one.
 CHRONOLOGY = (
+    ("ordered_at", "paid_at"),
     ("ordered_at", "shipped_at"),
+    ("paid_at", "shipped_at"),
     ("shipped_at", "last_tracking_update_at"),
     ("shipped_at", "received_at"),
     ("shipped_at", "confirmed_at"),

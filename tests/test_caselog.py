@@ -61,6 +61,7 @@ def test_events_are_the_dated_columns_and_extension():
     assert EVENTS == DATED_EVENTS + ("extension",)
     assert {f"{e}_at" for e in DATED_EVENTS} == set(DATE_COLUMNS) - {"ordered_at"}
     assert set(DATED_EVENTS) == {
+        "paid",
         "shipped",
         "received",
         "confirmed",

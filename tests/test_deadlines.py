@@ -265,7 +265,17 @@ def test_rows_follow_the_order_book_then_the_lifecycle():
         "refund_leaves_platform",
         "refund_overdue",
     ]
-    assert list(table.columns) == ["order_id", "kind", "due", "days_left", "status", "action", "rule"]
+    assert list(table.columns) == [
+        "order_id",
+        "kind",
+        "due",
+        "days_left",
+        "status",
+        "action",
+        "rule",
+        "estimated",
+        "assumption",
+    ]
 
 
 def test_every_row_says_what_to_do_and_which_rules():

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from aliexp_lib import OrderBook, compute_deadlines, load_rulebook
 from aliexp_lib.kinds import KINDS
+from aliexp_lib.schema import STATUSES
 from tests.oracles.reference_deadlines import order_records, reference_deadlines
 
 RULES = load_rulebook()
@@ -43,6 +44,21 @@ def orders(draw) -> dict:
     return order
 
 
+@st.composite
+def exported_orders(draw) -> dict:
+    """An order as an export may give it: an order date and a status, some dates the status implies missing."""
+    order = draw(orders())
+    ordered = order["shipped_at"] - dt.timedelta(days=draw(st.integers(0, 60)))
+    order["ordered_at"] = ordered
+    if draw(st.booleans()):
+        order["paid_at"] = ordered + dt.timedelta(days=draw(st.integers(0, 25)))
+    for column in ("shipped_at", "confirmed_at", "dispute_opened_at", "refund_issued_at"):
+        if draw(st.booleans()):
+            order.pop(column, None)
+    order["status"] = draw(st.sampled_from(("", *STATUSES)))
+    return order
+
+
 def as_book(order_list: list[dict]) -> OrderBook:
     rows = [
         {"order_id": f"o{i}", **{k: ("" if v is None else str(v)) for k, v in o.items()}}
@@ -55,7 +71,7 @@ todays = st.dates(min_value=START, max_value=dt.date(2027, 6, 30))
 
 
 @settings(max_examples=150)
-@given(st.lists(orders(), min_size=1, max_size=20), todays)
+@given(st.lists(orders() | exported_orders(), min_size=1, max_size=20), todays)
 def test_engine_agrees_with_the_per_row_reference(order_list, today):
     book = as_book(order_list)
     engine = compute_deadlines(book, today, RULES)

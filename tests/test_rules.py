@@ -29,6 +29,11 @@ DOMAIN_CLOCKS = {
     "dispute_latest_after_delivery_term_days": (15, "L173"),
     "refund_arrival_typical_days": (7, "L422"),
     "cashback_visible_minutes": (10, "L239"),
+    # The order before shipment: the seed gives no number, so the source is an AliExpress guide.
+    "seller_ship_days": (7, "guide-aliexpress.com"),
+    "seller_ship_max_days": (30, "allexprs.info"),
+    "cancel_unshipped_days": (0, "L239"),
+    "payment_latest_days": (20, "orientdeck.com"),
 }
 
 

@@ -12,8 +12,9 @@ import pytest
 from babel.messages.extract import extract_from_dir
 
 from aliexp_lib import Setting, analyse, load_orders
+from aliexp_lib.estimates import ASSUMPTIONS
 from aliexp_lib.i18n import LABELS, _, _catalogue, format_date, label
-from aliexp_lib.kinds import KINDS
+from aliexp_lib.kinds import CHECK_NOW, KINDS
 from aliexp_lib.money import money_text
 from aliexp_lib.resolve import REASONS, RISKS
 from aliexp_lib.views import figures, tables
@@ -186,7 +187,8 @@ class TestTablesAndFigures:
 class TestLanguages:
     def test_every_engine_word_has_a_russian_translation(self):
         words = [*LABELS.values(), *REASONS.values(), *RISKS.values()]
-        words += [text for kind in KINDS for text in (kind.pending, kind.overdue, kind.done)]
+        words += [text for kind in KINDS for text in (kind.pending, kind.overdue, kind.done, kind.check or CHECK_NOW)]
+        words += [text for text in ASSUMPTIONS if text]
         missing = [w for w in words if _(w, "ru") == w]
         assert missing == []
 

@@ -18,7 +18,13 @@ from aliexp_lib.money import minor_digits, money_text
 #: A plain look, set directly: plotly's named templates are deep-copied on every figure (slow).
 LOOK = {"template": None, "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"family": "sans-serif"}}
 #: Colour of each deadline status (``kinds.STATUSES``).
-STATUS_COLOURS = {"overdue": "#c0392b", "due_today": "#e67e22", "upcoming": "#2e86c1", "done": "#95a5a6"}
+STATUS_COLOURS = {
+    "overdue": "#c0392b",
+    "check_now": "#8e44ad",
+    "due_today": "#e67e22",
+    "upcoming": "#2e86c1",
+    "done": "#95a5a6",
+}
 #: Orders shown at most on the timeline: the most urgent ones.
 TIMELINE_ORDERS = 40
 
@@ -124,7 +130,8 @@ def money_at_stake(analysis: Analysis) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        One bar per status; heights in currency units [``setting.currency``], labels as money text.
+        One bar per status (``check_now`` only where an order is in it); heights in currency units
+        [``setting.currency``], labels as money text.
 
     Examples
     --------
@@ -139,6 +146,7 @@ def money_at_stake(analysis: Analysis) -> go.Figure:
     """
     lang, currency = analysis.setting.lang, analysis.setting.currency
     sums = analysis.money_at_stake
+    sums = sums[(sums["status"] != "check_now") | (sums["orders"] > 0)]  # a bar for estimates only where there are
     amounts = sums["amount_minor"].to_numpy() / 10 ** minor_digits(currency)
     figure = go.Figure(
         go.Bar(

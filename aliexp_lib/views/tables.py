@@ -14,35 +14,16 @@ import numpy as np
 import pandas as pd
 
 from aliexp_lib.analysis import Analysis
-from aliexp_lib.i18n import _, format_date, localise
+from aliexp_lib.i18n import _, localise
 from aliexp_lib.money import money_text
 from aliexp_lib.risk import seller_signals
 from aliexp_lib.setting import Setting
 from aliexp_lib.tracking import check_tracking
 from aliexp_lib.validate import OrderBook
+from aliexp_lib.views.marks import assumptions, dates_text, marked
 
 #: Rows shown at most in one table; the rest is counted in a note.
 MAX_ROWS = 100
-
-
-def dates_text(days, lang: str) -> list[str]:
-    """Each of ``days`` as a date for people in ``lang`` (``i18n.format_date``; "" where missing).
-
-    Parameters
-    ----------
-    days : iterable of datetime.date, pandas.Timestamp, str or missing
-    lang : {"en", "ru"}
-
-    Returns
-    -------
-    list of str
-
-    Examples
-    --------
-    >>> dates_text(pd.to_datetime(["2026-03-02", None]), "en")
-    ['Mar 2, 2026', '']
-    """
-    return [format_date(d, lang) for d in days]
 
 
 def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
@@ -57,7 +38,8 @@ def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``order_id``, ``title``, ``kind``, ``due`` (text), ``days_left`` [d], ``status``, ``action``.
+        ``order_id``, ``title``, ``kind``, ``due`` (text; ``≈ ... (estimated)`` where estimated),
+        ``days_left`` [d], ``status``, ``action``; ``assumption`` where any day is estimated.
 
     Examples
     --------
@@ -75,12 +57,14 @@ def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
             "order_id": upcoming["order_id"].to_numpy(),
             "title": upcoming["order_id"].map(titles).to_numpy(),
             "kind": upcoming["kind"].to_numpy(),
-            "due": dates_text(upcoming["due"], lang),
+            "due": marked(dates_text(upcoming["due"], lang), upcoming["estimated"], lang),
             "days_left": upcoming["days_left"].to_numpy(),
             "status": upcoming["status"].to_numpy(),
             "action": upcoming["action"].to_numpy(),
         }
     )
+    if upcoming["estimated"].any():  # why each estimated day is what it is
+        table["assumption"] = assumptions(upcoming, lang)
     return localise(table, lang, codes=("kind", "status"), texts=("action",))
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, format_date
 from aliexp_lib.kinds import ACTORS, KINDS
+from aliexp_lib.views.marks import assumptions, marked
 
 #: Who acts on each kind of deadline (``kinds.Kind.actor``).
 ACTOR = {kind.name: kind.actor for kind in KINDS}
@@ -85,9 +86,9 @@ def _open(analysis: Analysis) -> pd.DataFrame:
     rows["actor"] = rows["kind"].astype(str).map(ACTOR)
     titles = analysis.book.table.set_index("order_id")["title"]
     rows["title"] = rows["order_id"].map(titles).fillna("").astype(str)
-    overdue = rows["status"] == "overdue"
+    overdue = rows["days_left"] < 0  # missed, or an estimated day already past
     # what is due today first, then what was missed (the most recent first), then the soonest
-    rows["_urgency"] = rows["status"].astype(str).map({"due_today": 0, "overdue": 1, "upcoming": 2})
+    rows["_urgency"] = rows["status"].astype(str).map({"due_today": 0, "overdue": 1, "check_now": 1, "upcoming": 2})
     rows["_order"] = rows["days_left"].where(~overdue, -rows["days_left"])
     return rows.sort_values(["_urgency", "_order"], kind="stable")
 
@@ -99,8 +100,15 @@ def _table(rows: pd.DataFrame, analysis: Analysis, what: pd.Series) -> pd.DataFr
             "item": rows["title"].to_numpy(),
             "order_id": rows["order_id"].to_numpy(),
             "action": [_(str(a), lang) for a in what],
-            "when": [when_text(n, d, lang) for n, d in zip(rows["days_left"], rows["due"], strict=True)],
-            "rule": [_("rules: {ids}", lang).format(ids=r) for r in rows["rule"].astype(str)],
+            "when": marked(
+                [when_text(n, d, lang) for n, d in zip(rows["days_left"], rows["due"], strict=True)],
+                rows["estimated"],
+                lang,
+            ),
+            "rule": [
+                " ".join((_("rules: {ids}", lang).format(ids=r), why)).strip()
+                for r, why in zip(rows["rule"].astype(str), assumptions(rows, lang), strict=True)
+            ],
         }
     )
 
@@ -121,7 +129,8 @@ def your_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``item`` (title), ``order_id``, ``action`` (words in the setting's language), ``when``
-        (``when_text``), ``rule`` (the rulebook ids behind the day, for a tooltip).
+        (``when_text``; ``≈ ... (estimated)`` where the day is estimated), ``rule`` (the rulebook ids
+        behind the day and, where estimated, the assumption, for a tooltip).
 
     Examples
     --------
@@ -132,7 +141,8 @@ def your_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
     ['Lamp', 'tomorrow']
     """
     rows = _open(analysis)
-    mine = rows[((rows["actor"] == "you") | (rows["status"] == "overdue")) & (rows["days_left"] <= days)]
+    alarm = rows["status"].isin(["overdue", "check_now"])  # the buyer looks: at the order page, if estimated
+    mine = rows[((rows["actor"] == "you") | alarm) & (rows["days_left"] <= days)]
     mine = mine[~mine["kind"].astype(str).isin(OPENS)]
     mine = mine.drop_duplicates("order_id")
     return _table(mine, analysis, mine["action"].astype(str))
@@ -161,7 +171,7 @@ def waiting_on_others(analysis: Analysis) -> pd.DataFrame:
     """
     lang = analysis.setting.lang
     rows = _open(analysis)
-    theirs = rows[(rows["actor"] != "you") & (rows["status"] != "overdue")].copy()
+    theirs = rows[(rows["actor"] != "you") & ~rows["status"].isin(["overdue", "check_now"])].copy()
     theirs["_actor"] = theirs["actor"].map({a: i for i, a in enumerate(ACTORS)})
     theirs = theirs.sort_values(["_actor", "days_left"], kind="stable")
     out = _table(theirs, analysis, theirs["action"].astype(str))

@@ -35,7 +35,8 @@ def calendar_file(analysis: Analysis, past: bool = False) -> bytes:
     -------
     bytes
         The ``.ics`` file: one all-day event per open deadline, summary ``<kind>: <item> · order <id>``
-        (the item's title shortened to ``TITLE_CHARACTERS``).
+        (the item's title shortened to ``TITLE_CHARACTERS``); an estimated day is marked ``≈ ...
+        (estimated)`` and its description says the assumption behind it.
 
     Examples
     --------
@@ -52,17 +53,24 @@ def calendar_file(analysis: Analysis, past: bool = False) -> bytes:
     """
     lang = analysis.setting.lang
     deadlines = analysis.deadlines
-    if not past:
-        deadlines = deadlines[deadlines["status"] != "overdue"]
+    if not past:  # missed, or an estimate already past (the to-do list raises that alarm)
+        deadlines = deadlines[~deadlines["status"].isin(["overdue", "check_now"])]
     titles = analysis.book.table.set_index("order_id")["title"].fillna("").astype(str).str.strip()
 
     def summary(row) -> str:
         title = titles.get(row["order_id"], "")
         title = title if len(title) <= TITLE_CHARACTERS else title[: TITLE_CHARACTERS - 1].rstrip() + "…"
         order = f"{_('order', lang)} {row['order_id']}"
-        return f"{label(row['kind'], lang)}: {title} · {order}" if title else f"{label(row['kind'], lang)}: {order}"
+        text = f"{label(row['kind'], lang)}: {title} · {order}" if title else f"{label(row['kind'], lang)}: {order}"
+        return f"≈ {text} ({_('estimated', lang)})" if row["estimated"] else text
 
-    return deadlines_calendar(deadlines, analysis.today, summary=summary)
+    def description(row) -> str:
+        action = _(str(row["action"]), lang)
+        if not row["estimated"]:
+            return action
+        return f"{action}\n\n{_('Estimated date', lang)}: {_(str(row['assumption']), lang)}"
+
+    return deadlines_calendar(deadlines, analysis.today, summary=summary, description=description)
 
 
 def calendar_button(analysis: Analysis, path: str, current: Callable[[], Analysis] | None = None):

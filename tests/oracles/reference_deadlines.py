@@ -28,18 +28,64 @@ def _value(rules: Rulebook, rule_id: str, on: dt.date) -> int:
     return rules.days_on(rule_id, on)
 
 
+#: Written apart from ``aliexp_lib.estimates``: what each status says happened, and what comes before.
+_SAID = {
+    "awaiting_shipment": ("paid_at",),
+    "shipped": ("paid_at", "shipped_at"),
+    "completed": ("paid_at", "shipped_at", "confirmed_at"),
+    "in_dispute": ("paid_at", "shipped_at", "dispute_opened_at"),
+    "refunded": ("paid_at", "refund_issued_at"),
+}
+_BEFORE = {
+    "paid_at": ("ordered_at",),
+    "shipped_at": ("ordered_at", "paid_at"),
+    "confirmed_at": ("ordered_at", "paid_at", "shipped_at"),
+    "dispute_opened_at": ("ordered_at", "paid_at", "shipped_at"),
+    "refund_issued_at": ("ordered_at", "paid_at"),
+}
+#: Event -> (the event its latest day is counted from, the rule [d]); others: at the latest today.
+_LATEST = {
+    "paid_at": ("ordered_at", "payment_latest_days"),
+    "shipped_at": ("paid_at", "seller_ship_max_days"),
+    "confirmed_at": ("shipped_at", "protection_cap_days"),
+    "dispute_opened_at": ("shipped_at", "protection_cap_days"),
+}
+
+
 def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
     ev = {k: v for k, v in order.items() if isinstance(v, dt.date) and v <= today}
+    status = order.get("status") or ""
+    estimated = set()
+    for event, before in _BEFORE.items():  # the earliest day each event the status says happened could be
+        if event in _SAID.get(status, ()) and event not in ev:
+            known = [ev[b] for b in before if b in ev and b not in estimated]
+            if known:
+                ev[event] = max(known)
+                estimated.add(event)
+    latest = {"ordered_at": ev.get("ordered_at", today)}
+    for event in _BEFORE:  # the latest day it could be
+        if event in ev and event not in estimated:
+            latest[event] = ev[event]
+        elif event in _LATEST:
+            base, rule = _LATEST[event]
+            latest[event] = min(today, latest[base] + _value(rules, rule, latest[base]) * DAY)
+        else:
+            latest[event] = today
+    finished = status in ("completed", "closed")
 
     def has(*names):
         return any(n in ev for n in names)
 
     rows = []
 
-    def add(kind, due, done, window_opens=False, lapses=False):
+    def add(kind, due, done, window_opens=False, lapses=False, start=None, high=None, open_end=False):
         left = (due - today).days
-        if done or ((window_opens or lapses) and left < 0):
+        guess = start in estimated or open_end
+        surely_past = (high if guess and not window_opens else due) < today
+        if done or ((window_opens or lapses) and surely_past) or (guess and finished and surely_past):
             status = "done"
+        elif guess and left < 0 and not surely_past:
+            status = "check_now"
         elif left < 0:
             status = "overdue"
         elif left == 0:
@@ -48,6 +94,26 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
             status = "upcoming"
         rows.append((order["order_id"], kind, due, left, status))
 
+    def high_after(start, rule):
+        return latest[start] + _value(rules, rule, latest[start]) * DAY
+
+    paid = ev.get("paid_at")
+    if paid:
+        stop = has("shipped_at", "refund_issued_at")
+        add(
+            "cancel_unshipped",
+            paid + _value(rules, "cancel_unshipped_days", paid) * DAY,
+            stop,
+            high=high_after("paid_at", "seller_ship_max_days"),
+            open_end=True,
+        )
+        add(
+            "seller_ships_by",
+            paid + _value(rules, "seller_ship_days", paid) * DAY,
+            stop,
+            start="paid_at",
+            high=high_after("paid_at", "seller_ship_max_days"),
+        )
     shipped = ev.get("shipped_at")
     if shipped:
         term = order.get("protection_days")
@@ -56,17 +122,28 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
         cap = _value(rules, "protection_cap_days", shipped)
         total = min(term + (order.get("extension_days") or 0), cap)
         ends = shipped + total * DAY
+        top = latest["shipped_at"]
+        own = order.get("protection_days")
+        term_top = own if own is not None else _value(rules, "protection_days", top)
+        ends_top = (
+            top + min(term_top + (order.get("extension_days") or 0), _value(rules, "protection_cap_days", top)) * DAY
+        )
         refund = has("refund_issued_at")
+        on_ship = {"start": "shipped_at"}
         add(
             "dispute_opens",
             shipped + _value(rules, "dispute_earliest_days", shipped) * DAY,
             has("dispute_opened_at", "confirmed_at") or refund,
             window_opens=True,
+            high=high_after("shipped_at", "dispute_earliest_days"),
+            **on_ship,
         )
         add(
             "tracking_check",
             shipped + _value(rules, "tracking_check_days", shipped) * DAY,
             has("last_tracking_update_at", "received_at", "confirmed_at") or refund,
+            high=high_after("shipped_at", "tracking_check_days"),
+            **on_ship,
         )
     update = ev.get("last_tracking_update_at")
     if update:
@@ -80,8 +157,17 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
             "ask_extension",
             max(ends - _value(rules, "ask_extension_latest_days", shipped) * DAY, shipped),
             has("received_at", "confirmed_at", "dispute_opened_at") or refund or total >= cap,
+            high=max(ends_top - _value(rules, "ask_extension_latest_days", top) * DAY, top),
+            **on_ship,
         )
-        add("protection_ends", ends, has("confirmed_at", "dispute_opened_at") or refund, lapses=has("received_at"))
+        add(
+            "protection_ends",
+            ends,
+            has("confirmed_at", "dispute_opened_at") or refund,
+            lapses=has("received_at"),
+            high=ends_top,
+            **on_ship,
+        )
     confirmed = ev.get("confirmed_at")
     if confirmed:
         add(
@@ -89,12 +175,27 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
             confirmed + _value(rules, "dispute_after_close_days", confirmed) * DAY,
             has("dispute_opened_at", "refund_issued_at"),
             lapses=has("received_at"),
+            start="confirmed_at",
+            high=high_after("confirmed_at", "dispute_after_close_days"),
         )
     opened = ev.get("dispute_opened_at")
     if opened:
         stop = has("dispute_escalated_at", "return_address_at", "refund_issued_at")
-        add("seller_reply_due", opened + _value(rules, "seller_reply_days", opened) * DAY, stop)
-        add("auto_escalation", opened + _value(rules, "auto_escalation_days", opened) * DAY, stop)
+        on_dispute = {"start": "dispute_opened_at"}
+        add(
+            "seller_reply_due",
+            opened + _value(rules, "seller_reply_days", opened) * DAY,
+            stop,
+            high=high_after("dispute_opened_at", "seller_reply_days"),
+            **on_dispute,
+        )
+        add(
+            "auto_escalation",
+            opened + _value(rules, "auto_escalation_days", opened) * DAY,
+            stop,
+            high=high_after("dispute_opened_at", "auto_escalation_days"),
+            **on_dispute,
+        )
     escalated = ev.get("dispute_escalated_at")
     if escalated:
         add(
@@ -118,9 +219,15 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
             "refund_leaves_platform",
             refunded + _value(rules, "refund_leaves_platform_days", refunded) * DAY,
             has("refund_received_at"),
+            start="refund_issued_at",
+            high=high_after("refund_issued_at", "refund_leaves_platform_days"),
         )
         add(
-            "refund_overdue", refunded + _value(rules, "refund_arrival_days", refunded) * DAY, has("refund_received_at")
+            "refund_overdue",
+            refunded + _value(rules, "refund_arrival_days", refunded) * DAY,
+            has("refund_received_at"),
+            start="refund_issued_at",
+            high=high_after("refund_issued_at", "refund_arrival_days"),
         )
     return rows
 
