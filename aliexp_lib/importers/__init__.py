@@ -62,8 +62,12 @@ FORMATS: dict[str, ModuleType] = {
 #: format has it; a schema column once the schema has it).
 EXTRA_COLUMNS = tuple(c for c in ("items", "status", "store_url", "order_url", "paid_at") if c not in SCHEMA)
 #: What a status says happened -> the dated column of that event (its warning is for orders without it).
-_STATUS_DATE = {"shipped": "shipped_at", "completed": "confirmed_at", "in_dispute": "dispute_opened_at",
-                "refunded": "refund_issued_at"}
+_STATUS_DATE = {
+    "shipped": "shipped_at",
+    "completed": "confirmed_at",
+    "in_dispute": "dispute_opened_at",
+    "refunded": "refund_issued_at",
+}
 
 __all__ = ["EXTRA_COLUMNS", "FORMATS", "Imported", "detect", "read_export"]
 
@@ -232,10 +236,7 @@ def read_export(path: str | Path, fmt: str | None = None, currency: str | None =
     _explain_statuses(orders, source)
     empty = pd.Series("", index=pd.RangeIndex(len(orders)), dtype=str)
     table = pd.DataFrame(
-        {
-            column: _text(orders[column]) if column in orders else empty
-            for column in (*SCHEMA, *EXTRA_COLUMNS)
-        },
+        {column: _text(orders[column]) if column in orders else empty for column in (*SCHEMA, *EXTRA_COLUMNS)},
         copy=False,
     )
     return Imported(table, tuple(source.warnings), fmt)

@@ -45,7 +45,9 @@ def to_minor(decimal: pd.Series, currency: pd.Series) -> pd.Series:
 
     Examples
     --------
-    >>> to_minor(pd.Series(["120.95", "129.5", "7", "", "1.234"]), pd.Series(["USD", "PLN", "JPY", "USD", "USD"])).tolist()
+    >>> amounts = pd.Series(["120.95", "129.5", "7", "", "1.234"])
+    >>> currencies = pd.Series(["USD", "PLN", "JPY", "USD", "USD"])
+    >>> to_minor(amounts, currencies).tolist()
     [12095, 12950, 7, <NA>, <NA>]
     """
     text = decimal.astype(str)
@@ -54,7 +56,11 @@ def to_minor(decimal: pd.Series, currency: pd.Series) -> pd.Series:
     whole, fraction = parts[0].astype(str), parts[1].astype(str)
     places = fraction.str.len().to_numpy()
     fits = np.asarray(
-        (text != "") & whole.str.fullmatch(r"\d{1,15}") & fraction.str.fullmatch(r"\d*") & (digits >= 0) & (places <= digits),
+        (text != "")
+        & whole.str.fullmatch(r"\d{1,15}")
+        & fraction.str.fullmatch(r"\d*")
+        & (digits >= 0)
+        & (places <= digits),
         bool,
     )
     out = pd.Series(pd.NA, index=text.index, dtype="Int64")

@@ -134,7 +134,9 @@ def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) 
         book.close()
     source.lines = Lines(numbers, word=f"sheet {sheet!r}, row")
     source.rows = len(numbers)
-    return pd.DataFrame({column: pd.Categorical(values) for column, values in kept.items()}, index=pd.RangeIndex(len(numbers)))
+    return pd.DataFrame(
+        {column: pd.Categorical(values) for column, values in kept.items()}, index=pd.RangeIndex(len(numbers))
+    )
 
 
 def _open(data: bytes, source: Source | None = None):
@@ -171,7 +173,9 @@ def _header(rows, columns: tuple[str, ...], source: Source, sheet: str, name: st
         found = {h: p for p, h in reversed(list(enumerate(header))) if h}
         positions = [found.get(normal_header(column)) for column in columns]
         if positions[0] is None:
-            raise InputError(f"{source.path}: sheet {sheet!r}, row {number}: no {columns[0]!r} column, so this is not {name}")
+            raise InputError(
+                f"{source.path}: sheet {sheet!r}, row {number}: no {columns[0]!r} column, so this is not {name}"
+            )
         return positions, number
     raise InputError(f"{source.path}: sheet {sheet!r} is empty; expected a header row with {columns[0]!r}")
 

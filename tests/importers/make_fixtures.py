@@ -101,10 +101,24 @@ def write_backup(path: Path) -> None:
     book.save(path)
 
 
-INVENTORY_HEADER = (
-    "Order Date,Order ID,Title,Qty,Price,Store,Product ID,SKU ID,Attributes,Price Info,Currency,Status,"
-    "Product Url,Product Image Url,Store Url,Tags"
-).split(",")
+INVENTORY_HEADER = [
+    "Order Date",
+    "Order ID",
+    "Title",
+    "Qty",
+    "Price",
+    "Store",
+    "Product ID",
+    "SKU ID",
+    "Attributes",
+    "Price Info",
+    "Currency",
+    "Status",
+    "Product Url",
+    "Product Image Url",
+    "Store Url",
+    "Tags",
+]
 #: Language -> statuses (completed, shipped, closed, awaiting shipment) and the three orders' items:
 #: (order, title, qty, price as shown, currency).
 INVENTORY = {
