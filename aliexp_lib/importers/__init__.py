@@ -58,9 +58,11 @@ FORMATS: dict[str, ModuleType] = {
         shopper_inventory_json,
     )
 }
-#: Columns of ``Imported.table`` beyond the schema (``paid_at``: the day the order was paid, where the
-#: format has it; a schema column once the schema has it).
-EXTRA_COLUMNS = tuple(c for c in ("items", "status", "store_url", "order_url", "paid_at") if c not in SCHEMA)
+#: Columns of ``Imported.table`` beyond the schema (and ``paid_at``, the day the order was paid, where the
+#: format has it, until the schema has it).
+EXTRA_COLUMNS = ("items", "status", "store_url", "order_url")
+#: Columns beyond these that only the formats having them give.
+OPTIONAL_COLUMNS = tuple(column for column in ("paid_at",) if column not in SCHEMA)
 #: What a status says happened -> the dated column of that event (its warning is for orders without it).
 _STATUS_DATE = {
     "shipped": "shipped_at",
@@ -236,7 +238,10 @@ def read_export(path: str | Path, fmt: str | None = None, currency: str | None =
     _explain_statuses(orders, source)
     empty = pd.Series("", index=pd.RangeIndex(len(orders)), dtype=str)
     table = pd.DataFrame(
-        {column: _text(orders[column]) if column in orders else empty for column in (*SCHEMA, *EXTRA_COLUMNS)},
+        {
+            column: _text(orders[column]) if column in orders else empty
+            for column in (*SCHEMA, *EXTRA_COLUMNS, *(c for c in OPTIONAL_COLUMNS if c in orders))
+        },
         copy=False,
     )
     return Imported(table, tuple(source.warnings), fmt)

@@ -52,8 +52,8 @@ def to_minor(decimal: pd.Series, currency: pd.Series) -> pd.Series:
     """
     text = decimal.astype(str)
     digits = _digits(currency).to_numpy()
-    parts = text.str.split(".", n=1, expand=True).reindex(columns=[0, 1]).fillna("")
-    whole, fraction = parts[0].astype(str), parts[1].astype(str)
+    whole = text.str.replace(r"\..*", "", regex=True)
+    fraction = text.str.extract(r"\.(.*)", expand=False).fillna("").astype(str)
     places = fraction.str.len().to_numpy()
     fits = np.asarray(
         (text != "")

@@ -160,8 +160,9 @@ def _statuses(raw: pd.DataFrame, source: c.Source) -> tuple[pd.Series, pd.Series
     code = raw["order_status"].astype(str).str.strip().str.upper()
     known = ", ".join(table["status"])
     status = code.map({k: v["status"] for k, v in table["status"].items()}).fillna("?")
+    source.flag((status == "?") & (code == ""), raw["order_status"], "order_status", "order_status is required")
     source.flag(
-        status == "?",
+        (status == "?") & (code != ""),
         raw["order_status"],
         "order_status",
         f"unknown AliExpress order status code; known codes: {known}",
