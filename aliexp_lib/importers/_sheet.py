@@ -78,7 +78,8 @@ def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) 
     Header names (the sheet's first non-empty row) are matched case-insensitively, ignoring spaces
     and underscores; a missing column is an empty one, but the first of ``columns`` (the key) must
     be present. Empty rows are skipped. Dates and times are written ``YYYY-MM-DD HH:MM:SS``, whole
-    numbers without a decimal point. Sets ``source.lines`` so that problems name the sheet and row.
+    numbers without a decimal point. Sets ``source.lines`` and ``source.source`` so that problems and
+    warnings name the sheet and the row.
 
     Parameters
     ----------
@@ -132,7 +133,8 @@ def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) 
         raise InputError(f"{source.path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
     finally:
         book.close()
-    source.lines = Lines(numbers, word=f"sheet {sheet!r}, row")
+    source.source = f"{source.path}, sheet {sheet!r}"  # messages name the sheet once, then each row
+    source.lines = Lines(numbers, word="row")
     source.rows = len(numbers)
     return pd.DataFrame(
         {column: pd.Categorical(values) for column, values in kept.items()}, index=pd.RangeIndex(len(numbers))
