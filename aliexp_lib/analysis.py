@@ -387,4 +387,4 @@ def analyse_file(
     """
     setting = build_setting(orders_path, config or None, **chosen)
     day = today if isinstance(today, dt.date) else dt.date.fromisoformat(today) if today else dt.date.today()
-    return Analysis(load_orders(orders_path, fmt or None), day, setting)
+    return Analysis(load_orders(orders_path, fmt or None, currency=setting.choices.currency), day, setting)

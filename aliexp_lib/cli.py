@@ -77,13 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    _orders_command(
+    orders_parser = _orders_command(
         commands,
         "orders",
         "the normalised order book: one row per order, with the case log applied",
         command.orders,
         today=False,
     )
+    _setting_options(orders_parser)
 
     deadlines = _orders_command(
         commands, "deadlines", "every deadline of every order, with what to do", command.deadlines
@@ -277,7 +278,12 @@ def _setting_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--rates", metavar="FILE", help="your exchange rates, CSV like data/exchange_rates.csv")
     group.add_argument("--postage", metavar="FILE", help="your postage table, CSV like data/postage.csv")
     group.add_argument("--payout", metavar="FILE", help="your payout times, CSV like data/payout_times.csv")
-    group.add_argument("--currency", type=_currency, help="currency to show money in (default RUB)")
+    group.add_argument(
+        "--currency",
+        type=_currency,
+        help="your currency: money is shown in it (default RUB), and it is the currency of AliExpress's "
+        "data backup, whose amounts name none",
+    )
     group.add_argument("--lang", choices=LANGUAGES, help="language of words, dates and money (default en)")
 
 

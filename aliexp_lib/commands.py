@@ -53,12 +53,12 @@ def setting_of(args) -> Setting:
 def analysis_of(args) -> Analysis:
     """The setting first (a bad setting is reported before the orders are read), then the orders."""
     setting = setting_of(args)
-    return Analysis(load_orders(args.orders, args.fmt), args.today, setting)
+    return Analysis(load_orders(args.orders, args.fmt, currency=setting.choices.currency), args.today, setting)
 
 
 def orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """``orders``: the normalised order book, amounts as plain decimals, dates as ``YYYY-MM-DD``."""
-    book = load_orders(args.orders, args.fmt)
+    book = load_orders(args.orders, args.fmt, currency=setting_of(args).choices.currency)
     table = book.table
     out = pd.DataFrame(index=table.index)
     for column in SCHEMA:
@@ -68,6 +68,8 @@ def orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
             out[column] = table[column].dt.strftime("%Y-%m-%d").fillna("")
         else:
             out[column] = table[column].astype(object).where(table[column].notna(), "")
+    if "paid_at" in table and "paid_at" not in SCHEMA:  # the day paid, from exports that have it
+        out["paid_at"] = table["paid_at"].astype(object).where(table["paid_at"].notna(), "")
     out["items"] = table.get("items", 1)
     return out, book.warnings
 

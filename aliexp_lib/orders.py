@@ -53,7 +53,9 @@ __all__ = [
 ]
 
 
-def load_orders(path: str | Path, fmt: str | None = None, with_log: bool = True) -> OrderBook:
+def load_orders(
+    path: str | Path, fmt: str | None = None, with_log: bool = True, currency: str | None = None
+) -> OrderBook:
     """Read and validate the orders of a file; raise ``InputError`` if bad.
 
     Our own schema comes as ``.csv`` or ``.xlsx``. An export of a known format (``importers``:
@@ -70,6 +72,9 @@ def load_orders(path: str | Path, fmt: str | None = None, with_log: bool = True)
         own; None: detected from the file's header (``importers.detect_file``).
     with_log : bool, default True
         Lay the case log beside the file over the orders, if it exists.
+    currency : str, optional
+        The buyer's own currency (ISO 4217) as the buyer set it (``Setting.choices.currency``), for
+        an export whose amounts carry none (AliExpress's data backup); None: not set, never guessed.
 
     Returns
     -------
@@ -97,7 +102,7 @@ def load_orders(path: str | Path, fmt: str | None = None, with_log: bool = True)
     path = Path(path)
     refuse_special_file(path)
     fmt = fmt if fmt is not None else importers.detect_file(path)
-    book = _import(path, fmt) if fmt not in (None, NATIVE_FORMAT) else _load_native(path)
+    book = _import(path, fmt, currency) if fmt not in (None, NATIVE_FORMAT) else _load_native(path)
     log = caselog.default_log_path(path)
     if with_log and log.exists():
         with caselog.CaseLog(log, read_only=True) as opened:
@@ -107,8 +112,8 @@ def load_orders(path: str | Path, fmt: str | None = None, with_log: bool = True)
     return book
 
 
-def _import(path: Path, fmt: str) -> OrderBook:
-    imported = importers.read_export(path, fmt)
+def _import(path: Path, fmt: str, currency: str | None) -> OrderBook:
+    imported = importers.read_export(path, fmt, currency)
     book = OrderBook.from_frame(imported.table, str(path))
     return dataclasses.replace(book, warnings=(*imported.warnings, *book.warnings))
 

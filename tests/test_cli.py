@@ -211,18 +211,20 @@ def test_calendar_events_name_the_item_and_leave_missed_deadlines_out_unless_ask
     )
 
 
-EXPORTS = sorted((ROOT / "tests" / "importers").iterdir())
+EXPORTS = sorted(p for p in (ROOT / "tests" / "importers").iterdir() if p.suffix in (".csv", ".tsv", ".xlsx", ".json"))
 
 
 @pytest.mark.parametrize("export", EXPORTS, ids=[p.name for p in EXPORTS])
 def test_every_export_format_loads_and_the_engines_run_on_it(export):
-    orders = run("orders", str(export), "--format", "csv")
+    currency = ["--currency", "EUR"] if export.suffix == ".xlsx" else []  # the data backup's amounts name none
+    orders = run("orders", str(export), "--format", "csv", *currency)
     assert orders.returncode == 0, orders.stderr
     table = pd.read_csv(io.StringIO(orders.stdout), dtype=str, keep_default_na=False)
-    assert list(table.columns) == [*SCHEMA, "items"]
+    paid = ["paid_at"] if export.suffix == ".xlsx" and "paid_at" not in SCHEMA else []
+    assert list(table.columns) == [*SCHEMA, *paid, "items"]
     assert table["order_id"].is_unique and (table["currency"].str.fullmatch(r"[A-Z]{3}")).all()
     for command in ("deadlines", "resolve", "checks"):
-        done = run(command, str(export), "--today", "2026-03-01", "--format", "csv")
+        done = run(command, str(export), "--today", "2026-03-01", "--format", "csv", *currency)
         assert done.returncode == 0 and "Traceback" not in done.stderr, (command, done.stderr)
 
 

@@ -33,13 +33,43 @@ from typing import NoReturn
 import pandas as pd
 
 from aliexp_lib.errors import InputError
-from aliexp_lib.importers import _common, aliexpress_csv_export, orders_csv, tsv_order_list
+from aliexp_lib.importers import (
+    _common,
+    aliexpress_csv_export,
+    aliexpress_data_backup,
+    orders_csv,
+    shopper_inventory_csv,
+    shopper_inventory_json,
+    tsv_order_list,
+)
 from aliexp_lib.schema import SCHEMA
 
 #: Format name -> its module (``NAME``, ``TITLE``, ``SEP``, ``COLUMNS``, ``SIGNATURE``, ``convert``).
-FORMATS: dict[str, ModuleType] = {module.NAME: module for module in (aliexpress_csv_export, tsv_order_list, orders_csv)}
-#: Columns of ``Imported.table`` beyond the schema.
+#: A format that is not delimited text has ``KIND`` (``"xlsx"``, ``"json"``) and ``sniff(path, data)``,
+#: which tells it from the file's content.
+FORMATS: dict[str, ModuleType] = {
+    module.NAME: module
+    for module in (
+        aliexpress_csv_export,
+        tsv_order_list,
+        orders_csv,
+        aliexpress_data_backup,
+        shopper_inventory_csv,
+        shopper_inventory_json,
+    )
+}
+#: Columns of ``Imported.table`` beyond the schema (and ``paid_at``, the day the order was paid, where the
+#: format has it, until the schema has it).
 EXTRA_COLUMNS = ("items", "status", "store_url", "order_url")
+#: Columns beyond these that only the formats having them give.
+OPTIONAL_COLUMNS = tuple(column for column in ("paid_at",) if column not in SCHEMA)
+#: What a status says happened -> the dated column of that event (its warning is for orders without it).
+_STATUS_DATE = {
+    "shipped": "shipped_at",
+    "completed": "confirmed_at",
+    "in_dispute": "dispute_opened_at",
+    "refunded": "refund_issued_at",
+}
 
 __all__ = ["EXTRA_COLUMNS", "FORMATS", "Imported", "detect", "read_export"]
 
@@ -107,12 +137,16 @@ def detect_file(path: str | Path) -> str | None:
     >>> detect_file(path), detect_file(path.with_suffix(".xlsx"))
     ('orders_csv', None)
     """
-    if Path(path).suffix.lower() not in (".csv", ".tsv", ".txt"):
-        return None
     try:
         with open(path, "rb") as handle:
-            head = handle.read(65536)
+            head = handle.read(_PIECE)
+            data = head + handle.read() if _common_workbook(head) else head
     except OSError:
+        return None
+    found = _sniffed(Path(path), data)
+    if found is not None or _common_workbook(head):
+        return found
+    if Path(path).suffix.lower() not in (".csv", ".tsv", ".txt"):
         return None
     first_line = head.decode("utf-8-sig", errors="replace").lstrip().split("\n", 1)[0].rstrip("\r")
     for sep in (",", "\t"):
@@ -125,7 +159,20 @@ def detect_file(path: str | Path) -> str | None:
     return None
 
 
-def read_export(path: str | Path, fmt: str | None = None) -> Imported:
+def _common_workbook(head: bytes) -> bool:
+    """True if the file starts as a zip archive (an XLSX workbook)."""
+    return head.startswith(b"PK\x03\x04")
+
+
+def _sniffed(path: Path, data: bytes) -> str | None:
+    """The format that is not delimited text (``KIND``) whose ``sniff`` recognises ``data``, or None."""
+    for name, module in FORMATS.items():
+        if getattr(module, "KIND", "text") != "text" and module.sniff(path, data):
+            return name
+    return None
+
+
+def read_export(path: str | Path, fmt: str | None = None, currency: str | None = None) -> Imported:
     """Read an export file of a known format (recognised from its header unless ``fmt`` names it).
 
     Parameters
@@ -133,6 +180,9 @@ def read_export(path: str | Path, fmt: str | None = None) -> Imported:
     path : str or pathlib.Path
     fmt : str, optional
         A name of ``FORMATS``.
+    currency : str, optional
+        The buyer's own currency (ISO 4217) as the buyer set it (``--currency``, ``aliexp.toml``), for
+        formats whose amounts carry none (the data backup); None: not set, such amounts stay empty.
 
     Returns
     -------
@@ -158,8 +208,16 @@ def read_export(path: str | Path, fmt: str | None = None) -> Imported:
     /...orders.csv: 1 order completed: receipt was confirmed on the site, but the export gives no date; ...
     """
     path = Path(path)
-    first_line, data = _read_head(path)
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; known formats: {_known()}. Use --from FORMAT with one of them")
+    if fmt is None or getattr(FORMATS[fmt], "KIND", "text") != "text":
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        fmt = fmt or _sniffed(path, data)
     if fmt is None:
+        first_line, data = _read_head(path)
         for sep in (",", "\t"):
             fmt = detect(next(csv.reader([first_line], delimiter=sep)))
             if fmt is not None:
@@ -170,16 +228,20 @@ def read_export(path: str | Path, fmt: str | None = None) -> Imported:
                 f"{path}: line 1: not a known export format (header starts {shown}); known formats: "
                 f"{_known()}. Use --from FORMAT to say which it is"
             )
-    elif fmt not in FORMATS:
-        raise InputError(f"unknown format {fmt!r}; known formats: {_known()}. Use --from FORMAT with one of them")
+    elif getattr(FORMATS[fmt], "KIND", "text") == "text":
+        _, data = _read_head(path)
     module = FORMATS[fmt]
-    source = _common.Source(path, None, module.SEP, data)
+    source = _common.Source(path, None, module.SEP or ",", data)
+    source.currency = currency
     orders = module.convert(source)
     source.raise_problems()
     _explain_statuses(orders, source)
     empty = pd.Series("", index=pd.RangeIndex(len(orders)), dtype=str)
     table = pd.DataFrame(
-        {column: _text(orders[column]) if column in orders else empty for column in (*SCHEMA, *EXTRA_COLUMNS)},
+        {
+            column: _text(orders[column]) if column in orders else empty
+            for column in (*SCHEMA, *EXTRA_COLUMNS, *(c for c in OPTIONAL_COLUMNS if c in orders))
+        },
         copy=False,
     )
     return Imported(table, tuple(source.warnings), fmt)
@@ -249,7 +311,9 @@ def _explain_statuses(orders: pd.DataFrame, source: _common.Source) -> None:
     if "status" not in orders:
         return
     for status, meaning in _common.STATUS_MEANS.items():
-        rows = orders.index[orders["status"] == status]
+        dated = _STATUS_DATE[status]
+        undated = orders[dated] == "" if dated in orders else True
+        rows = orders.index[(orders["status"] == status) & undated]
         if len(rows):
             noun = "order" if len(rows) == 1 else "orders"
             source.warn(f"{len(rows)} {noun} {status}: {meaning} ({source.lines_of(rows)})")

@@ -113,6 +113,8 @@ class Source(Problems):
             data = text.encode("utf-8")
         self.data = data
         self.rows: int | None = None  # data rows read, set by read_table
+        #: The buyer's own currency (ISO 4217) from the setting, for formats whose amounts carry none.
+        self.currency: str | None = None
 
     @property
     def text(self) -> str:

@@ -226,7 +226,7 @@ class Overview:
         Analysis
             The new analysis, also kept as ``analysis``.
         """
-        book = load_orders(self.orders_path, self.fmt or None)
+        book = load_orders(self.orders_path, self.fmt or None, currency=self.analysis.setting.choices.currency)
         self.analysis = analyse(book, self.analysis.today, self.analysis.setting)
         for area, draw in self.areas:
             show(area, *draw(self.analysis))
