@@ -24,6 +24,7 @@ from aliexp_lib.deadlines import COLUMNS
 from aliexp_lib.errors import InputError
 from aliexp_lib.money import money_text
 from aliexp_lib.orders import SCHEMA, load_orders
+from aliexp_lib.rates import missing_rates_note
 from aliexp_lib.report import write_report
 from aliexp_lib.setting import Setting, build_setting
 from aliexp_lib.tracking import check_tracking
@@ -53,6 +54,12 @@ def analysis_of(args) -> Analysis:
     return Analysis(load_orders(args.orders, args.fmt), args.today, setting)
 
 
+def money_notes(shown: pd.Series, analysis: Analysis) -> tuple[str, ...]:
+    """The note on missing exchange rates, if any amount of ``shown`` (currencies) is not in the display one."""
+    note = missing_rates_note(shown, analysis.setting.currency, analysis.setting.lang)
+    return (note,) if note else ()
+
+
 def orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """``orders``: the normalised order book, amounts as plain decimals, dates as ``YYYY-MM-DD``."""
     book = load_orders(args.orders, args.fmt)
@@ -80,16 +87,16 @@ def deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 def resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """``resolve``: the ranked ways out, or (``--break-even``) the break-even offers; money as plain decimals."""
     analysis = analysis_of(args)
-    currency = analysis.setting.currency
+    warnings = analysis.book.warnings + money_notes(analysis.options["currency"], analysis)
     if args.break_even:
         table = analysis.break_even.copy()
         for column in [c for c in table.columns if c.endswith("_minor")]:
-            table[column] = money_text(table[column], currency)
+            table[column] = money_text(table[column], table["currency"])
         table.columns = [c.removesuffix("_minor") for c in table.columns]
-        return table, analysis.book.warnings
+        return table, warnings
     table = analysis.options.copy()
     for column in ("net", "net_low", "net_high"):
-        table[column] = money_text(table.pop(f"{column}_minor"), currency)
+        table[column] = money_text(table.pop(f"{column}_minor"), table["currency"])
     columns = [
         "order_id",
         "option",
@@ -104,7 +111,7 @@ def resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     ]
     if args.format != "table":
         columns += ["risk", "rate"]
-    return table.loc[:, columns], analysis.book.warnings
+    return table.loc[:, columns], warnings
 
 
 def checks(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
@@ -125,7 +132,9 @@ def report(args) -> tuple[str, tuple[str, ...]]:
     book = analysis.book
     html, notebook = write_report(args.orders, args.output, args.today, analysis.setting, args.fmt, args.notebook)
     also = f" and {notebook}" if notebook else ""
-    return f"wrote {html} (open it in a browser){also}", book.warnings
+    return f"wrote {html} (open it in a browser){also}", book.warnings + money_notes(
+        analysis.prices["currency"], analysis
+    )
 
 
 def calendar(args) -> tuple[str, tuple[str, ...]]:
