@@ -194,14 +194,14 @@ class Analysis:
         amounts, rate, shown = amounts_in(
             table, ("price_minor",), self.setting.currency, self.setting.rates, self.today, days=table["ordered_at"]
         )
-        return pd.DataFrame(
-            {
-                "order_id": table["order_id"].to_numpy(),
-                "price_minor": amounts["price_minor"],
-                "currency": shown,
-                "rate": rate,
-            }
-        )
+        prices = {"order_id": table["order_id"].to_numpy(), "price_minor": amounts["price_minor"]}
+        return pd.DataFrame({**prices, "currency": shown, "rate": rate})
+
+    @property
+    def destinations(self) -> pd.Series:
+        """Each order's country (ISO 3166): the file's, else the setting's ``destination`` (default RU)."""
+        given = self.book.table["destination"].fillna("").astype(str)
+        return given.where(given != "", self.setting.destination)
 
     @property
     def missing_rates(self) -> tuple[str, ...]:

@@ -45,6 +45,7 @@ def setting_of(args) -> Setting:
         payout=args.payout,
         currency=args.currency,
         lang=args.lang,
+        destination=args.destination,
     )
 
 

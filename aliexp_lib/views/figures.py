@@ -124,7 +124,8 @@ def money_at_stake(analysis: Analysis) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        One bar per status; heights in currency units [``setting.currency``], labels as money text.
+        One bar per status and currency (status colours for one currency, a colour per currency
+        for several); heights in currency units, labels as money text.
 
     Examples
     --------
@@ -139,6 +140,10 @@ def money_at_stake(analysis: Analysis) -> go.Figure:
     """
     lang = analysis.setting.lang
     stake = analysis.money_at_stake
+    counted = stake.groupby("currency", sort=False)["orders"].transform("sum") > 0
+    if counted.any():  # a currency no order is shown in is left out (the display one when none converts)
+        stake = stake[counted.to_numpy()]
+    several = stake["currency"].nunique() > 1
     figure = go.Figure()
     for currency, sums in stake.groupby("currency", sort=False):  # one set of bars per currency, never added up
         amounts = sums["amount_minor"].to_numpy() / 10 ** minor_digits(currency)  # plotly plots floats
@@ -146,7 +151,7 @@ def money_at_stake(analysis: Analysis) -> go.Figure:
             x=[label(s, lang) for s in sums["status"]],
             y=amounts,
             name=currency,
-            marker_color=[STATUS_COLOURS[s] for s in sums["status"]],
+            marker_color=None if several else [STATUS_COLOURS[s] for s in sums["status"]],  # several: one per currency
             text=money_text(sums["amount_minor"].to_numpy(dtype=np.int64), currency, lang),
             textposition="outside",
         )
