@@ -52,7 +52,7 @@ def stake_by_status(
     status = next_actions.set_index("order_id")["status"].astype(str)
     per_order = pd.DataFrame(
         {
-            "status": book.table["order_id"].map(status).fillna("done").to_numpy(),
+            "status": book.table["order_id"].map(status).astype(object).fillna("done").to_numpy(),
             "currency": prices["currency"].to_numpy(),
             "amount_minor": prices["price_minor"].fillna(0).to_numpy(dtype=np.int64),
         }
