@@ -161,7 +161,7 @@ def load_rates(path: str | Path | Traversable | None = None, *, ecb: bool = True
     0
     """
     if path is None:
-        empty = {"date": [], "currency": [], "rate": [], "source": []}
+        empty: dict[str, list] = {"date": [], "currency": [], "rate": [], "source": []}
         return Rates(pd.DataFrame(empty, dtype=object), ecb)
     name = str(path)
     with resources.as_file(path) if isinstance(path, Traversable) else contextlib.nullcontext(path) as where:

@@ -49,7 +49,7 @@ def test_header_names_are_case_insensitive_and_unknown_columns_are_kept(tmp_path
 
 def test_missing_optional_columns_are_allowed_and_defaulted(tmp_path):
     table = load_orders(write(tmp_path, "order_id\nA1\n")).table
-    assert table.loc[0, "destination"] == "RU"
+    assert table.loc[0, "destination"] == ""  # blank: the setting's destination applies (Analysis.destinations)
     assert table.loc[0, "extension_days"] == 0
     assert pd.isna(table.loc[0, "protection_days"])
     assert pd.isna(table.loc[0, "shipped_at"])

@@ -247,7 +247,7 @@ def rates_note(analysis: Analysis):
     >>> from aliexp_lib import OrderBook, Setting, analyse
     >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "price": "9.99", "currency": "CHF"}]))
     >>> rates_note(analyse(book, dt.date(2026, 3, 1), Setting.default())).data[:60]
-    '<p class="aliexp-note">No exchange rate into RUB for CHF on the'
+    '<p class="aliexp-note">No exchange rate into RUB for CHF on '
     """
     from IPython.display import HTML
 
