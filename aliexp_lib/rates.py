@@ -29,7 +29,7 @@ from aliexp_lib.i18n import _
 from aliexp_lib.money import known_currencies, minor_digits
 
 #: The format of the buyer's bank file, as the note on a missing rate says it.
-RATES_FORMAT = "date,currency,rub_per_unit,source (e.g. 2026-02-27,USD,90.00,my bank)"
+RATES_FORMAT = "date,currency,rub_per_unit,source"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -287,9 +287,10 @@ def missing_rates_note(codes, target: str, lang: str = "en") -> str:
         return ""
     return _(
         "No exchange rate into {target} for {missing} on the orders' dates: their amounts are shown in their own "
-        "currency, totals per currency. To convert them, give your bank's rates with --rates FILE, a CSV of {format}.",
+        "currency, totals per currency. To convert them, give your bank's rates with --rates FILE, a CSV of {format} "
+        "(e.g. {example}).",
         lang,
-    ).format(target=target, missing=", ".join(missing), format=RATES_FORMAT)
+    ).format(target=target, missing=", ".join(missing), format=RATES_FORMAT, example="2026-02-27,USD,90.00,my bank")
 
 
 def convert_minor(minor: np.ndarray, factor: Fraction) -> np.ndarray:
