@@ -24,15 +24,12 @@ from aliexp_lib.deadlines import compute_deadlines, next_actions
 from aliexp_lib.history import DeliveryModel, fit_delivery_model
 from aliexp_lib.missing import missing_dates
 from aliexp_lib.orders import load_orders
-from aliexp_lib.rates import amounts_in
+from aliexp_lib.rates import amounts_in, missing_rates_note
 from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.risk import cashback
 from aliexp_lib.setting import Setting, build_setting
-from aliexp_lib.stake import money_at_stake
+from aliexp_lib.totals import SPEND_BY, spend_tables, stake_by_status
 from aliexp_lib.validate import OrderBook
-
-#: Groupings of ``Analysis.spend``.
-SPEND_BY = ("month", "store")
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -76,7 +73,7 @@ class Analysis:
     >>> analysis.refunds.loc[:, ["order_id", "amount_minor", "expected_by", "late"]]
       order_id  amount_minor expected_by   late
     0        2         30000  2026-03-17  False
-    >>> analysis.money_at_stake["amount_minor"].tolist()  # overdue, check now, due today, upcoming, done
+    >>> analysis.money_at_stake["amount_minor"].tolist()  # RUB: overdue, check now, due today, upcoming, done
     [150000, 0, 0, 30000, 0]
     >>> analysis.cashback["expected_minor"].tolist(), analysis.history.pooled.tolist()
     ([7500], [17])
@@ -185,21 +182,39 @@ class Analysis:
 
     @cached_property
     def prices(self) -> pd.DataFrame:
-        """Each order's price in the display currency, converted at the rates in force on ``today``.
+        """Each order's price in the display currency at the rates of its order date (else ``today``).
 
         Returns
         -------
         pandas.DataFrame
             Per order (book order): ``order_id`` (str), ``price_minor`` (Int64 [minor units of
-            ``setting.currency``], NA where unknown) and ``rate`` (str, the exchange rate used with
-            its date, in words).
+            ``currency``], NA where unknown), ``currency`` (str: ``setting.currency``, or the
+            order's own where no rate is known) and ``rate`` (str, the exchange rate used with its
+            date, or the one missing, in words).
         """
-        amounts, rate = amounts_in(
-            self.book.table, ("price_minor",), self.setting.currency, self.setting.rates, self.today
+        table = self.book.table
+        amounts, rate, shown = amounts_in(
+            table, ("price_minor",), self.setting.currency, self.setting.rates, self.today, days=table["ordered_at"]
         )
-        return pd.DataFrame(
-            {"order_id": self.book.table["order_id"].to_numpy(), "price_minor": amounts["price_minor"], "rate": rate}
-        )
+        prices = {"order_id": table["order_id"].to_numpy(), "price_minor": amounts["price_minor"]}
+        return pd.DataFrame({**prices, "currency": shown, "rate": rate})
+
+    @property
+    def destinations(self) -> pd.Series:
+        """Each order's country (ISO 3166): the file's, else the setting's ``destination`` (default RU)."""
+        given = self.book.table["destination"].fillna("").astype(str)
+        return given.where(given != "", self.setting.destination)
+
+    @property
+    def missing_rates(self) -> tuple[str, ...]:
+        """The currencies of orders whose amounts could not be shown in ``setting.currency`` (no rate)."""
+        shown = self.prices["currency"]
+        return tuple(sorted(set(shown[shown != self.setting.currency])))
+
+    @property
+    def rates_note(self) -> str:
+        """The one note naming the missing exchange rates and how to add them ("" when none is missing)."""
+        return missing_rates_note(self.missing_rates, self.setting.currency, self.setting.lang)
 
     @cached_property
     def refunds(self) -> pd.DataFrame:
@@ -212,8 +227,9 @@ class Analysis:
         -------
         pandas.DataFrame
             ``order_id`` (str), ``amount_minor`` (int64 [minor units of ``setting.currency``], the
-            order's price), ``payment_method`` (str), ``expected_by`` (datetime64 [date]) and ``late``
-            (bool, expected_by < today).
+            order's price at the rates of the refund's date), ``currency`` (str, ``setting.currency`` or
+            the order's own where no rate is known), ``payment_method`` (str), ``expected_by``
+            (datetime64 [date]) and ``late`` (bool, expected_by < today).
         """
         table = self.book.table
         flying = (
@@ -226,10 +242,14 @@ class Analysis:
         payout = slowest_payout_days(rows["payment_method"], self.setting.payout)
         leave = self.setting.rulebook.days("refund_leaves_platform_days", issued)
         expected = issued + (payout + leave).astype("timedelta64[D]")
+        amounts, _, shown = amounts_in(
+            rows, ("price_minor",), self.setting.currency, self.setting.rates, self.today, days=rows["refund_issued_at"]
+        )
         out = pd.DataFrame(
             {
                 "order_id": rows["order_id"].to_numpy(),
-                "amount_minor": self.prices["price_minor"].to_numpy()[flying],
+                "amount_minor": amounts["price_minor"],
+                "currency": shown,
                 "payment_method": rows["payment_method"].to_numpy(),
                 "expected_by": expected.astype("datetime64[s]"),
                 "late": expected < np.datetime64(self.today, "D"),
@@ -244,20 +264,18 @@ class Analysis:
 
     @cached_property
     def money_at_stake(self) -> pd.DataFrame:
-        """What the orders cost (display currency) by the status of each order's most urgent open
-        deadline (``stake.money_at_stake``: ``done`` only where nothing is open and the order's status
-        does not say it is unfinished).
+        """What the orders cost by the status of each order's most urgent open deadline (``done`` where
+        nothing is open and the order's status does not say it is unfinished; ``totals.stake_by_status``),
+        per currency: the display currency, then each one without a rate.
 
         Returns
         -------
         pandas.DataFrame
-            One row per status of ``kinds.STATUSES``, in that order: ``status`` (str),
-            ``amount_minor`` (int64 [minor units of ``setting.currency``]; an unknown price counts 0)
-            and ``orders`` (int64 [orders]).
+            One row per currency and status of ``kinds.STATUSES``, in that order: ``status`` (str),
+            ``currency`` (str), ``amount_minor`` (int64 [minor units of ``currency``]; an unknown
+            price counts 0) and ``orders`` (int64 [orders]).
         """
-        return money_at_stake(
-            self.book.table, self.next_actions, self.prices["price_minor"].fillna(0).to_numpy(dtype=np.int64)
-        )
+        return stake_by_status(self.book, self.next_actions, self.prices, [self.setting.currency, *self.missing_rates])
 
     def spend(self, by: str) -> pd.DataFrame:
         """Money spent per month of ordering or per store; orders without a price are left out.
@@ -271,8 +289,9 @@ class Analysis:
         Returns
         -------
         pandas.DataFrame
-            ``by`` (str), ``spent_minor`` (int64 [minor units of ``setting.currency``]) and ``orders``
-            (int64 [orders]).
+            ``by`` (str), ``currency`` (str: ``setting.currency``, or an order's own where no rate is
+            known: one row per currency), ``spent_minor`` (int64 [minor units of ``currency``]) and
+            ``orders`` (int64 [orders]).
 
         Raises
         ------
@@ -290,9 +309,9 @@ class Analysis:
         ...     {"order_id": "3", "store": "Cables", "price": "200", "currency": "RUB", "ordered_at": "2026-02-09"},
         ... ]))
         >>> analyse(book, dt.date(2026, 3, 1), Setting.default()).spend("month")
-             month  spent_minor  orders
-        0  2026-01       150000       1
-        1  2026-02        50000       2
+             month currency  spent_minor  orders
+        0  2026-01      RUB       150000       1
+        1  2026-02      RUB        50000       2
         """
         if by not in SPEND_BY:
             raise ValueError(f"by must be one of {SPEND_BY}, not {by!r}")
@@ -301,18 +320,7 @@ class Analysis:
     @cached_property
     def _spend(self) -> dict[str, pd.DataFrame]:
         """``spend`` for every grouping of ``SPEND_BY``, computed together."""
-        table = self.book.table
-        priced = self.prices["price_minor"].notna().to_numpy()
-        spent = self.prices["price_minor"].to_numpy()[priced].astype(np.int64)
-        keys = {"month": table["ordered_at"].dt.strftime("%Y-%m"), "store": table["store"]}
-        out = {}
-        for by, key in keys.items():
-            grouped = pd.DataFrame({by: key[priced].fillna("").to_numpy(), "spent_minor": spent}).groupby(by, sort=True)
-            result = grouped.agg(spent_minor=("spent_minor", "sum"), orders=("spent_minor", "size")).reset_index()
-            if by == "store":
-                result = result.sort_values("spent_minor", ascending=False, kind="stable")
-            out[by] = result.reset_index(drop=True)
-        return out
+        return spend_tables(self.book, self.prices)
 
 
 def analyse(book: OrderBook, today: dt.date, setting: Setting) -> Analysis:

@@ -20,6 +20,7 @@ from aliexp_lib.assumptions import chance
 from aliexp_lib.costs import HOME_CURRENCY, postage_range, slowest_payout_days
 from aliexp_lib.deadlines import day_numbers, protection_end_days
 from aliexp_lib.history import DeliveryModel, fit_delivery_model
+from aliexp_lib.money import minor_digits
 from aliexp_lib.rates import amounts_in, convert_minor, half_even_div
 from aliexp_lib.schema import PROBLEMS
 from aliexp_lib.setting import Setting
@@ -61,8 +62,11 @@ class Case:
         Dispute opened by today; a dispute open or still in time; refund issued; return posted.
     rate : numpy.ndarray of str
         The exchange rates used, in words.
+    currency : numpy.ndarray of str
+        The currency of each case's amounts: the display currency, or the order's own where no rate is known.
     today_day : int [d since 1970-01-01]
-    home : fractions.Fraction [display minor units per ``HOME_CURRENCY`` minor unit]
+    home : numpy.ndarray of fractions.Fraction [case minor units per ``HOME_CURRENCY`` minor unit]
+        0 where no rate is known (the amounts in ``HOME_CURRENCY`` are then left out).
     """
 
     rows: np.ndarray  # positions in the order book
@@ -87,8 +91,9 @@ class Case:
     refunded: np.ndarray
     return_shipped: np.ndarray
     rate: np.ndarray
+    currency: np.ndarray  # the currency of each case's amounts
     today_day: int
-    home: Fraction  # exact factor from HOME_CURRENCY minor units to the display currency's
+    home: np.ndarray  # exact factors (Fraction) from HOME_CURRENCY minor units to each case's currency
 
 
 def build_case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryModel | None = None) -> Case:
@@ -134,27 +139,40 @@ def build_case(book: OrderBook, today: dt.date, setting: Setting, history: Deliv
     today_day = int(np.datetime64(today, "D").astype(np.int64))
 
     # Order-currency amounts into the display currency, one factor per currency.
-    amounts, rate_text = amounts_in(
+    # An order whose currency has no rate keeps its own currency (``currency``), and so does its case.
+    amounts, rate_text, currency = amounts_in(
         sub,
         ("price_minor", "offer_partial_minor", "value_if_kept_minor", "postage_quote_minor"),
         setting.currency,
         setting.rates,
         today,
+        days=sub["ordered_at"],
     )
     price_pair, offer, kept_pair, quote = (_known(amount) for amount in amounts.values())
-    currency = sub["currency"].fillna(setting.currency).to_numpy()
     price = price_pair[0]  # an unknown price counts as 0
     kept = np.where(kept_pair[1], kept_pair[0], times(chance(a["kept_value_share"]), price))
 
     # Return postage: the user's quote wins; else the tracked band for the weight (rules 18-19).
-    home, said_home = setting.rates.factor(HOME_CURRENCY, setting.currency, today)
+    # Postage and the assumptions' amounts are in HOME_CURRENCY: one factor per currency of the cases,
+    # 0 (left out, and said) where no rate is known.
+    home = np.full(len(rows), Fraction(0), dtype=object)
+    home_known = np.zeros(len(rows), dtype=bool)
     weight = sub["weight_g"].to_numpy(dtype=np.float64, na_value=a["default_weight_g"]).astype(np.int64)
     low, high, band = postage_range(weight, setting.postage)
-    post_low = np.where(quote[1], quote[0], np.where(band >= 0, convert_minor(low, home), 0))
-    post_high = np.where(quote[1], quote[0], np.where(band >= 0, convert_minor(high, home), 0))
-    post_known = quote[1] | (band >= 0)
-    if setting.currency != HOME_CURRENCY:  # postage and the assumptions' amounts are in HOME_CURRENCY too
-        rate_text = np.where(currency == HOME_CURRENCY, rate_text, rate_text + "; postage: " + said_home)
+    post_low, post_high = np.zeros(len(rows), dtype=np.int64), np.zeros(len(rows), dtype=np.int64)
+    for code in pd.unique(currency):  # one factor per currency, not per order
+        at = currency == code
+        factor, said_home = setting.rates.factor(HOME_CURRENCY, code, today)
+        home_known[at] = factor is not None
+        home[at] = factor if factor is not None else Fraction(0)
+        post_low[at] = convert_minor(low[at], home[at][0]) if factor is not None else 0
+        post_high[at] = convert_minor(high[at], home[at][0]) if factor is not None else 0
+        if code != HOME_CURRENCY:
+            left_out = "" if factor is not None else " (postage, packaging and your time left out)"
+            rate_text[at] = rate_text[at] + f"; {HOME_CURRENCY} amounts: " + said_home + left_out
+    post_low = np.where(quote[1], quote[0], np.where(band >= 0, post_low, 0))
+    post_high = np.where(quote[1], quote[0], np.where(band >= 0, post_high, 0))
+    post_known = quote[1] | ((band >= 0) & home_known)
 
     cashback = times(chance(a["p_cashback_lost_on_refund"]), _percent_of(price, sub["cashback_rate"]))
 
@@ -203,9 +221,38 @@ def build_case(book: OrderBook, today: dt.date, setting: Setting, history: Deliv
         happened["refund_issued_at"],
         happened["return_shipped_at"],
         rate_text,
+        currency,
         today_day,
         home,
     )
+
+
+def home_amounts(home: np.ndarray, *factors) -> np.ndarray:
+    """An amount of the assumptions (``HOME_CURRENCY`` units, the product of ``factors``) per case, in
+    minor units of each case's currency, exact and rounded half-even once; 0 where ``home`` is 0 (no rate).
+
+    Parameters
+    ----------
+    home : numpy.ndarray of fractions.Fraction
+        Per case, its minor units per ``HOME_CURRENCY`` minor unit (``Case.home``).
+    *factors : numbers
+        The amount's factors, e.g. a rate per hour [``HOME_CURRENCY``/h] and hours [h].
+
+    Returns
+    -------
+    numpy.ndarray of int64 [minor units of each case's currency]
+
+    Examples
+    --------
+    >>> home_amounts(np.array([Fraction(1), Fraction(1, 90), Fraction(0)], dtype=object), 300, 0.5)
+    array([15000,   167,     0])
+    """
+    out = np.zeros(len(home), dtype=np.int64)
+    scale = 10 ** minor_digits(HOME_CURRENCY)
+    for factor in pd.unique(home):  # one value per distinct factor (per currency), not per case
+        start = Fraction(factor) * scale
+        out[home == factor] = round(math.prod((chance(f) for f in factors), start=start))  # Fraction: half-even
+    return out
 
 
 def _known(amount: pd.arrays.IntegerArray) -> tuple[np.ndarray, np.ndarray]:

@@ -275,7 +275,12 @@ def _setting_options(parser: argparse.ArgumentParser) -> None:
         type=_pair,
         help="change one assumption, e.g. --assume time_rate=300 (see `aliexp assumptions`)",
     )
-    group.add_argument("--rates", metavar="FILE", help="your exchange rates, CSV like data/exchange_rates.csv")
+    group.add_argument(
+        "--rates",
+        metavar="FILE",
+        help="your bank's exchange rates (they win over the ECB's), CSV of date,currency,rub_per_unit,source "
+        "like data/exchange_rates_example.csv",
+    )
     group.add_argument("--postage", metavar="FILE", help="your postage table, CSV like data/postage.csv")
     group.add_argument("--payout", metavar="FILE", help="your payout times, CSV like data/payout_times.csv")
     group.add_argument(
@@ -285,6 +290,9 @@ def _setting_options(parser: argparse.ArgumentParser) -> None:
         "data backup, whose amounts name none",
     )
     group.add_argument("--lang", choices=LANGUAGES, help="language of words, dates and money (default en)")
+    group.add_argument(
+        "--destination", metavar="CC", help="your country (ISO code) for orders whose file gives none (default RU)"
+    )
 
 
 def _format_option(parser: argparse.ArgumentParser) -> None:

@@ -26,6 +26,7 @@ from aliexp_lib.errors import InputError, refuse_special_file
 from aliexp_lib.ics import ours_ics
 from aliexp_lib.money import money_text
 from aliexp_lib.orders import SCHEMA, load_orders
+from aliexp_lib.rates import missing_rates_note
 from aliexp_lib.record_many import read_events, record_events, summary
 from aliexp_lib.report import write_report
 from aliexp_lib.setting import Setting, build_setting
@@ -47,6 +48,7 @@ def setting_of(args) -> Setting:
         payout=args.payout,
         currency=args.currency,
         lang=args.lang,
+        destination=args.destination,
     )
 
 
@@ -54,6 +56,12 @@ def analysis_of(args) -> Analysis:
     """The setting first (a bad setting is reported before the orders are read), then the orders."""
     setting = setting_of(args)
     return Analysis(load_orders(args.orders, args.fmt, currency=setting.choices.currency), args.today, setting)
+
+
+def money_notes(shown: pd.Series, analysis: Analysis) -> tuple[str, ...]:
+    """The note on missing exchange rates, if any amount of ``shown`` (currencies) is not in the display one."""
+    note = missing_rates_note(shown, analysis.setting.currency, analysis.setting.lang)
+    return (note,) if note else ()
 
 
 def orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
@@ -103,16 +111,16 @@ def missing(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 def resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """``resolve``: the ranked ways out, or (``--break-even``) the break-even offers; money as plain decimals."""
     analysis = analysis_of(args)
-    currency = analysis.setting.currency
+    warnings = analysis.book.warnings + money_notes(analysis.options["currency"], analysis)
     if args.break_even:
         table = analysis.break_even.copy()
         for column in [c for c in table.columns if c.endswith("_minor")]:
-            table[column] = money_text(table[column], currency)
+            table[column] = money_text(table[column], table["currency"])
         table.columns = [c.removesuffix("_minor") for c in table.columns]
-        return table, analysis.book.warnings
+        return table, warnings
     table = analysis.options.copy()
     for column in ("net", "net_low", "net_high"):
-        table[column] = money_text(table.pop(f"{column}_minor"), currency)
+        table[column] = money_text(table.pop(f"{column}_minor"), table["currency"])
     columns = [
         "order_id",
         "option",
@@ -127,7 +135,7 @@ def resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     ]
     if args.format != "table":
         columns += ["risk", "rate"]
-    return table.loc[:, columns], analysis.book.warnings
+    return table.loc[:, columns], warnings
 
 
 def checks(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
@@ -150,7 +158,9 @@ def report(args) -> tuple[str, tuple[str, ...]]:
         args.orders, args.output, args.today, analysis.setting, args.fmt, args.notebook, args.overwrite, inputs_of(args)
     )
     also = f" and {notebook}" if notebook else ""
-    return f"wrote {html} (open it in a browser){also}", book.warnings
+    return f"wrote {html} (open it in a browser){also}", book.warnings + money_notes(
+        analysis.prices["currency"], analysis
+    )
 
 
 def calendar(args) -> tuple[str, tuple[str, ...]]:

@@ -1,47 +1,67 @@
 """Exchange rates, dated, and exact conversion between currencies' minor units.
 
-A rate is ``HOME_CURRENCY`` per unit of a currency on a date (``data/exchange_rates.csv``, or the
-user's file); a conversion uses the newest rate on or before the day asked and says which. Every
-conversion is integer arithmetic rounded half-even to a whole minor unit, never a float.
+A rate comes from the buyer's bank file (``HOME_CURRENCY`` per unit of a currency on a date,
+``--rates``), which wins, else from the ECB's reference rates (``ecb``, offline); a conversion uses
+the newest rate on or before the day asked and says which and of what date. Where neither has a
+rate, nothing is converted: the amount stays in its own currency and the views say which rate is
+missing (``missing_rates_note``). Every conversion is integer arithmetic rounded half-even to a
+whole minor unit, never a float.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from aliexp_lib.costs import HOME_CURRENCY, parse_numbers, read_data_csv
-from aliexp_lib.errors import CellError, InputError
+from aliexp_lib.ecb import SOURCE, ecb_rate
+from aliexp_lib.errors import CellError
+from aliexp_lib.i18n import _
 from aliexp_lib.money import known_currencies, minor_digits
+
+#: The format of the buyer's bank file, as the note on a missing rate says it.
+RATES_FORMAT = "date,currency,rub_per_unit,source"
 
 
 @dataclasses.dataclass(frozen=True)
 class Rates:
-    """Dated exchange rates as ``HOME_CURRENCY`` per unit of a currency.
+    """Dated exchange rates: the buyer's bank file (``HOME_CURRENCY`` per unit), then the ECB's.
+
+    A conversion takes the bank file's rates where it has both currencies (it wins), else the ECB
+    reference rates (``ecb``) where they cover both, each the newest on or before the day asked;
+    else there is no rate and the amount stays in its own currency.
 
     Attributes
     ----------
     table : pandas.DataFrame
-        ``date`` (datetime.date), ``currency`` (ISO 4217), ``rate`` (Decimal [RUB per unit]),
-        ``source`` (where the rate comes from).
+        The bank file: ``date`` (datetime.date), ``currency`` (ISO 4217), ``rate`` (Decimal [RUB per
+        unit]), ``source`` (where the rate comes from). Empty without a file.
+    ecb : bool
+        Whether the ECB reference rates are used where the bank file has none.
 
     Examples
     --------
-    >>> rates = load_rates()
-    >>> rates.lookup("EUR", dt.date(2026, 3, 1))[0]
-    Decimal('98.00')
+    >>> factor, said = load_rates().factor("USD", "EUR", dt.date(2024, 1, 7))  # a Sunday
+    >>> factor, said
+    (Fraction(10000, 10921), '1 EUR = 1.0921 USD (ECB reference rate of 2024-01-05)')
+    >>> load_rates().factor("USD", "RUB", dt.date(2024, 1, 5))[0] is None  # the ECB has no RUB since 2022
+    True
     """
 
     table: pd.DataFrame
+    ecb: bool = True
 
-    def lookup(self, currency: str, on: dt.date) -> tuple[Decimal, dt.date | None, str]:
-        """The newest rate of ``currency`` dated on or before ``on``: (rate, its date, source).
+    def lookup(self, currency: str, on: dt.date) -> tuple[Decimal, dt.date | None, str] | None:
+        """The bank file's newest rate of ``currency`` dated on or before ``on``: (rate, its date, source).
 
         Parameters
         ----------
@@ -52,27 +72,24 @@ class Rates:
 
         Returns
         -------
-        (Decimal [HOME_CURRENCY per unit], datetime.date or None, str)
-
-        Raises
-        ------
-        InputError
-            No rate of ``currency`` dated on or before ``on``; says to add one (``--rates``).
+        (Decimal [HOME_CURRENCY per unit], datetime.date or None, str) or None
+            ``None`` where the file has no rate of ``currency`` on or before ``on``.
 
         Examples
         --------
-        >>> load_rates().lookup("USD", dt.date(2026, 3, 1))  # RUB per USD
-        (Decimal('90.00'), datetime.date(2026, 2, 27), 'illustrative, not a published rate')
+        >>> example = load_rates(resources.files("aliexp_lib.data") / "exchange_rates_example.csv")
+        >>> example.lookup("USD", dt.date(2026, 3, 1))  # RUB per USD
+        (Decimal('90.00'), datetime.date(2026, 2, 27), 'illustrative example, not a published rate')
         """
         if currency == HOME_CURRENCY:
             return Decimal(1), None, ""
         rows = self.table[(self.table["currency"] == currency) & (self.table["date"] <= on)]
         if rows.empty:
-            raise InputError(f"no exchange rate for {currency} on or before {on}; add one to your rates file (--rates)")
-        newest = rows.sort_values("date").iloc[-1]
+            return None
+        newest = rows.sort_values("date", kind="stable").iloc[-1]
         return newest["rate"], newest["date"], newest["source"]
 
-    def factor(self, source: str, target: str, on: dt.date) -> tuple[Fraction, str]:
+    def factor(self, source: str, target: str, on: dt.date) -> tuple[Fraction | None, str]:
         """Exact factor from minor units of ``source`` to minor units of ``target``, and how it was made.
 
         Parameters
@@ -84,41 +101,46 @@ class Rates:
 
         Returns
         -------
-        (fractions.Fraction [target minor units per source minor unit], str)
-            The factor, and the rates used with their dates and sources in words.
-
-        Raises
-        ------
-        InputError
-            A rate is missing (``lookup``).
+        (fractions.Fraction [target minor units per source minor unit] or None, str)
+            The factor, and the rates used with their dates and sources in words; ``None`` and the
+            missing rate in words where neither the bank file nor the ECB has both currencies.
 
         Examples
         --------
-        >>> load_rates().factor("USD", "EUR", dt.date(2026, 3, 1))[0]  # 90.00 / 98.00 RUB
-        Fraction(45, 49)
+        >>> load_rates().factor("CHF", "EUR", dt.date(2024, 1, 5))
+        (Fraction(250, 233), '1 EUR = 0.932 CHF (ECB reference rate of 2024-01-05)')
+        >>> load_rates().factor("USD", "RUB", dt.date(2024, 1, 5))[1]
+        'no exchange rate from USD to RUB on or before 2024-01-05'
         """
         if source == target:
             return Fraction(1), f"no conversion ({source})"
-        rate_from, date_from, why_from = self.lookup(source, on)
-        rate_to, date_to, why_to = self.lookup(target, on)
         scale = Fraction(10) ** (minor_digits(target) - minor_digits(source))
-        factor = Fraction(rate_from) / Fraction(rate_to) * scale
-        said = [
-            f"1 {c} = {r} {HOME_CURRENCY} ({d}, {w})"
-            for c, r, d, w in ((source, rate_from, date_from, why_from), (target, rate_to, date_to, why_to))
-            if d is not None
-        ]
-        return factor, "; ".join(said)
+        bank = (self.lookup(source, on), self.lookup(target, on))
+        if bank[0] is not None and bank[1] is not None:
+            said = [
+                f"1 {c} = {r} {HOME_CURRENCY} ({d}, {w})"
+                for c, (r, d, w) in ((source, bank[0]), (target, bank[1]))
+                if d is not None
+            ]
+            return Fraction(bank[0][0]) / Fraction(bank[1][0]) * scale, "; ".join(said)
+        ecb = (ecb_rate(source, on), ecb_rate(target, on)) if self.ecb else (None, None)
+        if ecb[0] is not None and ecb[1] is not None:
+            said = [f"1 EUR = {r} {c} ({SOURCE} of {d})" for c, (r, d) in ((source, ecb[0]), (target, ecb[1])) if d]
+            return Fraction(ecb[1][0]) / Fraction(ecb[0][0]) * scale, "; ".join(said)
+        return None, f"no exchange rate from {source} to {target} on or before {on}"
 
 
-def load_rates(path: str | Path | None = None) -> Rates:
-    """Exchange rates from a CSV of ``date``, ``currency``, ``rub_per_unit``, ``source``.
+def load_rates(path: str | Path | Traversable | None = None, *, ecb: bool = True) -> Rates:
+    """The buyer's bank rates from a CSV of ``date``, ``currency``, ``rub_per_unit``, ``source``, with the ECB's.
 
     Parameters
     ----------
     path : str or Path, optional
-        The user's rates (``--rates``, ``rates`` in ``aliexp.toml``); ``None`` for the bundled,
-        illustrative ones (``data/exchange_rates.csv``).
+        The bank file (``--rates``, ``rates`` in ``aliexp.toml``); ``None`` for none (the ECB
+        reference rates only). ``data/exchange_rates_example.csv`` shows the format; its figures are
+        illustrative, not published rates.
+    ecb : bool, default True
+        Use the ECB reference rates where the file has none.
 
     Returns
     -------
@@ -132,10 +154,20 @@ def load_rates(path: str | Path | None = None) -> Rates:
 
     Examples
     --------
-    >>> load_rates().table.loc[0, ["date", "currency", "rate"]].tolist()
+    >>> example = load_rates(resources.files("aliexp_lib.data") / "exchange_rates_example.csv")
+    >>> example.table.loc[0, ["date", "currency", "rate"]].tolist()
     [datetime.date(2026, 2, 27), 'USD', Decimal('90.00')]
+    >>> len(load_rates().table)
+    0
     """
-    table, name = read_data_csv(path, "exchange_rates.csv", ("date", "currency", "rub_per_unit", "source"))
+    if path is None:
+        empty: dict[str, list] = {"date": [], "currency": [], "rate": [], "source": []}
+        return Rates(pd.DataFrame(empty, dtype=object), ecb)
+    name = str(path)
+    with resources.as_file(path) if isinstance(path, Traversable) else contextlib.nullcontext(path) as where:
+        table, _ = read_data_csv(where, "", ("date", "currency", "rub_per_unit", "source"))
+    if isinstance(path, Traversable):
+        name = f"data/{path.name}"
     rates = parse_numbers(table, name, ("rub_per_unit",))["rub_per_unit"]
     problems = []
     dates = []
@@ -150,16 +182,8 @@ def load_rates(path: str | Path | None = None) -> Rates:
         problems.append("column rub_per_unit: a rate of 0")
     if problems:
         raise CellError(name, problems)
-    return Rates(
-        pd.DataFrame(
-            {
-                "date": dates,
-                "currency": table["currency"].str.strip().str.upper(),
-                "rate": rates,
-                "source": table["source"],
-            }
-        )
-    )
+    columns = {"date": dates, "currency": table["currency"].str.strip().str.upper(), "rate": rates}
+    return Rates(pd.DataFrame({**columns, "source": table["source"]}), ecb)
 
 
 def amounts_in(
@@ -169,12 +193,13 @@ def amounts_in(
     rates: Rates,
     on: dt.date,
     default_currency: str | None = None,
-) -> tuple[dict[str, pd.arrays.IntegerArray], np.ndarray]:
-    """``columns`` (minor units in each row's ``currency``) as minor units of ``currency``.
+    days: pd.Series | None = None,
+) -> tuple[dict[str, pd.arrays.IntegerArray], np.ndarray, np.ndarray]:
+    """``columns`` (minor units in each row's ``currency``) as minor units of ``currency`` where a rate is known.
 
-    Returns ``Int64`` arrays (missing where the amount is missing), each amount converted exactly
-    and rounded half-even to a whole minor unit, and, per row, the rate used and its date in
-    words. One conversion per currency, none per row.
+    Each amount is converted exactly and rounded half-even to a whole minor unit, at the rates of
+    the row's day (``days``, else ``on``); a row whose currency has no rate that day keeps its
+    amounts in its own currency. One conversion per (currency, day), none per row.
 
     Parameters
     ----------
@@ -186,44 +211,86 @@ def amounts_in(
         The target currency (ISO 4217).
     rates : Rates
     on : datetime.date
-        The day of the rates.
+        The day of the rates of rows without a day of their own.
     default_currency : str, optional
         The currency of rows without one (default: ``currency``).
+    days : pandas.Series of datetime64, optional
+        Per row, the day of its rates (the order's or the refund's date); missing: ``on``.
 
     Returns
     -------
-    (dict of str to pandas.arrays.IntegerArray, numpy.ndarray of str)
-        Per column the amounts [minor units of ``currency``]; per row the rate used in words.
-
-    Raises
-    ------
-    InputError
-        A rate is missing.
+    (dict of str to pandas.arrays.IntegerArray, numpy.ndarray of str, numpy.ndarray of str)
+        Per column the amounts [minor units of the row's currency out]; per row the rate used (or
+        the missing one) in words; per row the currency of the amounts (``currency`` where
+        converted, else the row's own).
 
     Examples
     --------
-    >>> table = pd.DataFrame({"price_minor": [1000, None], "currency": ["USD", "RUB"]})
-    >>> amounts, said = amounts_in(table, ("price_minor",), "RUB", load_rates(), dt.date(2026, 3, 1))
-    >>> amounts["price_minor"].tolist(), said[1]  # 10.00 USD at 90.00 RUB per USD, in kopecks
-    ([90000, <NA>], 'no conversion (RUB)')
+    >>> table = pd.DataFrame({"price_minor": [1000, None, 500], "currency": ["USD", "RUB", "CHF"]})
+    >>> days = pd.Series(pd.to_datetime(["2024-01-05", None, "2024-01-06"]))
+    >>> amounts, said, shown = amounts_in(table, ("price_minor",), "EUR", load_rates(), dt.date(2024, 2, 1), days=days)
+    >>> amounts["price_minor"].tolist(), shown.tolist()  # 10.00 USD at 1.0921 USD per EUR; RUB has no ECB rate
+    ([916, <NA>, 536], ['EUR', 'RUB', 'EUR'])
+    >>> said[1]
+    'no exchange rate from RUB to EUR on or before 2024-02-01'
     """
     n = len(table)
-    values = {column: np.zeros(n, dtype=np.int64) for column in columns}
-    known = {}
+    values, known = {}, {}
     for column in columns:
         given = pd.array(table[column], dtype="Int64")
         known[column] = ~np.asarray(given.isna(), dtype=bool)
         values[column] = given.to_numpy(dtype=np.int64, na_value=0)
     said_per_row = np.full(n, "", dtype=object)
-    codes = table["currency"].fillna(default_currency or currency).to_numpy()
-    for code in pd.unique(codes):
-        mask = codes == code
-        factor, said = rates.factor(code, currency, on)
-        said_per_row[mask] = said
+    codes = table["currency"].fillna(default_currency or currency).to_numpy().astype(object)
+    shown = codes.copy()
+    day = np.full(n, np.datetime64(on, "D"))
+    if days is not None:
+        given_days = pd.to_datetime(days).to_numpy().astype("datetime64[D]")
+        day = np.where(np.isnat(given_days), day, given_days)
+    groups = pd.DataFrame({"code": codes, "day": day}).groupby(["code", "day"], sort=False).indices
+    for (code, when), at in groups.items():  # one conversion per distinct (currency, day)
+        factor, said = rates.factor(code, currency, pd.Timestamp(when).date())
+        said_per_row[at] = said
+        if factor is None:
+            continue
+        shown[at] = currency
         for column in columns:
-            values[column][mask] = convert_minor(values[column][mask], factor)
+            values[column][at] = convert_minor(values[column][at], factor)
     out = {column: pd.arrays.IntegerArray(values[column], ~known[column]) for column in columns}
-    return out, said_per_row
+    return out, said_per_row, shown
+
+
+def missing_rates_note(codes, target: str, lang: str = "en") -> str:
+    """The one note of a view whose amounts in ``codes`` could not be shown in ``target``: "" for none.
+
+    Parameters
+    ----------
+    codes : iterable of str
+        The currencies left in their own currency (ISO 4217), in any order, repeated or not.
+    target : str
+        The display currency.
+    lang : str, default "en"
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(missing_rates_note(["USD", "CHF", "USD"], "RUB"))  # doctest: +NORMALIZE_WHITESPACE
+    No exchange rate into RUB for CHF, USD on the orders' dates: their amounts are shown in their own
+    currency, totals per currency. To convert them, give your bank's rates with --rates FILE, a CSV of
+    date,currency,rub_per_unit,source (e.g. 2026-02-27,USD,90.00,my bank).
+    """
+    missing = sorted({str(c) for c in codes} - {target})
+    if not missing:
+        return ""
+    return _(
+        "No exchange rate into {target} for {missing} on the orders' dates: their amounts are shown in their own "
+        "currency, totals per currency. To convert them, give your bank's rates with --rates FILE, a CSV of {format} "
+        "(e.g. {example}).",
+        lang,
+    ).format(target=target, missing=", ".join(missing), format=RATES_FORMAT, example="2026-02-27,USD,90.00,my bank")
 
 
 def convert_minor(minor: np.ndarray, factor: Fraction) -> np.ndarray:

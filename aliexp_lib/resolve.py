@@ -19,17 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
-from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 
 from aliexp_lib.assumptions import chance
-from aliexp_lib.cases import CHANCE_PARTS, Case, build_case, either, times
-from aliexp_lib.costs import HOME_CURRENCY
+from aliexp_lib.cases import CHANCE_PARTS, Case, build_case, either, home_amounts, times
 from aliexp_lib.history import DeliveryModel
-from aliexp_lib.money import minor_digits
 from aliexp_lib.options import APPLIES_TO, ITEM_PROBLEMS, OPTIONS, REASONS, RISKS, problem_codes, texts_for
 from aliexp_lib.rates import half_even_div
 from aliexp_lib.schema import PROBLEMS
@@ -152,12 +148,10 @@ def _evaluate(c: Case, setting: Setting) -> _Values:
     a, rules = setting.assumptions, setting.rulebook
     n, width = len(c.rows), len(OPTIONS)
     p = {k: chance(v) for k, v in a.values.items() if a.units[k] == "probability"}
-    # The assumptions' amounts are in HOME_CURRENCY: into minor units of the display currency, exactly,
-    # each rounded half-even once (the buyer's time: rate x hours of each way out).
-    home = Fraction(c.home) * 10 ** minor_digits(HOME_CURRENCY)
 
-    def amount(*factors) -> int:
-        return round(math.prod((chance(f) for f in factors), start=home))  # Fraction: half-even
+    # The assumptions' amounts are in HOME_CURRENCY: into minor units of each case's currency (home_amounts).
+    def amount(*factors) -> np.ndarray:
+        return home_amounts(c.home, *factors)
 
     pack_low, pack_high = amount(a["packaging_low"]), amount(a["packaging_high"])
     hours = {
@@ -293,7 +287,7 @@ def _rank(c: Case, v: _Values, setting: Setting) -> pd.DataFrame:
             "net_minor": net,
             "net_low_minor": low.ravel()[cell],
             "net_high_minor": high.ravel()[cell],
-            "currency": setting.currency,
+            "currency": c.currency[order],
             "money_by": (by_day.ravel()[cell] * 86_400).astype("datetime64[s]"),
             "likelihood": np.round(like, 3),
             "reason": texts_for(REASONS, option, c.problem_code[order]),
@@ -389,7 +383,7 @@ def _break_even(c: Case, v: _Values, setting: Setting) -> pd.DataFrame:
             "break_even_minor": offer_for(v.mid[ret]),
             "break_even_low_minor": offer_for(v.low[ret]),
             "break_even_high_minor": offer_for(v.high[ret]),
-            "currency": setting.currency,
+            "currency": c.currency[rows],
             "best_if_postage_cheap": cheap[rows],
             "best_if_postage_dear": dear[rows],
             "flips": flips[rows],

@@ -30,7 +30,6 @@ from aliexp_lib.schema import (
     COUNT_COLUMNS,
     DATE_COLUMNS,
     DAY_COLUMNS,
-    DEFAULT_DESTINATION,
     PERCENT_COLUMNS,
     PROBLEMS,
     SCHEMA,
@@ -68,7 +67,7 @@ class OrderBook:
     >>> import pandas as pd
     >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "8100000000000001", "shipped_at": "2025-08-03"}]))
     >>> len(book), book.source, str(book.table.loc[0, "destination"]), int(book.table.loc[0, "extension_days"])
-    (1, '<table>', 'RU', 0)
+    (1, '<table>', '', 0)
     """
 
     table: pd.DataFrame
@@ -137,7 +136,8 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
     """The order book of ``raw`` (text cells, header as column names) read from ``source``.
 
     Every value is checked at once (``cells.Problems``); a date outside 2000-2099 is a problem, one out
-    of ``schema.CHRONOLOGY``'s order a warning (kept as given); no ``destination`` is ``DEFAULT_DESTINATION``.
+    of ``schema.CHRONOLOGY``'s order a warning (kept as given); no ``destination`` stays "" (the setting's
+    destination applies, ``Analysis.destinations``).
 
     Parameters
     ----------
@@ -205,9 +205,7 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
         )
     table["problem"] = _each(raw, "problem", _problem, problems, blank)
     table["extension_days"] = table["extension_days"].fillna(0)
-    table["destination"] = _each(
-        raw, "destination", _destination, problems, pd.Series(DEFAULT_DESTINATION, index=raw.index)
-    )
+    table["destination"] = _each(raw, "destination", _destination, problems, pd.Series("", index=raw.index))
     for earlier, later in CHRONOLOGY:
         wrong = (table[later] < table[earlier]).to_numpy()
         for i in np.flatnonzero(wrong):
@@ -386,7 +384,7 @@ def _countries() -> frozenset[str]:
 
 
 def _destination(values: pd.Series, rows) -> pd.Series:
-    """ISO country codes, upper-cased; ``DEFAULT_DESTINATION`` where empty."""
+    """ISO country codes, upper-cased; "" where empty (the setting's ``destination`` applies there)."""
     code = values.str.upper()
     rows.flag(
         ((code != "") & ~code.isin(_countries())).to_numpy(),
@@ -394,4 +392,4 @@ def _destination(values: pd.Series, rows) -> pd.Series:
         "destination",
         "unknown country; expected an ISO code such as RU",
     )
-    return code.where(code != "", DEFAULT_DESTINATION)
+    return code

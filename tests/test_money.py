@@ -131,7 +131,8 @@ class TestExactArithmetic:
         orders = book(
             {"price": "16.49", "currency": "USD"}, {"price": "1200", "currency": "JPY"}, {"currency": "RUB"}
         ).table
-        converted, _said = amounts_in(orders, ("price_minor",), "RUB", yen_rates, TODAY)
+        converted, _said, shown = amounts_in(orders, ("price_minor",), "RUB", yen_rates, TODAY)
+        assert list(shown) == ["RUB", "RUB", "RUB"]
         price = converted["price_minor"]
         assert price.dtype == "Int64"
         assert list(price[:2]) == [148410, 73200] and price.isna()[2]  # 16.49 x 90, 1200 x 0.61

@@ -58,7 +58,7 @@ def test_a_header_of_thousands_of_unknown_columns_loads_with_every_column_kept(t
 
 def test_missing_optional_columns_are_allowed_and_defaulted(tmp_path):
     table = load_orders(write(tmp_path, "order_id\nA1\n")).table
-    assert table.loc[0, "destination"] == "RU"
+    assert table.loc[0, "destination"] == ""  # blank: the setting's destination applies (Analysis.destinations)
     assert table.loc[0, "extension_days"] == 0
     assert pd.isna(table.loc[0, "protection_days"])
     assert pd.isna(table.loc[0, "shipped_at"])

@@ -109,7 +109,7 @@ def _countries(text: pd.Series, source: Problems, column: str) -> pd.Series:
         values = ", ".join(repr(v) for v in pd.unique(text[unknown])[:5])
         source.warn(
             f"column {column}: country {values} not recognised ({source.lines_of(text.index[unknown])}); "
-            "destination left empty, so the order book assumes RU"
+            "destination left empty, so your setting's destination applies (default RU)"
         )
     return code.where(~unknown, "")
 

@@ -249,7 +249,7 @@ class Chooser:
         if answer.break_even is not None:
             note = (
                 f"<p>{html.escape(_('Smallest offer worth taking instead of a return', self.lang))}: "
-                f"{html.escape(money_text(answer.break_even, self.currency, self.lang))}</p>"
+                f"{html.escape(money_text(answer.break_even, _shown_in(answer, self.currency), self.lang))}</p>"
             )
         return answer.table.to_html(index=False, classes=RANKING_CLASS, escape=True, border=0) + note
 
@@ -284,7 +284,7 @@ class Chooser:
         if answer.break_even is not None and answer.break_even <= 0:
             return _("Any offer from the seller is worth more than a return here", self.lang)
         if answer.break_even is not None:
-            offer = money_text(answer.break_even, self.currency, self.lang)
+            offer = money_text(answer.break_even, _shown_in(answer, self.currency), self.lang)
             return f"{_('Smallest offer worth taking instead of a return', self.lang)}: {offer}"
         problem = self.rows[order_id]["problem"].iloc[0]
         if problem not in APPLIES_TO["partial_refund_keep"]:
@@ -323,6 +323,11 @@ class Chooser:
         64211
         """
         return chooser_widget(self)
+
+
+def _shown_in(answer: Answer, display: str) -> str:
+    """The currency of ``answer``'s money: the display one, or the order's own where no rate is known."""
+    return str(answer.ranking["currency"].iloc[0]) if len(answer.ranking) else display
 
 
 def _minor(value: float, currency: str) -> int:

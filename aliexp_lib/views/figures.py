@@ -130,8 +130,8 @@ def money_at_stake(analysis: Analysis) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        One bar per status (``check_now`` only where an order is in it); heights in currency units
-        [``setting.currency``], labels as money text.
+        One bar per status and currency (``check_now`` only where an order is in it; status colours for
+        one currency, a colour per currency for several); heights in currency units, labels as money text.
 
     Examples
     --------
@@ -144,20 +144,29 @@ def money_at_stake(analysis: Analysis) -> go.Figure:
     >>> list(bars.x), list(bars.text)
     (['overdue', 'due today', 'upcoming', 'done'], ['RUB1,500.00', 'RUB0.00', 'RUB0.00', 'RUB0.00'])
     """
-    lang, currency = analysis.setting.lang, analysis.setting.currency
-    sums = analysis.money_at_stake
-    sums = sums[(sums["status"] != "check_now") | (sums["orders"] > 0)]  # a bar for estimates only where there are
-    amounts = sums["amount_minor"].to_numpy() / 10 ** minor_digits(currency)
-    figure = go.Figure(
-        go.Bar(
+    lang = analysis.setting.lang
+    stake = analysis.money_at_stake
+    stake = stake[(stake["status"] != "check_now") | (stake["orders"] > 0)]  # a bar for estimates only where there are
+    counted = stake.groupby("currency", sort=False)["orders"].transform("sum") > 0
+    if counted.any():  # a currency no order is shown in is left out (the display one when none converts)
+        stake = stake[counted.to_numpy()]
+    several = stake["currency"].nunique() > 1
+    figure = go.Figure()
+    for currency, sums in stake.groupby("currency", sort=False):  # one set of bars per currency, never added up
+        amounts = sums["amount_minor"].to_numpy() / 10 ** minor_digits(currency)  # plotly plots floats
+        figure.add_bar(
             x=[label(s, lang) for s in sums["status"]],
             y=amounts,
-            marker_color=[STATUS_COLOURS[s] for s in sums["status"]],
+            name=currency,
+            marker_color=None if several else [STATUS_COLOURS[s] for s in sums["status"]],  # several: one per currency
             text=money_text(sums["amount_minor"].to_numpy(dtype=np.int64), currency, lang),
             textposition="outside",
         )
+    currencies = list(pd.unique(stake["currency"]))
+    figure.update_layout(
+        title=_("Money at stake by status", lang), yaxis_title=", ".join(currencies), showlegend=len(currencies) > 1
     )
-    figure.update_layout(title=_("Money at stake by status", lang), yaxis_title=currency, **LOOK)
+    figure.update_layout(**LOOK)
     return figure
 
 
@@ -251,10 +260,16 @@ def spend_chart(analysis: Analysis) -> go.Figure:
     >>> list(bars.x), [float(y) for y in bars.y]
     (['2026-01'], [1500.5])
     """
-    lang, currency = analysis.setting.lang, analysis.setting.currency
+    lang = analysis.setting.lang
     spent = analysis.spend("month")
-    units = spent["spent_minor"].to_numpy(dtype=np.int64) / 10 ** minor_digits(currency)  # plotly plots floats
-    figure = go.Figure(go.Bar(x=spent["month"], y=units))
+    figure = go.Figure()
+    for currency, rows in spent.groupby("currency", sort=False):  # one set of bars per currency, never added up
+        units = rows["spent_minor"].to_numpy(dtype=np.int64) / 10 ** minor_digits(currency)  # plotly plots floats
+        figure.add_bar(x=rows["month"], y=units, name=currency)
+    currencies = list(pd.unique(spent["currency"])) or [analysis.setting.currency]
     # months as categories: on a date axis each bar sits on the 1st, half a month off its label
-    figure.update_layout(title=_("Spend by month", lang), yaxis_title=currency, xaxis_type="category", **LOOK)
+    figure.update_layout(
+        title=_("Spend by month", lang), yaxis_title=", ".join(currencies), xaxis_type="category", **LOOK
+    )
+    figure.update_layout(showlegend=len(currencies) > 1)
     return figure

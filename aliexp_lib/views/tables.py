@@ -105,7 +105,7 @@ def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def _outcome(ranking: pd.DataFrame, lang: str) -> dict[str, list[str]]:
     """The money, its range, the chance and the date of ranked options, as text for ``lang``."""
-    currency = ranking["currency"].iloc[0] if len(ranking) else "RUB"
+    currency = ranking["currency"]  # per row: the display currency, or the order's own without a rate
     return {
         "net": money_text(ranking["net_minor"], currency, lang),
         "net_low": money_text(ranking["net_low_minor"], currency, lang),
@@ -135,12 +135,12 @@ def refunds_in_flight(analysis: Analysis) -> pd.DataFrame:
     >>> refunds_in_flight(analyse(book, dt.date(2026, 3, 1), Setting.default())).iloc[0].tolist()
     ['2', 'RUB300.00', 'card', 'Mar 17, 2026', 'upcoming']
     """
-    lang, currency = analysis.setting.lang, analysis.setting.currency
+    lang = analysis.setting.lang
     refunds = analysis.refunds
     out = pd.DataFrame(
         {
             "order_id": refunds["order_id"].to_numpy(),
-            "amount": money_text(refunds["amount_minor"], currency, lang),
+            "amount": money_text(refunds["amount_minor"], refunds["currency"], lang),
             "payment_method": refunds["payment_method"].to_numpy(),
             "expected_by": dates_text(refunds["expected_by"], lang),
             "status": np.where(refunds["late"].to_numpy(dtype=bool), "overdue", "upcoming"),
@@ -204,7 +204,7 @@ def spend(analysis: Analysis, by: str) -> pd.DataFrame:
     """
     lang = analysis.setting.lang
     out = analysis.spend(by).rename(columns={"spent_minor": "spent"})
-    out["spent"] = money_text(out["spent"], analysis.setting.currency, lang)
+    out["spent"] = money_text(out["spent"], out.pop("currency"), lang)  # per currency where a rate is missing
     return localise(out, lang)
 
 

@@ -37,6 +37,7 @@ body, .jp-RenderedHTMLCommon, .jp-RenderedMarkdown {text-align: left}
 .jp-RenderedHTMLCommon table.aliexp-table tr.aliexp-top td {font-weight: 600}
 .jp-RenderedHTMLCommon table.aliexp-table td[title] {text-decoration: underline dotted #888}
 .aliexp-order {color: #666; font-size: 0.85em}
+.aliexp-note {border-left: 4px solid #e67e22; padding: 0.3em 0.6em; background: #fdf2e9}
 .jp-OutputArea-output, .jp-Cell, .jp-OutputArea {max-width: 100%; min-width: 0; overflow-x: auto}
 @media (max-width: 700px) {
   body {margin: 0; padding: 0 4px}
@@ -236,6 +237,32 @@ def actions(analysis: Analysis, days: int = 7):
         summary = _html.escape(_("{n} more this week", lang).format(n=len(rest)))
         shown += f"<details><summary>{summary}</summary>{page_table(rest, lang, links=links).data}</details>"
     return HTML(shown)
+
+
+def rates_note(analysis: Analysis):
+    """The one note on exchange rates the analysis lacks (``Analysis.rates_note``), or nothing.
+
+    Parameters
+    ----------
+    analysis : Analysis
+
+    Returns
+    -------
+    IPython.display.HTML
+        A paragraph (text escaped) naming the missing rates and how to add them; empty when none is missing.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from aliexp_lib import OrderBook, Setting, analyse
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "price": "9.99", "currency": "CHF"}]))
+    >>> rates_note(analyse(book, dt.date(2026, 3, 1), Setting.default())).data[:60]
+    '<p class="aliexp-note">No exchange rate into RUB for CHF on '
+    """
+    from IPython.display import HTML
+
+    note = analysis.rates_note
+    return HTML(f'<p class="aliexp-note">{_html.escape(note)}</p>' if note else "")
 
 
 def order_links(analysis: Analysis) -> pd.Series:

