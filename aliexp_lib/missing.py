@@ -34,7 +34,6 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.errors import InputError
 from aliexp_lib.i18n import _, label
 from aliexp_lib.rates import amounts_in
 from aliexp_lib.schema import DATE_COLUMNS, STATUS_EVENTS
@@ -123,11 +122,11 @@ def missing_dates(
     ...     {"order_id": "3", "price": "9", "currency": "RUB", "ordered_at": "2026-01-05", "status": "closed"},
     ...     {"order_id": "4", "price": "9", "currency": "RUB", "ordered_at": "2026-01-05"},
     ... ]))
-    >>> found = missing_dates(book, dt.date(2026, 3, 1), Setting.default())
+    >>> found = missing_dates(book, dt.date(2026, 3, 1), Setting.default())  # no RUB rate for USD: ranked after
     >>> found[["rank", "order_id", "event", "page_ru", "value_minor"]]
-       rank order_id             event          page_ru  value_minor
+       rank order_id              event          page_ru  value_minor
     0     1        2  dispute_opened_at      Спор открыт        90000
-    1     2        1         shipped_at  Заказ отправлен        45000
+    1     2        1         shipped_at  Заказ отправлен         <NA>
     """
     table = book.table
     n = len(table)
@@ -160,17 +159,15 @@ def missing_dates(
 
 
 def order_values(table: pd.DataFrame, today: dt.date, setting: Setting) -> pd.arrays.IntegerArray:
-    """Each order's price in the display currency, NA where unknown or where its currency has no rate.
-
-    One conversion per currency (``rates.amounts_in``); a currency without a rate is left NA, never an
-    error.
+    """Each order's price in the display currency at the rates of its order date (``rates.amounts_in``),
+    NA where unknown or where its currency has no rate (then it is ranked within its own currency).
 
     Parameters
     ----------
     table : pandas.DataFrame
-        ``OrderBook.table``: ``price_minor`` (Int64 [minor units]) and ``currency``.
+        ``OrderBook.table``: ``price_minor`` (Int64 [minor units]), ``currency`` and ``ordered_at``.
     today : datetime.date
-        The day of the rates.
+        The day of the rates for an order without an order date.
     setting : Setting
         ``rates`` and ``currency`` (the display currency).
 
@@ -181,21 +178,16 @@ def order_values(table: pd.DataFrame, today: dt.date, setting: Setting) -> pd.ar
 
     Examples
     --------
-    >>> table = pd.DataFrame({"price_minor": pd.array([1000, 500], dtype="Int64"), "currency": ["USD", "XAF"]})
+    >>> table = pd.DataFrame({"price_minor": pd.array([1000, 500], dtype="Int64"), "currency": ["RUB", "XAF"]})
     >>> order_values(table, dt.date(2026, 3, 1), Setting.default()).tolist()
-    [90000, <NA>]
+    [1000, <NA>]
     """
-    out = pd.array(np.zeros(len(table), dtype=np.int64), dtype="Int64")
-    out[:] = pd.NA
-    codes = table["currency"].fillna(setting.currency).astype(str).to_numpy()
-    for code in pd.unique(codes):  # one conversion per currency, none per order
-        mask = codes == code
-        try:
-            amounts, _said = amounts_in(table[mask], ("price_minor",), setting.currency, setting.rates, today)
-        except InputError:  # no rate for this currency: ranked within its currency instead
-            continue
-        out[mask] = amounts["price_minor"]
-    return out
+    amounts, _rate, shown = amounts_in(
+        table, ("price_minor",), setting.currency, setting.rates, today, days=table.get("ordered_at")
+    )
+    values = pd.array(amounts["price_minor"], dtype="Int64")
+    values[shown != setting.currency] = pd.NA
+    return values
 
 
 def _unfinished(table: pd.DataFrame, status: pd.Series, day: np.datetime64, setting: Setting) -> np.ndarray:

@@ -107,7 +107,9 @@ def test_orders_without_a_status_or_with_their_dates_need_nothing():
     assert set(found.loc[~found["needed"], "event"]) <= {"paid_at"}  # helps, never needed
 
 
-def test_most_valuable_order_first_and_an_unknown_rate_never_an_error():
+def test_most_valuable_order_first_and_an_unknown_rate_never_an_error(tmp_path):
+    rates = tmp_path / "my_bank.csv"
+    rates.write_text("date,currency,rub_per_unit,source\n2026-01-01,USD,90,my bank\n", encoding="utf-8")
     book = OrderBook.from_frame(
         pd.DataFrame(
             [
@@ -119,7 +121,7 @@ def test_most_valuable_order_first_and_an_unknown_rate_never_an_error():
             ]
         )
     )
-    found = analyse(book, dt.date(2026, 3, 1), Setting.default()).missing
+    found = analyse(book, dt.date(2026, 3, 1), build_setting(rates=str(rates), user_config=False)).missing
     order = list(pd.unique(found["order_id"]))
     assert order == ["dear", "mid", "cheap", "norate2", "norate"]  # rated by value, then by price in XAF
     assert found.groupby("order_id")["rank"].nunique().eq(1).all()
