@@ -76,9 +76,8 @@ def orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
             out[column] = table[column].dt.strftime("%Y-%m-%d").fillna("")
         else:
             out[column] = table[column].astype(object).where(table[column].notna(), "")
-    if "paid_at" in table and "paid_at" not in SCHEMA:  # the day paid, from exports that have it
-        out["paid_at"] = table["paid_at"].astype(object).where(table["paid_at"].notna(), "")
     out["items"] = table.get("items", 1)
+    out["status"] = table["status"].fillna("") if "status" in table else ""  # an export's, normalised
     return out, book.warnings
 
 

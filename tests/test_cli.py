@@ -214,18 +214,36 @@ def test_calendar_events_name_the_item_and_leave_missed_deadlines_out_unless_ask
 EXPORTS = sorted(p for p in (ROOT / "tests" / "importers").iterdir() if p.suffix in (".csv", ".tsv", ".xlsx", ".json"))
 
 
+#: Order statuses under which an order may have nothing open; any other status needs an open row.
+FINISHED = {"completed", "closed", "awaiting_payment", ""}
+
+
+@pytest.mark.parametrize("currency", [[], ["--currency", "EUR"]], ids=["no rates (RUB)", "EUR"])
 @pytest.mark.parametrize("export", EXPORTS, ids=[p.name for p in EXPORTS])
-def test_every_export_format_loads_and_the_engines_run_on_it(export):
-    currency = ["--currency", "EUR"] if export.suffix == ".xlsx" else []  # the data backup's amounts name none
+def test_every_export_goes_through_every_command_and_each_unfinished_order_has_an_open_row(export, currency, tmp_path):
+    # Issue 9, done when: every format (en/ru/de statuses; the data backup with each status code) through
+    # orders, deadlines, missing, resolve, checks and calendar, in any currency, with or without rates.
     orders = run("orders", str(export), "--format", "csv", *currency)
     assert orders.returncode == 0, orders.stderr
     table = pd.read_csv(io.StringIO(orders.stdout), dtype=str, keep_default_na=False)
-    paid = ["paid_at"] if export.suffix == ".xlsx" and "paid_at" not in SCHEMA else []
-    assert list(table.columns) == [*SCHEMA, *paid, "items"]
-    assert table["order_id"].is_unique and (table["currency"].str.fullmatch(r"[A-Z]{3}")).all()
-    for command in ("deadlines", "resolve", "checks"):
+    assert list(table.columns) == [*SCHEMA, "items", "status"]
+    assert table["order_id"].is_unique
+    if currency or export.suffix != ".xlsx":  # the data backup's amounts name no currency: the setting's
+        assert table["currency"].str.fullmatch(r"[A-Z]{3}").all()
+    outputs = {}
+    for command in ("deadlines", "missing", "resolve", "checks"):
         done = run(command, str(export), "--today", "2026-03-01", "--format", "csv", *currency)
         assert done.returncode == 0 and "Traceback" not in done.stderr, (command, done.stderr)
+        outputs[command] = pd.read_csv(io.StringIO(done.stdout), dtype=str, keep_default_na=False)
+    deadlines = outputs["deadlines"]
+    placed = table["ordered_at"] <= "2026-03-01"  # an order dated after today has not happened as of today
+    unfinished = set(table.loc[~table["status"].isin(FINISHED) & placed, "order_id"])
+    assert unfinished <= set(deadlines.loc[deadlines["status"] != "done", "order_id"])
+    assert set(deadlines["estimated"]) <= {"true", "false"}
+    calendar = tmp_path / "deadlines.ics"
+    done = run("calendar", str(export), "--today", "2026-03-01", "-o", str(calendar), *currency, cwd=tmp_path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert calendar.read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 
 def test_from_forces_a_format_and_a_wrong_one_is_explained():

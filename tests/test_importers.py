@@ -126,6 +126,7 @@ def test_statuses_fill_no_dates_and_say_so(name):
     assert (imported.table[["shipped_at", "confirmed_at", "received_at"]] == "").all().all()
     text = "\n".join(imported.warnings)
     assert "confirmed_at left empty" in text and "shipped_at left empty" in text
+    assert "`aliexp missing` lists the dates to record" in text
 
 
 def test_extension_export_maps_the_order_columns():

@@ -310,6 +310,7 @@ def _explain_statuses(orders: pd.DataFrame, source: _common.Source) -> None:
     """A warning for each status that says an event happened on a date the export does not give."""
     if "status" not in orders:
         return
+    said = False
     for status, meaning in _common.STATUS_MEANS.items():
         dated = _STATUS_DATE[status]
         undated = orders[dated] == "" if dated in orders else True
@@ -317,3 +318,6 @@ def _explain_statuses(orders: pd.DataFrame, source: _common.Source) -> None:
         if len(rows):
             noun = "order" if len(rows) == 1 else "orders"
             source.warn(f"{len(rows)} {noun} {status}: {meaning} ({source.lines_of(rows)})")
+            said = True
+    if said:
+        source.warn(_common.STATUS_ESTIMATED)

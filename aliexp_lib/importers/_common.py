@@ -41,6 +41,7 @@ from aliexp_lib.importers._parse import (
 from aliexp_lib.importers._words import (
     CURRENCY_WORDS,
     LANGUAGES,
+    STATUS_ESTIMATED,
     STATUS_MEANS,
     STATUSES,
     country_names,
@@ -55,6 +56,7 @@ __all__ = [
     "EXPORT_DATES",
     "LANGUAGES",
     "STATUSES",
+    "STATUS_ESTIMATED",
     "STATUS_MEANS",
     "Orders",
     "Source",

@@ -203,6 +203,11 @@ STATUS_MEANS = {
     "in_dispute": "a dispute is open, but the export gives no date; dispute_opened_at left empty",
     "refunded": "a refund was issued, but the export gives no date; refund_issued_at left empty",
 }
+#: What follows from a date left empty, said once after the statuses' warnings.
+STATUS_ESTIMATED = (
+    "deadlines of these orders are estimated from the earliest day each date could be (marked estimated); "
+    "`aliexp missing` lists the dates to record to make them exact"
+)
 
 
 @cache
