@@ -171,6 +171,18 @@ def _parser() -> argparse.ArgumentParser:
     _from_option(record)
     record.set_defaults(run=command.record)
 
+    log = commands.add_parser("log", help="the case log beside an order file").add_subparsers(
+        required=True, metavar="ACTION"
+    )
+    check = log.add_parser(
+        "check",
+        help="what is wrong with the case log (it is only read); --repair keeps it beside and starts a new "
+        "log with every event that can still be read",
+    )
+    check.add_argument("orders", metavar="ORDERS", help="the order file the log belongs to")
+    check.add_argument("--repair", action="store_true", help="keep the log beside it and rebuild it")
+    check.set_defaults(run=command.log_check)
+
     lab = commands.add_parser(
         "lab",
         help="JupyterLab on your own copy of the notebooks, reading ORDERS (until Ctrl-C); "

@@ -24,6 +24,7 @@ from aliexp_lib.caselog import CaseLog, default_log_path
 from aliexp_lib.deadlines import COLUMNS
 from aliexp_lib.errors import InputError, refuse_special_file
 from aliexp_lib.ics import ours_ics
+from aliexp_lib.logcheck import check_log, repair_log
 from aliexp_lib.money import money_text
 from aliexp_lib.orders import SCHEMA, load_orders
 from aliexp_lib.rates import missing_rates_note
@@ -195,6 +196,31 @@ def record(args) -> tuple[str, tuple[str, ...]]:
     with CaseLog(path) as log:
         log.record(args.order_id, args.event, args.day, args.amount, currency, args.note)
     return f"recorded {args.event} {args.day} for order {args.order_id} in {path}", book.warnings
+
+
+def log_check(args) -> tuple[str, tuple[str, ...]]:
+    """``log check``: the case log's problems (exit 2 while there are any); ``--repair`` keeps it and rebuilds it."""
+    path = default_log_path(args.orders)
+    if not path.exists() and not path.is_symlink():
+        return f"{path}: no case log yet (it is made by the first `aliexp record`)", ()
+    problems = check_log(path)
+    if not problems:
+        return f"{path}: the case log is sound", ()
+    if not args.repair:
+        raise InputError(
+            "\n".join(
+                [
+                    *problems,
+                    f"to keep it and start a new log with every readable event: "
+                    f"aliexp log check {args.orders} --repair",
+                ]
+            )
+        )
+    kept, events, lost = repair_log(path)
+    return (
+        f"{path}: a new case log with {events} event(s) that could be read ({lost} could not); "
+        f"the original is kept as {kept}"
+    ), tuple(problems)
 
 
 def _record_file(args, table: pd.DataFrame) -> str:

@@ -39,7 +39,7 @@ CREATE INDEX IF NOT EXISTS events_order ON events (order_id);
 """
 
 #: What to do about a damaged log.
-DAMAGED = "the case log is damaged; keep a copy of it and record the events again in a new log"
+DAMAGED = "the case log is damaged; `aliexp log check ORDERS --repair` keeps it beside and rebuilds it"
 
 
 def check_file(path: Path, read_only: bool) -> None:
@@ -73,10 +73,12 @@ def check_file(path: Path, read_only: bool) -> None:
     if not head:
         raise InputError(
             f"{path}: the case log is an empty file (0 bytes), not a case log; "
-            "if nothing was recorded in it, delete it and record again"
+            "`aliexp log check ORDERS --repair` keeps it beside and starts a new log"
         )
     if head != b"SQLite format 3\x00":
-        raise InputError(f"{path}: not a case log (not an SQLite database); move it away or rename your order file")
+        raise InputError(
+            f"{path}: not a case log (not an SQLite database); move it away, or `aliexp log check ORDERS --repair`"
+        )
 
 
 def _create(path: Path) -> None:
@@ -117,7 +119,7 @@ def check_tables(path: Path, connection: sqlite3.Connection) -> None:
         found = ", ".join(sorted(tables)) or "none"
         raise InputError(
             f"{path}: an SQLite database that is not a case log (its tables: {found}); nothing was changed; "
-            "move it away or rename your order file"
+            "move it away, or `aliexp log check ORDERS --repair`"
         )
     row = connection.execute("SELECT max(version) FROM schema_version").fetchone()
     if row[0] is not None and row[0] > SCHEMA_VERSION:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from aliexp_lib.caselog import CaseLog
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample_orders.csv"
 ORDER = "8100000000000000"  # in the sample
@@ -135,3 +137,54 @@ def test_a_damaged_row_is_left_out_with_a_warning_and_never_blocks_record(tmp_pa
     assert _record(orders, "confirmed", "2026-02-28").returncode == 0
     with sqlite3.connect(log) as connection:
         assert connection.execute("SELECT count(*) FROM events").fetchone()[0] == 3
+
+
+def _many_events(log: Path, count: int) -> None:
+    """``count`` tracking updates of the sample's first order, in one transaction."""
+    with CaseLog(log) as opened, opened.connection as connection:
+        connection.executemany(
+            "INSERT INTO events (order_id, event, day, recorded_at) VALUES (?, 'last_tracking_update', ?, ?)",
+            [(ORDER, f"2026-{1 + i // 28:02d}-{1 + i % 28:02d}", "2026-03-01T00:00:00+00:00") for i in range(count)],
+        )
+
+
+def test_log_check_names_the_damage_and_the_repair_keeps_the_original_beside_and_every_readable_event(tmp_path):
+    orders, log = _orders(tmp_path)
+    _many_events(log, 300)  # several pages of rows
+    with sqlite3.connect(log) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    data = bytearray(log.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 64] = b"\xff" * 64  # one page in the middle
+    log.write_bytes(bytes(data))
+    damaged = bytes(data)
+
+    check = _aliexp("log", "check", str(orders), cwd=tmp_path)
+    assert check.returncode == 2 and "Traceback" not in check.stderr
+    assert f"aliexp log check {orders} --repair" in check.stderr
+    assert log.read_bytes() == damaged  # the check only reads
+
+    repair = _aliexp("log", "check", str(orders), "--repair", cwd=tmp_path)
+    assert repair.returncode == 0, repair.stderr
+    (kept,) = tmp_path.glob("orders.caselog.damaged-*.sqlite")
+    assert kept.read_bytes() == damaged
+    with sqlite3.connect(log) as connection:
+        recovered = connection.execute("SELECT count(*) FROM events").fetchone()[0]
+    connection.close()
+    assert 0 < recovered < 300  # the rows of the damaged page are lost, the others kept
+    assert f"with {recovered} event(s) that could be read" in repair.stdout
+    assert _aliexp("log", "check", str(orders), cwd=tmp_path).returncode == 0
+    assert _aliexp("deadlines", str(orders), "--today", "2026-03-01", cwd=tmp_path).returncode == 0
+
+
+def test_the_repair_of_another_programs_database_keeps_it_whole_beside_a_new_log(tmp_path):
+    orders, log = _orders(tmp_path)
+    with sqlite3.connect(log) as connection:
+        connection.execute("CREATE TABLE photos (name TEXT)")
+    connection.close()
+    foreign = log.read_bytes()
+    assert _aliexp("log", "check", str(orders), cwd=tmp_path).returncode == 2
+    assert _aliexp("log", "check", str(orders), "--repair", cwd=tmp_path).returncode == 0
+    (kept,) = tmp_path.glob("orders.caselog.damaged-*.sqlite")
+    assert kept.read_bytes() == foreign
+    assert _record(orders, "received", "2026-02-27").returncode == 0
