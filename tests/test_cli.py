@@ -246,6 +246,25 @@ def test_every_export_goes_through_every_command_and_each_unfinished_order_has_a
     assert calendar.read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 
+@pytest.mark.parametrize(
+    ("export", "currency"),
+    [
+        ("aliexpress_data_backup.xlsx", []),
+        ("aliexpress_data_backup.xlsx", ["--currency", "EUR"]),
+        ("shopper_inventory.json", []),
+        ("aliexpress_csv_export_ru.csv", ["--lang", "ru"]),
+    ],
+)
+def test_the_report_of_an_export_as_a_buyer_has_it(export, currency, tmp_path):
+    page = tmp_path / "report.html"
+    done = run(
+        "report", str(ROOT / "tests" / "importers" / export), "--today", "2026-03-01", "-o", str(page), *currency
+    )
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    html = page.read_text(encoding="utf-8")
+    assert "(estimated)" in html or "(расчётная)" in html  # the export's dates are estimates, and say so
+
+
 def test_from_forces_a_format_and_a_wrong_one_is_explained():
     export = ROOT / "tests" / "importers" / "tsv_order_list_en.tsv"
     assert run("orders", str(export), "--from", "tsv_order_list").returncode == 0
