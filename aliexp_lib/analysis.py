@@ -25,6 +25,7 @@ from aliexp_lib.history import DeliveryModel, fit_delivery_model
 from aliexp_lib.missing import missing_dates
 from aliexp_lib.orders import load_orders
 from aliexp_lib.rates import amounts_in, missing_rates_note
+from aliexp_lib.refund_amounts import refund_or_price
 from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.risk import cashback
 from aliexp_lib.setting import Setting, build_setting
@@ -226,9 +227,9 @@ class Analysis:
         Returns
         -------
         pandas.DataFrame
-            ``order_id`` (str), ``amount_minor`` (int64 [minor units of ``setting.currency``], the
-            order's price at the rates of the refund's date), ``currency`` (str, ``setting.currency`` or
-            the order's own where no rate is known), ``payment_method`` (str), ``expected_by``
+            ``order_id`` (str), ``amount_minor`` (int64 [minor units of ``setting.currency``], the amount
+            recorded in the case log, else the price, at the rates of the refund's date), ``currency`` (str,
+            ``setting.currency`` or the order's own where no rate is known), ``payment_method`` (str), ``expected_by``
             (datetime64 [date]) and ``late`` (bool, expected_by < today).
         """
         table = self.book.table
@@ -237,18 +238,19 @@ class Analysis:
             & table["refund_received_at"].isna()
             & (table["refund_issued_at"] <= pd.Timestamp(self.today))
         ).to_numpy()
-        rows = table[flying]
+        rows = refund_or_price(table[flying])
         issued = rows["refund_issued_at"].to_numpy().astype("datetime64[D]")
         payout = slowest_payout_days(rows["payment_method"], self.setting.payout)
         leave = self.setting.rulebook.days("refund_leaves_platform_days", issued)
         expected = issued + (payout + leave).astype("timedelta64[D]")
+        day = rows["refund_issued_at"]
         amounts, _, shown = amounts_in(
-            rows, ("price_minor",), self.setting.currency, self.setting.rates, self.today, days=rows["refund_issued_at"]
+            rows, ("amount_minor",), self.setting.currency, self.setting.rates, self.today, days=day
         )
         out = pd.DataFrame(
             {
                 "order_id": rows["order_id"].to_numpy(),
-                "amount_minor": amounts["price_minor"],
+                "amount_minor": amounts["amount_minor"],
                 "currency": shown,
                 "payment_method": rows["payment_method"].to_numpy(),
                 "expected_by": expected.astype("datetime64[s]"),

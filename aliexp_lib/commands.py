@@ -29,6 +29,7 @@ from aliexp_lib.money import money_text
 from aliexp_lib.orders import SCHEMA, load_orders
 from aliexp_lib.rates import missing_rates_note
 from aliexp_lib.record_many import read_events, record_events, summary
+from aliexp_lib.refund_amounts import refuse_refunds
 from aliexp_lib.report import write_report
 from aliexp_lib.setting import Setting, build_setting
 from aliexp_lib.tracking import check_tracking
@@ -192,6 +193,8 @@ def record(args) -> tuple[str, tuple[str, ...]]:
     currency = args.currency
     if args.amount is not None and currency is None and args.event != "extension":
         currency = book.table.loc[known, "currency"].iloc[0]
+    event = {"order_id": args.order_id, "event": args.event, "amount": args.amount, "currency": currency}
+    refuse_refunds(pd.DataFrame([event]), book.table)
     path = default_log_path(args.orders)
     with CaseLog(path) as log:
         log.record(args.order_id, args.event, args.day, args.amount, currency, args.note)
@@ -233,6 +236,7 @@ def _record_file(args, table: pd.DataFrame) -> str:
             f"{path}: cannot read the events file ({exc}); to record one event give ORDER_ID EVENT DATE [AMOUNT]"
         ) from None
     events, notes = read_events(text, str(path), table)
+    refuse_refunds(events, table)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
     log_path = default_log_path(args.orders)

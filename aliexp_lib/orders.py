@@ -5,7 +5,8 @@
 - detection and conversion of a known export (``importers``: text in our schema),
 - or the native reader for our own ``.csv``/``.xlsx`` (``native``: decoding, delimiter, CSV/XLSX),
 - then the one validator (``validate``: text cells -> ``OrderBook``),
-- then the buyer's case log beside the file (``caselog``), laid over the validated table.
+- then the buyer's case log beside the file (``caselog``), laid over the validated table
+  (``overlay``), and its dates checked like the file's (``chronology``).
 
 The user's file is only read. The schema names (``schema``), ``OrderBook`` (``validate``) and
 ``csv_record_lines`` (``cells``) are re-exported here for older imports; new code should import
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from aliexp_lib import caselog, importers
 from aliexp_lib.cells import csv_record_lines
+from aliexp_lib.chronology import recorded_out_of_order
 from aliexp_lib.errors import refuse_special_file
 from aliexp_lib.native import read_native
 from aliexp_lib.overlay import apply_events
@@ -107,7 +109,7 @@ def load_orders(
     if with_log and log.exists():
         with caselog.CaseLog(log, read_only=True) as opened:
             table, notes = apply_events(book.table, opened.events())
-            notes = [*opened.damaged, *notes]
+            notes = [*opened.damaged, *notes, *recorded_out_of_order(book.table, table)]
         book = OrderBook(table, book.source, (*book.warnings, *(f"{log}: {note}" for note in notes)))
     return book
 

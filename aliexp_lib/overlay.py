@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from aliexp_lib.caselog import EVENTS, EXTENSION
+from aliexp_lib.refund_amounts import REFUND_EVENTS, recorded_refunds
 
 
 def apply_events(table: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -17,8 +18,11 @@ def apply_events(table: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFram
 
     For each order and dated event, the day recorded last (highest ``id``; a correction is simply
     recorded again) replaces the imported ``<event>_at``; ``extension`` amounts add to
-    ``extension_days``. Events of orders the table does not hold, and events the log does not know,
-    are not applied and come back as warnings. Neither input is changed.
+    ``extension_days`` (the same extension, same day and days, recorded twice counts once, with a
+    warning). A refund recorded with an amount sets ``refund_minor`` (``refund_amounts``: not in the
+    order's currency or over its price: not used, a warning). Events of orders the table does not
+    hold, and events the log does not know, are not applied and come back as warnings. Neither input
+    is changed.
 
     Parameters
     ----------
@@ -28,7 +32,8 @@ def apply_events(table: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFram
     Returns
     -------
     table : pandas.DataFrame
-        Dates [date] replaced, ``extension_days`` [d] added to.
+        Dates [date] replaced, ``extension_days`` [d] added to, ``refund_minor`` [minor units] where
+        a refund's amount was recorded.
     warnings : list of str
 
     Examples
@@ -80,6 +85,13 @@ def apply_events(table: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFram
             out[column] = recorded.fillna(imported).astype(imported.dtype)
 
     extensions = log.loc[log["event"] == EXTENSION]
+    repeated = extensions.duplicated(["order_id", "day", "amount"], keep="first")
+    for (order_id, day, amount), count in extensions[repeated].groupby(["order_id", "day", "amount"]).size().items():
+        warnings.append(
+            f"case log: order {order_id}: the extension of {amount} days on {pd.Timestamp(day).date()} is recorded "
+            f"{count + 1} times; counted once"
+        )
+    extensions = extensions.loc[~repeated]
     if not extensions.empty:
         days = pd.to_numeric(extensions["amount"], errors="raise").astype("int64")
         added = days.groupby(extensions["order_id"]).sum().reindex(order_ids.to_numpy(), fill_value=0)
@@ -87,4 +99,9 @@ def apply_events(table: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFram
         out["extension_days"] = (base.fillna(0).astype("Int64") + pd.array(added.to_numpy(), dtype="Int64")).astype(
             "Int64"
         )
+    if log["event"].isin(REFUND_EVENTS).any():
+        refunds, refund_warnings = recorded_refunds(out, log)
+        if not refunds.isna().all():  # the column only where an amount is used
+            out["refund_minor"] = refunds
+        warnings += refund_warnings
     return out, warnings

@@ -22,11 +22,11 @@ import pandas as pd
 from babel import Locale
 
 from aliexp_lib.cells import Lines, Problems, flag_duplicates, per_distinct, short
+from aliexp_lib.chronology import KEPT, out_of_order
 from aliexp_lib.errors import InputError
 from aliexp_lib.money import Money, known_currencies, minor_digits
 from aliexp_lib.schema import (
     AMOUNT_COLUMNS,
-    CHRONOLOGY,
     COUNT_COLUMNS,
     DATE_COLUMNS,
     DAY_COLUMNS,
@@ -206,13 +206,10 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
     table["problem"] = _each(raw, "problem", _problem, problems, blank)
     table["extension_days"] = table["extension_days"].fillna(0)
     table["destination"] = _each(raw, "destination", _destination, problems, pd.Series("", index=raw.index))
-    for earlier, later in CHRONOLOGY:
-        wrong = (table[later] < table[earlier]).to_numpy()
-        for i in np.flatnonzero(wrong):
-            problems.warn(
-                f"{problems.where(int(i))}: {later} {raw[later].iat[i]} is before {earlier} {raw[earlier].iat[i]}; "
-                "dates kept as given"
-            )
+    for i, earlier, later in out_of_order(table).itertuples(index=False):
+        problems.warn(
+            f"{problems.where(int(i))}: {later} {raw[later].iat[i]} is before {earlier} {raw[earlier].iat[i]}; {KEPT}"
+        )
     extra = raw.columns.difference(SCHEMA, sort=False)
     table = pd.concat([table, raw[extra]], axis=1)  # one step: column by column is quadratic in the header
     for column in [*TEXT_COLUMNS, *extra]:

@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.caselog import EVENTS, CaseLog, default_log_path
 from aliexp_lib.errors import InputError
 from aliexp_lib.i18n import _, label
 from aliexp_lib.ics import deadlines_calendar, ours_ics
 from aliexp_lib.record_many import read_events, record_events, summary
+from aliexp_lib.refund_amounts import refuse_refunds
 from aliexp_lib.safe_write import write_file
 
 #: Characters of an item's title shown in a calendar event's summary.
@@ -214,6 +217,12 @@ def record_form(analysis: Analysis, orders_path: str, on_record=None):
             said.value = f"{_('Not recorded', lang)}: {_('type the number of days agreed, such as 10', lang)}"
             return
         try:
+            refuse_refunds(
+                pd.DataFrame(
+                    [{"order_id": order.value, "event": event.value, "amount": amount.value.strip(), "currency": money}]
+                ),
+                book.table,
+            )
             with CaseLog(default_log_path(orders_path)) as log:
                 log.record(
                     order.value,
@@ -238,6 +247,7 @@ def record_form(analysis: Analysis, orders_path: str, on_record=None):
     def save_all(_button):
         try:
             events, notes = read_events(many.value, _("pasted text", lang), book.table)
+            refuse_refunds(events, book.table)  # over the price: not recorded
             with CaseLog(default_log_path(orders_path)) as log:
                 recorded, skipped = record_events(log, events)
         except InputError as problem:  # every bad line named; nothing recorded
