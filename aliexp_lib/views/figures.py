@@ -238,7 +238,11 @@ def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: int | None
         if len(returned):
             figure.add_vline(x=returned.iloc[0] / scale, line_dash="dot", line_color="#c0392b")
     figure.update_layout(
-        title=_("Net money per way out", lang), xaxis_title=plot_text(str(currency)), **LOOK, height=320, margin={"l": 220}
+        title=_("Net money per way out", lang),
+        xaxis_title=plot_text(str(currency)),
+        **LOOK,
+        height=320,
+        margin={"l": 220},
     )
     return figure
 
