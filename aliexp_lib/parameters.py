@@ -134,20 +134,20 @@ def notebook_parameters(
     return path, day, fmt, config, checked
 
 
-def analysis_parameter(name: str, value: Any):
-    """``value`` if it is an ``analysis.Analysis``, else an ``InputError`` saying where one comes from.
+def analysis_parameter(name: str, value: Any, expected: type):
+    """``value`` if it is an ``expected`` (``analysis.Analysis``, passed by the caller: this module is
+    imported by ``analysis``), else an ``InputError`` saying where one comes from.
 
     Examples
     --------
-    >>> analysis_parameter("analysis", None)
+    >>> from aliexp_lib.analysis import Analysis
+    >>> analysis_parameter("analysis", None, Analysis)
     Traceback (most recent call last):
     ...
     aliexp_lib.errors.InputError: analysis: None is not an analysis of your orders; run the first cell \
 (analyse_file(orders_path, today, ...)) and look at its error
     """
-    from aliexp_lib.analysis import Analysis
-
-    if isinstance(value, Analysis):
+    if isinstance(value, expected):
         return value
     raise InputError(
         f"{name}: {_short(value)} is not an analysis of your orders; run the first cell "

@@ -93,7 +93,7 @@ class Chooser:
     """
 
     def __init__(self, analysis: Analysis):
-        analysis = analysis_parameter("analysis", analysis)  # None (the first cell failed): say so, by name
+        analysis = analysis_parameter("analysis", analysis, Analysis)  # None (the first cell failed): say so, by name
         self.book, self.today, self.setting = analysis.book, analysis.today, analysis.setting
         self.lang, self.currency = self.setting.lang, self.setting.currency
         self.history = analysis.history

@@ -185,7 +185,7 @@ class Overview:
 
     def __init__(self, analysis: Analysis, orders_path: str, fmt: str = ""):
         self.analysis, self.orders_path = (
-            analysis_parameter("analysis", analysis),
+            analysis_parameter("analysis", analysis, Analysis),
             path_parameter("orders_path", orders_path),
         )
         self.fmt = text_parameter("orders_format", fmt)
