@@ -24,6 +24,7 @@ from aliexp_lib.deadlines import compute_deadlines, next_actions
 from aliexp_lib.history import DeliveryModel, fit_delivery_model
 from aliexp_lib.missing import missing_dates
 from aliexp_lib.orders import load_orders
+from aliexp_lib.parameters import notebook_parameters
 from aliexp_lib.rates import amounts_in, missing_rates_note
 from aliexp_lib.refund_amounts import refund_or_price
 from aliexp_lib.resolve import rank_with_break_even
@@ -381,9 +382,8 @@ def analyse_file(
     Raises
     ------
     InputError
-        An order file or setting file that cannot be read, or a bad setting value.
-    ValueError
-        If ``today`` is text that is not a ``YYYY-MM-DD`` date.
+        A file that cannot be read, a bad setting, or a bad parameter named with its value
+        (``parameters.notebook_parameters``: ``today: '2026-13-45' is not a date (YYYY-MM-DD)``).
 
     Examples
     --------
@@ -395,6 +395,6 @@ def analyse_file(
     >>> analysis.today, analysis.deadlines.loc[3, "kind"], analysis.deadlines.loc[3, "due"]  # 75 d after shipment
     (datetime.date(2026, 3, 1), 'protection_ends', Timestamp('2026-03-26 00:00:00'))
     """
+    orders_path, day, fmt, config, chosen = notebook_parameters(orders_path, today, fmt, config, chosen)
     setting = build_setting(orders_path, config or None, **chosen)
-    day = today if isinstance(today, dt.date) else dt.date.fromisoformat(today) if today else dt.date.today()
     return Analysis(load_orders(orders_path, fmt or None, currency=setting.choices.currency), day, setting)

@@ -2,8 +2,8 @@
 
 The report is computed under the caller's ``Setting``: its choices are written as an
 ``aliexp.toml`` beside the executed notebook and named by the notebook's ``config_path``
-parameter, so the report shows what the command line would. Charts work offline: the notebook
-sets plotly's ``plotly_mimetype+notebook`` renderer, which inlines plotly.js. The page has a
+parameter, so the report shows what the command line would. The page needs nothing from the
+network (``offline_page.offline_html``: no script from a CDN, plotly.js inlined once). The page has a
 viewport tag and the report's style (``views.todo.STYLE``: text left-aligned, tables that fit a
 phone). The executed notebook (megabytes) is kept beside the HTML only when asked. Files are
 written by ``safe_write.write_file`` (in one step, so a failed run leaves an earlier report
@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from aliexp_lib.errors import InputError
+from aliexp_lib.offline_page import offline_html
 from aliexp_lib.own_marks import html_generator, notebook_mark
 from aliexp_lib.safe_write import check_target, write_file
 from aliexp_lib.setting import CONFIG_NAME, Setting
@@ -98,7 +99,6 @@ def write_report(
     """
     import nbformat
     import papermill
-    from nbconvert import HTMLExporter
 
     out_html = Path(out_html)
     out_notebook = out_html.with_suffix(".ipynb")
@@ -133,9 +133,7 @@ def write_report(
             )
         executed_notebook = nbformat.read(executed, as_version=4)
         executed_notebook.metadata["aliexp"] = MARK
-        body, _resources = HTMLExporter(
-            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-        ).from_notebook_node(executed_notebook)
+        body = offline_html(executed_notebook)
         head = f'<head>\n<meta name="generator" content="{MARK}">\n<meta name="viewport" content="{VIEWPORT}">'
         body = body.replace("<head>", head, 1).replace("</head>", f"{STYLE}\n</head>", 1)
     if notebook:

@@ -19,6 +19,7 @@ from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, label
 from aliexp_lib.money import minor_digits, money_text
 from aliexp_lib.options import APPLIES_TO
+from aliexp_lib.parameters import analysis_parameter
 from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.validate import OrderBook
 from aliexp_lib.views.figures import options_chart
@@ -92,6 +93,7 @@ class Chooser:
     """
 
     def __init__(self, analysis: Analysis):
+        analysis = analysis_parameter("analysis", analysis, Analysis)  # None (the first cell failed): say so, by name
         self.book, self.today, self.setting = analysis.book, analysis.today, analysis.setting
         self.lang, self.currency = self.setting.lang, self.setting.currency
         self.history = analysis.history

@@ -2,7 +2,9 @@
 
 Each takes an ``analysis.Analysis`` and draws its results (words in the setting's language, money
 in its display currency); none runs an engine of its own. Figures are deterministic for fixed
-inputs (no random ids in their JSON), so notebooks that store them can be compared.
+inputs (no random ids in their JSON), so notebooks that store them can be compared. Every text
+from the user's data (order ids, titles, currencies) passes through ``plot_text.plot_text`` before it
+enters a figure, so plotly shows it as typed instead of reading its ``<a href>`` or ``<b>`` as markup.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import plotly.graph_objects as go
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, label
 from aliexp_lib.money import minor_digits, money_text
+from aliexp_lib.views.plot_text import plot_text
 
 #: A plain look, set directly: plotly's named templates are deep-copied on every figure (slow).
 LOOK = {"template": None, "plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"family": "sans-serif"}}
@@ -87,7 +90,7 @@ def timeline(analysis: Analysis, limit: int = TIMELINE_ORDERS) -> go.Figure:
                 marker={"color": STATUS_COLOURS[status], "size": 10, "symbol": "diamond"},
                 name=label(status, lang),
                 text=[label(k, lang) for k in part["kind"]],
-                customdata=[_("order {id}", lang).format(id=o) for o in part["order_id"]],
+                customdata=[_("order {id}", lang).format(id=o) for o in plot_text(part["order_id"])],
                 hovertemplate="%{y}<br>%{customdata}<br>%{text}<br>%{x}<extra></extra>",
             )
         )
@@ -112,10 +115,12 @@ def timeline(analysis: Analysis, limit: int = TIMELINE_ORDERS) -> go.Figure:
 
 def _item_names(titles: pd.Series, orders: list[str]) -> dict[str, str]:
     """Each order's label on an axis: its item title, cut to 30 characters; the end of the order
-    number added where two orders would share a label (or the number alone without a title)."""
+    number added where two orders would share a label (or the number alone without a title); as
+    text for plotly (``plot_text``), cut before it is escaped so no entity is cut in half."""
     short = {o: str(titles.get(o, "") or "")[:30] or o for o in orders}
     counts = pd.Series(list(short.values())).value_counts()
-    return {o: f"{t} (…{o[-4:]})" if counts[t] > 1 else t for o, t in short.items()}
+    shown = [f"{t} (…{o[-4:]})" if counts[t] > 1 else t for o, t in short.items()]
+    return dict(zip(short, plot_text(shown), strict=True))
 
 
 def money_at_stake(analysis: Analysis) -> go.Figure:
@@ -157,14 +162,16 @@ def money_at_stake(analysis: Analysis) -> go.Figure:
         figure.add_bar(
             x=[label(s, lang) for s in sums["status"]],
             y=amounts,
-            name=currency,
+            name=plot_text(str(currency)),
             marker_color=None if several else [STATUS_COLOURS[s] for s in sums["status"]],  # several: one per currency
-            text=money_text(sums["amount_minor"].to_numpy(dtype=np.int64), currency, lang),
+            text=plot_text(money_text(sums["amount_minor"].to_numpy(dtype=np.int64), currency, lang)),
             textposition="outside",
         )
     currencies = list(pd.unique(stake["currency"]))
     figure.update_layout(
-        title=_("Money at stake by status", lang), yaxis_title=", ".join(currencies), showlegend=len(currencies) > 1
+        title=_("Money at stake by status", lang),
+        yaxis_title=", ".join(plot_text(currencies)),
+        showlegend=len(currencies) > 1,
     )
     figure.update_layout(**LOOK)
     return figure
@@ -225,13 +232,17 @@ def options_chart(ranking: pd.DataFrame, lang: str, break_even_offer: int | None
             y=1.08,
             showarrow=False,
             text=f"{_('Smallest offer worth taking instead of a return', lang)}: "
-            f"{money_text(break_even_offer, currency, lang)}",
+            f"{plot_text(money_text(break_even_offer, currency, lang))}",
         )
         returned = ranking.loc[ranking["option"] == "return_for_refund", "net_minor"]
         if len(returned):
             figure.add_vline(x=returned.iloc[0] / scale, line_dash="dot", line_color="#c0392b")
     figure.update_layout(
-        title=_("Net money per way out", lang), xaxis_title=currency, **LOOK, height=320, margin={"l": 220}
+        title=_("Net money per way out", lang),
+        xaxis_title=plot_text(str(currency)),
+        **LOOK,
+        height=320,
+        margin={"l": 220},
     )
     return figure
 
@@ -265,11 +276,11 @@ def spend_chart(analysis: Analysis) -> go.Figure:
     figure = go.Figure()
     for currency, rows in spent.groupby("currency", sort=False):  # one set of bars per currency, never added up
         units = rows["spent_minor"].to_numpy(dtype=np.int64) / 10 ** minor_digits(currency)  # plotly plots floats
-        figure.add_bar(x=rows["month"], y=units, name=currency)
+        figure.add_bar(x=rows["month"], y=units, name=plot_text(str(currency)))
     currencies = list(pd.unique(spent["currency"])) or [analysis.setting.currency]
     # months as categories: on a date axis each bar sits on the 1st, half a month off its label
     figure.update_layout(
-        title=_("Spend by month", lang), yaxis_title=", ".join(currencies), xaxis_type="category", **LOOK
+        title=_("Spend by month", lang), yaxis_title=", ".join(plot_text(currencies)), xaxis_type="category", **LOOK
     )
     figure.update_layout(showlegend=len(currencies) > 1)
     return figure

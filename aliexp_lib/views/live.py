@@ -18,6 +18,7 @@ from aliexp_lib.i18n import _
 from aliexp_lib.money import minor_digits
 from aliexp_lib.options import APPLIES_TO
 from aliexp_lib.orders import load_orders
+from aliexp_lib.parameters import analysis_parameter, path_parameter, text_parameter
 from aliexp_lib.views import figures, gaps, tables, todo
 from aliexp_lib.views.widgets import calendar_button, record_form
 
@@ -140,7 +141,7 @@ def tracking_checker(numbers: str, lang: str):
     import ipywidgets as widgets
 
     text = widgets.Textarea(
-        value=numbers,
+        value=text_parameter("numbers", numbers),  # a number typed without quotes: an InputError naming it
         description=_("Tracking numbers", lang),
         placeholder=_("Paste tracking numbers here", lang),
         layout={"width": "48em", "height": "6em"},
@@ -183,7 +184,11 @@ class Overview:
     """
 
     def __init__(self, analysis: Analysis, orders_path: str, fmt: str = ""):
-        self.analysis, self.orders_path, self.fmt = analysis, orders_path, fmt
+        self.analysis, self.orders_path = (
+            analysis_parameter("analysis", analysis, Analysis),
+            path_parameter("orders_path", orders_path),
+        )
+        self.fmt = text_parameter("orders_format", fmt)
         self.areas: list[tuple[Any, Callable[[Analysis], list]]] = []  # (output area, how to draw it from an Analysis)
 
     def _area(self, draw):
@@ -212,7 +217,7 @@ class Overview:
 
     def calendar_button(self, path: str):
         """``widgets.calendar_button`` that saves the page's analysis as it is at the click (after any record)."""
-        return calendar_button(self.analysis, path, current=lambda: self.analysis)
+        return calendar_button(self.analysis, path_parameter("calendar_path", path), current=lambda: self.analysis)
 
     def record_form(self):
         """``widgets.record_form`` whose every record redraws this page's areas (``refresh``)."""

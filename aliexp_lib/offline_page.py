@@ -1,0 +1,89 @@
+"""An executed notebook as one HTML page that needs nothing from the network.
+
+nbconvert's "lab" page loads require.js, MathJax and mermaid from a CDN, and plotly's notebook
+renderer adds a MathJax script from a CDN to every chart: opened without a network the page waited
+on them, and opened with one it fetched code from a third party. Here the page is made with the
+template ``templates/nbconvert/aliexp_offline`` (the lab page without those scripts), each chart
+(plotly's JSON output, ``application/vnd.plotly.v1+json``) is drawn by a small script of its own,
+and plotly.js itself is inlined once, in the page's head. Links in the page's tables (an order's page
+on AliExpress) stay links: they load nothing until followed.
+"""
+
+from __future__ import annotations
+
+import copy
+from importlib import resources
+
+#: The output of a plotly figure in a notebook (plotly's ``plotly_mimetype`` renderer).
+PLOTLY_JSON = "application/vnd.plotly.v1+json"
+#: The nbconvert template (a folder of ``templates/nbconvert``) without scripts from a CDN.
+TEMPLATE = "aliexp_offline"
+
+
+def offline_html(notebook) -> str:
+    """The notebook's outputs (no code, no prompts) as one HTML page with no script or style from the network.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        An executed notebook; its charts as plotly's JSON output. It is not changed.
+
+    Returns
+    -------
+    str
+        The page: plotly.js inlined once in its head when the notebook holds a chart.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> import plotly.graph_objects as go
+    >>> cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+    ...     "display_data", {PLOTLY_JSON: go.Figure(go.Bar(y=[1, 2])).to_plotly_json()})])
+    >>> page = offline_html(nbformat.v4.new_notebook(cells=[cell]))
+    >>> page.count("Plotly.newPlot"), 'src="http' in page
+    (1, False)
+    """
+    from nbconvert import HTMLExporter
+    from plotly.offline import get_plotlyjs
+
+    notebook = copy.deepcopy(notebook)
+    charts = _charts_as_html(notebook)
+    folder = resources.files("aliexp_lib").joinpath("templates", "nbconvert")
+    with resources.as_file(folder) as templates:
+        exporter = HTMLExporter(
+            template_name=TEMPLATE,
+            extra_template_basedirs=[str(templates)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+        page, _resources = exporter.from_notebook_node(notebook)
+    if charts:
+        page = page.replace("</head>", f'<script type="text/javascript">{get_plotlyjs()}</script>\n</head>', 1)
+    return page
+
+
+def _charts_as_html(notebook) -> int:
+    """Replace each plotly JSON output of ``notebook`` by the HTML that draws it with the page's plotly.js
+    (no plotly.js and no MathJax of its own); return how many there were."""
+    import plotly.io as pio
+
+    count = 0
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            figure = output.get("data", {}).get(PLOTLY_JSON)
+            if figure is None:
+                continue
+            html = pio.to_html(
+                figure,
+                include_plotlyjs=False,
+                include_mathjax=False,
+                full_html=False,
+                default_width="100%",
+                default_height=525,
+                validate=False,
+                config={"displaylogo": False},
+            )
+            output["data"] = {"text/html": html}
+            count += 1
+    return count
