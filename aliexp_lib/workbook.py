@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
+from xml.etree import ElementTree
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -43,6 +44,7 @@ __all__ = [
     "check_archive",
     "is_workbook",
     "open_workbook",
+    "sheet_names",
     "stream_sheet",
 ]
 
@@ -103,6 +105,25 @@ bytes, 342 times, over the limit of 100 times (MAX_RATIO); this is a zip bomb, n
                 f"{ratio:.0f} times, over the limit of {MAX_RATIO} times (MAX_RATIO); this is a zip bomb, not a "
                 "workbook"
             )
+
+
+def sheet_names(data: bytes) -> list[str]:
+    """The names of the workbook's sheets, from its small ``xl/workbook.xml`` part (no sheet is parsed).
+
+    ``[]`` if ``data`` is no readable workbook or is over a limit (the reader then says why).
+
+    Examples
+    --------
+    >>> sheet_names(b"not a workbook")
+    []
+    """
+    try:
+        check_archive(data, "")
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+    except (InputError, KeyError, zipfile.BadZipFile, OSError, ValueError, ElementTree.ParseError):
+        return []
+    return [str(element.get("name")) for element in root.iter() if element.tag.rsplit("}", 1)[-1] == "sheet"]
 
 
 def open_workbook(data: bytes, where: object):
