@@ -11,7 +11,6 @@ row numbers.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +61,7 @@ spreadsheet program); type the value, or open and save the file in Excel or Libr
     try:
         for number, row in stream_sheet(book, 0, path, end):
             texts = [text_of(value) for value, _ in row]
-            for position, (value, formula) in enumerate(row):
+            for position, (_, formula) in enumerate(row):
                 if formula:
                     if texts[position] == "":
                         problems.append((number, position, formula))

@@ -15,9 +15,9 @@ from __future__ import annotations
 import io
 import warnings
 import zipfile
-from xml.etree import ElementTree
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 from aliexp_lib.errors import InputError
 

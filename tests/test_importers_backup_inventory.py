@@ -14,9 +14,8 @@ import pandas as pd
 import pytest
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from aliexp_lib import load_orders
+from aliexp_lib import load_orders, workbook
 from aliexp_lib.errors import CellError, InputError
-from aliexp_lib import workbook
 from aliexp_lib.importers import detect_file, read_export, shopper_inventory_json
 from aliexp_lib.importers.aliexpress_data_backup import codes
 from aliexp_lib.schema import STATUSES

@@ -5,13 +5,15 @@ For exports that come as workbooks (AliExpress's data backup). The workbook is o
 columns of each row are kept (the others, personal ones among them, are dropped as the row is
 read), and other sheets are never parsed. The limits of ``workbook`` (shared with the native
 reader) bound the work: the workbook's unpacked size and growth, the rows of the sheet and the
-length of a cell; a file over one is refused with a message naming the limit. As in the native reader (``native``), a file that is not a zip archive is told apart from a
-damaged workbook, and openpyxl's warnings about parts it does not read are silenced.
+length of a cell; a file over one is refused with a message naming the limit. As in the native
+reader (``native``), a file that is not a zip archive is told apart from a damaged workbook, and
+openpyxl's warnings about parts it does not read are silenced.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+
 import pandas as pd
 
 from aliexp_lib import workbook
@@ -103,7 +105,7 @@ def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) 
                 if len(cell) > workbook.MAX_CELL:
                     raise InputError(
                         f"{source.path}: sheet {sheet!r}, row {number}, column {column}: {len(cell)} characters, "
-                        f"over the limit of {workbook.MAX_CELL} a cell may hold (MAX_CELL); this is not an export's value"
+                        f"over the limit of {workbook.MAX_CELL} a cell may hold (MAX_CELL); not an export's value"
                     )
                 kept[column].append(cell)
             numbers.append(number)
