@@ -68,24 +68,62 @@ def read_native(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
-    """The text cells of a CSV file (see ``read_native``)."""
+    """The text cells of a CSV file (see ``read_native``).
+
+    Memory: the file's bytes and the table, never the decoded text beside them (UTF-8 is checked
+    piece by piece; other encodings are turned into UTF-8 bytes and their text dropped); the text is
+    decoded again only to name the line of a problem.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    text, notes = _decode(data, path)
-    if not text.strip():
+    data, notes = _as_utf8(data, path)
+    if _BLANK.fullmatch(data):
         raise InputError(f"{path}: the file is empty; expected a header line with at least order_id")
-    if "\x00" in text:
-        raise _nul_error(text, path)
-    delimiter, note = _sniff_delimiter(text, path)
+    if b"\x00" in data:
+        raise _nul_error(_text(data), path)
+    delimiter, note = _sniff_delimiter(data[:_HEAD].decode("utf-8-sig", errors="ignore"), path)
     notes += [note] if note else []
     with csv_field_limit():
-        raw = _parse_csv(text, delimiter, path)
+        raw = _parse_csv(data, delimiter, path)
     raw = _header_from_first_row(raw)
     if raw.empty:
         notes.append(f"{path}: the file has a header line and no orders")
-    return raw, Lines(find=lambda: csv_record_lines(text, delimiter)), notes
+    return raw, Lines(find=lambda: csv_record_lines(_text(data), delimiter)), notes
+
+
+#: A file of nothing but a byte order mark and white space.
+_BLANK = re.compile(rb"(\xef\xbb\xbf)?\s*")
+#: Bytes read to find the header line and its delimiter [bytes].
+_HEAD = 8 * 1024 * 1024
+#: Bytes decoded at a time to check that a file is UTF-8 [bytes].
+_PIECE = 16 * 1024 * 1024
+
+
+def _text(data: bytes) -> str:
+    """The text of UTF-8 ``data`` (a byte order mark dropped)."""
+    return data.decode("utf-8-sig")
+
+
+def _is_utf8(data: bytes) -> bool:
+    """True if ``data`` is UTF-8, checked piece by piece (no copy of the whole text is kept)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), _PIECE):
+            decoder.decode(data[start : start + _PIECE])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _as_utf8(data: bytes, path: Path) -> tuple[bytes, list[str]]:
+    """``data`` as UTF-8 bytes (itself if it is UTF-8), and a warning for any other encoding read."""
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _is_utf8(data):
+        return data, []
+    text, notes = _decode(data, path)
+    return text.encode("utf-8"), notes
 
 
 #: What a delimiter is called in messages.
@@ -188,16 +226,16 @@ def _lines(text: str):
         start = end + 1
 
 
-def _parse_csv(text: str, delimiter: str, path: Path) -> pd.DataFrame:
-    """Every record of ``text`` as text cells (pandas' C parser, header as the first row); an error
-    naming each ragged line or an unclosed quote."""
-    try:  # bytes: the C parser reads UTF-8 faster than it encodes a str itself
+def _parse_csv(data: bytes, delimiter: str, path: Path) -> pd.DataFrame:
+    """Every record of UTF-8 ``data`` as text cells (pandas' C parser, header as the first row); an
+    error naming each ragged line or an unclosed quote."""
+    try:
         raw = pd.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(data),
             sep=delimiter,
             header=None,
             dtype=str,
-            encoding="utf-8",
+            encoding="utf-8-sig",
             keep_default_na=False,
             na_filter=False,
             skipinitialspace=True,
@@ -206,23 +244,24 @@ def _parse_csv(text: str, delimiter: str, path: Path) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty; expected a header line with at least order_id") from None
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        text = _text(data)
         _check_shape(text, delimiter, path)
         unclosed = _unclosed_quote(text, delimiter)
         if unclosed:
             raise CellError(str(path), [unclosed]) from None
         raise InputError(f"{path}: not a readable CSV table ({exc})") from None
-    if not _evenly_shaped(text, delimiter, raw):
-        _check_shape(text, delimiter, path)
+    if not _evenly_shaped(data, delimiter, raw):
+        _check_shape(_text(data), delimiter, path)
     return raw
 
 
-def _evenly_shaped(text: str, delimiter: str, raw: pd.DataFrame) -> bool:
-    """True if no record of ``text`` can have fewer fields than ``raw`` has columns, told without a
+def _evenly_shaped(data: bytes, delimiter: str, raw: pd.DataFrame) -> bool:
+    """True if no record of ``data`` can have fewer fields than ``raw`` has columns, told without a
     second parse: with no quotes and no lone CR every record is one line, the C parser refused any
     line with more fields, so the delimiters add up only if none has fewer. False means "look"."""
-    if '"' in text or text.count("\r") != text.count("\r\n"):
+    if b'"' in data or data.count(b"\r") != data.count(b"\r\n"):
         return False
-    return text.count(delimiter) == (raw.shape[1] - 1) * len(raw)
+    return data.count(delimiter.encode()) == (raw.shape[1] - 1) * len(raw)
 
 
 def _check_shape(text: str, delimiter: str, path: Path) -> None:
