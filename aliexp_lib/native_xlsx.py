@@ -57,7 +57,7 @@ spreadsheet program); type the value, or open and save the file in Excel or Libr
     body: list[list[str]] = []
     numbers: list[int] = []
     formulas: dict[int, list] = {}  # column -> [first row, formula, saved value, count]
-    problems: list[str] = []
+    problems: list[tuple[int, int, str]] = []  # row, column position, formula
     try:
         for number, row in stream_sheet(book, 0, path, end):
             texts = [text_of(value) for value, _ in row]
@@ -101,7 +101,8 @@ def text_of(value: object) -> str:
 
     Examples
     --------
-    >>> text_of(None), text_of(75), text_of(600.5), text_of(600.0), text_of(dt.datetime(2026, 2, 1))
+    >>> import datetime
+    >>> text_of(None), text_of(75), text_of(600.5), text_of(600.0), text_of(datetime.datetime(2026, 2, 1))
     ('', '75', '600.5', '600', '2026-02-01 00:00:00')
     """
     if value is None:
@@ -112,7 +113,7 @@ def text_of(value: object) -> str:
 
 
 def _formula_and_merge_notes(
-    path: Path, names: list[str], problems: list, formulas: dict[int, list], merged: list[str]
+    path: Path, names: list[str], problems: list[tuple[int, int, str]], formulas: dict[int, list], merged: list[str]
 ) -> list[str]:
     """Warnings for merged cells and for formulas read as their saved values; an error for formulas
     that have no saved value (a workbook written by a program that does not calculate)."""
