@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aliexp_lib.cells import short
+from aliexp_lib.costs import MAX_NUMBER
 from aliexp_lib.errors import InputError
 
 
@@ -111,8 +113,9 @@ def load_assumptions(path: str | Path | None = None, overrides: Mapping[str, obj
     Raises
     ------
     InputError
-        The file cannot be read; an unknown id; a value that is not a number, is negative, or is a
-        probability over 1.
+        The file cannot be read; an unknown id; a value that is not a number, is negative, is a
+        probability over 1 or another value over ``costs.MAX_NUMBER`` (naming the file and line, or
+        the ``--assume``).
 
     Examples
     --------
@@ -125,24 +128,44 @@ def load_assumptions(path: str | Path | None = None, overrides: Mapping[str, obj
     notes = {e["id"]: e["note"] for e in entries}
     units = {e["id"]: e["unit"] for e in entries}
     changed: dict[str, object] = {}
+    where: dict[str, str] = {}
     if path is not None:
         try:
-            mine = tomllib.loads(Path(path).read_text(encoding="utf-8"), parse_float=Decimal).get("assumption", [])
+            text = Path(path).read_text(encoding="utf-8")
+            mine = tomllib.loads(text, parse_float=Decimal).get("assumption", [])
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InputError(f"{path}: cannot read the assumptions file ({exc})") from None
         changed.update({e.get("id"): e.get("value") for e in mine})
+        where.update({e.get("id"): f"{path}: {_value_line(text, e.get('id'))}column value: " for e in mine})
     changed.update(overrides or {})
+    where.update({key: "" for key in overrides or {}})  # typed by the user: the id names it
     for key, value in changed.items():
         if key not in values:
             raise InputError(f"unknown assumption {key!r}; known: {', '.join(values)}")
         try:
             number = _exact(value)
         except (TypeError, ValueError, InvalidOperation):
-            raise InputError(f"assumption {key}: {value!r} is not a number") from None
-        if not number.is_finite() or number < 0 or (units[key] == "probability" and number > 1):
-            raise InputError(f"assumption {key}: {value!r} is out of range ({units[key]})")
+            raise InputError(f"{where[key]}assumption {key}: {value!r} is not a number") from None
+        top = 1 if units[key] == "probability" else MAX_NUMBER  # beyond, exact arithmetic grows without bound
+        if not number.is_finite() or number < 0 or number > top:
+            raise InputError(
+                f"{where[key]}assumption {key}: {short(str(value))!r} is out of range ({units[key]}, 0 to {top:,})"
+            )
         values[key] = number
     return Assumptions(values, notes, units, frozenset(changed))
+
+
+def _value_line(text: str, key: object) -> str:
+    """``"line N, "`` of the ``value =`` of assumption ``key`` in the TOML ``text``, or ``""`` if not found."""
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if line.replace(" ", "") == f'id="{key}"':
+            for later in range(number + 1, len(lines)):
+                if lines[later].strip().startswith("value"):
+                    return f"line {later + 1}, "
+                if lines[later].strip().startswith("[["):
+                    break
+    return ""
 
 
 def _exact(value) -> Decimal:

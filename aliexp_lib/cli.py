@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except MemoryError:  # where no file is to blame (the order file's reader names it: errors.out_of_memory_said)
+        print("error: not enough memory for this command; close other programs, or split the orders", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. piped into `head`
         sys.stderr.close()
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aliexp_lib.cells import short
 from aliexp_lib.errors import CellError, InputError
 from aliexp_lib.money import minor_digits
 
@@ -66,6 +67,31 @@ def read_data_csv(path: str | Path | None, default: str, required: tuple[str, ..
     return table, name
 
 
+#: The largest number a setting's file may hold [its unit]: no rate, price, weight or day count comes near.
+MAX_NUMBER = 10**9
+#: The most decimal places a setting's number may have [digits].
+MAX_PLACES = 9
+
+
+def number_out_of_bounds(value: Decimal | int) -> str:
+    """Why ``value`` cannot be a setting's number (over ``MAX_NUMBER``, more than ``MAX_PLACES`` decimal
+    places, not finite), or ``""``; a bound that keeps exact money arithmetic in 64-bit integers.
+
+    Examples
+    --------
+    >>> number_out_of_bounds(Decimal("90.00")), number_out_of_bounds(Decimal("1e400"))
+    ('', 'more than 1,000,000,000 (MAX_NUMBER); a typo?')
+    >>> number_out_of_bounds(Decimal("0.1234567891"))
+    'more than 9 decimal places (MAX_PLACES); a typo?'
+    """
+    number = Decimal(value)
+    if not number.is_finite() or abs(number) > MAX_NUMBER:
+        return f"more than {MAX_NUMBER:,} (MAX_NUMBER); a typo?"
+    if -int(number.as_tuple().exponent) > MAX_PLACES:
+        return f"more than {MAX_PLACES} decimal places (MAX_PLACES); a typo?"
+    return ""
+
+
 def parse_numbers(table: pd.DataFrame, name: str, columns: tuple[str, ...], kind=Decimal) -> dict[str, list]:
     """Parse ``columns`` of every row as ``kind`` (0 or more); every bad cell reported at once with its line.
 
@@ -88,7 +114,8 @@ def parse_numbers(table: pd.DataFrame, name: str, columns: tuple[str, ...], kind
     Raises
     ------
     CellError
-        Each cell that is not a number of ``kind``, 0 or more, by line, column and value.
+        Each cell that is not a number of ``kind``, 0 or more, at most ``MAX_NUMBER`` with at most
+        ``MAX_PLACES`` decimal places, by line, column and value.
 
     Examples
     --------
@@ -109,6 +136,11 @@ def parse_numbers(table: pd.DataFrame, name: str, columns: tuple[str, ...], kind
             except (InvalidOperation, ValueError):
                 problems.append(f"line {line}, column {column}: {text!r}: expected a number, 0 or more")
                 value = None
+            else:
+                too_big = number_out_of_bounds(value)
+                if too_big:
+                    problems.append(f"line {line}, column {column}: {short(text)!r}: {too_big}")
+                    value = None
             parsed[column].append(value)
     if problems:
         raise CellError(name, problems)

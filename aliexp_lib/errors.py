@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -81,3 +83,25 @@ def refuse_special_file(path: str | Path) -> None:
     if not stat.S_ISREG(mode):
         kind = "folder" if stat.S_ISDIR(mode) else "device, pipe or socket, not a file"
         raise InputError(f"{path}: is a {kind}; give the path of a file")
+
+
+@contextlib.contextmanager
+def out_of_memory_said(path: str | Path) -> Iterator[None]:
+    """Turn a ``MemoryError`` while reading ``path`` into one ``InputError`` naming the file and what to do.
+
+    Examples
+    --------
+    >>> with out_of_memory_said("orders.csv"):
+    ...     raise MemoryError()
+    Traceback (most recent call last):
+    ...
+    aliexp_lib.errors.InputError: orders.csv: not enough memory to read this file; close other programs, \
+or split it into smaller files (for example by year) and read each one
+    """
+    try:
+        yield
+    except MemoryError:
+        raise InputError(
+            f"{path}: not enough memory to read this file; close other programs, or split it into smaller files "
+            "(for example by year) and read each one"
+        ) from None

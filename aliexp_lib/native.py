@@ -13,14 +13,14 @@ import codecs
 import csv
 import io
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from aliexp_lib.cells import Lines, csv_field_limit, csv_record_lines, short
-from aliexp_lib.errors import CellError, InputError
+from aliexp_lib.errors import CellError, InputError, out_of_memory_said
+from aliexp_lib.native_xlsx import read_xlsx
 
 #: Characters no order book holds: C0 and C1 controls but tab, line feed and carriage return.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -61,32 +61,69 @@ def read_native(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
     ([{'order_id': '81', 'price': '600'}], 'line 2', 1)
     """
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    raise InputError(f"{path}: unknown file type {path.suffix!r}; expected .csv or .xlsx")
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise InputError(f"{path}: unknown file type {path.suffix!r}; expected .csv or .xlsx")
+    with out_of_memory_said(path):
+        return _read_csv(path) if suffix == ".csv" else read_xlsx(path)
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
-    """The text cells of a CSV file (see ``read_native``)."""
+    """The text cells of a CSV file (see ``read_native``).
+
+    Memory: the file's bytes and the table, never the decoded text beside them (UTF-8 is checked
+    piece by piece; other encodings are turned into UTF-8 bytes and their text dropped); the text is
+    decoded again only to name the line of a problem.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    text, notes = _decode(data, path)
-    if not text.strip():
+    data, notes = _as_utf8(data, path)
+    if _BLANK.fullmatch(data):
         raise InputError(f"{path}: the file is empty; expected a header line with at least order_id")
-    if "\x00" in text:
-        raise _nul_error(text, path)
-    delimiter, note = _sniff_delimiter(text, path)
+    if b"\x00" in data:
+        raise _nul_error(_text(data), path)
+    delimiter, note = _sniff_delimiter(data[:_HEAD].decode("utf-8-sig", errors="ignore"), path)
     notes += [note] if note else []
     with csv_field_limit():
-        raw = _parse_csv(text, delimiter, path)
+        raw = _parse_csv(data, delimiter, path)
     raw = _header_from_first_row(raw)
     if raw.empty:
         notes.append(f"{path}: the file has a header line and no orders")
-    return raw, Lines(find=lambda: csv_record_lines(text, delimiter)), notes
+    return raw, Lines(find=lambda: csv_record_lines(_text(data), delimiter)), notes
+
+
+#: A file of nothing but a byte order mark and white space.
+_BLANK = re.compile(rb"(\xef\xbb\xbf)?\s*")
+#: Bytes read to find the header line and its delimiter [bytes].
+_HEAD = 8 * 1024 * 1024
+#: Bytes decoded at a time to check that a file is UTF-8 [bytes].
+_PIECE = 16 * 1024 * 1024
+
+
+def _text(data: bytes) -> str:
+    """The text of UTF-8 ``data`` (a byte order mark dropped)."""
+    return data.decode("utf-8-sig")
+
+
+def _is_utf8(data: bytes) -> bool:
+    """True if ``data`` is UTF-8, checked piece by piece (no copy of the whole text is kept)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), _PIECE):
+            decoder.decode(data[start : start + _PIECE])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _as_utf8(data: bytes, path: Path) -> tuple[bytes, list[str]]:
+    """``data`` as UTF-8 bytes (itself if it is UTF-8), and a warning for any other encoding read."""
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and _is_utf8(data):
+        return data, []
+    text, notes = _decode(data, path)
+    return text.encode("utf-8"), notes
 
 
 #: What a delimiter is called in messages.
@@ -189,16 +226,16 @@ def _lines(text: str):
         start = end + 1
 
 
-def _parse_csv(text: str, delimiter: str, path: Path) -> pd.DataFrame:
-    """Every record of ``text`` as text cells (pandas' C parser, header as the first row); an error
-    naming each ragged line or an unclosed quote."""
-    try:  # bytes: the C parser reads UTF-8 faster than it encodes a str itself
+def _parse_csv(data: bytes, delimiter: str, path: Path) -> pd.DataFrame:
+    """Every record of UTF-8 ``data`` as text cells (pandas' C parser, header as the first row); an
+    error naming each ragged line or an unclosed quote."""
+    try:
         raw = pd.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(data),
             sep=delimiter,
             header=None,
             dtype=str,
-            encoding="utf-8",
+            encoding="utf-8-sig",
             keep_default_na=False,
             na_filter=False,
             skipinitialspace=True,
@@ -207,23 +244,24 @@ def _parse_csv(text: str, delimiter: str, path: Path) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty; expected a header line with at least order_id") from None
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:
+        text = _text(data)
         _check_shape(text, delimiter, path)
         unclosed = _unclosed_quote(text, delimiter)
         if unclosed:
             raise CellError(str(path), [unclosed]) from None
         raise InputError(f"{path}: not a readable CSV table ({exc})") from None
-    if not _evenly_shaped(text, delimiter, raw):
-        _check_shape(text, delimiter, path)
+    if not _evenly_shaped(data, delimiter, raw):
+        _check_shape(_text(data), delimiter, path)
     return raw
 
 
-def _evenly_shaped(text: str, delimiter: str, raw: pd.DataFrame) -> bool:
-    """True if no record of ``text`` can have fewer fields than ``raw`` has columns, told without a
+def _evenly_shaped(data: bytes, delimiter: str, raw: pd.DataFrame) -> bool:
+    """True if no record of ``data`` can have fewer fields than ``raw`` has columns, told without a
     second parse: with no quotes and no lone CR every record is one line, the C parser refused any
     line with more fields, so the delimiters add up only if none has fewer. False means "look"."""
-    if '"' in text or text.count("\r") != text.count("\r\n"):
+    if b'"' in data or data.count(b"\r") != data.count(b"\r\n"):
         return False
-    return text.count(delimiter) == (raw.shape[1] - 1) * len(raw)
+    return data.count(delimiter.encode()) == (raw.shape[1] - 1) * len(raw)
 
 
 def _check_shape(text: str, delimiter: str, path: Path) -> None:
@@ -298,94 +336,3 @@ def _header_from_first_row(raw: pd.DataFrame) -> pd.DataFrame:
     body = raw.iloc[1:].reset_index(drop=True)
     body.columns = names
     return body
-
-
-def _read_xlsx(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
-    """The text cells of the first sheet of a workbook (see ``read_native``)."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    if not data.startswith(b"PK\x03\x04"):
-        looks = "it is empty" if not data.strip() else "it is not a zip archive as every .xlsx is"
-        if data.strip() and b"\x00" not in data[:4096] and any(d in data[:4096] for d in (b",", b";", b"\t")):
-            looks = "it is plain text, probably CSV: rename it to .csv"
-        raise InputError(f"{path}: not an XLSX workbook ({looks})")
-    with warnings.catch_warnings():
-        # openpyxl warns (UserWarning) about parts of a workbook it does not read: styles, data
-        # validation, conditional formatting, other extensions. They do not change the values read.
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
-        try:
-            raw = pd.read_excel(
-                io.BytesIO(data),
-                sheet_name=0,
-                header=None,
-                dtype=str,
-                keep_default_na=False,
-                na_filter=False,
-                engine="openpyxl",
-            )
-        except Exception as exc:  # openpyxl raises many types for a damaged workbook
-            raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
-        if raw.empty:
-            raise InputError(f"{path}: the first sheet is empty; expected a header row with at least order_id")
-        notes = _xlsx_formulas_and_merges(data, raw, path)
-    raw = _header_from_first_row(raw)
-    filled = (raw != "").any(axis=1).to_numpy()  # an empty row is skipped, as a blank line of a CSV file
-    raw = raw[filled].reset_index(drop=True)
-    if raw.empty:
-        notes.append(f"{path}: the sheet has a header row and no orders")
-    return raw, Lines((np.flatnonzero(filled) + 2).tolist(), word="row"), notes
-
-
-def _xlsx_formulas_and_merges(data: bytes, raw: pd.DataFrame, path: Path) -> list[str]:
-    """Warnings for merged cells and for formulas read as their saved values; an error for formulas
-    that have no saved value (a workbook written by a program that does not calculate)."""
-    import openpyxl
-
-    try:
-        sheet = openpyxl.load_workbook(io.BytesIO(data), data_only=False).worksheets[0]
-    except Exception as exc:
-        raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
-    names = [str(n).strip().lower() or f"unnamed_{i}" for i, n in enumerate(raw.iloc[0], start=1)]
-
-    def column(c: int) -> str:
-        return names[c - 1] if c - 1 < len(names) else f"#{c}"
-
-    notes: list[str] = []
-    problems: list[str] = []
-    used: dict[str, list[tuple[int, str, str]]] = {}  # saved values are str: raw is read with dtype=str
-    for row in sheet.iter_rows():
-        for cell in row:
-            if cell.data_type != "f":
-                continue
-            formula = str(getattr(cell.value, "text", cell.value))
-            saved = (
-                raw.iat[cell.row - 1, cell.column - 1]
-                if cell.row <= raw.shape[0] and cell.column <= raw.shape[1]
-                else ""
-            )
-            if saved == "":
-                problems.append(
-                    f"row {cell.row}, column {column(cell.column)}: {short(formula)!r}: a formula with no "
-                    "saved value (the workbook was not saved by a spreadsheet program); type the value, "
-                    "or open and save the file in Excel or LibreOffice"
-                )
-            else:
-                used.setdefault(column(cell.column), []).append((cell.row, formula, saved))
-    if problems:
-        raise CellError(str(path), problems)
-    for name, cells in used.items():
-        row, formula, saved = cells[0]
-        more = f" (and {len(cells) - 1} more formulas in this column)" if len(cells) > 1 else ""
-        notes.append(
-            f"{path}: row {row}, column {name}: formula {short(formula)!r} read as its saved value "
-            f"{short(saved)!r}{more}"
-        )
-    for merged in sheet.merged_cells.ranges:
-        notes.append(
-            f"{path}: cells {merged.coord} (rows {merged.min_row}-{merged.max_row}, column "
-            f"{column(merged.min_col)}) are merged: the value is read in row {merged.min_row}, column "
-            f"{column(merged.min_col)} only; the other cells are read as empty"
-        )
-    return notes

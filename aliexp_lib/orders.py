@@ -21,7 +21,7 @@ from pathlib import Path
 from aliexp_lib import caselog, importers
 from aliexp_lib.cells import csv_record_lines
 from aliexp_lib.chronology import recorded_out_of_order
-from aliexp_lib.errors import refuse_special_file
+from aliexp_lib.errors import out_of_memory_said, refuse_special_file
 from aliexp_lib.native import read_native
 from aliexp_lib.overlay import apply_events
 from aliexp_lib.schema import (
@@ -103,8 +103,9 @@ def load_orders(
     """
     path = Path(path)
     refuse_special_file(path)
-    fmt = fmt if fmt is not None else importers.detect_file(path)
-    book = _import(path, fmt, currency) if fmt not in (None, NATIVE_FORMAT) else _load_native(path)
+    with out_of_memory_said(path):
+        fmt = fmt if fmt is not None else importers.detect_file(path)
+        book = _import(path, fmt, currency) if fmt not in (None, NATIVE_FORMAT) else _load_native(path)
     log = caselog.default_log_path(path)
     if with_log and log.exists():
         with caselog.CaseLog(log, read_only=True) as opened:

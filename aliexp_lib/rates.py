@@ -24,7 +24,7 @@ import pandas as pd
 
 from aliexp_lib.costs import HOME_CURRENCY, parse_numbers, read_data_csv
 from aliexp_lib.ecb import SOURCE, ecb_rate
-from aliexp_lib.errors import CellError
+from aliexp_lib.errors import CellError, InputError
 from aliexp_lib.i18n import _
 from aliexp_lib.money import known_currencies, minor_digits
 
@@ -318,7 +318,13 @@ def convert_minor(minor: np.ndarray, factor: Fraction) -> np.ndarray:
     minor = np.asarray(minor)
     if factor == 1:
         return minor.astype(np.int64)
-    return half_even_div(minor.astype(np.int64), factor.numerator, factor.denominator)
+    try:
+        return half_even_div(minor.astype(np.int64), factor.numerator, factor.denominator)
+    except OverflowError:
+        raise InputError(
+            f"an amount converted at the exchange rate {float(factor):g} (minor units per minor unit) is too large "
+            "to count exactly (over 2^63 minor units); check the largest prices and the rates file"
+        ) from None
 
 
 def half_even_div(numerator: np.ndarray, times, denominator) -> np.ndarray:

