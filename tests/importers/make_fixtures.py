@@ -15,6 +15,8 @@ from pathlib import Path
 
 import openpyxl
 
+from aliexp_lib.importers import shopper_inventory_csv
+
 HERE = Path(__file__).parent
 #: (status code, end reason) of each order of the data backup, in order.
 BACKUP_ORDERS = (
@@ -101,24 +103,8 @@ def write_backup(path: Path) -> None:
     book.save(path)
 
 
-INVENTORY_HEADER = [
-    "Order Date",
-    "Order ID",
-    "Title",
-    "Qty",
-    "Price",
-    "Store",
-    "Product ID",
-    "SKU ID",
-    "Attributes",
-    "Price Info",
-    "Currency",
-    "Status",
-    "Product Url",
-    "Product Image Url",
-    "Store Url",
-    "Tags",
-]
+#: The extension's header, as the importer knows it.
+INVENTORY_HEADER = list(shopper_inventory_csv.COLUMNS)
 #: Language -> statuses (completed, shipped, closed, awaiting shipment) and the three orders' items:
 #: (order, title, qty, price as shown, currency).
 INVENTORY = {
