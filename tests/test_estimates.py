@@ -265,3 +265,10 @@ def test_an_estimated_last_day_is_never_later_than_the_true_one(cases):
         assert (guessed.loc[exact_rows, "due"] == exact.loc[guessed.index[exact_rows], "due"]).all()
         if true["status"] not in FINISHED:
             assert (guessed["status"] != "done").any(), (true, known, today)
+
+
+def test_an_estimated_day_past_says_which_clock_in_the_buyers_list():
+    analysis = analyse(book({"ordered_at": "2025-08-03", "status": "shipped"}), dt.date(2025, 8, 20), Setting.default())
+    mine = todo.your_actions(analysis)
+    (check,) = [a for a in mine["action"] if "look at the order page now" in a]
+    assert check.startswith("Check tracking: ")

@@ -16,7 +16,7 @@ import re
 import pandas as pd
 
 from aliexp_lib.analysis import Analysis
-from aliexp_lib.i18n import _, format_date
+from aliexp_lib.i18n import _, format_date, label
 from aliexp_lib.kinds import ACTORS, KINDS
 from aliexp_lib.views.marks import assumptions, marked
 
@@ -100,7 +100,10 @@ def _table(rows: pd.DataFrame, analysis: Analysis, what: pd.Series) -> pd.DataFr
         {
             "item": rows["title"].to_numpy(),
             "order_id": rows["order_id"].to_numpy(),
-            "action": [_(str(a), lang) for a in what],
+            "action": [  # an estimated day past says which clock it is: the alarm alone does not
+                f"{label(str(k), lang)}: {_(str(a), lang)}" if str(s) == "check_now" else _(str(a), lang)
+                for a, k, s in zip(what, rows["kind"], rows["status"], strict=True)
+            ],
             "when": marked(
                 [when_text(n, d, lang) for n, d in zip(rows["days_left"], rows["due"], strict=True)],
                 rows["estimated"],
