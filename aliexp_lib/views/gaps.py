@@ -7,6 +7,8 @@ label as the page says it in English, Russian and German. Nothing here runs an e
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 from IPython.display import HTML, Markdown
 
@@ -69,6 +71,9 @@ def missing_view(analysis: Analysis) -> HTML | Markdown:
     >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "status": "shipped"}]))
     >>> "Order shipped" in missing_view(analyse(book, dt.date(2026, 3, 1), Setting.default())).data
     True
+    >>> many = OrderBook.from_frame(pd.DataFrame([{"order_id": str(i), "status": "shipped"} for i in range(7)]))
+    >>> "2 more orders</summary>" in missing_view(analyse(many, dt.date(2026, 3, 1), Setting.default())).data
+    True
     >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "status": "shipped", "shipped_at": "2026-02-01"}]))
     >>> missing_view(analyse(book, dt.date(2026, 3, 1), Setting.default())).data
     'Nothing missing: every date the deadlines need is known.'
@@ -77,4 +82,17 @@ def missing_view(analysis: Analysis) -> HTML | Markdown:
     if table.empty:
         return Markdown(_("Nothing missing: every date the deadlines need is known.", lang))
     titles = analysis.book.table.set_index("order_id")["title"]
-    return page_table(table, lang, titles=titles, links=order_links(analysis))
+    links = order_links(analysis)
+    orders = analysis.missing["order_id"]
+    first = orders.isin(pd.unique(orders)[:TOP_ORDERS]).to_numpy()  # the most valuable orders in full view
+    shown = page_table(table[first], lang, titles=titles, links=links).data
+    more = orders[~first].nunique()
+    if more:
+        summary = html.escape(_("{n} more orders", lang).format(n=more))
+        rest = page_table(table[~first], lang, titles=titles, links=links).data
+        shown += f"<details><summary>{summary}</summary>{rest}</details>"
+    return HTML(shown)
+
+
+#: Orders whose missing dates are shown unfolded; the rest are folded under one line.
+TOP_ORDERS = 5
