@@ -11,6 +11,7 @@ row numbers.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ import pandas as pd
 
 from aliexp_lib.cells import Lines, short
 from aliexp_lib.errors import CellError, InputError
-from aliexp_lib.workbook import SheetEnd, is_workbook, open_workbook, stream_sheet
+from aliexp_lib.workbook import SheetEnd, damaged_as_input_error, is_workbook, open_workbook, stream_sheet
 
 __all__ = ["read_xlsx", "text_of"]
 
@@ -58,7 +59,7 @@ spreadsheet program); type the value, or open and save the file in Excel or Libr
     numbers: list[int] = []
     formulas: dict[int, list] = {}  # column -> [first row, formula, saved value, count]
     problems: list[tuple[int, int, str]] = []  # row, column position, formula
-    try:
+    with contextlib.closing(book), damaged_as_input_error(path):
         for number, row in stream_sheet(book, 0, path, end):
             texts = [text_of(value) for value, _ in row]
             for position, (_, formula) in enumerate(row):
@@ -76,12 +77,6 @@ spreadsheet program); type the value, or open and save the file in Excel or Libr
                 continue
             body.append(texts)
             numbers.append(number)
-    except InputError:
-        raise
-    except Exception as exc:  # openpyxl raises many types for a damaged sheet
-        raise InputError(f"{path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
-    finally:
-        book.close()
     if header is None:
         raise InputError(f"{path}: the first sheet is empty; expected a header row with at least order_id")
     width = max([len(header), *map(len, body)])

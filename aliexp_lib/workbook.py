@@ -12,6 +12,7 @@ cell, both its saved value and its formula (openpyxl's read-only mode gives one 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import warnings
 import zipfile
@@ -154,10 +155,29 @@ def open_workbook(data: bytes, where: object):
         # openpyxl warns (UserWarning) about parts of a workbook it does not read: styles, data
         # validation, conditional formatting, other extensions. They do not change the values read.
         warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
-        try:
+        with damaged_as_input_error(where):
             return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-        except Exception as exc:  # openpyxl raises many types for a damaged workbook
-            raise InputError(f"{where}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+
+
+@contextlib.contextmanager
+def damaged_as_input_error(where: object) -> Iterator[None]:
+    """Whatever openpyxl raises on a damaged workbook (many types) as one ``InputError`` naming ``where``;
+    an ``InputError`` raised inside (a limit, a missing column) passes as it is.
+
+    Examples
+    --------
+    >>> with damaged_as_input_error("orders.xlsx"):
+    ...     raise KeyError("xl/worksheets/sheet1.xml")
+    Traceback (most recent call last):
+    ...
+    aliexp_lib.errors.InputError: orders.xlsx: not a readable XLSX workbook (KeyError: 'xl/worksheets/sheet1.xml')
+    """
+    try:
+        yield
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(f"{where}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
 
 
 @dataclass

@@ -12,6 +12,7 @@ openpyxl's warnings about parts it does not read are silenced.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pandas as pd
@@ -84,7 +85,7 @@ def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) 
         ``MAX_RATIO``, ``MAX_ROWS``, ``MAX_CELL``), each named.
     """
     book = _open(source.data, source)
-    try:
+    with contextlib.closing(book), workbook.damaged_as_input_error(source.path):
         if sheet not in book.sheetnames:
             shown = ", ".join(repr(s) for s in book.sheetnames[:8])
             raise InputError(f"{source.path}: no sheet {sheet!r} (sheets: {shown}), so this is not {name}")
@@ -109,12 +110,6 @@ def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) 
                     )
                 kept[column].append(cell)
             numbers.append(number)
-    except InputError:
-        raise
-    except Exception as exc:  # openpyxl raises many types for a damaged sheet
-        raise InputError(f"{source.path}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
-    finally:
-        book.close()
     source.source = f"{source.path}, sheet {sheet!r}"  # messages name the sheet once, then each row
     source.lines = Lines(numbers, word="row")
     source.rows = len(numbers)
