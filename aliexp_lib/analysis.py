@@ -30,7 +30,7 @@ from aliexp_lib.refund_amounts import refund_or_price
 from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.risk import cashback
 from aliexp_lib.setting import Setting, build_setting
-from aliexp_lib.totals import SPEND_BY, spend_tables, stake_by_status
+from aliexp_lib.totals import SPEND_BY, order_prices, spend_tables, stake_by_status
 from aliexp_lib.validate import OrderBook
 
 
@@ -184,7 +184,8 @@ class Analysis:
 
     @cached_property
     def prices(self) -> pd.DataFrame:
-        """Each order's price in the display currency at the rates of its order date (else ``today``).
+        """Each order's price in the display currency at the rates of its order date (else ``today``;
+        ``totals.order_prices``).
 
         Returns
         -------
@@ -194,12 +195,7 @@ class Analysis:
             order's own where no rate is known) and ``rate`` (str, the exchange rate used with its
             date, or the one missing, in words).
         """
-        table = self.book.table
-        amounts, rate, shown = amounts_in(
-            table, ("price_minor",), self.setting.currency, self.setting.rates, self.today, days=table["ordered_at"]
-        )
-        prices = {"order_id": table["order_id"].to_numpy(), "price_minor": amounts["price_minor"]}
-        return pd.DataFrame({**prices, "currency": shown, "rate": rate})
+        return order_prices(self.book, self.setting, self.today)
 
     @property
     def destinations(self) -> pd.Series:
@@ -263,7 +259,7 @@ class Analysis:
     @cached_property
     def missing(self) -> pd.DataFrame:
         """The dates that would make each unfinished order's deadlines exact, most valuable first (``missing``)."""
-        return missing_dates(self.book, self.today, self.setting, self.deadlines)
+        return missing_dates(self.book, self.today, self.setting, self.deadlines, self.prices)
 
     @cached_property
     def money_at_stake(self) -> pd.DataFrame:

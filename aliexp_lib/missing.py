@@ -35,9 +35,9 @@ import numpy as np
 import pandas as pd
 
 from aliexp_lib.i18n import _, label
-from aliexp_lib.rates import amounts_in
 from aliexp_lib.schema import DATE_COLUMNS, STATUS_EVENTS
 from aliexp_lib.setting import Setting
+from aliexp_lib.totals import order_prices
 from aliexp_lib.validate import OrderBook
 
 #: Columns of ``missing_dates``.
@@ -85,7 +85,11 @@ def page_labels() -> pd.DataFrame:
 
 
 def missing_dates(
-    book: OrderBook, today: dt.date, setting: Setting, deadlines: pd.DataFrame | None = None
+    book: OrderBook,
+    today: dt.date,
+    setting: Setting,
+    deadlines: pd.DataFrame | None = None,
+    prices: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The dates each unfinished order's deadlines wait for, most valuable order first.
 
@@ -100,6 +104,8 @@ def missing_dates(
     deadlines : pandas.DataFrame, optional
         The deadline engine's rows (``order_id``; ``estimated``, bool, where the engine marks
         estimates): an order without a status with an estimated deadline is asked its shipping date.
+    prices : pandas.DataFrame, optional
+        ``totals.order_prices`` (``Analysis.prices``), to rank by; computed when not given.
 
     Returns
     -------
@@ -154,39 +160,34 @@ def missing_dates(
         rows = np.flatnonzero((status == "awaiting_shipment").to_numpy() & _empty(table, PAID, n))
         parts.append(_rows(rows, PAID, 0, False))
     found = pd.concat(parts, ignore_index=True)
-    value = order_values(table, today, setting)
-    return _table(found, table, status, value, setting.lang)
+    prices = prices if prices is not None else order_prices(book, setting, today)
+    return _table(found, table, status, order_values(prices, setting.currency), setting.lang)
 
 
-def order_values(table: pd.DataFrame, today: dt.date, setting: Setting) -> pd.arrays.IntegerArray:
-    """Each order's price in the display currency at the rates of its order date (``rates.amounts_in``),
-    NA where unknown or where its currency has no rate (then it is ranked within its own currency).
+def order_values(prices: pd.DataFrame, currency: str) -> pd.arrays.IntegerArray:
+    """Each order's price in the display ``currency``, NA where unknown or where its currency has no rate
+    (then it is ranked within its own currency).
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        ``OrderBook.table``: ``price_minor`` (Int64 [minor units]), ``currency`` and ``ordered_at``.
-    today : datetime.date
-        The day of the rates for an order without an order date.
-    setting : Setting
-        ``rates`` and ``currency`` (the display currency).
+    prices : pandas.DataFrame
+        ``totals.order_prices`` (``Analysis.prices``): ``price_minor`` and ``currency`` per order.
+    currency : str
+        The display currency.
 
     Returns
     -------
     pandas.arrays.IntegerArray
-        [minor units of ``setting.currency``], one per row of ``table``.
+        [minor units of ``currency``], one per order.
 
     Examples
     --------
-    >>> table = pd.DataFrame({"price_minor": pd.array([1000, 500], dtype="Int64"), "currency": ["RUB", "XAF"]})
-    >>> order_values(table, dt.date(2026, 3, 1), Setting.default()).tolist()
+    >>> prices = pd.DataFrame({"price_minor": pd.array([1000, 500], dtype="Int64"), "currency": ["RUB", "XAF"]})
+    >>> order_values(prices, "RUB").tolist()
     [1000, <NA>]
     """
-    amounts, _rate, shown = amounts_in(
-        table, ("price_minor",), setting.currency, setting.rates, today, days=table.get("ordered_at")
-    )
-    values = pd.array(amounts["price_minor"], dtype="Int64")
-    values[shown != setting.currency] = pd.NA
+    values = pd.array(prices["price_minor"], dtype="Int64")
+    values[prices["currency"].to_numpy() != currency] = pd.NA
     return values
 
 

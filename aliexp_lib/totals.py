@@ -7,11 +7,15 @@ never added together.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
 from aliexp_lib.estimates import FINISHED
 from aliexp_lib.kinds import STATUSES
+from aliexp_lib.rates import amounts_in
+from aliexp_lib.setting import Setting
 from aliexp_lib.validate import OrderBook
 
 #: Order statuses under which nothing is at stake yet or any more ("" is our own format: its dates say it).
@@ -19,6 +23,40 @@ SETTLED = ("", "awaiting_payment", *FINISHED)
 
 #: Groupings of ``spend_tables`` (``Analysis.spend``).
 SPEND_BY = ("month", "store")
+
+
+def order_prices(book: OrderBook, setting: Setting, today: dt.date) -> pd.DataFrame:
+    """Each order's price in the display currency at the rates of its order date (else ``today``).
+
+    Parameters
+    ----------
+    book : OrderBook
+    setting : Setting
+        ``currency`` (the display currency) and ``rates``.
+    today : datetime.date
+        The day of the rates for an order without an order date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per order (book order): ``order_id`` (str), ``price_minor`` (Int64 [minor units of
+        ``currency``], NA where unknown), ``currency`` (str: ``setting.currency``, or the order's own
+        where no rate is known) and ``rate`` (str, the exchange rate used with its date, or the one
+        missing, in words).
+
+    Examples
+    --------
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "price": "10", "currency": "RUB"},
+    ...                                           {"order_id": "2", "price": "5", "currency": "XAF"}]))
+    >>> order_prices(book, Setting.default(), dt.date(2026, 3, 1))[["price_minor", "currency"]].values.tolist()
+    [[1000, 'RUB'], [5, 'XAF']]
+    """
+    table = book.table
+    amounts, rate, shown = amounts_in(
+        table, ("price_minor",), setting.currency, setting.rates, today, days=table["ordered_at"]
+    )
+    prices = {"order_id": table["order_id"].to_numpy(), "price_minor": amounts["price_minor"]}
+    return pd.DataFrame({**prices, "currency": shown, "rate": rate})
 
 
 def stake_by_status(
