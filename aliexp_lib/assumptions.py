@@ -146,7 +146,9 @@ def load_assumptions(path: str | Path | None = None, overrides: Mapping[str, obj
             number = _exact(value)
         except (TypeError, ValueError, InvalidOperation):
             raise InputError(f"{where[key]}assumption {key}: {value!r} is not a number") from None
-        top = 1 if units[key] == "probability" else MAX_NUMBER  # beyond, exact arithmetic grows without bound
+        top = (
+            1 if units[key] in ("probability", "share") else MAX_NUMBER
+        )  # beyond, exact arithmetic grows without bound
         if not number.is_finite() or number < 0 or number > top:
             raise InputError(
                 f"{where[key]}assumption {key}: {short(str(value))!r} is out of range ({units[key]}, 0 to {top:,})"

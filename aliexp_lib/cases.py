@@ -67,6 +67,8 @@ class Case:
     today_day : int [d since 1970-01-01]
     home : numpy.ndarray of fractions.Fraction [case minor units per ``HOME_CURRENCY`` minor unit]
         0 where no rate is known (the amounts in ``HOME_CURRENCY`` are then left out).
+    dispute_end : numpy.ndarray of int64 [d since 1970-01-01]
+        Last day a dispute may be opened (``dispute_after_close_days`` after a confirmation, else protection's end).
     """
 
     rows: np.ndarray  # positions in the order book
@@ -94,6 +96,7 @@ class Case:
     currency: np.ndarray  # the currency of each case's amounts
     today_day: int
     home: np.ndarray  # exact factors (Fraction) from HOME_CURRENCY minor units to each case's currency
+    dispute_end: np.ndarray  # last day a dispute may be opened: 15 d after a close, else protection's end
 
 
 def build_case(book: OrderBook, today: dt.date, setting: Setting, history: DeliveryModel | None = None) -> Case:
@@ -189,7 +192,8 @@ def build_case(book: OrderBook, today: dt.date, setting: Setting, history: Deliv
     protection_end, _ = protection_end_days(sub, shipped, rules)
     cap_end = rules.clock("protection_cap_days", shipped)
     confirmed_window = rules.clock("dispute_after_close_days", day["confirmed_at"])
-    in_time = np.where(happened["confirmed_at"], confirmed_window, protection_end) >= today_day
+    dispute_end = np.where(happened["confirmed_at"], confirmed_window, protection_end)
+    in_time = dispute_end >= today_day
     can_dispute = happened["dispute_opened_at"] | in_time
 
     model = history if history is not None else fit_delivery_model(book, rulebook=rules, on=today)
@@ -224,6 +228,7 @@ def build_case(book: OrderBook, today: dt.date, setting: Setting, history: Deliv
         currency,
         today_day,
         home,
+        dispute_end,
     )
 
 

@@ -120,7 +120,7 @@ def resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
         table.columns = [c.removesuffix("_minor") for c in table.columns]
         return table, warnings
     table = analysis.options.copy()
-    for column in ("net", "net_low", "net_high"):
+    for column in ("net", "net_low", "net_high", "sure", "equivalent"):
         table[column] = money_text(table.pop(f"{column}_minor"), table["currency"])
     columns = [
         "order_id",
@@ -129,6 +129,8 @@ def resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
         "net",
         "net_low",
         "net_high",
+        "sure",
+        "equivalent",
         "currency",
         "money_by",
         "likelihood",

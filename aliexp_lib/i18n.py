@@ -8,6 +8,7 @@ locale by Babel (CLDR data), not by hand; money by ``aliexp_lib.money.money_text
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from importlib import resources
 
@@ -50,6 +51,9 @@ LABELS = {
     "accept_resend": "Accept a replacement",
     "keep_and_close": "Keep it and close",
     "settle_off_platform": "Settle off the platform",
+    "wait_for_refund": "Wait for the return's refund",
+    "pay_matching_order": "Pay a matching order",
+    "ask_support": "Ask support and your bank",
     # problems
     "not_received": "not received",
     "defective": "defective",
@@ -93,6 +97,8 @@ LABELS = {
     "net": "Net money",
     "net_low": "At worst",
     "net_high": "At best",
+    "sure": "Sure (if it fails)",
+    "equivalent": "Worth, counting risk",
     "money_by": "Money by",
     "likelihood": "Chance",
     "reason": "Why",
@@ -141,8 +147,35 @@ def _catalogue(lang: str) -> dict[str, str]:
 
 
 def _(text: str, lang: str) -> str:
-    """``text`` in ``lang`` (English text is its own message id; untranslated text stays English)."""
-    return _catalogue(lang).get(text, text) if lang != "en" else text
+    """``text`` in ``lang`` (English text is its own message id; untranslated text stays English).
+
+    A text filled from a template of the catalogue (``"... has {seller_reply_days} days ..."`` with 10) is
+    translated by its template and filled again with the same values (``templates``).
+    """
+    if lang == "en":
+        return text
+    found = _catalogue(lang).get(text)
+    if found is not None:
+        return found
+    for pattern, russian in _templates(lang):
+        match = pattern.fullmatch(text)
+        if match:
+            return russian.format(**match.groupdict())
+    return text
+
+
+@cache
+def _templates(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+    """(pattern, translation) of every catalogue entry with named ``{placeholders}`` filled by numbers."""
+    out = []
+    for msgid, translation in _catalogue(lang).items():
+        parts = re.split(r"\{([a-z_]+)\}", msgid)
+        if len(parts) > 1:
+            names = parts[1::2]
+            groups = [f"(?P={n})" if n in names[:i] else f"(?P<{n}>-?[0-9]+)" for i, n in enumerate(names)]
+            pattern = "".join(re.escape(p) if i % 2 == 0 else groups[i // 2] for i, p in enumerate(parts))
+            out.append((re.compile(pattern, re.DOTALL), translation))
+    return tuple(out)
 
 
 def label(code: str, lang: str) -> str:

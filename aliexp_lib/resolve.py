@@ -7,6 +7,11 @@ works, and the latest day the money is expected under the rulebook's clocks.
     net = likelihood-weighted refund + value of what is kept - return postage - packing
           - the buyer's time x their rate - cashback lost
 
+and the money left if the option fails (``sure``). Options are ranked by their certainty equivalent
+(``certainty``: the expected money less the ``certainty_premium`` a buyer gives up for certainty), so a
+near-certain option is not outranked by a small expected margin at a much lower chance. The options
+follow the order's state (``situation``, ``option_values``).
+
 Money is int64 minor units throughout (``cases``): every expected value (a probability times an
 amount), every amount of the assumptions in the display currency and the middle of a range is
 rounded half-even to a whole minor unit in integers, never a float. Probabilities are exact
@@ -17,20 +22,23 @@ always ranked last (rule 31). One pass per option over whole columns, none per o
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import numpy as np
 import pandas as pd
 
 from aliexp_lib.assumptions import chance
-from aliexp_lib.cases import CHANCE_PARTS, Case, build_case, either, home_amounts, times
+from aliexp_lib.cases import Case, build_case
 from aliexp_lib.history import DeliveryModel
-from aliexp_lib.options import APPLIES_TO, ITEM_PROBLEMS, OPTIONS, REASONS, RISKS, problem_codes, texts_for
+from aliexp_lib.option_values import Values, evaluate
+from aliexp_lib.options import APPLIES_TO, OPTIONS, REASONS, RISKS, texts_for
 from aliexp_lib.rates import half_even_div
 from aliexp_lib.schema import PROBLEMS
 from aliexp_lib.setting import Setting
+from aliexp_lib.situation import build_situation
 from aliexp_lib.validate import OrderBook
+
+__all__ = ("APPLIES_TO", "OPTIONS", "REASONS", "RISKS", "break_even", "rank_options", "rank_with_break_even")
 
 COLUMNS = (
     "order_id",
@@ -40,6 +48,8 @@ COLUMNS = (
     "net_minor",
     "net_low_minor",
     "net_high_minor",
+    "sure_minor",
+    "equivalent_minor",
     "currency",
     "money_by",
     "likelihood",
@@ -127,148 +137,25 @@ def rank_with_break_even(
     """
     setting = setting or Setting.default()
     case = build_case(book, today, setting, history)
-    values = _evaluate(case, setting)
+    values = evaluate(case, build_situation(book, case, setting.rulebook), setting)
     return _rank(case, values, setting), _break_even(case, values, setting)
 
 
-@dataclasses.dataclass(frozen=True)
-class _Values:
-    """Per option (rows, in ``OPTIONS`` order) and problem order (columns): nets in int64 minor units."""
-
-    low: np.ndarray
-    mid: np.ndarray
-    high: np.ndarray
-    likelihood: np.ndarray
-    by_day: np.ndarray
-    ok: np.ndarray
-    partial_cost: np.ndarray  # what keeping the item with a partial refund costs besides the offer
-
-
-def _evaluate(c: Case, setting: Setting) -> _Values:
-    a, rules = setting.assumptions, setting.rulebook
-    n, width = len(c.rows), len(OPTIONS)
-    p = {k: chance(v) for k, v in a.values.items() if a.units[k] == "probability"}
-
-    # The assumptions' amounts are in HOME_CURRENCY: into minor units of each case's currency (home_amounts).
-    def amount(*factors) -> np.ndarray:
-        return home_amounts(c.home, *factors)
-
-    pack_low, pack_high = amount(a["packaging_low"]), amount(a["packaging_high"])
-    hours = {
-        k: amount(a["time_rate"], a[f"hours_{k}"])
-        for k in ("wait", "dispute", "return", "partial", "resend", "off_platform")
-    }
-    # Each clock's value is the entry in force on the day the dispute path starts (as in the deadline engine).
-    path_start = c.start_day.astype("datetime64[D]")
-    days = {
-        k: rules.days(k, path_start)
-        for k in (
-            "seller_reply_days",
-            "auto_escalation_days",
-            "platform_decision_days",
-            "return_ship_days",
-            "return_refund_days",
-            "refund_leaves_platform_days",
-        )
-    }
-    days["estimated_delivery_days"] = rules.days("estimated_delivery_days", np.datetime64(c.today_day, "D"))
-    dispute_path = days["auto_escalation_days"] + days["platform_decision_days"] + days["refund_leaves_platform_days"]
-    problem = c.problem_code
-    item = np.isin(problem, problem_codes(ITEM_PROBLEMS))
-    nr = problem == problem_codes(("not_received",))[0]
-    after_refund = problem == problem_codes(("arrived_after_refund",))[0]
-    owes_refund = ~np.isin(problem, problem_codes(("arrived_after_refund", "duplicate")))  # paid and not refunded
-    kept_if_item = np.where(item, c.kept, 0)
-
-    low, mid, high = (np.zeros((width, n), dtype=np.int64) for _ in range(3))
-    likelihood = np.zeros((width, n))
-    by_day = np.zeros((width, n), dtype=np.int64)
-    ok = np.zeros((width, n), dtype=bool)
-
-    def put(option, applies, likely, net_mid, net_low=None, net_high=None, when=None):
-        k = OPTIONS.index(option)
-        ok[k] = applies & np.isin(problem, problem_codes(APPLIES_TO[option]))
-        likelihood[k] = likely
-        mid[k] = net_mid
-        low[k] = net_mid if net_low is None else net_low
-        high[k] = net_mid if net_high is None else net_high
-        by_day[k] = c.today_day if when is None else when
-
-    p_nr = p["p_win_not_received"]
-    win = np.where(nr, float(p_nr), float(p["p_win_without_return"]))
-    arrives, missing = c.arrival_parts, CHANCE_PARTS - c.arrival_parts
-    dispute_then = times(p_nr, c.price) - c.cashback  # if it does not arrive: a dispute
-    put(
-        "wait_and_extend",
-        ~c.refunded & ~c.disputed & (c.protection_end >= c.today_day),
-        c.arrival + (1 - c.arrival) * float(p_nr),
-        half_even_div(c.price, arrives, CHANCE_PARTS)
-        + half_even_div(dispute_then, missing, CHANCE_PARTS)
-        - hours["wait"],
-        when=c.protection_cap_end + dispute_path + c.payout_high,
-    )
-    put(
-        "dispute_full_refund",
-        c.can_dispute & ~c.refunded,
-        win,
-        half_even_div(c.price, *either(nr, p_nr, p["p_win_without_return"]))
-        + kept_if_item
-        - c.cashback
-        - hours["dispute"],
-        when=c.start_day + dispute_path + c.payout_high,
-    )
-    p_back = p["p_return_refunded"]
-    base = np.where(owes_refund, times(p_back, c.price) - c.cashback, 0) - hours["return"]
-    costs_low, costs_high = c.post_low + pack_low, c.post_high + pack_high
-    return_start = np.where(
-        c.return_shipped, c.start_day, c.start_day + days["seller_reply_days"] + days["return_ship_days"]
-    )
-    put(
-        "return_for_refund",
-        c.post_known & (c.can_dispute | ~owes_refund) & ~(c.refunded & owes_refund),
-        np.where(owes_refund, float(p_back), 1.0),
-        half_even_div(2 * base - costs_low - costs_high, 1, 2),  # the middle of the cost ranges
-        base - costs_high,
-        base - costs_low,
-        when=return_start + days["return_refund_days"] + days["refund_leaves_platform_days"] + c.payout_high,
-    )
-    partial_cost = c.cashback + hours["partial"] - c.kept
-    put(
-        "partial_refund_keep",
-        c.offer_known & ~c.refunded & c.can_dispute,
-        float(p["p_partial_paid"]),
-        times(p["p_partial_paid"], c.offer) - partial_cost,
-        when=c.today_day + days["seller_reply_days"] + days["refund_leaves_platform_days"] + c.payout_high,
-    )
-    put(
-        "accept_resend",
-        ~c.refunded,
-        float(p["p_resend_arrives"]),
-        times(p["p_resend_arrives"], c.price) + kept_if_item - hours["resend"],
-        when=c.today_day + days["estimated_delivery_days"],
-    )
-    put("keep_and_close", np.ones(n, dtype=bool), 1.0, np.where(nr, 0, c.kept))
-    off_amount = np.where(c.offer_known, c.offer, c.price)
-    put(
-        "settle_off_platform",
-        ~c.refunded | after_refund,
-        np.where(after_refund, 1.0, float(p["p_off_platform_paid"])),
-        np.where(after_refund, c.kept - c.price, times(p["p_off_platform_paid"], off_amount) + kept_if_item)
-        - hours["off_platform"],
-    )
-
-    return _Values(low, mid, high, likelihood, by_day, ok, partial_cost)
-
-
-def _rank(c: Case, v: _Values, setting: Setting) -> pd.DataFrame:
+def _rank(c: Case, v: Values, setting: Setting) -> pd.DataFrame:
     n, width = len(c.rows), len(OPTIONS)
     low, mid, high, likelihood, by_day = v.low, v.mid, v.high, v.likelihood, v.by_day
-    # Within each order (a row of 7 options) sort best first: options that apply, not settling off
-    # the platform (rule 31), more expected money, more likely, money sooner, then OPTIONS order.
+    # Within each order (a row of options) sort best first: options that apply, not settling off the
+    # platform (rule 31), more money counting certainty (its certainty equivalent), more expected money,
+    # more likely, money sooner, then OPTIONS order; an option not advised (demoted) is never first: the
+    # best advised one goes before it.
     net_all = mid.T
     options = np.broadcast_to(np.arange(width), (n, width))
-    keys = (options, by_day.T, -likelihood.T, -net_all, options == _FORCED_LAST, ~v.ok.T)
-    ranked = np.lexsort(keys, axis=-1)  # (orders, options): option codes, best first
+    merits = (options, by_day.T, -likelihood.T, -net_all, -v.equivalent.T)
+    ranked = np.lexsort((*merits, options == _FORCED_LAST, ~v.ok.T), axis=-1)
+    advised = np.take_along_axis(v.ok.T & ~v.demoted.T, ranked, axis=-1)
+    first = np.take_along_axis(ranked, advised.argmax(axis=-1)[:, None], axis=-1)  # best advised option
+    front = (options == first) & advised.any(axis=-1)[:, None]
+    ranked = np.lexsort((*merits, options == _FORCED_LAST, ~front, ~v.ok.T), axis=-1)  # option codes, best first
     applies = np.take_along_axis(v.ok.T, ranked, axis=-1)
     flat = np.flatnonzero(applies)  # by order, then rank
     order = flat // width
@@ -277,6 +164,8 @@ def _rank(c: Case, v: _Values, setting: Setting) -> pd.DataFrame:
     cell = option * n + order
     net = net_all.ravel()[order * width + option]
     like = likelihood.ravel()[cell]
+    notes = v.note.ravel()[cell]
+    days = {k: d[order] for k, d in v.days.items()}
 
     return pd.DataFrame(
         {
@@ -287,11 +176,13 @@ def _rank(c: Case, v: _Values, setting: Setting) -> pd.DataFrame:
             "net_minor": net,
             "net_low_minor": low.ravel()[cell],
             "net_high_minor": high.ravel()[cell],
+            "sure_minor": v.sure.ravel()[cell],
+            "equivalent_minor": v.equivalent.ravel()[cell],
             "currency": c.currency[order],
             "money_by": (by_day.ravel()[cell] * 86_400).astype("datetime64[s]"),
             "likelihood": np.round(like, 3),
-            "reason": texts_for(REASONS, option, c.problem_code[order]),
-            "risk": texts_for(RISKS, option, c.problem_code[order]),
+            "reason": texts_for(REASONS, option, c.problem_code[order], notes, days),
+            "risk": texts_for(RISKS, option, c.problem_code[order], notes, days),
             "rate": c.rate[order],
         }
     )
@@ -351,7 +242,7 @@ def break_even(
     return rank_with_break_even(book, today, setting, history)[1]
 
 
-def _break_even(c: Case, v: _Values, setting: Setting) -> pd.DataFrame:
+def _break_even(c: Case, v: Values, setting: Setting) -> pd.DataFrame:
     ret = OPTIONS.index("return_for_refund")
     both = v.ok[ret] & c.offer_known
     p = chance(setting.assumptions["p_partial_paid"])

@@ -80,7 +80,8 @@ def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``rank``, ``option``, ``net``, ``net_low``, ``net_high``, ``likelihood`` [%], ``money_by``, ``reason``, ``risk``
+        ``rank``, ``option``, ``net``, ``net_low``, ``net_high``, ``sure``, ``equivalent``,
+        ``likelihood`` [%], ``money_by``, ``reason``, ``risk``
 
     Examples
     --------
@@ -110,6 +111,8 @@ def _outcome(ranking: pd.DataFrame, lang: str) -> dict[str, list[str]]:
         "net": money_text(ranking["net_minor"], currency, lang),
         "net_low": money_text(ranking["net_low_minor"], currency, lang),
         "net_high": money_text(ranking["net_high_minor"], currency, lang),
+        "sure": money_text(ranking["sure_minor"], currency, lang),
+        "equivalent": money_text(ranking["equivalent_minor"], currency, lang),
         "likelihood": [f"{round(p * 100)} %" for p in ranking["likelihood"]],
         "money_by": dates_text(ranking["money_by"], lang),
     }
@@ -287,7 +290,8 @@ def best_options(analysis: Analysis) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``order_id``, ``problem``, ``option``, ``net``, ``net_low``, ``net_high``, ``likelihood`` [%], ``money_by``.
+        ``order_id``, ``problem``, ``option``, ``net``, ``net_low``, ``net_high``, ``sure``, ``equivalent``,
+        ``likelihood`` [%], ``money_by``.
 
     Examples
     --------

@@ -63,9 +63,10 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
     protection_end = shipped + min(term + (o.get("extension_days") or 0), cap) * day
     cap_end = shipped + cap * day
     if happened("confirmed_at"):
-        in_time = o["confirmed_at"] + r.days_on("dispute_after_close_days", o["confirmed_at"]) * day >= today
+        dispute_end = o["confirmed_at"] + r.days_on("dispute_after_close_days", o["confirmed_at"]) * day
     else:
-        in_time = protection_end >= today
+        dispute_end = protection_end
+    in_time = dispute_end >= today
     can_dispute = happened("dispute_opened_at") or in_time
     refunded = happened("refund_issued_at")
     payout = o["payout_high"] * day
@@ -76,86 +77,134 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
     path = (days("auto_escalation_days") + days("platform_decision_days") + days("refund_leaves_platform_days")) * day
     item = problem in ITEM
     owes = problem not in ("arrived_after_refund", "duplicate")
+    posted = happened("return_shipped_at") and not refunded
+    post_by = None
+    if happened("return_address_at"):
+        post_by = o["return_address_at"] + r.days_on("return_ship_days", o["return_address_at"]) * day
+    accepted = post_by is not None and not happened("return_shipped_at") and not refunded
+    returning = posted or accepted
+    kept_item = kept if item else 0
     options = []
 
-    def add(option, applies, likely, mid, low=None, high=None, when=today):
+    def add(option, applies, likely, mid, sure, low=None, high=None, when=today, demoted=False):
         if applies and problem in APPLIES_TO[option]:
-            options.append(
-                (o["order_id"], option, likely, mid, mid if low is None else low, mid if high is None else high, when)
-            )
+            sure = min(sure, mid)
+            fails = 1000 - round(likely * 1000)
+            premium = Fraction(a["certainty_premium"])
+            given_up = min(round(premium * fails * max(mid - sure, 0) / 1000), max(mid - sure, 0))
+            low, high = mid if low is None else low, mid if high is None else high
+            options.append((o["order_id"], option, likely, mid, low, high, when, mid - given_up, demoted))
 
     p_nr = a["p_win_not_received"]
     add(
         "wait_and_extend",
-        not refunded and not happened("dispute_opened_at") and protection_end >= today,
+        not refunded and not happened("dispute_opened_at") and protection_end >= today and not returning,
         arrival + (1 - arrival) * float(p_nr),
         _half_even(chance * price) + _half_even((1 - chance) * (_half_even(p_nr * price) - cashback)) - time("wait"),
+        -cashback - time("wait"),
         when=cap_end + path + payout,
     )
     win = p_nr if problem == "not_received" else a["p_win_without_return"]
     add(
         "dispute_full_refund",
-        can_dispute and not refunded,
+        can_dispute and not refunded and not returning,
         float(win),
-        _half_even(win * price) + (kept if item else 0) - cashback - time("dispute"),
+        _half_even(win * price) + kept_item - cashback - time("dispute"),
+        kept_item - cashback - time("dispute"),
         when=start + path + payout,
     )
     if o["post_low"] is not None:
         refund = _half_even(a["p_return_refunded"] * price) if owes else 0
         base = refund - (cashback if owes else 0) - time("return")
-        if happened("return_shipped_at"):
-            posted = start
-        else:
-            posted = start + (days("seller_reply_days") + days("return_ship_days")) * day
+        floor = -(cashback if owes else 0) - time("return")
+        costs = Decimal(o["post_low"] + o["post_high"] + pack_low + pack_high) / 2
+        posting = post_by if accepted else start + (days("seller_reply_days") + days("return_ship_days")) * day
         add(
             "return_for_refund",
-            (can_dispute or not owes) and not (refunded and owes),
+            (can_dispute or not owes or accepted)
+            and not (refunded and owes)
+            and not happened("return_shipped_at")
+            and (not accepted or post_by >= today),
             float(a["p_return_refunded"]) if owes else 1.0,
-            _half_even(base - Decimal(o["post_low"] + o["post_high"] + pack_low + pack_high) / 2),
+            _half_even(base - costs),
+            _half_even(floor - costs),
             base - o["post_high"] - pack_high,
             base - o["post_low"] - pack_low,
-            when=posted + (days("return_refund_days") + days("refund_leaves_platform_days")) * day + payout,
+            when=posting + (days("return_refund_days") + days("refund_leaves_platform_days")) * day + payout,
         )
     if offer is not None:
         p = a["p_partial_paid"]
         add(
             "partial_refund_keep",
-            not refunded and can_dispute,
+            not refunded and can_dispute and not returning,
             float(p),
             _half_even(p * offer) + kept - cashback - time("partial"),
+            kept - cashback - time("partial"),
             when=today + (days("seller_reply_days") + days("refund_leaves_platform_days")) * day + payout,
         )
+    resend_by = today + r.days_on("estimated_delivery_days", today) * day
     add(
         "accept_resend",
-        not refunded,
+        not refunded and not returning,
         float(a["p_resend_arrives"]),
-        _half_even(a["p_resend_arrives"] * price) + (kept if item else 0) - time("resend"),
-        when=today + r.days_on("estimated_delivery_days", today) * day,
+        _half_even(a["p_resend_arrives"] * price) + kept_item - time("resend"),
+        kept_item - time("resend"),
+        when=resend_by,
+        demoted=not can_dispute or resend_by > dispute_end,  # no dispute left if it never comes
     )
-    add("keep_and_close", True, 1.0, 0 if problem == "not_received" else kept)
-    after = problem == "arrived_after_refund"
+    kept_now = 0 if problem == "not_received" or happened("return_shipped_at") else kept
+    add("keep_and_close", not posted or not owes, 1.0, kept_now, kept_now)
     amount = price if offer is None else offer
     add(
         "settle_off_platform",
-        not refunded or after,
-        1.0 if after else float(a["p_off_platform_paid"]),
-        (kept - price if after else _half_even(a["p_off_platform_paid"] * amount) + (kept if item else 0))
-        - time("off_platform"),
+        not refunded and not returning,
+        float(a["p_off_platform_paid"]),
+        _half_even(a["p_off_platform_paid"] * amount) + kept_item - time("off_platform"),
+        kept_item - time("off_platform"),
+    )
+    back = a["p_return_refunded"]
+    add(
+        "wait_for_refund",
+        posted,
+        float(back),
+        _half_even(back * price) - cashback if owes else 0,  # postage paid already: not counted again
+        -cashback if owes else 0,
+        when=o.get("return_shipped_at", today)
+        + (days("return_refund_days") + days("refund_leaves_platform_days")) * day
+        + payout,
+    )
+    settle = kept - price - time("matching_order")
+    add("pay_matching_order", not happened("return_shipped_at"), 1.0, settle, settle)
+    helps = a["p_support_helps"]
+    add(
+        "ask_support",
+        not can_dispute and not refunded and not returning,
+        float(helps),
+        _half_even(helps * price) + kept_item - time("support"),
+        kept_item - time("support"),
+        when=today + days("refund_leaves_platform_days") * day + payout,
     )
     return options
 
 
 def _rank(options: list[tuple]) -> list[tuple]:
+    """By certainty equivalent (then expected money, chance, day), settling off the platform last;
+    the best advised option first where the best one is not advised."""
+
     def key(option):
-        _, name, likely, mid, _, _, when = option
-        return (name == "settle_off_platform", -mid, -round(likely, 12), when, OPTIONS.index(name))
+        _, name, likely, mid, _, _, when, equivalent, _ = option
+        return (name == "settle_off_platform", -equivalent, -mid, -round(likely, 12), when, OPTIONS.index(name))
 
     ranked = sorted(options, key=key)
+    advised = [o for o in ranked if not o[8]]
+    if advised and ranked[0][8]:
+        ranked.remove(advised[0])
+        ranked.insert(0, advised[0])
     for option in ranked:
         assert all(type(m) is int for m in option[3:6]), option  # money stays whole minor units
     return [
         (oid, name, rank, mid, low, high, when)
-        for rank, (oid, name, _, mid, low, high, when) in enumerate(ranked, start=1)
+        for rank, (oid, name, _, mid, low, high, when, _, _) in enumerate(ranked, start=1)
     ]
 
 
