@@ -72,7 +72,8 @@ class TestChooser:
     def test_a_bigger_offer_moves_the_partial_refund_to_the_top(self, chooser):
         start = chooser.defaults(CHEAP_DEFECT)
         assert (start["offer"], start["kept"]) == (300.0, 150.0)
-        low = chooser.recompute(CHEAP_DEFECT, offer=300, postage=0, kept=150, time_rate=0)
+        # 200 offered: a 95 % partial refund (340.00) stays below a 50 % dispute (450.00, 412.50 counting risk)
+        low = chooser.recompute(CHEAP_DEFECT, offer=200, postage=0, kept=150, time_rate=0)
         high = chooser.recompute(CHEAP_DEFECT, offer=450, postage=0, kept=150, time_rate=0)
         assert options_in_order(low)[:2] == ["dispute_full_refund", "partial_refund_keep"]
         assert options_in_order(high)[0] == "partial_refund_keep"
@@ -92,6 +93,7 @@ class TestChooser:
         order, offer, area = w.children[0], w.children[1], w.children[-1]
         order.value = CHEAP_DEFECT
         assert offer.value == 300.0
+        offer.value = 100  # a small offer: the dispute first
         before = options_in_order(w.result)
         shown = area.outputs
         offer.value = 600

@@ -169,7 +169,7 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
         float(back),
         _half_even(back * price) - cashback if owes else 0,  # postage paid already: not counted again
         -cashback if owes else 0,
-        when=o.get("return_shipped_at", today)
+        when=(o.get("return_shipped_at") or today)
         + (days("return_refund_days") + days("refund_leaves_platform_days")) * day
         + payout,
     )
