@@ -114,9 +114,9 @@ def evaluate(c: Case, s: Situation, setting: Setting) -> Values:
     }
     path_start = c.start_day.astype("datetime64[D]")
     today = np.full(n, c.today_day, dtype=np.int64).astype("datetime64[D]")
-    days = {k: np.broadcast_to(rules.days(k, path_start), (n,)).astype(np.int64) for k in TEXT_DAYS[:6]}
-    for k in TEXT_DAYS[6:]:
-        days[k] = np.broadcast_to(rules.days(k, today), (n,)).astype(np.int64)
+    days = {rule: np.broadcast_to(rules.days(rule, path_start), (n,)).astype(np.int64) for rule in TEXT_DAYS[:6]}
+    for rule in TEXT_DAYS[6:]:
+        days[rule] = np.broadcast_to(rules.days(rule, today), (n,)).astype(np.int64)
     leaves = days["refund_leaves_platform_days"]
     dispute_path = days["auto_escalation_days"] + days["platform_decision_days"] + leaves
     problem = c.problem_code

@@ -154,7 +154,7 @@ def _rank(c: Case, v: Values, setting: Setting) -> pd.DataFrame:
     ranked = np.lexsort((*merits, options == _FORCED_LAST, ~v.ok.T), axis=-1)
     advised = np.take_along_axis(v.ok.T & ~v.demoted.T, ranked, axis=-1)
     first = np.take_along_axis(ranked, advised.argmax(axis=-1)[:, None], axis=-1)  # best advised option
-    front = (options == first) & advised.any(axis=-1)[:, None]
+    front = (options == first) & np.asarray(advised.any(axis=-1), dtype=bool)[:, None]
     ranked = np.lexsort((*merits, options == _FORCED_LAST, ~front, ~v.ok.T), axis=-1)  # option codes, best first
     applies = np.take_along_axis(v.ok.T, ranked, axis=-1)
     flat = np.flatnonzero(applies)  # by order, then rank
