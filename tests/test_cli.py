@@ -128,13 +128,15 @@ def test_resolve_ranks_every_problem_order_with_the_documented_columns():
     done = run("resolve", SAMPLE, "--today", "2026-03-01", "--format", "csv")
     assert done.returncode == 0, done.stderr
     table = pd.read_csv(io.StringIO(done.stdout), dtype={"order_id": str})
-    assert list(table.columns)[:10] == [
+    assert list(table.columns)[:12] == [
         "order_id",
         "option",
         "rank",
         "net",
         "net_low",
         "net_high",
+        "sure",
+        "equivalent",
         "currency",
         "money_by",
         "likelihood",
