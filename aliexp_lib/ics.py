@@ -121,7 +121,8 @@ def deadlines_calendar(
     ----------
     deadlines : pandas.DataFrame
         Rows as ``compute_deadlines`` gives them; read are ``order_id`` (str), ``kind`` (str, a code),
-        ``due`` (datetime64 [day]), ``status`` (str; ``"done"`` and ``"expired"`` rows are left out) and ``action`` (str).
+        ``due`` (datetime64 [day]), ``status`` (str; ``"done"`` and ``"expired"`` rows are left out) and
+        ``action`` (str).
     today : datetime.date
         The export day: DTSTAMP is its 00:00 UTC (not the clock, so output is reproducible).
     summary : callable, optional
