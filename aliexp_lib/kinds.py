@@ -279,7 +279,7 @@ KINDS = (
         ("dispute_escalated_at", "return_address_at", REFUND, DISPUTE_ENDED),
         "The seller must accept or propose a solution by this date; silence closes the dispute in your favour",
         "The seller's time to answer is over: check the dispute; if the seller refused, escalate it",
-        "Seller agreed to a return, dispute escalated, or refund issued",
+        "Seller agreed to a return, dispute escalated or ended, or refund issued",
         actor="seller",  # the seller must answer the dispute
     ),
     Kind(
@@ -289,7 +289,7 @@ KINDS = (
         ("dispute_escalated_at", "return_address_at", REFUND, DISPUTE_ENDED),
         "Without agreement by this date the dispute goes to AliExpress automatically",
         "No agreement in time: check that the dispute was escalated; if not, escalate it with your evidence",
-        "Dispute escalated, return agreed, or refund issued",
+        "Dispute escalated, return agreed, dispute ended, or refund issued",
         actor="platform",  # AliExpress escalates the dispute by itself
     ),
     Kind(
@@ -299,7 +299,7 @@ KINDS = (
         ("return_address_at", REFUND, DISPUTE_ENDED),
         "AliExpress should decide the escalated dispute by this date; answer any request for evidence",
         "The decision is late: answer any request for evidence and contact AliExpress support",
-        "Decided: refund issued or return asked for",
+        "Decided: refund issued, return asked for, or the dispute ended",
         actor="platform",  # AliExpress decides the escalated dispute
     ),
     Kind(
