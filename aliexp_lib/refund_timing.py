@@ -48,6 +48,14 @@ def refund_transit_days(issued: np.ndarray, methods: pd.Series, rulebook: Rulebo
     -------
     numpy.ndarray of int64 [d]
         ``refund_leaves_platform_days`` + the method's slowest payout time.
+
+    Examples
+    --------
+    >>> from aliexp_lib.costs import load_payout_times
+    >>> from aliexp_lib.rules import load_rulebook
+    >>> days = refund_transit_days(np.array([20_500]), pd.Series(["Qiwi"]), load_rulebook(), load_payout_times())
+    >>> days.tolist()  # 5 d to leave AliExpress + 15 d, Qiwi's slow end
+    [20]
     """
     issued = np.asarray(issued, dtype=np.int64)
     leave = rulebook.days(LEAVES_PLATFORM, issued.astype("datetime64[D]"))

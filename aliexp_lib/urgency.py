@@ -74,6 +74,18 @@ def rank_open(deadlines: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         The open rows, reordered; the index is kept.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from aliexp_lib.deadlines import compute_deadlines
+    >>> from aliexp_lib.validate import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "shipped_at": "2025-12-31"}]))
+    >>> rank_open(compute_deadlines(book, dt.date(2026, 3, 1)))[["kind", "days_left", "status"]]
+                  kind  days_left     status
+    3  protection_ends          0  due_today
+    2    ask_extension         -2    overdue
+    1   tracking_check        -50    overdue
     """
     rows = deadlines[~deadlines["status"].astype(str).isin(CLOSED)]
     days = rows["days_left"].to_numpy()
@@ -91,5 +103,27 @@ def rank_open(deadlines: pd.DataFrame) -> pd.DataFrame:
 
 
 def most_urgent(deadlines: pd.DataFrame) -> pd.DataFrame:
-    """Each order's most urgent open row (``rank_open``), most urgent order first, index reset."""
+    """Each order's most urgent open row (``rank_open``), most urgent order first, index reset.
+
+    Parameters
+    ----------
+    deadlines : pandas.DataFrame
+        Rows of ``deadlines.compute_deadlines``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per order with an open row, the columns of ``deadlines``.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from aliexp_lib.deadlines import compute_deadlines
+    >>> from aliexp_lib.validate import OrderBook
+    >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "1", "shipped_at": "2025-12-31"},
+    ...                                           {"order_id": "2", "shipped_at": "2024-01-10"}]))
+    >>> most_urgent(compute_deadlines(book, dt.date(2026, 3, 1)))[["order_id", "kind", "status"]]  # 2: all expired
+      order_id             kind     status
+    0        1  protection_ends  due_today
+    """
     return rank_open(deadlines).drop_duplicates("order_id", keep="first").reset_index(drop=True)
