@@ -235,6 +235,11 @@ class TestTextsFromTheRulebook:
         texts = [t for k in KINDS for t in (k.pending, k.overdue, k.done, k.check) if t]
         assert [t for t in texts if re.search(r"\d", t)] == []
 
+    def test_no_note_of_an_estimated_day_types_a_number_either(self):
+        from aliexp_lib.estimates import ASSUMPTIONS
+
+        assert [a for a in ASSUMPTIONS if re.search(r"\d", a)] == []
+
     def test_an_override_moves_the_day_the_text_points_to(self):
         rulebook = load_rulebook(overrides={"seller_reply_days": 10})
         row = deadline({"dispute_opened_at": "2026-02-25"}, "seller_reply_due", rulebook=rulebook)
