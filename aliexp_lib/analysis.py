@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from aliexp_lib.checks import order_checks
-from aliexp_lib.costs import slowest_payout_days
 from aliexp_lib.deadlines import compute_deadlines, next_actions
 from aliexp_lib.history import DeliveryModel, fit_delivery_model
 from aliexp_lib.missing import missing_dates
@@ -27,6 +26,7 @@ from aliexp_lib.orders import load_orders
 from aliexp_lib.parameters import notebook_parameters
 from aliexp_lib.rates import amounts_in, missing_rates_note
 from aliexp_lib.refund_amounts import refund_or_price
+from aliexp_lib.refund_timing import refund_transit_days
 from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.risk import cashback
 from aliexp_lib.setting import Setting, build_setting
@@ -65,18 +65,18 @@ class Analysis:
     >>> analysis = Analysis(book, dt.date(2026, 3, 1), Setting.default())
     >>> analysis.deadlines is analysis.deadlines  # computed once, then kept
     True
-    >>> analysis.next_actions.loc[:, ["order_id", "kind", "due", "days_left", "status"]]
+    >>> analysis.next_actions.loc[:, ["order_id", "kind", "due", "days_left", "status"]]  # tomorrow before missed
       order_id                    kind        due  days_left    status
-    0        1          tracking_check 2026-01-20        -40   overdue
-    1        2  refund_leaves_platform 2026-03-02          1  upcoming
+    0        2  refund_leaves_platform 2026-03-02          1  upcoming
+    1        1          tracking_check 2026-01-20        -40   overdue
     >>> analysis.options.loc[:0, ["order_id", "option", "rank", "net_minor", "currency", "likelihood"]]
       order_id               option  rank  net_minor currency  likelihood
     0        1  dispute_full_refund     1     120000      RUB        0.85
     >>> analysis.refunds.loc[:, ["order_id", "amount_minor", "expected_by", "late"]]
       order_id  amount_minor expected_by   late
     0        2         30000  2026-03-17  False
-    >>> analysis.money_at_stake["amount_minor"].tolist()  # RUB: overdue, check now, due today, upcoming, done
-    [150000, 0, 0, 30000, 0]
+    >>> analysis.money_at_stake["amount_minor"].tolist()  # RUB: overdue, check now, due today, upcoming, expired, done
+    [150000, 0, 0, 30000, 0, 0]
     >>> analysis.cashback["expected_minor"].tolist(), analysis.history.pooled.tolist()
     ([7500], [17])
     """
@@ -98,7 +98,7 @@ class Analysis:
             (category, plain English words), ``rule`` (category, the rulebook ids behind ``due``),
             ``estimated`` (bool) and ``assumption`` (category, plain English; "" where exact).
         """
-        return compute_deadlines(self.book, self.today, self.setting.rulebook)
+        return compute_deadlines(self.book, self.today, self.setting.rulebook, self.setting.payout)
 
     @cached_property
     def next_actions(self) -> pd.DataFrame:
@@ -218,8 +218,8 @@ class Analysis:
     def refunds(self) -> pd.DataFrame:
         """Refunds issued by ``today`` and not received, soonest expected first.
 
-        expected_by = refund issued + days to leave the platform in force that day (rule 24) + the slow end
-        of the payment method's payout time (``data/payout_times.csv``) [d].
+        expected_by = refund issued + ``refund_timing.refund_transit_days`` (rule 24 in force that day + the
+        slow end of the payment method's payout time, ``data/payout_times.csv``) [d]: the due of ``refund_overdue``.
 
         Returns
         -------
@@ -237,9 +237,8 @@ class Analysis:
         ).to_numpy()
         rows = refund_or_price(table[flying])
         issued = rows["refund_issued_at"].to_numpy().astype("datetime64[D]")
-        payout = slowest_payout_days(rows["payment_method"], self.setting.payout)
-        leave = self.setting.rulebook.days("refund_leaves_platform_days", issued)
-        expected = issued + (payout + leave).astype("timedelta64[D]")
+        transit = refund_transit_days(issued, rows["payment_method"], self.setting.rulebook, self.setting.payout)
+        expected = issued + transit.astype("timedelta64[D]")
         day = rows["refund_issued_at"]
         amounts, _, shown = amounts_in(
             rows, ("amount_minor",), self.setting.currency, self.setting.rates, self.today, days=day
@@ -274,7 +273,8 @@ class Analysis:
             ``currency`` (str), ``amount_minor`` (int64 [minor units of ``currency``]; an unknown
             price counts 0) and ``orders`` (int64 [orders]).
         """
-        return stake_by_status(self.book, self.next_actions, self.prices, [self.setting.currency, *self.missing_rates])
+        shown, expired = [self.setting.currency, *self.missing_rates], self.deadlines.query("status == 'expired'")
+        return stake_by_status(self.book, self.next_actions, self.prices, shown, expired["order_id"])
 
     def spend(self, by: str) -> pd.DataFrame:
         """Money spent per month of ordering or per store; orders without a price are left out.

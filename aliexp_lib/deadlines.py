@@ -21,17 +21,23 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from aliexp_lib.costs import load_payout_times
+from aliexp_lib.episodes import derive_events
 from aliexp_lib.estimates import ASSUMPTIONS, OPEN_END, day_numbers, estimate_events
-from aliexp_lib.kinds import KIND_NAMES, KINDS, STATUSES, Due, Kind, Status, action
+from aliexp_lib.kinds import ACTORS, KIND_NAMES, KINDS, STATUSES, Due, Expiry, Kind, Status, action
+from aliexp_lib.refund_timing import refund_transit_days
 from aliexp_lib.rules import Rulebook, load_rulebook
 from aliexp_lib.schema import DATE_COLUMNS
+from aliexp_lib.urgency import most_urgent
 from aliexp_lib.validate import OrderBook
 
-COLUMNS = ("order_id", "kind", "due", "days_left", "status", "action", "rule", "estimated", "assumption")
+COLUMNS = ("order_id", "kind", "due", "days_left", "status", "actor", "action", "rule", "estimated", "assumption")
 __all__ = ["COLUMNS", "compute_deadlines", "day_numbers", "next_actions", "protection_end_days"]
 
 
-def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None = None) -> pd.DataFrame:
+def compute_deadlines(
+    book: OrderBook, today: dt.date, rulebook: Rulebook | None = None, payout: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every deadline of every order on ``today``: one row per order and kind whose clock has started.
 
     Parameters
@@ -42,6 +48,9 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
         The day statuses and ``days_left`` are counted to.
     rulebook : Rulebook, optional
         The clocks, each read in force on the day it started (default: the bundled rulebook).
+    payout : pandas.DataFrame, optional
+        Payout times per payment method (``costs.load_payout_times``, default the bundled table):
+        ``refund_overdue`` is due when the refund should have arrived (``refund_timing``).
 
     Returns
     -------
@@ -49,7 +58,9 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
         Columns ``COLUMNS``: ``order_id``, ``kind`` (category of ``KIND_NAMES``), ``due``
         (datetime64 [date], the last day to act; for ``dispute_opens`` the first day a dispute may
         be opened), ``days_left`` (int32 [d], due - today), ``status`` (ordered category of
-        ``STATUSES``), ``action`` (what to do, plain words), ``rule`` (rulebook ids behind ``due``),
+        ``STATUSES``: ``expired`` where a missed day is closed for good, ``kinds.Expiry``), ``actor``
+        (category of ``kinds.ACTORS``: who acts before ``due``), ``action`` (what to do, plain words),
+        ``rule`` (rulebook ids behind ``due``),
         ``estimated`` (bool: counted from a date the status implies but the file lacks, or a last
         day that is an event of unknown date) and ``assumption`` (the assumption in plain words;
         "" where exact).
@@ -66,6 +77,7 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
     3  protection_ends 2026-03-11         29  upcoming
     """
     rulebook = rulebook if rulebook is not None else load_rulebook()
+    payout = payout if payout is not None else load_payout_times()
     today_day = _day_number(np.datetime64(today, "D"))
     table = book.table
     n, width = len(table), len(KINDS)
@@ -79,6 +91,10 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
     day, happened = dates.low, dates.happened
     protection_end, at_cap = protection_end_days(table, day["shipped_at"], rulebook)
     protection_high, _ = protection_end_days(table, dates.high["shipped_at"], rulebook)
+    derive_events(dates, protection_end, protection_high, today_day)
+    protection_over = dates.happened["shipped_at"] & (protection_high < today_day)
+    # Days from a refund's date to its latest arrival, per order (one truth: ``refund_timing``).
+    transit = refund_transit_days(day["refund_issued_at"], table["payment_method"], rulebook, payout)
 
     # One row per kind, one column per order (writes along a row are contiguous).
     due = np.empty((width, n), dtype=np.int32)  # day numbers fit: 2**31 days is 5.8 million years
@@ -86,12 +102,13 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
     done = np.empty((width, n), dtype=bool)
     check = np.empty((width, n), dtype=bool)
     estimated = np.empty((width, n), dtype=bool)
+    expired = np.empty((width, n), dtype=bool)
     assumption = np.empty((width, n), dtype=np.int16)
     for k, kind in enumerate(KINDS):
         start = day[kind.start]
-        due[k] = _DUE_DAY[kind.due_by](kind, start, protection_end, rulebook)
+        due[k] = _DUE_DAY[kind.due_by](kind, start, protection_end, rulebook, transit)
         # The latest the due can be: counted from the latest possible start (equal where exact).
-        latest = _DUE_DAY[kind.due_by](_UPPER[k], dates.high[kind.start], protection_high, rulebook)
+        latest = _DUE_DAY[kind.due_by](_UPPER[k], dates.high[kind.start], protection_high, rulebook, transit)
         started[k] = happened[kind.start]
         estimated[k] = dates.estimated[kind.start] | kind.open_end
         assumption[k] = np.where(dates.estimated[kind.start], dates.assumption[kind.start], _OPEN_END * kind.open_end)
@@ -99,9 +116,14 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
         closed = _any(happened, kind.closed_by, at_cap & kind.closed_at_cap)
         if kind.window_opens:  # a window that opens: once its (earliest) first day is past, done
             surely_past = due[k] < today_day
-        lapsed = _any(happened, kind.lapses_if, kind.window_opens) & surely_past
+        lapsed = _any(happened, kind.lapses_if, kind.window_opens or kind.milestone) & surely_past
         done[k] = closed | lapsed | (estimated[k] & dates.finished & surely_past)
         check[k] = estimated[k] & (due[k] < today_day) & ~surely_past
+        expired[k] = {
+            Expiry.NEVER: False,
+            Expiry.AT_DUE: surely_past,
+            Expiry.WITH_PROTECTION: (due[k] < today_day) & protection_over,
+        }[kind.expires]
 
     # Output rows order by order, then kind: walk the transpose.
     flat = np.flatnonzero(started.T).astype(np.int32)  # width * n < 2**31 for n < 165 million orders
@@ -112,6 +134,7 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
     status = np.select([days_left < 0, days_left == 0], [Status.OVERDUE, Status.DUE_TODAY], Status.UPCOMING)
     status = status.astype(np.int8)
     status[check.ravel()[cell]] = Status.CHECK_NOW
+    status[expired.ravel()[cell]] = Status.EXPIRED
     status[done.ravel()[cell]] = Status.DONE
     kind_code = kind_code.astype(np.int16)
 
@@ -122,8 +145,9 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
             "due": ((days_left + today_day).astype(np.int64) * _SECONDS_PER_DAY).view("datetime64[s]"),
             "days_left": days_left,
             "status": _categorical(status, _STATUS_DTYPE),
+            "actor": _categorical(_ACTOR_OF[kind_code], _ACTOR_DTYPE),
             "action": _categorical(_ACTION_OF[kind_code * np.int16(len(Status)) + status], _ACTION_DTYPE),
-            "rule": _categorical(kind_code, _RULE_DTYPE),
+            "rule": _categorical(_RULE_OF[kind_code], _RULE_DTYPE),
             "estimated": estimated.ravel()[cell],
             "assumption": _categorical(assumption.ravel()[cell], _ASSUMPTION_DTYPE),
         },
@@ -134,10 +158,10 @@ def compute_deadlines(book: OrderBook, today: dt.date, rulebook: Rulebook | None
 def next_actions(deadlines: pd.DataFrame) -> pd.DataFrame:
     """Each order's most urgent open (not done) deadline, most urgent orders first.
 
-    Urgency: overdue before due today before upcoming; among overdue deadlines the most
-    recently missed (an older one is usually overtaken by it: a stalled parcel by protection
-    ending), among the others the soonest; then the earlier kind in ``KINDS``. Orders with
-    nothing open are left out.
+    Urgency (``urgency``): due today, then due tomorrow, then an estimated day already past, then
+    overdue (the most recently missed first: an older one is usually overtaken by it), then the
+    rest, soonest first; ties go to what the buyer must do, then the earlier kind in ``KINDS``.
+    Orders with nothing open (every row ``expired`` or ``done``) are left out.
 
     Parameters
     ----------
@@ -156,20 +180,7 @@ def next_actions(deadlines: pd.DataFrame) -> pd.DataFrame:
                  kind  days_left   status
     0  tracking_check        -21  overdue
     """
-    open_rows = deadlines[deadlines["status"] != "done"]
-    days = open_rows["days_left"].to_numpy()
-    overdue = days < 0  # overdue, or an estimate already past
-    keys = pd.DataFrame(
-        {
-            "status": open_rows["status"].cat.codes.to_numpy(),
-            "distance": np.where(overdue, -days, days),
-            "kind": open_rows["kind"].cat.codes.to_numpy(),
-            "order_id": open_rows["order_id"].to_numpy(),
-        }
-    )
-    order = keys.sort_values(["status", "distance", "kind", "order_id"], kind="stable").index
-    ranked = open_rows.iloc[order]
-    return ranked.drop_duplicates("order_id", keep="first").reset_index(drop=True)
+    return most_urgent(deadlines)
 
 
 def protection_end_days(table: pd.DataFrame, shipped: np.ndarray, rulebook: Rulebook) -> tuple[np.ndarray, np.ndarray]:
@@ -207,17 +218,23 @@ def protection_end_days(table: pd.DataFrame, shipped: np.ndarray, rulebook: Rule
     return shipped + total, total >= cap
 
 
-def _after_start(kind: Kind, start: np.ndarray, protection_end: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+# Each strategy: (kind, start days, protection end days, rulebook, refund transit days per order) -> due days.
+def _after_start(kind: Kind, start: np.ndarray, protection_end: np.ndarray, rulebook: Rulebook, transit) -> np.ndarray:
     return rulebook.clock(kind.offset_rule, start)
 
 
-def _protection_end(kind: Kind, start: np.ndarray, protection_end: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+def _protection_end(kind: Kind, start: np.ndarray, protection_end: np.ndarray, rulebook: Rulebook, transit):
     return protection_end
 
 
-def _before_protection_end(kind: Kind, start: np.ndarray, protection_end: np.ndarray, rulebook: Rulebook) -> np.ndarray:
+def _before_protection_end(kind: Kind, start: np.ndarray, protection_end: np.ndarray, rulebook: Rulebook, transit):
     # Never before shipment, even for a protection term shorter than the asking margin.
     return np.maximum(protection_end - rulebook.days(kind.offset_rule, _dates(start)), start)
+
+
+def _after_start_payout(kind: Kind, start: np.ndarray, protection_end: np.ndarray, rulebook: Rulebook, transit):
+    # ``transit`` is counted from the refund's day: the only start of this strategy (``refund_timing``).
+    return start + transit
 
 
 #: The function behind each ``Due`` strategy: (kind, start days, protection end days, rulebook) -> due days.
@@ -225,6 +242,7 @@ _DUE_DAY = {
     Due.AFTER_START: _after_start,
     Due.PROTECTION_END: _protection_end,
     Due.BEFORE_PROTECTION_END: _before_protection_end,
+    Due.AFTER_START_PAYOUT: _after_start_payout,
 }
 
 
@@ -255,7 +273,12 @@ def _categorical(codes: np.ndarray, dtype: pd.CategoricalDtype) -> pd.Categorica
 
 _KIND_DTYPE = pd.CategoricalDtype(KIND_NAMES)
 _STATUS_DTYPE = pd.CategoricalDtype(STATUSES, ordered=True)
-_RULE_DTYPE = pd.CategoricalDtype([", ".join(k.rules) for k in KINDS])
+_ACTOR_DTYPE = pd.CategoricalDtype(ACTORS)
+_ACTOR_OF = np.array([ACTORS.index(k.actor) for k in KINDS], dtype=np.int8)
+# Kinds may share their rules (two windows of 15 days after an order closed): categories may not repeat.
+_rules, _RULE_OF = np.unique(np.array([", ".join(k.rules) for k in KINDS], dtype=object), return_inverse=True)
+_RULE_OF = _RULE_OF.astype(np.int16)
+_RULE_DTYPE = pd.CategoricalDtype(_rules)
 _ASSUMPTION_DTYPE = pd.CategoricalDtype(ASSUMPTIONS)
 _OPEN_END = np.int16(ASSUMPTIONS.index(OPEN_END))
 #: Each kind with the rule giving the latest its due can be (``Kind.upper``) as its offset.

@@ -121,7 +121,8 @@ def deadlines_calendar(
     ----------
     deadlines : pandas.DataFrame
         Rows as ``compute_deadlines`` gives them; read are ``order_id`` (str), ``kind`` (str, a code),
-        ``due`` (datetime64 [day]), ``status`` (str; ``"done"`` rows are left out) and ``action`` (str).
+        ``due`` (datetime64 [day]), ``status`` (str; ``"done"`` and ``"expired"`` rows are left out) and
+        ``action`` (str).
     today : datetime.date
         The export day: DTSTAMP is its 00:00 UTC (not the clock, so output is reproducible).
     summary : callable, optional
@@ -167,7 +168,7 @@ def deadlines_calendar(
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", CALENDAR_NAME)
 
-    open_rows = deadlines[deadlines["status"] != "done"]
+    open_rows = deadlines[~deadlines["status"].isin(("done", "expired"))]  # nothing to do about those
     # Stable: rows due the same day for the same order keep the engine's lifecycle order.
     open_rows = open_rows.sort_values(["due", "order_id"], kind="stable")
     for _, row in open_rows.iterrows():

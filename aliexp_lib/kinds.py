@@ -16,15 +16,19 @@ class Status(enum.IntEnum):
 
     Examples
     --------
-    >>> Status.DUE_TODAY.label, Status.OVERDUE < Status.CHECK_NOW < Status.UPCOMING
+    >>> Status.DUE_TODAY.label, Status.OVERDUE < Status.CHECK_NOW < Status.UPCOMING < Status.EXPIRED
     ('due_today', True)
+
+    How urgent an open row is also depends on how near its day is (due tomorrow outranks
+    anything already missed): ``urgency.urgency_class`` ranks rows, these codes only sort them.
     """
 
-    OVERDUE = 0  #: due < today and still open
+    OVERDUE = 0  #: due < today and still open, and the missed day may still matter (``Expiry``)
     CHECK_NOW = 1  #: an estimated due < today, but the true one may not have passed: look at the order page now
     DUE_TODAY = 2  #: due == today
     UPCOMING = 3  #: due > today
-    DONE = 4  #: closed by an event, or a window that lapsed
+    EXPIRED = 4  #: due < today and closed for good: nothing can reopen the window (``Expiry``)
+    DONE = 5  #: closed by an event, or a window that lapsed
 
     @property
     def label(self) -> str:
@@ -34,6 +38,28 @@ class Status(enum.IntEnum):
 
 #: Status values, most urgent first (the categories of the ``status`` column).
 STATUSES = tuple(s.label for s in sorted(Status))
+#: Statuses of a row nothing more can be done about: left out of next actions, the week, the calendar.
+CLOSED = (Status.EXPIRED.label, Status.DONE.label)
+
+
+class Expiry(enum.Enum):
+    """When a missed day (``Status.OVERDUE``) is closed for good (``Status.EXPIRED``), as data on each kind.
+
+    The line is a documented choice read from the seed: a missed day still matters while buyer
+    protection runs, since a dispute can still be opened (L390: open it before protection ends,
+    else the seller is paid); a last day to open a dispute (protection's end, the 15 days after an
+    order closed, L77, L390) cannot be reopened once past. Clocks of a dispute, a return or a refund
+    never expire: money is owed until an event closes them.
+
+    Examples
+    --------
+    >>> [k.name for k in KINDS if k.expires is Expiry.AT_DUE]
+    ['protection_ends', 'dispute_after_close', 'dispute_after_auto_close']
+    """
+
+    NEVER = "stays overdue until an event closes it"
+    AT_DUE = "expired the day after its due: the last day of a window nothing reopens"
+    WITH_PROTECTION = "overdue while the order's buyer protection runs, expired once it has ended"
 
 
 class Due(enum.Enum):
@@ -50,6 +76,7 @@ class Due(enum.Enum):
     AFTER_START = "start + the kind's offset rule"
     PROTECTION_END = "shipped + min(protection term + extensions, cap) (rules 2-3)"
     BEFORE_PROTECTION_END = "protection end - the kind's offset rule, never before shipment (rule 7)"
+    AFTER_START_PAYOUT = "start + the offset rule + the payment method's slowest payout time (rules 24, 26)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,6 +111,11 @@ class Kind:
         The true last day is an event of unknown date (the seller's shipping): always an estimate.
     upper : str
         The rule [d] giving the latest the due can be (default the offset rule), for the estimates.
+    expires : Expiry
+        When a missed day is closed for good (``Status.EXPIRED``) rather than ``overdue``.
+    milestone : bool
+        ``due`` is a day something happens by itself (the refund leaves AliExpress), not a last day
+        to act: once past, ``done`` (what follows has a clock of its own).
 
     Examples
     --------
@@ -108,6 +140,8 @@ class Kind:
     check: str = ""  #: action in ``check_now``; default ``CHECK_NOW``
     open_end: bool = False  #: the true last day is an event of unknown date: always an estimate
     upper: str = ""  #: the rule [d] giving the latest the due can be; default the offset rule
+    expires: Expiry = Expiry.NEVER  #: when a missed day is closed for good
+    milestone: bool = False  #: due is a day something happens by itself: once past, done
 
     @property
     def offset_rule(self) -> str:
@@ -117,10 +151,18 @@ class Kind:
 
 #: Who can act on a clock: the buyer ("you"), or the one the buyer waits on.
 ACTORS = ("you", "seller", "platform", "bank")
+#: How each actor is named to the buyer (English message ids; ``i18n`` translates).
+ACTOR_NAMES = {"you": "You", "seller": "The seller", "platform": "AliExpress", "bank": "Your bank or wallet"}
 
 REFUND = "refund_issued_at"
+#: Derived events (``episodes.derive_events``), used like date columns by the kinds below.
+DISPUTE_STANDS = "dispute_stands"  #: a dispute was opened and not cancelled (a cancelled one leaves protection running)
+DISPUTE_ENDED = "dispute_ended"  #: the dispute closed: won, lost, cancelled or agreed, and not reopened since
+ORDER_CLOSED = "order_closed_at"  #: the order closed without the buyer's confirmation (recorded, or protection ran out)
 #: What to do when an estimated last day is already past (``Status.CHECK_NOW``).
 CHECK_NOW = "This estimated date has passed, but the real one may not have: look at the order page now"
+#: What is left once a missed day has expired (``Status.EXPIRED``) on a kind that is not itself a last day.
+EXPIRED = "Buyer protection has ended, so this no longer matters: only AliExpress support can help now"
 KINDS = (
     Kind(
         "cancel_unshipped",
@@ -166,22 +208,24 @@ KINDS = (
         "No tracking update recorded: check the number; if no service knows it, ask the seller and keep screenshots",
         "Tracking seen or parcel received",
         actor="you",  # the buyer looks the tracking number up
+        expires=Expiry.WITH_PROTECTION,
     ),
     Kind(
         "tracking_stalled",
         "last_tracking_update_at",
         ("tracking_stalled_days",),
-        ("received_at", "confirmed_at", "dispute_opened_at", REFUND),
+        ("received_at", "confirmed_at", DISPUTE_STANDS, REFUND),
         "If tracking has not moved by this date, treat the parcel as lost",
         "Tracking has stopped moving: ask the seller, then open a dispute (not received) before protection ends",
         "Parcel received or dispute opened",
         actor="you",  # the buyer asks the seller, then disputes
+        expires=Expiry.WITH_PROTECTION,
     ),
     Kind(
         "ask_extension",
         "shipped_at",
         ("protection_days", "protection_cap_days", "ask_extension_latest_days", "ask_extension_earliest_days"),
-        ("received_at", "confirmed_at", "dispute_opened_at", REFUND),
+        ("received_at", "confirmed_at", DISPUTE_STANDS, REFUND),
         "Parcel still travelling? In the days before this date ask the seller to extend buyer protection",
         "Too late to ask safely for an extension: open a dispute before protection ends",
         "No extension needed: parcel received, dispute opened, or protection already at its maximum",
@@ -189,65 +233,80 @@ KINDS = (
         offset="ask_extension_latest_days",
         closed_at_cap=True,
         actor="you",  # the buyer asks the seller for the extension
+        expires=Expiry.WITH_PROTECTION,
     ),
     Kind(
         "protection_ends",
         "shipped_at",
         ("protection_days", "protection_cap_days"),
-        ("confirmed_at", "dispute_opened_at", REFUND),
+        ("confirmed_at", DISPUTE_STANDS, REFUND),
         "Buyer protection ends: open a dispute by this date if the parcel has not arrived or is faulty",
         "Buyer protection has ended and the seller is paid; only AliExpress support can help now",
         "Protection over: receipt confirmed, dispute opened, or the parcel arrived and the term ran out",
         due_by=Due.PROTECTION_END,
         lapses_if=("received_at",),
         actor="you",  # only the buyer can open the dispute before protection ends
+        expires=Expiry.AT_DUE,  # the next day the order closes (dispute_after_auto_close takes over)
     ),
     Kind(
         "dispute_after_close",
         "confirmed_at",
         ("dispute_after_close_days",),
-        ("dispute_opened_at", REFUND),
+        (DISPUTE_STANDS, REFUND),
         "Receipt confirmed: if the item did not arrive or is faulty, open a dispute by this date",
         "Nothing arrived and the time to dispute after confirming receipt is over: contact AliExpress support",
         "Dispute opened, refund issued, or the item arrived and the time to dispute is over",
         lapses_if=("received_at",),
         actor="you",  # only the buyer can open the dispute after confirming receipt
+        expires=Expiry.AT_DUE,
+    ),
+    Kind(
+        "dispute_after_auto_close",
+        ORDER_CLOSED,
+        ("dispute_after_close_days",),
+        (DISPUTE_STANDS, "confirmed_at", REFUND),
+        "The order closed when buyer protection ran out: if the item did not arrive or is faulty, "
+        "open a dispute by this date",
+        "The time to dispute after the order closed is over: only AliExpress support can help now",
+        "Dispute opened, receipt confirmed or refund issued after the order closed",
+        actor="you",  # seed L77, L390: 15 days after the order closed to open a dispute
+        expires=Expiry.AT_DUE,
     ),
     Kind(
         "seller_reply_due",
         "dispute_opened_at",
         ("seller_reply_days",),
-        ("dispute_escalated_at", "return_address_at", REFUND),
+        ("dispute_escalated_at", "return_address_at", REFUND, DISPUTE_ENDED),
         "The seller must accept or propose a solution by this date; silence closes the dispute in your favour",
         "The seller's time to answer is over: check the dispute; if the seller refused, escalate it",
-        "Seller agreed to a return, dispute escalated, or refund issued",
+        "Seller agreed to a return, dispute escalated or ended, or refund issued",
         actor="seller",  # the seller must answer the dispute
     ),
     Kind(
         "auto_escalation",
         "dispute_opened_at",
         ("auto_escalation_days",),
-        ("dispute_escalated_at", "return_address_at", REFUND),
+        ("dispute_escalated_at", "return_address_at", REFUND, DISPUTE_ENDED),
         "Without agreement by this date the dispute goes to AliExpress automatically",
         "No agreement in time: check that the dispute was escalated; if not, escalate it with your evidence",
-        "Dispute escalated, return agreed, or refund issued",
+        "Dispute escalated, return agreed, dispute ended, or refund issued",
         actor="platform",  # AliExpress escalates the dispute by itself
     ),
     Kind(
         "decision_due",
         "dispute_escalated_at",
         ("platform_decision_days",),
-        ("return_address_at", REFUND),
+        ("return_address_at", REFUND, DISPUTE_ENDED),
         "AliExpress should decide the escalated dispute by this date; answer any request for evidence",
         "The decision is late: answer any request for evidence and contact AliExpress support",
-        "Decided: refund issued or return asked for",
+        "Decided: refund issued, return asked for, or the dispute ended",
         actor="platform",  # AliExpress decides the escalated dispute
     ),
     Kind(
         "return_ship_by",
         "return_address_at",
         ("return_ship_days",),
-        ("return_shipped_at", REFUND),
+        ("return_shipped_at", REFUND, DISPUTE_ENDED),
         "Post the return, tracked, to the address in the dispute only, and enter the tracking number by this date",
         "The time to post the return is over: the dispute may have closed for the seller; contact support",
         "Return posted or refund issued",
@@ -257,7 +316,7 @@ KINDS = (
         "return_refund_by",
         "return_shipped_at",
         ("return_refund_days",),
-        (REFUND,),
+        (REFUND, DISPUTE_ENDED),
         "Refund for the return due by this date at the latest; do not extend the seller's timer",
         "The return's refund is late: contact AliExpress support with the return's tracking number",
         "Refund issued",
@@ -270,17 +329,19 @@ KINDS = (
         ("refund_received_at",),
         "The refund should leave AliExpress by this date; it shows in the Payments tab",
         "Check the Payments tab: no refund row there means no refund was made",
-        "Refund received",
+        "Refund received, or on its way to your account since this date",
         actor="platform",  # AliExpress sends the refund out
+        milestone=True,  # past it, the refund is in transit: refund_overdue says when it is late
     ),
     Kind(
         "refund_overdue",
         REFUND,
-        ("refund_arrival_days",),
+        ("refund_leaves_platform_days", "payout_times.csv"),
         ("refund_received_at",),
         "The refund should reach your account by this date",
         "Refund not arrived: check the card's expiry, then AliExpress/Alipay support, then your bank",
         "Refund received",
+        due_by=Due.AFTER_START_PAYOUT,
         actor="bank",  # the bank or wallet credits the refund
     ),
 )
@@ -300,5 +361,6 @@ def action(kind: Kind, status: Status) -> str:
         Status.CHECK_NOW: kind.check or CHECK_NOW,
         Status.DUE_TODAY: kind.pending,
         Status.UPCOMING: kind.pending,
+        Status.EXPIRED: kind.overdue if kind.expires is Expiry.AT_DUE else EXPIRED,
         Status.DONE: kind.done,
     }[status]

@@ -8,7 +8,7 @@ validator (``validate``), the importers (``importers``), the case log (``caselog
 Examples
 --------
 >>> SCHEMA[:5], len(SCHEMA), set(DATE_COLUMNS) <= set(SCHEMA)
-(('order_id', 'store', 'title', 'price', 'currency'), 32, True)
+(('order_id', 'store', 'title', 'price', 'currency'), 38, True)
 >>> STATUS_EVENTS["completed"]
 ('shipped_at', 'confirmed_at')
 >>> str(EARLIEST), str(LATEST)
@@ -33,6 +33,14 @@ DATE_COLUMNS = (
     "return_shipped_at",
     "refund_issued_at",
     "refund_received_at",
+    # Events that end things (``episodes``): how a dispute closed (seed L185-200, L400), its
+    # reopening (L400), and an order closed without the buyer's confirmation (L77, L390).
+    "dispute_won_at",
+    "dispute_lost_at",
+    "dispute_cancelled_at",
+    "dispute_agreed_at",
+    "dispute_reopened_at",
+    "order_closed_at",
 )
 #: Whole numbers of days.
 DAY_COLUMNS = ("protection_days", "extension_days")
@@ -76,6 +84,12 @@ SCHEMA = (
     "refund_issued_at",
     "refund_received_at",
     "last_tracking_update_at",
+    "dispute_won_at",
+    "dispute_lost_at",
+    "dispute_cancelled_at",
+    "dispute_agreed_at",
+    "dispute_reopened_at",
+    "order_closed_at",
     # What went wrong and the facts the resolution needs (all optional).
     "problem",
     "weight_g",
@@ -127,6 +141,10 @@ CHRONOLOGY = (
     ("dispute_opened_at", "return_address_at"),
     ("return_address_at", "return_shipped_at"),
     ("refund_issued_at", "refund_received_at"),
+    *(("dispute_opened_at", end) for end in ("dispute_won_at", "dispute_lost_at", "dispute_cancelled_at")),
+    ("dispute_opened_at", "dispute_agreed_at"),
+    ("dispute_opened_at", "dispute_reopened_at"),
+    ("shipped_at", "order_closed_at"),
 )
 #: The days an order book's dates may fall on; outside them a date is a typo.
 EARLIEST, LATEST = np.datetime64("2000-01-01"), np.datetime64("2099-12-31")

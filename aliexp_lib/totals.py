@@ -60,7 +60,11 @@ def order_prices(book: OrderBook, setting: Setting, today: dt.date) -> pd.DataFr
 
 
 def stake_by_status(
-    book: OrderBook, next_actions: pd.DataFrame, prices: pd.DataFrame, currencies: list[str]
+    book: OrderBook,
+    next_actions: pd.DataFrame,
+    prices: pd.DataFrame,
+    currencies: list[str],
+    expired: pd.Series | None = None,
 ) -> pd.DataFrame:
     """What the orders cost per currency and status of each order's most urgent open deadline.
 
@@ -75,6 +79,8 @@ def stake_by_status(
         Per order of ``book``: ``price_minor`` (Int64 [minor units of ``currency``]) and ``currency`` (str).
     currencies : list of str
         The currencies to give rows for, in this order (the display currency first).
+    expired : pandas.Series of str, optional
+        Ids of orders with a missed day closed for good: with nothing open, such an order is ``expired``.
 
     Returns
     -------
@@ -89,13 +95,18 @@ def stake_by_status(
     >>> nexts = pd.DataFrame({"order_id": ["2"], "status": ["overdue"]})
     >>> table = stake_by_status(book, nexts, prices, ["EUR", "CHF"])
     >>> table[table["amount_minor"] > 0]
-      status currency  amount_minor  orders
-    4   done      EUR           100       1
-    5 overdue      CHF           250       1
+        status currency  amount_minor  orders
+    5     done      EUR           100       1
+    6  overdue      CHF           250       1
+    >>> table = stake_by_status(book, nexts, prices, ["EUR", "CHF"], expired=pd.Series(["1"]))
+    >>> table.loc[table["amount_minor"] > 0, "status"].tolist()  # order 1: a window closed for good
+    ['expired', 'overdue']
     """
     status = book.table["order_id"].map(next_actions.set_index("order_id")["status"].astype(str)).astype(object)
     order_status = book.table.get("status", pd.Series("", index=book.table.index)).fillna("").astype(str)
     nothing_open = np.where(order_status.isin(SETTLED).to_numpy(), "done", "check_now")
+    if expired is not None:
+        nothing_open = np.where(book.table["order_id"].isin(expired).to_numpy(), "expired", nothing_open)
     per_order = pd.DataFrame(
         {
             "status": np.where(status.isna().to_numpy(), nothing_open, status.to_numpy()),

@@ -72,6 +72,13 @@ def test_events_are_the_dated_columns_and_extension():
         "refund_issued",
         "refund_received",
         "last_tracking_update",
+        # Events that end things (issue 10; seed L77, L185-200, L390, L400).
+        "dispute_won",
+        "dispute_lost",
+        "dispute_cancelled",
+        "dispute_agreed",
+        "dispute_reopened",
+        "order_closed",
     }
 
 

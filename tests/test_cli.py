@@ -27,9 +27,9 @@ def test_csv_has_the_documented_columns_in_order_and_every_kind():
     done = run("deadlines", SAMPLE, "--today", "2026-03-01", "--format", "csv")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == "order_id,kind,due,days_left,status,action,rule,estimated,assumption"
+    assert lines[0] == "order_id,kind,due,days_left,status,actor,action,rule,estimated,assumption"
     kinds = {line.split(",")[1] for line in lines[1:]}
-    assert len(kinds) == 13  # every kind after payment: the sample has no paid_at
+    assert len(kinds) == 14  # every kind after payment (the sample has no paid_at), the 15 days after a close too
     assert all(line.endswith(",false,") for line in lines[1:])  # every date known: nothing estimated
     assert done.stderr == ""
 
@@ -37,8 +37,8 @@ def test_csv_has_the_documented_columns_in_order_and_every_kind():
 def test_json_is_a_list_of_records_with_iso_dates():
     done = run("deadlines", SAMPLE, "--today", "2026-03-01", "--next", "--format", "json")
     records = json.loads(done.stdout)
-    assert records[0]["due"] == "2026-02-28"
-    assert records[0]["status"] == "overdue"
+    assert records[0]["due"] == "2026-03-01"  # issue 10: a last day today comes before anything missed
+    assert records[0]["status"] == "due_today"
     assert isinstance(records[0]["days_left"], int)
 
 

@@ -27,10 +27,18 @@ BOUNDARIES = [
     ),
     # Rule 7 (L75): ask for an extension at the latest 2 d before protection ends (2026-03-02).
     ("ask_extension", {"shipped_at": "2026-01-01"}, "2026-02-28", "overdue"),
-    # Rule 2 (L56): protection ends 60 d after shipment (Jan 31 days + Feb 28 days + 1).
-    ("protection_ends", {"shipped_at": "2026-01-01"}, "2026-03-02", "overdue"),
-    # Rule 10 (L77): 15 d after confirming receipt of a parcel that never came.
-    ("dispute_after_close", {"shipped_at": "2026-01-01", "confirmed_at": "2026-02-10"}, "2026-02-25", "overdue"),
+    # Rule 2 (L56): protection ends 60 d after shipment (Jan 31 days + Feb 28 days + 1). The day after, the
+    # order has closed and the seller is paid (L390): that window is closed for good (issue 10).
+    ("protection_ends", {"shipped_at": "2026-01-01"}, "2026-03-02", "expired"),
+    # Rule 10 (L77): 15 d after confirming receipt of a parcel that never came; then closed for good.
+    ("dispute_after_close", {"shipped_at": "2026-01-01", "confirmed_at": "2026-02-10"}, "2026-02-25", "expired"),
+    # Rule 10 (L77, L390): 15 d after an order closed without confirmation (recorded); then closed for good.
+    (
+        "dispute_after_auto_close",
+        {"shipped_at": "2026-01-01", "order_closed_at": "2026-02-10"},
+        "2026-02-25",
+        "expired",
+    ),
     # Rule 13 (L392): the seller answers within 5 d.
     ("seller_reply_due", {"shipped_at": "2026-01-01", "dispute_opened_at": "2026-02-10"}, "2026-02-15", "overdue"),
     # Rule 14 (L197): escalation 15 d after the dispute opened.
@@ -61,10 +69,22 @@ BOUNDARIES = [
         "2026-02-19",
         "overdue",
     ),
-    # Rule 24 (L422): the refund leaves the platform 5 d after it is issued.
-    ("refund_leaves_platform", {"shipped_at": "2026-01-01", "refund_issued_at": "2026-02-10"}, "2026-02-15", "overdue"),
-    # Rule 26 (L430): a refund not arrived 15 d after its date is overdue.
-    ("refund_overdue", {"shipped_at": "2026-01-01", "refund_issued_at": "2026-02-10"}, "2026-02-25", "overdue"),
+    # Rule 24 (L422): the refund leaves the platform 5 d after it is issued; past that it is in transit, not late.
+    ("refund_leaves_platform", {"shipped_at": "2026-01-01", "refund_issued_at": "2026-02-10"}, "2026-02-15", "done"),
+    # Rules 24, 26 (L422, L430): late once past 5 d + the payment method's slowest payout (a card: 15 d).
+    (
+        "refund_overdue",
+        {"shipped_at": "2026-01-01", "refund_issued_at": "2026-02-10", "payment_method": "card"},
+        "2026-03-02",
+        "overdue",
+    ),
+    # The same for WebMoney, "almost at once" (L422): 5 + 1 d.
+    (
+        "refund_overdue",
+        {"shipped_at": "2026-01-01", "refund_issued_at": "2026-02-10", "payment_method": "WebMoney"},
+        "2026-02-16",
+        "overdue",
+    ),
 ]
 
 
@@ -79,6 +99,8 @@ def test_each_kind_on_both_sides_of_its_due_date(kind, order, due, after):
     assert (past["due"], past["days_left"], past["status"]) == (due, -1, after)
 
 
+#: How a dispute ends (issue 10; seed L185-200, L400): every clock of the dispute and its return stops.
+ENDS = ["dispute_won_at", "dispute_lost_at", "dispute_cancelled_at", "dispute_agreed_at"]
 # kind, the order while the clock runs, the events that each stop it ("applies while").
 CLOSERS = [
     ("dispute_opens", {"shipped_at": "2026-02-27"}, ["dispute_opened_at", "confirmed_at", "refund_issued_at"]),
@@ -104,24 +126,29 @@ CLOSERS = [
         ["dispute_opened_at", "refund_issued_at"],
     ),
     (
+        "dispute_after_auto_close",
+        {"shipped_at": "2025-12-01", "order_closed_at": "2026-02-20"},
+        ["dispute_opened_at", "confirmed_at", "refund_issued_at"],
+    ),
+    (
         "seller_reply_due",
         {"shipped_at": "2026-02-01", "dispute_opened_at": "2026-02-26"},
-        ["dispute_escalated_at", "return_address_at", "refund_issued_at"],
+        ["dispute_escalated_at", "return_address_at", "refund_issued_at", *ENDS],
     ),
     (
         "auto_escalation",
         {"shipped_at": "2026-02-01", "dispute_opened_at": "2026-02-20"},
-        ["dispute_escalated_at", "return_address_at", "refund_issued_at"],
+        ["dispute_escalated_at", "return_address_at", "refund_issued_at", *ENDS],
     ),
     (
         "decision_due",
         {"shipped_at": "2026-01-10", "dispute_opened_at": "2026-02-10", "dispute_escalated_at": "2026-02-27"},
-        ["return_address_at", "refund_issued_at"],
+        ["return_address_at", "refund_issued_at", *ENDS],
     ),
     (
         "return_ship_by",
         {"shipped_at": "2026-01-10", "dispute_opened_at": "2026-02-10", "return_address_at": "2026-02-25"},
-        ["return_shipped_at", "refund_issued_at"],
+        ["return_shipped_at", "refund_issued_at", *ENDS],
     ),
     (
         "return_refund_by",
@@ -131,7 +158,7 @@ CLOSERS = [
             "return_address_at": "2026-02-05",
             "return_shipped_at": "2026-02-10",
         },
-        ["refund_issued_at"],
+        ["refund_issued_at", *ENDS],
     ),
     ("refund_leaves_platform", {"shipped_at": "2026-02-01", "refund_issued_at": "2026-02-27"}, ["refund_received_at"]),
     ("refund_overdue", {"shipped_at": "2026-02-01", "refund_issued_at": "2026-02-20"}, ["refund_received_at"]),
@@ -156,6 +183,7 @@ def test_each_kind_applies_only_while_its_closing_events_have_not_happened(kind,
         ("shipped_at", {"dispute_opens", "tracking_check", "ask_extension", "protection_ends"}),
         ("last_tracking_update_at", {"tracking_stalled"}),
         ("confirmed_at", {"dispute_after_close"}),
+        ("order_closed_at", {"dispute_after_auto_close"}),
         ("dispute_opened_at", {"seller_reply_due", "auto_escalation"}),
         ("dispute_escalated_at", {"decision_due"}),
         ("return_address_at", {"return_ship_by"}),
@@ -190,7 +218,8 @@ def test_protection_counts_calendar_days_across_month_ends_and_leap_years(shippe
 
 @pytest.mark.parametrize(
     ("issued", "overdue_from"),
-    [("2028-02-20", "2028-03-06"), ("2027-02-20", "2027-03-07"), ("2026-01-31", "2026-02-15")],
+    # 5 d to leave the platform + 15 d, the slowest payout (no payment method given), seed L422
+    [("2028-02-20", "2028-03-11"), ("2027-02-20", "2027-03-12"), ("2026-01-31", "2026-02-20")],
 )
 def test_refund_clock_across_february(issued, overdue_from):
     row = deadline({"refund_issued_at": issued}, "refund_overdue", today=day(issued))
@@ -225,14 +254,15 @@ def test_no_extension_to_ask_for_once_protection_is_at_its_cap():
 def test_protection_running_out_on_a_received_order_is_a_window_that_closed_not_an_alarm():
     lost = {"shipped_at": "2026-01-01"}
     arrived = {**lost, "received_at": "2026-01-25"}
-    assert deadline(lost, "protection_ends", today=day("2026-03-03"))["status"] == "overdue"
+    assert deadline(lost, "protection_ends", today=day("2026-03-03"))["status"] == "expired"  # the order closed
     assert deadline(arrived, "protection_ends", today=day("2026-03-03"))["status"] == "done"
     assert deadline(arrived, "protection_ends", today=day("2026-03-02"))["status"] == "due_today"
 
 
-def test_dispute_after_confirming_is_overdue_only_if_nothing_arrived():
+def test_dispute_after_confirming_is_lost_for_good_only_if_nothing_arrived():
+    # Rule 10 (L77): 15 d after the close; past them the window is closed for good (issue 10), unless the item came.
     confirmed = {"shipped_at": "2026-01-01", "confirmed_at": "2026-02-01"}
-    assert deadline(confirmed, "dispute_after_close")["status"] == "overdue"
+    assert deadline(confirmed, "dispute_after_close")["status"] == "expired"
     assert deadline({**confirmed, "received_at": "2026-02-01"}, "dispute_after_close")["status"] == "done"
 
 
@@ -271,6 +301,7 @@ def test_rows_follow_the_order_book_then_the_lifecycle():
         "due",
         "days_left",
         "status",
+        "actor",
         "action",
         "rule",
         "estimated",
@@ -285,7 +316,7 @@ def test_every_row_says_what_to_do_and_which_rules():
 
 
 class TestNextActions:
-    def test_overdue_comes_before_due_today_before_upcoming(self):
+    def test_due_today_comes_before_overdue_before_upcoming(self):
         table = compute_deadlines(
             book(
                 {"shipped_at": "2026-02-25"},  # dispute_opens upcoming on 03-02
@@ -295,17 +326,19 @@ class TestNextActions:
             TODAY,
         )
         top = next_actions(table)
+        # Issue 10: today's last day is never hidden behind one already missed; the day a dispute may
+        # open is news, ranked after the order's own clocks (tracking_check on 03-07).
         assert list(zip(top["order_id"], top["kind"], top["status"], strict=True)) == [
-            ("3", "seller_reply_due", "overdue"),
             ("2", "refund_leaves_platform", "due_today"),
-            ("1", "dispute_opens", "upcoming"),
+            ("3", "seller_reply_due", "overdue"),
+            ("1", "tracking_check", "upcoming"),
         ]
 
     def test_the_most_recently_missed_deadline_of_an_order_wins(self):
-        # Tracking stalled long ago, then protection ran out: protection is what matters now.
-        order = {"shipped_at": "2025-12-20", "last_tracking_update_at": "2026-01-05"}
+        # The seller did not answer, then the dispute was not escalated either: the escalation matters now.
+        order = {"shipped_at": "2026-01-05", "dispute_opened_at": "2026-02-01"}
         top = next_actions(compute_deadlines(book(order), TODAY))
-        assert list(top["kind"]) == ["protection_ends"]
+        assert list(top["kind"]) == ["auto_escalation"]
 
     def test_orders_with_nothing_open_are_left_out(self):
         happy = {"shipped_at": "2026-01-01", "received_at": "2026-01-20", "confirmed_at": "2026-01-20"}

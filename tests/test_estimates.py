@@ -172,11 +172,15 @@ def test_a_known_date_makes_the_estimate_exact_and_later_events_count_from_it():
     assert table.loc["dispute_after_close", "assumption"].startswith("confirmation date unknown: counted from the ship")
 
 
-def test_a_shipped_order_past_every_possible_protection_end_is_overdue_not_done():
+def test_a_shipped_order_past_every_possible_protection_end_is_expired_not_done():
+    # Issue 10: past even the latest possible end, protection is closed for good (L390), never silently done;
+    # the 15 days after the order closed (L77, L390) are counted from the earliest end, an estimate.
     order = {"ordered_at": ORDERED, "status": "shipped"}
     latest = ORDERED + (20 + 30 + 60) * DAY
     assert status_of(order, "protection_ends", latest) == "check_now"
-    assert status_of(order, "protection_ends", latest + DAY) == "overdue"
+    assert status_of(order, "protection_ends", latest + DAY) == "expired"
+    after = rows_of(order, latest + DAY).set_index("kind").loc["dispute_after_auto_close"]
+    assert after["estimated"] and after["due"].date() == ORDERED + (60 + 15) * DAY
 
 
 def test_our_own_format_without_a_status_estimates_nothing():

@@ -39,6 +39,13 @@ def orders(draw) -> dict:
     after("return_shipped_at", address, st.integers(0, 15))
     refund = after("refund_issued_at", opened, days)
     after("refund_received_at", refund, st.integers(0, 30))
+    # Events that end things (issue 10): a dispute's outcome, its reopening, an order closed unconfirmed.
+    outcome = draw(st.sampled_from(("dispute_won_at", "dispute_lost_at", "dispute_cancelled_at", "dispute_agreed_at")))
+    ended = after(outcome, opened, st.integers(0, 40))
+    after("dispute_reopened_at", ended, st.integers(0, 20))
+    if received is None and opened is None and draw(st.booleans()):
+        after("order_closed_at", shipped, st.integers(30, 90))
+    order["payment_method"] = draw(st.sampled_from(("", "card", "WebMoney", "barter")))
     order["protection_days"] = draw(maybe_days)
     order["extension_days"] = draw(maybe_days)
     return order
@@ -113,8 +120,14 @@ def test_protection_never_exceeds_the_cap(order, today):
 def test_no_deadline_before_the_event_that_starts_it(order_list, today):
     book = as_book(order_list)
     table = compute_deadlines(book, today, RULES)
+    if table.empty:
+        return
     start_column = table["kind"].map({k.name: k.start for k in KINDS})
     starts = [book.table.set_index("order_id").at[o, c] for o, c in zip(table["order_id"], start_column, strict=True)]
+    # An order closed when protection ran out (not recorded): the clock starts on protection's last day.
+    ends = table[table["kind"] == "protection_ends"].set_index("order_id")["due"].astype("datetime64[ns]")
+    closed_at = table["order_id"].map(ends).astype("datetime64[ns]").reset_index(drop=True)
+    starts = pd.Series(starts, dtype="datetime64[ns]").fillna(closed_at)
     assert (table["due"].to_numpy() >= pd.Series(starts).to_numpy()).all()
     assert (pd.Series(starts) <= pd.Timestamp(today)).all()
 
@@ -123,6 +136,7 @@ def test_no_deadline_before_the_event_that_starts_it(order_list, today):
 def test_days_left_is_due_minus_today_and_status_follows_it(order_list, today):
     table = compute_deadlines(as_book(order_list), today, RULES)
     assert ((table["due"] - pd.Timestamp(today)).dt.days == table["days_left"]).all()
-    open_rows = table[table["status"] != "done"]
+    assert (table.loc[table["status"] == "expired", "days_left"] < 0).all()  # only a missed day is closed for good
+    open_rows = table[~table["status"].isin(["done", "expired"])]
     expected = open_rows["days_left"].map(lambda d: "overdue" if d < 0 else "due_today" if d == 0 else "upcoming")
     assert (open_rows["status"].astype(str) == expected).all()

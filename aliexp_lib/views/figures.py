@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, label
+from aliexp_lib.kinds import CLOSED
 from aliexp_lib.money import minor_digits, money_text
 from aliexp_lib.views.plot_text import plot_text
 
@@ -26,6 +27,7 @@ STATUS_COLOURS = {
     "check_now": "#8e44ad",
     "due_today": "#e67e22",
     "upcoming": "#2e86c1",
+    "expired": "#bdc3c7",
     "done": "#95a5a6",
 }
 #: Orders shown at most on the timeline: the most urgent ones.
@@ -62,7 +64,7 @@ def timeline(analysis: Analysis, limit: int = TIMELINE_ORDERS) -> go.Figure:
     book, today, lang = analysis.book, analysis.today, analysis.setting.lang
     deadlines = analysis.deadlines
     urgent = analysis.next_actions["order_id"].head(limit)
-    rows = deadlines[deadlines["order_id"].isin(set(urgent)) & (deadlines["status"] != "done")]
+    rows = deadlines[deadlines["order_id"].isin(set(urgent)) & ~deadlines["status"].isin(CLOSED)]
     order = list(urgent)[::-1]  # most urgent at the top
     ends = deadlines[deadlines["kind"] == "protection_ends"].set_index("order_id")["due"]
     shipped = book.table.set_index("order_id")["shipped_at"]
@@ -135,7 +137,7 @@ def money_at_stake(analysis: Analysis) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        One bar per status and currency (``check_now`` only where an order is in it; status colours for
+        One bar per status and currency (``check_now`` and ``expired`` only where an order is in it; status colours for
         one currency, a colour per currency for several); heights in currency units, labels as money text.
 
     Examples
@@ -151,7 +153,8 @@ def money_at_stake(analysis: Analysis) -> go.Figure:
     """
     lang = analysis.setting.lang
     stake = analysis.money_at_stake
-    stake = stake[(stake["status"] != "check_now") | (stake["orders"] > 0)]  # a bar for estimates only where there are
+    rare = stake["status"].isin(["check_now", "expired"])
+    stake = stake[~rare | (stake["orders"] > 0)]  # a bar for estimates or expired windows only where there are
     counted = stake.groupby("currency", sort=False)["orders"].transform("sum") > 0
     if counted.any():  # a currency no order is shown in is left out (the display one when none converts)
         stake = stake[counted.to_numpy()]

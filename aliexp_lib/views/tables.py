@@ -15,6 +15,7 @@ import pandas as pd
 
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, localise
+from aliexp_lib.kinds import ACTOR_NAMES
 from aliexp_lib.money import money_text
 from aliexp_lib.risk import seller_signals
 from aliexp_lib.setting import Setting
@@ -27,7 +28,8 @@ MAX_ROWS = 100
 
 
 def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
-    """What needs doing by ``today + days`` [d]: each order's most urgent open deadline, most urgent first.
+    """What needs doing by ``today + days`` [d]: each order's most urgent open deadline (``Analysis.next_actions``),
+    what the buyer must do first (``actor`` you, or anything already missed), then what the buyer waits for.
 
     Parameters
     ----------
@@ -39,7 +41,7 @@ def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``order_id``, ``title``, ``kind``, ``due`` (text; ``≈ ... (estimated)`` where estimated),
-        ``days_left`` [d], ``status``, ``action``; ``assumption`` where any day is estimated.
+        ``days_left`` [d], ``status``, ``actor`` (who acts), ``action``; ``assumption`` where any day is estimated.
 
     Examples
     --------
@@ -50,7 +52,9 @@ def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
     """
     lang = analysis.setting.lang
     upcoming = analysis.next_actions
-    upcoming = upcoming[upcoming["days_left"] <= days].head(MAX_ROWS)
+    upcoming = upcoming[upcoming["days_left"] <= days]
+    theirs = (upcoming["actor"] != "you") & ~upcoming["status"].isin(["overdue", "check_now"])
+    upcoming = upcoming.iloc[np.argsort(theirs.to_numpy(), kind="stable")].head(MAX_ROWS)
     titles = analysis.book.table.set_index("order_id")["title"]
     table = pd.DataFrame(
         {
@@ -60,6 +64,7 @@ def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
             "due": marked(dates_text(upcoming["due"], lang), upcoming["estimated"], lang),
             "days_left": upcoming["days_left"].to_numpy(),
             "status": upcoming["status"].to_numpy(),
+            "actor": [_(ACTOR_NAMES[a], lang) for a in upcoming["actor"].astype(str)],
             "action": upcoming["action"].to_numpy(),
         }
     )

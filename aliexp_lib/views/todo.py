@@ -17,15 +17,15 @@ import pandas as pd
 
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.i18n import _, format_date, label
-from aliexp_lib.kinds import ACTORS, KINDS
+from aliexp_lib.kinds import ACTOR_NAMES, ACTORS, KINDS
+from aliexp_lib.urgency import rank_open
 from aliexp_lib.views.marks import assumptions, marked
 
 #: Who acts on each kind of deadline (``kinds.Kind.actor``).
 ACTOR = {kind.name: kind.actor for kind in KINDS}
 #: Kinds whose day opens a possibility (a dispute may be opened): news, not something to do.
 OPENS = {kind.name for kind in KINDS if kind.window_opens}
-#: How each actor is named in the report.
-ACTOR_NAMES = {"you": "You", "seller": "The seller", "platform": "AliExpress", "bank": "Your bank or wallet"}
+
 #: The buyer's actions shown first, above the rest of the week.
 TOP = 3
 #: The report's look: text left-aligned, tables that fit a phone (scrolling inside themselves).
@@ -82,16 +82,12 @@ def when_text(days_left: int, due, lang: str) -> str:
 
 
 def _open(analysis: Analysis) -> pd.DataFrame:
-    """The open deadlines, most urgent first (``deadlines.next_actions``' order), with their actor and item."""
-    rows = analysis.deadlines[analysis.deadlines["status"] != "done"].copy()
-    rows["actor"] = rows["kind"].astype(str).map(ACTOR)
+    """The open deadlines, most urgent first (``urgency.rank_open``, as ``--next``), with their actor and item."""
+    rows = rank_open(analysis.deadlines).copy()
+    rows["actor"] = rows["actor"].astype(str)
     titles = analysis.book.table.set_index("order_id")["title"]
     rows["title"] = rows["order_id"].map(titles).fillna("").astype(str)
-    overdue = rows["days_left"] < 0  # missed, or an estimated day already past
-    # what is due today first, then what was missed (the most recent first), then the soonest
-    rows["_urgency"] = rows["status"].astype(str).map({"due_today": 0, "overdue": 1, "check_now": 1, "upcoming": 2})
-    rows["_order"] = rows["days_left"].where(~overdue, -rows["days_left"])
-    return rows.sort_values(["_urgency", "_order"], kind="stable")
+    return rows
 
 
 def _table(rows: pd.DataFrame, analysis: Analysis, what: pd.Series) -> pd.DataFrame:

@@ -14,6 +14,10 @@ import pandas as pd
 from aliexp_lib.rules import Rulebook
 
 DAY = dt.timedelta(days=1)
+#: How a dispute can end (issue 10), and the slow end of the payout times (data/payout_times.csv, seed L422).
+OUTCOMES = ("dispute_won_at", "dispute_lost_at", "dispute_cancelled_at", "dispute_agreed_at")
+PAYOUT_HIGH = {"webmoney": 1}
+PAYOUT_DEFAULT = 15
 
 
 def reference_deadlines(orders: list[dict], today: dt.date, rules: Rulebook) -> list[tuple]:
@@ -73,17 +77,43 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
             latest[event] = today
     finished = status in ("completed", "closed")
 
+    # Events that end things: a reopening voids the end (and an escalation) before it, and restarts the dispute.
+    reopened = ev.get("dispute_reopened_at")
+    if reopened:
+        for name in (*OUTCOMES, "dispute_escalated_at"):
+            if name in ev and ev[name] <= reopened:
+                del ev[name]
+        ev["dispute_opened_at"] = latest["dispute_opened_at"] = reopened
+        estimated.discard("dispute_opened_at")
+    ended = any(name in ev for name in OUTCOMES)
+    stands = "dispute_opened_at" in ev and "dispute_cancelled_at" not in ev
+    payout = PAYOUT_HIGH.get((order.get("payment_method") or "").strip().lower(), PAYOUT_DEFAULT)
+
     def has(*names):
         return any(n in ev for n in names)
 
     rows = []
 
-    def add(kind, due, done, window_opens=False, lapses=False, start=None, high=None, open_end=False):
+    def add(
+        kind,
+        due,
+        done,
+        window_opens=False,
+        lapses=False,
+        start=None,
+        high=None,
+        open_end=False,
+        expires=None,
+        over=False,
+    ):
         left = (due - today).days
         guess = start in estimated or open_end
         surely_past = (high if guess and not window_opens else due) < today
+        gone = (expires == "at_due" and surely_past) or (expires == "protection" and left < 0 and over)
         if done or ((window_opens or lapses) and surely_past) or (guess and finished and surely_past):
             status = "done"
+        elif gone:
+            status = "expired"
         elif guess and left < 0 and not surely_past:
             status = "check_now"
         elif left < 0:
@@ -130,6 +160,7 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
         )
         refund = has("refund_issued_at")
         on_ship = {"start": "shipped_at"}
+        over = ends_top < today  # protection surely over: a missed day of it is closed for good
         add(
             "dispute_opens",
             shipped + _value(rules, "dispute_earliest_days", shipped) * DAY,
@@ -143,6 +174,8 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
             shipped + _value(rules, "tracking_check_days", shipped) * DAY,
             has("last_tracking_update_at", "received_at", "confirmed_at") or refund,
             high=high_after("shipped_at", "tracking_check_days"),
+            expires="protection",
+            over=over,
             **on_ship,
         )
     update = ev.get("last_tracking_update_at")
@@ -150,22 +183,27 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
         add(
             "tracking_stalled",
             update + _value(rules, "tracking_stalled_days", update) * DAY,
-            has("received_at", "confirmed_at", "dispute_opened_at", "refund_issued_at"),
+            has("received_at", "confirmed_at", "refund_issued_at") or stands,
+            expires="protection",
+            over=bool(shipped) and over,
         )
     if shipped:
         add(
             "ask_extension",
             max(ends - _value(rules, "ask_extension_latest_days", shipped) * DAY, shipped),
-            has("received_at", "confirmed_at", "dispute_opened_at") or refund or total >= cap,
+            has("received_at", "confirmed_at") or stands or refund or total >= cap,
             high=max(ends_top - _value(rules, "ask_extension_latest_days", top) * DAY, top),
+            expires="protection",
+            over=over,
             **on_ship,
         )
         add(
             "protection_ends",
             ends,
-            has("confirmed_at", "dispute_opened_at") or refund,
+            has("confirmed_at") or stands or refund,
             lapses=has("received_at"),
             high=ends_top,
+            expires="at_due",
             **on_ship,
         )
     confirmed = ev.get("confirmed_at")
@@ -173,14 +211,30 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
         add(
             "dispute_after_close",
             confirmed + _value(rules, "dispute_after_close_days", confirmed) * DAY,
-            has("dispute_opened_at", "refund_issued_at"),
+            has("refund_issued_at") or stands,
             lapses=has("received_at"),
             start="confirmed_at",
             high=high_after("confirmed_at", "dispute_after_close_days"),
+            expires="at_due",
+        )
+    # The order closed without confirmation: recorded, or protection ran out with nothing settled (L77, L390).
+    closed = closed_top = ev.get("order_closed_at")
+    if not closed and shipped and ends < today and not (has("confirmed_at", "refund_issued_at") or stands):
+        closed, closed_top = ends, ends_top
+        if "shipped_at" in estimated:
+            estimated.add("order_closed_at")
+    if closed:
+        add(
+            "dispute_after_auto_close",
+            closed + _value(rules, "dispute_after_close_days", closed) * DAY,
+            has("confirmed_at", "refund_issued_at") or stands,
+            start="order_closed_at",
+            high=closed_top + _value(rules, "dispute_after_close_days", closed_top) * DAY,
+            expires="at_due",
         )
     opened = ev.get("dispute_opened_at")
     if opened:
-        stop = has("dispute_escalated_at", "return_address_at", "refund_issued_at")
+        stop = has("dispute_escalated_at", "return_address_at", "refund_issued_at") or ended
         on_dispute = {"start": "dispute_opened_at"}
         add(
             "seller_reply_due",
@@ -201,33 +255,39 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
         add(
             "decision_due",
             escalated + _value(rules, "platform_decision_days", escalated) * DAY,
-            has("return_address_at", "refund_issued_at"),
+            has("return_address_at", "refund_issued_at") or ended,
         )
     address = ev.get("return_address_at")
     if address:
         add(
             "return_ship_by",
             address + _value(rules, "return_ship_days", address) * DAY,
-            has("return_shipped_at", "refund_issued_at"),
+            has("return_shipped_at", "refund_issued_at") or ended,
         )
     posted = ev.get("return_shipped_at")
     if posted:
-        add("return_refund_by", posted + _value(rules, "return_refund_days", posted) * DAY, has("refund_issued_at"))
+        add(
+            "return_refund_by",
+            posted + _value(rules, "return_refund_days", posted) * DAY,
+            has("refund_issued_at") or ended,
+        )
     refunded = ev.get("refund_issued_at")
     if refunded:
         add(
             "refund_leaves_platform",
             refunded + _value(rules, "refund_leaves_platform_days", refunded) * DAY,
             has("refund_received_at"),
+            lapses=True,  # a milestone: once past, the refund is in transit
             start="refund_issued_at",
             high=high_after("refund_issued_at", "refund_leaves_platform_days"),
         )
+        transit = (_value(rules, "refund_leaves_platform_days", refunded) + payout) * DAY
         add(
             "refund_overdue",
-            refunded + _value(rules, "refund_arrival_days", refunded) * DAY,
+            refunded + transit,
             has("refund_received_at"),
             start="refund_issued_at",
-            high=high_after("refund_issued_at", "refund_arrival_days"),
+            high=latest["refund_issued_at"] + transit,
         )
     return rows
 
