@@ -122,6 +122,7 @@ LABELS = {
     "page_ru": "Label in Russian",
     "page_de": "Label in German",
     "price": "Price",
+    "advice": "Advice",
 }
 
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from aliexp_lib.analysis import Analysis
+from aliexp_lib.guidance import advice
 from aliexp_lib.i18n import _, localise
 from aliexp_lib.money import money_text
 from aliexp_lib.risk import seller_signals
@@ -39,7 +40,8 @@ def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``order_id``, ``title``, ``kind``, ``due`` (text; ``≈ ... (estimated)`` where estimated),
-        ``days_left`` [d], ``status``, ``action``; ``assumption`` where any day is estimated.
+        ``days_left`` [d], ``status``, ``action``, ``advice`` (the seed's, ``guidance``); ``assumption`` where
+        any day is estimated.
 
     Examples
     --------
@@ -61,6 +63,7 @@ def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
             "days_left": upcoming["days_left"].to_numpy(),
             "status": upcoming["status"].to_numpy(),
             "action": upcoming["action"].to_numpy(),
+            "advice": advice(upcoming, "kind", lang, orders=analysis.book.table).to_numpy(),
         }
     )
     if upcoming["estimated"].any():  # why each estimated day is what it is
@@ -80,7 +83,8 @@ def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``rank``, ``option``, ``net``, ``net_low``, ``net_high``, ``likelihood`` [%], ``money_by``, ``reason``, ``risk``
+        ``rank``, ``option``, ``net``, ``net_low``, ``net_high``, ``likelihood`` [%], ``money_by``, ``reason``,
+        ``risk``, ``advice`` (the seed's, by option and problem, ``guidance``)
 
     Examples
     --------
@@ -98,6 +102,7 @@ def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
             **_outcome(ranking, lang),
             "reason": ranking["reason"].astype(str).to_numpy(),
             "risk": ranking["risk"].astype(str).to_numpy(),
+            "advice": advice(ranking, "option", lang).to_numpy(),
         }
     )
     return localise(table, lang, codes=("option",), texts=("reason", "risk"))
@@ -287,7 +292,8 @@ def best_options(analysis: Analysis) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``order_id``, ``problem``, ``option``, ``net``, ``net_low``, ``net_high``, ``likelihood`` [%], ``money_by``.
+        ``order_id``, ``problem``, ``option``, ``net``, ``net_low``, ``net_high``, ``likelihood`` [%], ``money_by``,
+        ``advice`` (the seed's, ``guidance``).
 
     Examples
     --------
@@ -306,6 +312,7 @@ def best_options(analysis: Analysis) -> pd.DataFrame:
             "problem": best["problem"].to_numpy(),
             "option": best["option"].to_numpy(),
             **_outcome(best, lang),
+            "advice": advice(best, "option", lang, orders=analysis.book.table).to_numpy(),
         }
     )
     return localise(table, lang, codes=("problem", "option"))

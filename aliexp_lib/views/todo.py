@@ -16,6 +16,7 @@ import re
 import pandas as pd
 
 from aliexp_lib.analysis import Analysis
+from aliexp_lib.guidance import advice
 from aliexp_lib.i18n import _, format_date, label
 from aliexp_lib.kinds import ACTORS, KINDS
 from aliexp_lib.views.marks import assumptions, marked
@@ -109,6 +110,7 @@ def _table(rows: pd.DataFrame, analysis: Analysis, what: pd.Series) -> pd.DataFr
                 rows["estimated"],
                 lang,
             ),
+            "advice": advice(rows, "kind", lang, orders=analysis.book.table).to_numpy(),
             "rule": [
                 " ".join((_("rules: {ids}", lang).format(ids=r), why)).strip()
                 for r, why in zip(rows["rule"].astype(str), assumptions(rows, lang), strict=True)
@@ -190,11 +192,12 @@ HEADINGS = {
     "action": "What to do",
     "expected": "What happens",
     "when": "Last day",
+    "advice": "Advice",
 }
 #: Jargon in the headings of the library's tables, said plainly in the report.
 PLAIN = {"Net money": "You end up with", "Money by": "Money back by", "Order": "Item"}
 #: A rule or seed reference in running text: moved into the cell's tooltip.
-REFERENCE = re.compile(r"\s*\((?:rule|правил)[^()]*\)", re.IGNORECASE)
+REFERENCE = re.compile(r"\s*\((?:rule|правил|seed|источник)[^()]*\)", re.IGNORECASE)
 
 
 def plain_text(text: str) -> tuple[str, str]:
@@ -330,7 +333,7 @@ def page_table(
         row_rule = str(row[rule]) if rule in table else ""
         for column in shown:
             text, refs = plain_text(str(row[column]))
-            text = _html.escape(text)
+            text = _html.escape(text).replace("\n", "<br>")  # one piece of advice a line
             if column == "item" and "order_id" in table:
                 url = links.get(row["order_id"], "") if links is not None else ""
                 if url and text:
