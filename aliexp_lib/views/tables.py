@@ -15,7 +15,7 @@ import pandas as pd
 
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.guidance import advice
-from aliexp_lib.i18n import _, localise
+from aliexp_lib.i18n import _, localise, payment_names
 from aliexp_lib.money import money_text
 from aliexp_lib.risk import seller_signals
 from aliexp_lib.setting import Setting
@@ -138,7 +138,7 @@ def refunds_in_flight(analysis: Analysis) -> pd.DataFrame:
     >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "2", "price": "300", "currency": "RUB",
     ...     "shipped_at": "2026-02-03", "refund_issued_at": "2026-02-25", "payment_method": "card"}]))
     >>> refunds_in_flight(analyse(book, dt.date(2026, 3, 1), Setting.default())).iloc[0].tolist()
-    ['2', 'RUB300.00', 'card', 'Mar 17, 2026', 'upcoming']
+    ['2', 'RUB300.00', 'Bank card', 'Mar 17, 2026', 'upcoming']
     """
     lang = analysis.setting.lang
     refunds = analysis.refunds
@@ -146,7 +146,7 @@ def refunds_in_flight(analysis: Analysis) -> pd.DataFrame:
         {
             "order_id": refunds["order_id"].to_numpy(),
             "amount": money_text(refunds["amount_minor"], refunds["currency"], lang),
-            "payment_method": refunds["payment_method"].to_numpy(),
+            "payment_method": payment_names(refunds["payment_method"], lang).to_numpy(),
             "expected_by": dates_text(refunds["expected_by"], lang),
             "status": np.where(refunds["late"].to_numpy(dtype=bool), "overdue", "upcoming"),
         }
