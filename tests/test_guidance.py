@@ -17,8 +17,7 @@ from aliexp_lib.guidance import KEYS, advice, load_guidance
 from aliexp_lib.options import ITEM_PROBLEMS
 from aliexp_lib.views import tables, todo
 from aliexp_lib.views.widgets import calendar_file
-
-from conftest import TODAY, book
+from tests.conftest import TODAY, book
 
 SEED = Path(__file__).parent / "seed" / "000_8c3276f768d0a039.txt"
 LINES = SEED.read_text(encoding="utf-8").splitlines()
@@ -157,3 +156,57 @@ def test_an_order_without_a_problem_gets_no_problem_advice():
 def test_every_item_problem_has_evidence_to_keep(problem):
     rows = pd.DataFrame({"option": ["dispute_full_refund"], "problem": [problem]})
     assert "(seed L89, L130)" in advice(rows, "option", "en")[0]
+
+
+@pytest.fixture(scope="module")
+def russian() -> dict[str, str]:
+    from babel.messages.pofile import read_po
+
+    with (Path(__file__).parents[1] / "data" / "i18n" / "ru.po").open("rb") as handle:
+        return {m.id: m.string for m in read_po(handle, locale="ru") if m.id}
+
+
+def test_russian_names_the_ways_out_and_clocks_as_the_seed_does(russian):
+    """Issue 10, point 8: the seed's own terms (L113, L320, L326: «Возврат товара и денег»; L195: «передан на
+    рассмотрение»; L75: «продлить срок защиты»; L334: «частичный возврат ... без отправки товара»)."""
+    from aliexp_lib.i18n import label
+
+    assert label("return_for_refund", "ru") == "Возврат товара и денег"
+    assert label("return_refund_by", "ru") == "Деньги за возвращённый товар"
+    assert label("wait_and_extend", "ru") == "Продлить защиту и ждать"
+    assert label("partial_refund_keep", "ru") == "Частичный возврат без отправки товара"
+    assert russian[
+        "Protection over: receipt confirmed, dispute opened, or the parcel arrived and the term ran out"
+    ].startswith("Защита закончилась")
+    assert (
+        "передайте спор на рассмотрение AliExpress"
+        in russian["The seller's time to answer is over: check the dispute; if the seller refused, escalate it"]
+    )
+    assert label("dispute_escalated", "ru") == "Спор передан на рассмотрение AliExpress"
+    assert not [s for s in russian.values() if "обостр" in s.lower() or "эскалац" in s.lower()]
+
+
+def test_russian_headings_are_words_not_fragments(russian):
+    """A heading never ends in a preposition or a comma pair such as «Итог, деньги», «Деньги к»."""
+    from aliexp_lib.i18n import LABELS, label
+
+    headings = [label(code, "ru") for code in LABELS] + [russian[h] for h in ("You end up with", "Money back by")]
+    assert "Итог, деньги" not in headings and "Деньги к" not in headings
+    assert not [h for h in headings if re.search(r"\s(к|по|от|до|за|в|на|с)$", h)]
+    assert label("net", "ru") == "Итоговая сумма" and label("money_by", "ru") == "Когда придут деньги"
+
+
+def test_payment_methods_and_chart_months_in_russian():
+    from aliexp_lib.i18n import payment_names
+    from aliexp_lib.views.figures import month_name, spend_chart, timeline
+
+    assert payment_names(pd.Series(["card", "Qiwi", "YooMoney", "phone balance"]), "ru").tolist() == [
+        "Банковская карта", "Qiwi-кошелёк", "ЮMoney (Яндекс Деньги)", "Счёт телефона"
+    ]  # fmt: skip
+    assert month_name("2026-02", "ru") == "февраль 2026"
+    orders = book({"order_id": "1", "title": "Lamp", "price": "100", "currency": "RUB", "ordered_at": "2026-02-01",
+                   "shipped_at": "2026-02-03"})  # fmt: skip
+    analysis = analyse(orders, TODAY, Setting.default().with_choices(lang="ru"))
+    assert list(spend_chart(analysis).layout.xaxis.ticktext) == ["февраль 2026"]
+    ticks = list(timeline(analysis).layout.xaxis.ticktext)
+    assert ticks[0] == "15 февр. 2026" and "1 мар." in ticks and not [t for t in ticks if re.search("[A-Za-z]", t)]
