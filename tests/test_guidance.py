@@ -142,6 +142,7 @@ def test_an_unpaid_for_unshipped_order_says_how_to_cancel_and_the_calendar_says_
     calendar = calendar_file(analysis).decode().replace("\r\n ", "")
     assert "отмените заказ и повторите покупку" in calendar  # L239
     assert "источник: L1\\, L239" in calendar
+    assert "X-WR-CALNAME:Сроки по заказам AliExpress" in calendar
 
 
 def test_an_order_without_a_problem_gets_no_problem_advice():

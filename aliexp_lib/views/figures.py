@@ -308,7 +308,7 @@ def month_name(month: str, lang: str) -> str:
 
 def date_ticks(first, last, lang: str) -> dict:
     """A date axis from ``first`` to ``last`` with its ticks named in ``lang``: the 1st and the 15th of each
-    month, "1 Mar" / "1 мар." (plotly.js would name the months in English), the year on the first tick.
+    month, "1 Mar" / "1 мар." (plotly.js would name the months in English), the year on the first tick and on 1 January.
 
     Examples
     --------
@@ -324,5 +324,6 @@ def date_ticks(first, last, lang: str) -> dict:
     ticks = sorted(d for d in (*starts, *(starts + pd.Timedelta(days=14))) if first <= d <= last)
     if len(ticks) < 2:  # a short span: a tick a week
         ticks = list(pd.date_range(pd.Timestamp(first).normalize(), last, freq="7D"))
-    text = [babel_date(d.date(), "d MMM" + (" y" if i == 0 else ""), locale=lang) for i, d in enumerate(ticks)]
+    yearly = [i == 0 or (d.month, d.day) == (1, 1) for i, d in enumerate(ticks)]  # the year where it starts
+    text = [babel_date(d.date(), "d MMM y" if y else "d MMM", locale=lang) for d, y in zip(ticks, yearly, strict=True)]
     return {"type": "date", "tickvals": [d.strftime("%Y-%m-%d") for d in ticks], "ticktext": text}

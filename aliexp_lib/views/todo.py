@@ -38,7 +38,7 @@ body, .jp-RenderedHTMLCommon, .jp-RenderedMarkdown {text-align: left}
 .jp-RenderedHTMLCommon table.aliexp-table tr.aliexp-top td {font-weight: 600}
 .jp-RenderedHTMLCommon table.aliexp-table td[title] {text-decoration: underline dotted #888}
 .aliexp-order {color: #666; font-size: 0.85em}
-.jp-RenderedHTMLCommon table.aliexp-table td.aliexp-advice {font-weight: normal; font-size: 0.85em; color: #444}
+.jp-RenderedHTMLCommon table.aliexp-table tr td.aliexp-advice {font-weight: normal; font-size: 0.85em; color: #444}
 .aliexp-note {border-left: 4px solid #e67e22; padding: 0.3em 0.6em; background: #fdf2e9}
 .jp-OutputArea-output, .jp-Cell, .jp-OutputArea {max-width: 100%; min-width: 0; overflow-x: auto}
 @media (max-width: 700px) {

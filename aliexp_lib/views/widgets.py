@@ -77,7 +77,8 @@ def calendar_file(analysis: Analysis, past: bool = False) -> bytes:
             action = f"{action}\n\n{_('Estimated date', lang)}: {_(str(row['assumption']), lang)}"
         return f"{action}\n\n{tips[row.name]}" if tips[row.name] else action
 
-    return deadlines_calendar(deadlines, analysis.today, summary=summary, description=description)
+    name = _("AliExpress deadlines", lang)
+    return deadlines_calendar(deadlines, analysis.today, summary=summary, description=description, name=name)
 
 
 def calendar_button(analysis: Analysis, path: str, current: Callable[[], Analysis] | None = None):
