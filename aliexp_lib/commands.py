@@ -23,6 +23,7 @@ from aliexp_lib.arrival import summary as delivery_summary
 from aliexp_lib.caselog import CaseLog, default_log_path
 from aliexp_lib.deadlines import COLUMNS
 from aliexp_lib.errors import InputError, refuse_special_file
+from aliexp_lib.guidance import advice
 from aliexp_lib.ics import ours_ics
 from aliexp_lib.logcheck import check_log, repair_log
 from aliexp_lib.money import money_text
@@ -91,6 +92,8 @@ def deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     terse = {"rule", "assumption"} | (set() if table["estimated"].any() else {"estimated"})
     columns = [c for c in COLUMNS if not (args.format == "table" and c in terse)]
     table = table.loc[:, columns]
+    if args.format != "table":  # the seed's advice for each row, with its lines (too long for the terminal)
+        table["advice"] = advice(table, "kind", analysis.setting.lang, orders=analysis.book.table)
     if args.format == "csv":  # json has its own true/false
         table = table.assign(estimated=np.where(table["estimated"], "true", "false"))
     return table, analysis.book.warnings
@@ -137,7 +140,8 @@ def resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
         "reason",
     ]
     if args.format != "table":
-        columns += ["risk", "rate"]
+        columns += ["risk", "rate", "advice"]
+        table["advice"] = advice(table, "option", analysis.setting.lang)
     return table.loc[:, columns], warnings
 
 

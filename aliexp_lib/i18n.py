@@ -137,7 +137,32 @@ LABELS = {
     "page_ru": "Label in Russian",
     "page_de": "Label in German",
     "price": "Price",
+    "advice": "Advice",
 }
+
+#: Payment methods (``payment_method``, lower case, as in ``data/payout_times.csv``) -> their names (rule 23).
+PAYMENT_METHODS = {
+    "card": "Bank card",
+    "yoomoney": "YooMoney (Yandex.Money)",
+    "qiwi": "Qiwi wallet",
+    "webmoney": "WebMoney",
+    "phone balance": "Phone balance",
+    "paypal": "PayPal",
+    "alipay balance": "Alipay balance",
+}
+
+
+def payment_names(methods: pd.Series, lang: str) -> pd.Series:
+    """The payment methods of ``methods`` by their names in ``lang``; a method we do not know stays as written.
+
+    Examples
+    --------
+    >>> payment_names(pd.Series(["card", " YooMoney", "Sberbank"]), "ru").tolist()
+    ['Банковская карта', 'ЮMoney (Яндекс Деньги)', 'Sberbank']
+    """
+    names = {code: _(name, lang) for code, name in PAYMENT_METHODS.items()}
+    known = methods.astype(object).where(methods.notna(), "").astype(str).str.strip().str.lower().map(names)
+    return known.fillna(methods)
 
 
 @cache

@@ -106,6 +106,7 @@ def deadlines_calendar(
     summary: Callable[[pd.Series], str] | None = None,
     reminder_days: int = 1,
     description: Callable[[pd.Series], str] | None = None,
+    name: str = CALENDAR_NAME,
 ) -> bytes:
     """The open (not ``done``) rows of ``compute_deadlines`` as an iCalendar file (UTF-8 bytes).
 
@@ -131,6 +132,8 @@ def deadlines_calendar(
         Days before the start of the due day at which the reminder shows; 0 for at its start.
     description : callable, optional
         ``description(row) -> str``, the event's text; default ``default_description``.
+    name : str, default ``CALENDAR_NAME``
+        The calendar's name (``X-WR-CALNAME``), in the user's language.
 
     Returns
     -------
@@ -166,7 +169,7 @@ def deadlines_calendar(
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", CALENDAR_NAME)
+    calendar.add("x-wr-calname", name)
 
     open_rows = deadlines[~deadlines["status"].isin(("done", "expired"))]  # nothing to do about those
     # Stable: rows due the same day for the same order keep the engine's lifecycle order.

@@ -192,7 +192,7 @@ def app_notebook(orders_path: str | Path, today: str | None = None, fmt: str | N
     >>> from aliexp_lib.data import __file__ as data
     >>> page = app_notebook(Path(data).parent / "sample_orders.csv", today="2026-03-01")
     >>> [c["source"][0] for c in page["cells"] if c["cell_type"] == "markdown"]
-    ['# Overview', '# Resolution chooser']
+    ['# Overview · Обзор', '# Resolution chooser · Выбор решения']
     """
     values = _parameters(orders_path, today, fmt)
     values["calendar_path"] = str(Path(values["orders_path"]).with_name("deadlines.ics"))

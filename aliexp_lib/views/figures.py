@@ -9,12 +9,15 @@ enters a figure, so plotly shows it as typed instead of reading its ``<a href>``
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from babel.dates import format_date as babel_date
 
 from aliexp_lib.analysis import Analysis
-from aliexp_lib.i18n import _, label
+from aliexp_lib.i18n import _, format_date, label
 from aliexp_lib.kinds import CLOSED
 from aliexp_lib.money import minor_digits, money_text
 from aliexp_lib.views.plot_text import plot_text
@@ -93,14 +96,16 @@ def timeline(analysis: Analysis, limit: int = TIMELINE_ORDERS) -> go.Figure:
                 name=label(status, lang),
                 text=[label(k, lang) for k in part["kind"]],
                 customdata=[_("order {id}", lang).format(id=o) for o in plot_text(part["order_id"])],
-                hovertemplate="%{y}<br>%{customdata}<br>%{text}<br>%{x}<extra></extra>",
+                hovertext=[format_date(d, lang) for d in part["due"]],  # plotly.js names months in English only
+                hovertemplate="%{y}<br>%{customdata}<br>%{text}<br>%{hovertext}<extra></extra>",
             )
         )
     figure.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line_dash="dash", line_color="#333")
     figure.add_annotation(x=today.isoformat(), y=1.02, yref="paper", text=_("today", lang), showarrow=False)
+    days = pd.concat([shipped.reindex(span), ends.reindex(span), rows["due"], pd.Series([pd.Timestamp(today)])])
     figure.update_layout(
         title=_("Every clock of the most urgent orders", lang),
-        xaxis_type="date",
+        xaxis=date_ticks(days.min(), days.max(), lang),
         barmode="overlay",
         yaxis={
             "categoryorder": "array",
@@ -282,8 +287,46 @@ def spend_chart(analysis: Analysis) -> go.Figure:
         figure.add_bar(x=rows["month"], y=units, name=plot_text(str(currency)))
     currencies = list(pd.unique(spent["currency"])) or [analysis.setting.currency]
     # months as categories: on a date axis each bar sits on the 1st, half a month off its label
+    months = pd.unique(spent["month"])
     figure.update_layout(
-        title=_("Spend by month", lang), yaxis_title=", ".join(plot_text(currencies)), xaxis_type="category", **LOOK
+        title=_("Spend by month", lang),
+        yaxis_title=", ".join(plot_text(currencies)),
+        xaxis={"type": "category", "tickvals": months, "ticktext": [month_name(m, lang) for m in months]},
+        **LOOK,
     )
     figure.update_layout(showlegend=len(currencies) > 1)
     return figure
+
+
+def month_name(month: str, lang: str) -> str:
+    """A month ``YYYY-MM`` in words for ``lang`` (Babel's CLDR names): "January 2026" / "январь 2026".
+
+    Examples
+    --------
+    >>> month_name("2026-01", "en"), month_name("2026-03", "ru")
+    ('January 2026', 'март 2026')
+    """
+    return babel_date(dt.date.fromisoformat(f"{month}-01"), "LLLL y", locale=lang)
+
+
+def date_ticks(first, last, lang: str) -> dict:
+    """A date axis from ``first`` to ``last`` with its ticks named in ``lang``: the 1st and the 15th of each
+    month, "1 Mar" / "1 мар." (plotly.js would name the months in English), the year on the first tick and on 1 January.
+
+    Examples
+    --------
+    >>> axis = date_ticks(pd.Timestamp("2026-02-20"), pd.Timestamp("2026-03-20"), "ru")
+    >>> axis["tickvals"], axis["ticktext"]
+    (['2026-03-01', '2026-03-15'], ['1 мар. 2026', '15 мар.'])
+    >>> date_ticks(pd.Timestamp("2026-03-02"), pd.Timestamp("2026-03-12"), "en")["ticktext"]
+    ['2 Mar 2026', '9 Mar']
+    """
+    if pd.isna(first) or pd.isna(last):
+        return {"type": "date"}
+    starts = pd.date_range(pd.Timestamp(first).to_period("M").start_time, last, freq="MS")
+    ticks = sorted(d for d in (*starts, *(starts + pd.Timedelta(days=14))) if first <= d <= last)
+    if len(ticks) < 2:  # a short span: a tick a week
+        ticks = list(pd.date_range(pd.Timestamp(first).normalize(), last, freq="7D"))
+    yearly = [i == 0 or (d.month, d.day) == (1, 1) for i, d in enumerate(ticks)]  # the year where it starts
+    text = [babel_date(d.date(), "d MMM y" if y else "d MMM", locale=lang) for d, y in zip(ticks, yearly, strict=True)]
+    return {"type": "date", "tickvals": [d.strftime("%Y-%m-%d") for d in ticks], "ticktext": text}

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from aliexp_lib.analysis import Analysis
-from aliexp_lib.i18n import _, localise
+from aliexp_lib.guidance import advice
+from aliexp_lib.i18n import _, localise, payment_names
 from aliexp_lib.kinds import ACTOR_NAMES
 from aliexp_lib.money import money_text
 from aliexp_lib.risk import seller_signals
@@ -41,7 +42,8 @@ def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``order_id``, ``title``, ``kind``, ``due`` (text; ``≈ ... (estimated)`` where estimated),
-        ``days_left`` [d], ``status``, ``actor`` (who acts), ``action``; ``assumption`` where any day is estimated.
+        ``days_left`` [d], ``status``, ``actor`` (who acts), ``action``, ``advice`` (the seed's, ``guidance``);
+        ``assumption`` where any day is estimated.
 
     Examples
     --------
@@ -66,6 +68,7 @@ def week_actions(analysis: Analysis, days: int = 7) -> pd.DataFrame:
             "status": upcoming["status"].to_numpy(),
             "actor": [_(ACTOR_NAMES[a], lang) for a in upcoming["actor"].astype(str)],
             "action": upcoming["action"].to_numpy(),
+            "advice": advice(upcoming, "kind", lang, orders=analysis.book.table).to_numpy(),
         }
     )
     if upcoming["estimated"].any():  # why each estimated day is what it is
@@ -86,7 +89,7 @@ def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``rank``, ``option``, ``net``, ``net_low``, ``net_high``, ``sure``, ``equivalent``,
-        ``likelihood`` [%], ``money_by``, ``reason``, ``risk``
+        ``likelihood`` [%], ``money_by``, ``reason``, ``risk``, ``advice`` (the seed's, by option and problem, ``guidance``)
 
     Examples
     --------
@@ -104,6 +107,7 @@ def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
             **_outcome(ranking, lang),
             "reason": ranking["reason"].astype(str).to_numpy(),
             "risk": ranking["risk"].astype(str).to_numpy(),
+            "advice": advice(ranking, "option", lang).to_numpy(),
         }
     )
     return localise(table, lang, codes=("option",), texts=("reason", "risk"))
@@ -141,7 +145,7 @@ def refunds_in_flight(analysis: Analysis) -> pd.DataFrame:
     >>> book = OrderBook.from_frame(pd.DataFrame([{"order_id": "2", "price": "300", "currency": "RUB",
     ...     "shipped_at": "2026-02-03", "refund_issued_at": "2026-02-25", "payment_method": "card"}]))
     >>> refunds_in_flight(analyse(book, dt.date(2026, 3, 1), Setting.default())).iloc[0].tolist()
-    ['2', 'RUB300.00', 'card', 'Mar 17, 2026', 'upcoming']
+    ['2', 'RUB300.00', 'Bank card', 'Mar 17, 2026', 'upcoming']
     """
     lang = analysis.setting.lang
     refunds = analysis.refunds
@@ -149,7 +153,7 @@ def refunds_in_flight(analysis: Analysis) -> pd.DataFrame:
         {
             "order_id": refunds["order_id"].to_numpy(),
             "amount": money_text(refunds["amount_minor"], refunds["currency"], lang),
-            "payment_method": refunds["payment_method"].to_numpy(),
+            "payment_method": payment_names(refunds["payment_method"], lang).to_numpy(),
             "expected_by": dates_text(refunds["expected_by"], lang),
             "status": np.where(refunds["late"].to_numpy(dtype=bool), "overdue", "upcoming"),
         }
@@ -296,7 +300,7 @@ def best_options(analysis: Analysis) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``order_id``, ``problem``, ``option``, ``net``, ``net_low``, ``net_high``, ``sure``, ``equivalent``,
-        ``likelihood`` [%], ``money_by``.
+        ``likelihood`` [%], ``money_by``, ``advice`` (the seed's, ``guidance``).
 
     Examples
     --------
@@ -315,6 +319,7 @@ def best_options(analysis: Analysis) -> pd.DataFrame:
             "problem": best["problem"].to_numpy(),
             "option": best["option"].to_numpy(),
             **_outcome(best, lang),
+            "advice": advice(best, "option", lang, orders=analysis.book.table).to_numpy(),
         }
     )
     return localise(table, lang, codes=("problem", "option"))

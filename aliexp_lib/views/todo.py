@@ -16,6 +16,7 @@ import re
 import pandas as pd
 
 from aliexp_lib.analysis import Analysis
+from aliexp_lib.guidance import advice
 from aliexp_lib.i18n import _, format_date, label
 from aliexp_lib.kinds import ACTOR_NAMES, ACTORS, KINDS
 from aliexp_lib.urgency import rank_open
@@ -37,6 +38,7 @@ body, .jp-RenderedHTMLCommon, .jp-RenderedMarkdown {text-align: left}
 .jp-RenderedHTMLCommon table.aliexp-table tr.aliexp-top td {font-weight: 600}
 .jp-RenderedHTMLCommon table.aliexp-table td[title] {text-decoration: underline dotted #888}
 .aliexp-order {color: #666; font-size: 0.85em}
+.jp-RenderedHTMLCommon table.aliexp-table tr td.aliexp-advice {font-weight: normal; font-size: 0.85em; color: #444}
 .aliexp-note {border-left: 4px solid #e67e22; padding: 0.3em 0.6em; background: #fdf2e9}
 .jp-OutputArea-output, .jp-Cell, .jp-OutputArea {max-width: 100%; min-width: 0; overflow-x: auto}
 @media (max-width: 700px) {
@@ -105,6 +107,7 @@ def _table(rows: pd.DataFrame, analysis: Analysis, what: pd.Series) -> pd.DataFr
                 rows["estimated"],
                 lang,
             ),
+            "advice": advice(rows, "kind", lang, orders=analysis.book.table).to_numpy(),
             "rule": [
                 " ".join((_("rules: {ids}", lang).format(ids=r), why)).strip()
                 for r, why in zip(rows["rule"].astype(str), assumptions(rows, lang), strict=True)
@@ -186,11 +189,12 @@ HEADINGS = {
     "action": "What to do",
     "expected": "What happens",
     "when": "Last day",
+    "advice": "Advice",
 }
 #: Jargon in the headings of the library's tables, said plainly in the report.
 PLAIN = {"Net money": "You end up with", "Money by": "Money back by", "Order": "Item"}
 #: A rule or seed reference in running text: moved into the cell's tooltip.
-REFERENCE = re.compile(r"\s*\((?:rule|правил)[^()]*\)", re.IGNORECASE)
+REFERENCE = re.compile(r"\s*\((?:rule|правил|seed|источник)[^()]*\)", re.IGNORECASE)
 
 
 def plain_text(text: str) -> tuple[str, str]:
@@ -326,7 +330,7 @@ def page_table(
         row_rule = str(row[rule]) if rule in table else ""
         for column in shown:
             text, refs = plain_text(str(row[column]))
-            text = _html.escape(text)
+            text = _html.escape(text).replace("\n", "<br>")  # one piece of advice a line
             if column == "item" and "order_id" in table:
                 url = links.get(row["order_id"], "") if links is not None else ""
                 if url and text:
@@ -336,6 +340,7 @@ def page_table(
             if column in ("action", "expected", _("Why", lang)) and row_rule:
                 refs = "; ".join(r for r in (refs, row_rule) if r)
             tip = f' title="{_html.escape(refs)}"' if refs else ""
+            tip += ' class="aliexp-advice"' if column in ("advice", _("Advice", lang)) else ""
             cells.append(f"<td{tip}>{text}</td>")
         marked = ' class="aliexp-top"' if i < top else ""
         body.append(f"<tr{marked}>{''.join(cells)}</tr>")

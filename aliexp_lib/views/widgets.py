@@ -14,6 +14,7 @@ import pandas as pd
 from aliexp_lib.analysis import Analysis
 from aliexp_lib.caselog import EVENTS, CaseLog, default_log_path
 from aliexp_lib.errors import InputError
+from aliexp_lib.guidance import advice
 from aliexp_lib.i18n import _, label
 from aliexp_lib.ics import deadlines_calendar, ours_ics
 from aliexp_lib.record_many import read_events, record_events, summary
@@ -39,7 +40,8 @@ def calendar_file(analysis: Analysis, past: bool = False) -> bytes:
     bytes
         The ``.ics`` file: one all-day event per open deadline, summary ``<kind>: <item> · order <id>``
         (the item's title shortened to ``TITLE_CHARACTERS``); an estimated day is marked ``≈ ...
-        (estimated)`` and its description says the assumption behind it.
+        (estimated)`` and its description says the assumption behind it; the description ends with
+        the seed's advice for that kind of deadline (``guidance.advice``, with its seed lines).
 
     Examples
     --------
@@ -67,13 +69,16 @@ def calendar_file(analysis: Analysis, past: bool = False) -> bytes:
         text = f"{label(row['kind'], lang)}: {title} · {order}" if title else f"{label(row['kind'], lang)}: {order}"
         return f"≈ {text} ({_('estimated', lang)})" if row["estimated"] else text
 
+    tips = advice(deadlines, "kind", lang, orders=analysis.book.table)  # the seed's advice, with its lines
+
     def description(row) -> str:
         action = _(str(row["action"]), lang)
-        if not row["estimated"]:
-            return action
-        return f"{action}\n\n{_('Estimated date', lang)}: {_(str(row['assumption']), lang)}"
+        if row["estimated"]:
+            action = f"{action}\n\n{_('Estimated date', lang)}: {_(str(row['assumption']), lang)}"
+        return f"{action}\n\n{tips[row.name]}" if tips[row.name] else action
 
-    return deadlines_calendar(deadlines, analysis.today, summary=summary, description=description)
+    name = _("AliExpress deadlines", lang)
+    return deadlines_calendar(deadlines, analysis.today, summary=summary, description=description, name=name)
 
 
 def calendar_button(analysis: Analysis, path: str, current: Callable[[], Analysis] | None = None):

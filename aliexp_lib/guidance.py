@@ -1,0 +1,141 @@
+"""The seed's practical advice, as cited data (``data/guidance.csv``), joined onto the rows it belongs to.
+
+Each piece of advice has the seed lines it comes from, its text in English and Russian (the
+Russian close to the seed's own words), and the keys it attaches to: deadline ``kinds`` (rows of
+``deadlines``), ``options`` (rows of ``resolve``), and two filters, ``problems`` (``schema.PROBLEMS``,
+or ``none`` for an order without a problem) and ``payment_methods`` (lower case, as in
+``data/payout_times.csv``). An empty filter lets every row through. The engines never read it: the
+views join it onto the rows they show (``advice``), so the advice follows each row's own key.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+from aliexp_lib.kinds import KIND_NAMES
+from aliexp_lib.options import OPTIONS
+from aliexp_lib.schema import PROBLEMS
+
+#: The key columns of ``data/guidance.csv`` and the codes each may hold (payment methods are free text).
+KEYS = {"kinds": KIND_NAMES, "options": OPTIONS, "problems": (*PROBLEMS, "none"), "payment_methods": ()}
+#: What a row's target column is matched against: a deadline's ``kind``, an option's ``option``.
+TARGETS = {"kind": "kinds", "option": "options"}
+#: How the seed reference is written after the advice, per language.
+CITE = {"en": "(seed {lines})", "ru": "(источник: {lines})"}
+LINES = re.compile(r"^\d+(;\d+)*$")
+
+
+@cache
+def load_guidance() -> pd.DataFrame:
+    """The bundled advice (``data/guidance.csv``), checked: every key a known code, lines numbers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``; ``kinds``, ``options``, ``problems``, ``payment_methods`` (tuples of codes, empty: any);
+        ``lines`` (tuple of seed line numbers); ``en``, ``ru`` (the advice).
+
+    Raises
+    ------
+    ValueError
+        If a key is not a known code, an id repeats, lines are not numbers, or a text is missing.
+
+    Examples
+    --------
+    >>> guidance = load_guidance().set_index("id")
+    >>> guidance.loc["return_packing", "lines"], guidance.loc["return_packing", "kinds"]
+    ((338, 340, 342), ('return_ship_by',))
+    """
+    with resources.files("aliexp_lib.data").joinpath("guidance.csv").open("r", encoding="utf-8") as handle:
+        table = pd.read_csv(handle, dtype=str, keep_default_na=False)
+    if table["id"].duplicated().any():
+        raise ValueError(f"guidance.csv: repeated ids {sorted(set(table['id'][table['id'].duplicated()]))}")
+    for column, known in KEYS.items():
+        table[column] = table[column].map(lambda cell: tuple(c.strip() for c in cell.split(";") if c.strip()))
+        unknown = {c for codes in table[column] for c in codes} - set(known) if known else set()
+        if unknown:
+            raise ValueError(f"guidance.csv: unknown {column} {sorted(unknown)}")
+    bad = table.loc[~table["lines"].str.match(LINES), "id"]
+    if len(bad):
+        raise ValueError(f"guidance.csv: lines are not numbers separated by ';' in {list(bad)}")
+    table["lines"] = table["lines"].map(lambda cell: tuple(int(n) for n in cell.split(";")))
+    empty = table.loc[(table["en"].str.strip() == "") | (table["ru"].str.strip() == ""), "id"]
+    if len(empty):
+        raise ValueError(f"guidance.csv: advice without its English or Russian text in {list(empty)}")
+    return table
+
+
+def lines_text(lines: tuple[int, ...]) -> str:
+    """Seed line numbers as one reference, ``L159, L161, L163``.
+
+    Examples
+    --------
+    >>> lines_text((338, 340, 342)), lines_text((71,))
+    ('L338, L340, L342', 'L71')
+    """
+    return ", ".join(f"L{n}" for n in lines)
+
+
+def advice(
+    rows: pd.DataFrame, target: str, lang: str, cite: bool = True, orders: pd.DataFrame | None = None
+) -> pd.Series:
+    """The advice for each row, joined by its ``target`` key and filtered by its problem and payment method.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Rows of ``deadlines`` (``target="kind"``) or of ``resolve`` (``target="option"``); ``problem``
+        and ``payment_method`` columns are used where present (absent: only advice without that filter).
+    target : {"kind", "option"}
+    lang : {"en", "ru"}
+    cite : bool, default True
+        Follow each piece with its seed lines, ``(seed L130)`` / ``(источник: L130)``.
+    orders : pandas.DataFrame, optional
+        The order book's table: each row's ``problem`` and ``payment_method`` are taken from it by
+        ``order_id`` where ``rows`` lacks them.
+
+    Returns
+    -------
+    pandas.Series of str
+        Aligned with ``rows``: every matching piece in the file's order, one sentence each, "" for none.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"kind": ["return_ship_by", "dispute_opens"], "problem": ["defective", ""]})
+    >>> print(advice(rows, "kind", "en")[0].splitlines()[0])
+    Pack the return well and film the packing; at the post office photograph the parcel with the address and \
+tracking number readable, and the receipt (seed L338, L340, L342).
+    >>> advice(rows, "kind", "ru", cite=False)[1][:40]
+    'Получив бандероль на почте, не распечаты'
+    """
+    if orders is not None:
+        by_id = orders.set_index("order_id")
+        rows = rows.assign(
+            **{c: rows["order_id"].map(by_id[c]) for c in ("problem", "payment_method") if c not in rows and c in by_id}
+        )
+    guidance = load_guidance()
+    pieces = guidance.assign(text=guidance[lang], number=range(len(guidance)))
+    if cite:
+        pieces["text"] = pieces["text"] + " " + pieces["lines"].map(lambda n: CITE[lang].format(lines=lines_text(n)))
+    for column in (TARGETS[target], "problems", "payment_methods"):  # one row per key: "*" lets any value through
+        pieces = pieces.assign(**{column: pieces[column].map(lambda codes: codes or ("*",))}).explode(column)
+    left = pd.DataFrame({"key": rows[target].astype(str).to_numpy(), "row": range(len(rows))})
+    left["problem"] = _column(rows, "problem").replace("", "none").to_numpy()
+    left["payment_method"] = _column(rows, "payment_method").str.strip().str.lower().to_numpy()
+    joined = left.merge(pieces, left_on="key", right_on=TARGETS[target], how="inner")
+    keep = joined["problems"].isin(["*"]) | (joined["problems"] == joined["problem"])
+    keep &= joined["payment_methods"].isin(["*"]) | (joined["payment_methods"] == joined["payment_method"])
+    joined = joined[keep & (joined[TARGETS[target]] != "*")].drop_duplicates(["row", "number"])
+    texts = joined.sort_values(["row", "number"]).groupby("row")["text"].agg(lambda t: "\n".join(s + "." for s in t))
+    return pd.Series(texts.reindex(range(len(rows)), fill_value="").to_numpy(), index=rows.index, dtype=object)
+
+
+def _column(rows: pd.DataFrame, name: str) -> pd.Series:
+    """``rows[name]`` as text ("" where missing), or all "" where ``rows`` has no such column."""
+    if name not in rows:
+        return pd.Series("", index=rows.index, dtype=object)
+    return rows[name].astype(object).where(rows[name].notna(), "").astype(str)
