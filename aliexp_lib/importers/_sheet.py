@@ -23,10 +23,11 @@ from aliexp_lib.workbook import is_workbook
 __all__ = ["is_workbook", "read_sheet", "sheet_header"]
 
 
-def sheet_header(data: bytes, sheet: str) -> list[str] | None:
-    """The first non-empty row of ``sheet`` as text, or None if the workbook has no such sheet or cannot be read.
+def sheet_header(data: bytes, sheet: str, where: object = "<workbook>") -> list[str] | None:
+    """The first non-empty row of ``sheet`` as text, or None if the data is no workbook with such a sheet.
 
-    For detection. The sheet read is kept for ``read_sheet`` of the same bytes (one read of the file).
+    For detection. The sheet read is kept for ``read_sheet`` of the same bytes (one read of the file);
+    a workbook that has the sheet but is over a limit or damaged raises the ``InputError`` that says so.
 
     Examples
     --------
@@ -35,10 +36,7 @@ def sheet_header(data: bytes, sheet: str) -> list[str] | None:
     """
     if not is_workbook(data) or sheet not in workbook.sheet_names(data):
         return None
-    try:
-        rows = _read(data, sheet, "<workbook>").rows
-    except InputError:
-        return None
+    rows = _read(data, sheet, where).rows
     return next(([_text(v) for v in row] for row in rows if any(v not in (None, "") for v in row)), [])
 
 
@@ -76,6 +74,7 @@ def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) 
             shown = ", ".join(repr(s) for s in workbook.sheet_names(source.data)[:8])
         raise InputError(f"{source.path}: no sheet {sheet!r} (sheets: {shown}), so this is not {name}")
     rows = _read(source.data, sheet, source.path).rows
+    _last.clear()  # read: no sheet (personal columns among its cells) is kept once its table is built
     positions, header_row = _header(rows, columns, source, sheet, name)
     kept: dict[str, list[str]] = {column: [] for column in columns}
     numbers: list[int] = []
