@@ -52,11 +52,11 @@ spreadsheet program); type the value, or open and save the file in Excel or Libr
         raise InputError(f"{path}: not an XLSX workbook ({looks})")
     sheet = read_sheet(data, 0, path)
     del data
-    rows = sheet.rows
+    rows = sheet.cells
     problems: list[tuple[int, int, str]] = []  # row, column position, formula
     formulas: dict[int, list] = {}  # column -> [first row, formula, saved value, count]
     for (number, column), formula in sorted(sheet.formulas.items()):
-        saved = text_of(rows[number - 1][column - 1]) if number <= len(rows) and column <= len(rows[0]) else ""
+        saved = text_of(rows[number - 1, column - 1]) if number <= rows.shape[0] and column <= rows.shape[1] else ""
         if saved == "":
             problems.append((number, column - 1, formula))
         elif column - 1 in formulas:
@@ -76,16 +76,14 @@ spreadsheet program); type the value, or open and save the file in Excel or Libr
     return raw, Lines((filled[1:] + 1).tolist(), word="row"), notes
 
 
-def _texts(rows: list[list[object]]) -> np.ndarray:
-    """The cells of ``rows`` as text (``text_of``), a 2-D object array; column by column, text columns as they are."""
-    if not rows:
-        return np.empty((0, 0), dtype=object)
-    table = pd.DataFrame(rows, dtype=object)
-    for position in table.columns:
-        column = table[position]
+def _texts(cells: np.ndarray) -> np.ndarray:
+    """``cells`` as text (``text_of``), a 2-D object array; column by column, text columns as they are."""
+    texts = cells.copy()
+    for position in range(cells.shape[1]):
+        column = cells[:, position]
         if pd.api.types.infer_dtype(column, skipna=False) != "string":
-            table[position] = list(map(text_of, column))
-    return table.to_numpy(dtype=object)
+            texts[:, position] = list(map(text_of, column))
+    return texts
 
 
 def text_of(value: object) -> str:

@@ -21,8 +21,8 @@ __all__ = ["column_number", "extent", "formulas", "sheet_parts"]
 
 _CHUNK = 16 << 20
 _OVERLAP = 64
-_WIDE = re.compile(rb'r="([A-Za-z]{2,})[0-9]')
-_DEEP = re.compile(rb'r="[A-Za-z]*([0-9]{7,})"')
+#: A reference with two or more column letters, or seven or more row digits (one pass: two cost twice).
+_FAR = re.compile(rb'r="(?:([A-Za-z]{2,})[0-9]|[A-Za-z]*([0-9]{7,})")')
 _CELL = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Za-z]+)([0-9]+)"')
 _ROW = re.compile(rb'<(?:[\w.-]+:)?row\s[^>]*?\br="([0-9]+)"')
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -103,8 +103,9 @@ def extent(archive: zipfile.ZipFile, part: str, rows: int, cells: int) -> tuple[
     widest, deepest, formulas = 26, 999_999, False
     for chunk in _chunks(archive, part):
         formulas = formulas or b"<f>" in chunk or b"<f " in chunk or b":f>" in chunk or b":f " in chunk
-        widest = max([widest, *map(column_number, set(_WIDE.findall(chunk)))])
-        deepest = max([deepest, *map(int, set(_DEEP.findall(chunk)))])
+        far = set(_FAR.findall(chunk))
+        widest = max([widest, *(column_number(letters) for letters, _ in far if letters)])
+        deepest = max([deepest, *(int(digits) for _, digits in far if digits)])
     if deepest <= rows and widest * deepest <= cells:
         return None, formulas
     last_row = last_column = 0

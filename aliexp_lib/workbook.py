@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import cast
 from xml.etree import ElementTree
 
+import numpy as np
 import pandas as pd
 
 from aliexp_lib.errors import InputError
@@ -158,16 +159,16 @@ class Sheet:
 
     Attributes
     ----------
-    rows : list of list
-        Row 1 first, each from column A to the sheet's last column: text, float, int, bool,
-        ``datetime`` values; ``""`` for an empty cell; a formula's saved value (``""`` if none).
+    cells : numpy.ndarray
+        2-D, of objects: row 1 first, each from column A to the sheet's last column: text, float, int,
+        bool, ``datetime`` values; ``""`` for an empty cell; a formula's saved value (``""`` if none).
     formulas : dict
         (row, column), both 1-based -> the formula of that cell, as ``=100+80``.
     merged : list of str
         The merged ranges, as ``B2:B3``.
     """
 
-    rows: list[list[object]]
+    cells: np.ndarray
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     merged: list[str] = field(default_factory=list)
 
@@ -215,8 +216,10 @@ def read_sheet(data: bytes, sheet: int | str, where: object) -> Sheet:
                         pass
         formulas = sheet_scan.formulas(archive, part) if any_formula else {}
         rows, merged = _parse(data, index)
-    _check_cells(rows, where)
-    return Sheet(rows, formulas, merged)
+    cells = pd.DataFrame(rows, dtype=object).to_numpy(dtype=object) if rows else np.empty((0, 0), dtype=object)
+    del rows
+    _check_cells(cells, where)
+    return Sheet(cells, formulas, merged)
 
 
 def _check_reach(last_row: int, last_column: int, where: object) -> None:
@@ -259,18 +262,20 @@ def _letters(column: int) -> str:
     return letters
 
 
-def _check_cells(rows: list[list[object]], where: object) -> None:
+def _check_cells(cells: np.ndarray, where: object) -> None:
     """``InputError`` naming the limit: more than ``MAX_ROWS`` rows, or a cell over ``MAX_CELL`` characters."""
-    if len(rows) > MAX_ROWS:
-        _check_reach(len(rows), 1, where)
-    if not rows:
-        return
-    table = pd.DataFrame(rows, dtype=object)
-    for position in table.columns:
-        lengths = table[position].str.len()
-        if lengths.max() > MAX_CELL:
-            number = int(lengths.gt(MAX_CELL).to_numpy().argmax())
+    if len(cells) > MAX_ROWS:
+        _check_reach(len(cells), 1, where)
+    for position in range(cells.shape[1]):
+        column = cells[:, position]
+        texts = (
+            column
+            if pd.api.types.infer_dtype(column, skipna=False) == "string"
+            else [value for value in column if isinstance(value, str)]
+        )
+        if max(map(len, texts), default=0) > MAX_CELL:
+            number = next(i for i, value in enumerate(column) if isinstance(value, str) and len(value) > MAX_CELL)
             raise InputError(
-                f"{where}: row {number + 1}, column #{position + 1}: {int(lengths.iloc[number])} characters, over the "
+                f"{where}: row {number + 1}, column #{position + 1}: {len(column[number])} characters, over the "
                 f"limit of {MAX_CELL} a cell may hold (MAX_CELL)"
             )

@@ -36,7 +36,7 @@ def sheet_header(data: bytes, sheet: str, where: object = "<workbook>") -> list[
     """
     if not is_workbook(data) or sheet not in workbook.sheet_names(data):
         return None
-    rows = _read(data, sheet, where).rows
+    rows = _read(data, sheet, where).cells
     return next(([_text(v) for v in row] for row in rows if any(v not in (None, "") for v in row)), [])
 
 
@@ -73,7 +73,7 @@ def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) 
         with workbook.damaged_as_input_error(source.path):
             shown = ", ".join(repr(s) for s in workbook.sheet_names(source.data)[:8])
         raise InputError(f"{source.path}: no sheet {sheet!r} (sheets: {shown}), so this is not {name}")
-    rows = _read(source.data, sheet, source.path).rows
+    rows = _read(source.data, sheet, source.path).cells
     _last.clear()  # read: no sheet (personal columns among its cells) is kept once its table is built
     positions, header_row = _header(rows, columns, source, sheet, name)
     kept: dict[str, list[str]] = {column: [] for column in columns}
