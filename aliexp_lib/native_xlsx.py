@@ -1,8 +1,8 @@
 """Our own order file as a workbook: the first sheet read once, streamed and bounded, as text cells.
 
-Part of the native reader (``native``). The workbook is opened once by ``workbook.open_workbook``
-(limits on its unpacked size and growth) and its first sheet streamed by ``workbook.stream_sheet``
-(limits on rows, cells and a cell's length). Each cell gives its text: a formula is read as its
+Part of the native reader (``native``). The workbook's first sheet is read once by
+``workbook.read_sheet`` (limits on its unpacked size and growth, rows, cells and a cell's length;
+a fast reader, python-calamine). Each cell gives its text: a formula is read as its
 saved value (said in a warning; a formula with no saved value is an error), a date cell as
 ``YYYY-MM-DD HH:MM:SS``, a whole number without a decimal point. Merged cells are said in a
 warning. The first non-empty row is the header; empty rows are skipped and the others keep their
@@ -11,7 +11,6 @@ row numbers.
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ import pandas as pd
 
 from aliexp_lib.cells import Lines, short
 from aliexp_lib.errors import CellError, InputError
-from aliexp_lib.workbook import SheetEnd, damaged_as_input_error, is_workbook, open_workbook, stream_sheet
+from aliexp_lib.workbook import is_workbook, read_sheet
 
 __all__ = ["read_xlsx", "text_of"]
 
@@ -51,44 +50,40 @@ spreadsheet program); type the value, or open and save the file in Excel or Libr
         if data.strip() and b"\x00" not in data[:4096] and any(d in data[:4096] for d in (b",", b";", b"\t")):
             looks = "it is plain text, probably CSV: rename it to .csv"
         raise InputError(f"{path}: not an XLSX workbook ({looks})")
-    book = open_workbook(data, path)
+    sheet = read_sheet(data, 0, path)
     del data
-    end = SheetEnd()
-    header: list[str] | None = None
-    body: list[list[str]] = []
-    numbers: list[int] = []
-    formulas: dict[int, list] = {}  # column -> [first row, formula, saved value, count]
+    rows = sheet.cells
     problems: list[tuple[int, int, str]] = []  # row, column position, formula
-    with contextlib.closing(book), damaged_as_input_error(path):
-        for number, row in stream_sheet(book, 0, path, end):
-            texts = [text_of(value) for value, _ in row]
-            for position, (_, formula) in enumerate(row):
-                if formula:
-                    if texts[position] == "":
-                        problems.append((number, position, formula))
-                    elif position in formulas:
-                        formulas[position][3] += 1
-                    else:
-                        formulas[position] = [number, formula, texts[position], 1]
-            if not any(texts):
-                continue
-            if header is None:
-                header = texts
-                continue
-            body.append(texts)
-            numbers.append(number)
+    formulas: dict[int, list] = {}  # column -> [first row, formula, saved value, count]
+    for (number, column), formula in sorted(sheet.formulas.items()):
+        saved = text_of(rows[number - 1, column - 1]) if number <= rows.shape[0] and column <= rows.shape[1] else ""
+        if saved == "":
+            problems.append((number, column - 1, formula))
+        elif column - 1 in formulas:
+            formulas[column - 1][3] += 1
+        else:
+            formulas[column - 1] = [number, formula, saved, 1]
+    cells = _texts(rows)
+    filled = np.flatnonzero((cells != "").any(axis=1)) if cells.size else np.array([], dtype=int)
+    header = cells[filled[0]].tolist() if len(filled) else None
     if header is None:
         raise InputError(f"{path}: the first sheet is empty; expected a header row with at least order_id")
-    width = max([len(header), *map(len, body)])
-    names = [n.strip() or f"unnamed_{i}" for i, n in enumerate(header + [""] * (width - len(header)), start=1)]
-    cells = np.full((len(body), width), "", dtype=object)
-    for index, texts in enumerate(body):
-        cells[index, : len(texts)] = texts
-    raw = pd.DataFrame(cells, columns=pd.Index(names, dtype=object))
-    notes = _formula_and_merge_notes(path, names, problems, formulas, end.merged)
+    names = [n.strip() or f"unnamed_{i}" for i, n in enumerate(header, start=1)]
+    raw = pd.DataFrame(cells[filled[1:]], columns=pd.Index(names, dtype=object))
+    notes = _formula_and_merge_notes(path, names, problems, formulas, sheet.merged)
     if raw.empty:
         notes.append(f"{path}: the sheet has a header row and no orders")
-    return raw, Lines(numbers, word="row"), notes
+    return raw, Lines((filled[1:] + 1).tolist(), word="row"), notes
+
+
+def _texts(cells: np.ndarray) -> np.ndarray:
+    """``cells`` as text (``text_of``), a 2-D object array; column by column, text columns as they are."""
+    texts = cells.copy()
+    for position in range(cells.shape[1]):
+        column = cells[:, position]
+        if pd.api.types.infer_dtype(column, skipna=False) != "string":
+            texts[:, position] = list(map(text_of, column))
+    return texts
 
 
 def text_of(value: object) -> str:
@@ -100,7 +95,7 @@ def text_of(value: object) -> str:
     >>> text_of(None), text_of(75), text_of(600.5), text_of(600.0), text_of(datetime.datetime(2026, 2, 1))
     ('', '75', '600.5', '600', '2026-02-01 00:00:00')
     """
-    if value is None:
+    if value is None or value == "":
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
         return str(int(value))

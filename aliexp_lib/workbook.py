@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import io
-import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import cast
 from xml.etree import ElementTree
+
+import numpy as np
+import pandas as pd
 
 from aliexp_lib.errors import InputError
 
@@ -41,12 +44,12 @@ __all__ = [
     "MAX_RATIO",
     "MAX_ROWS",
     "MAX_UNPACKED",
-    "SheetEnd",
+    "Sheet",
     "check_archive",
+    "damaged_as_input_error",
     "is_workbook",
-    "open_workbook",
+    "read_sheet",
     "sheet_names",
-    "stream_sheet",
 ]
 
 
@@ -127,42 +130,10 @@ def sheet_names(data: bytes) -> list[str]:
     return [str(element.get("name")) for element in root.iter() if element.tag.rsplit("}", 1)[-1] == "sheet"]
 
 
-def open_workbook(data: bytes, where: object):
-    """The workbook of ``data``, opened once, read-only (streaming), with saved values of formulas.
-
-    Parameters
-    ----------
-    data : bytes
-    where : object
-        The file, for messages.
-
-    Returns
-    -------
-    openpyxl.workbook.Workbook
-        Read-only: close it after use.
-
-    Raises
-    ------
-    InputError
-        Not a zip archive, over a limit (``check_archive``), or damaged.
-    """
-    if not is_workbook(data):
-        raise InputError(f"{where}: not an XLSX workbook (it is not a zip archive as every .xlsx is)")
-    check_archive(data, where)
-    import openpyxl
-
-    with warnings.catch_warnings():
-        # openpyxl warns (UserWarning) about parts of a workbook it does not read: styles, data
-        # validation, conditional formatting, other extensions. They do not change the values read.
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
-        with damaged_as_input_error(where):
-            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-
-
 @contextlib.contextmanager
 def damaged_as_input_error(where: object) -> Iterator[None]:
-    """Whatever openpyxl raises on a damaged workbook (many types) as one ``InputError`` naming ``where``;
-    an ``InputError`` raised inside (a limit, a missing column) passes as it is.
+    """Whatever the reader raises on a damaged workbook (many types, a Rust panic among them) as one
+    ``InputError`` naming ``where``; an ``InputError`` raised inside (a limit, a missing column) passes as it is.
 
     Examples
     --------
@@ -176,80 +147,135 @@ def damaged_as_input_error(where: object) -> Iterator[None]:
         yield
     except InputError:
         raise
-    except Exception as exc:
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # python-calamine's PanicException is not an Exception
         raise InputError(f"{where}: not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
 
 
 @dataclass
-class SheetEnd:
-    """What is known of a sheet once it has been streamed to its end.
+class Sheet:
+    """One sheet's cells, as read by ``read_sheet``.
 
     Attributes
     ----------
+    cells : numpy.ndarray
+        2-D, of objects: row 1 first, each from column A to the sheet's last column: text, float, int,
+        bool, ``datetime`` values; ``""`` for an empty cell; a formula's saved value (``""`` if none).
+    formulas : dict
+        (row, column), both 1-based -> the formula of that cell, as ``=100+80``.
     merged : list of str
         The merged ranges, as ``B2:B3``.
     """
 
+    cells: np.ndarray
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     merged: list[str] = field(default_factory=list)
 
 
-def stream_sheet(book, index: int, where: object, end: SheetEnd) -> Iterator[tuple[int, list[tuple[object, str]]]]:
-    """The rows of sheet ``index`` of ``book`` in one pass: (row number, [(saved value, formula), ...]).
+def read_sheet(data: bytes, sheet: int | str, where: object) -> Sheet:
+    """The sheet ``sheet`` (its position or name) of the workbook ``data``, read once, within the limits.
 
-    Each row lists its cells from column A to its last written cell; a cell without a formula has
-    formula ``""``, a cell never written is ``(None, "")``. When the iteration ends, ``end.merged``
-    holds the sheet's merged ranges (they are written after the cells).
+    The archive is checked first (``check_archive``), then how far the sheet's cells reach
+    (``sheet_scan.extent``), and only then is the sheet parsed (``python-calamine``, a fast reader;
+    no other sheet is parsed).
 
     Raises
     ------
     InputError
-        A row beyond ``MAX_ROWS``, a cell over ``MAX_CELL`` characters, more than ``MAX_CELLS`` cells.
+        Not a workbook, damaged, no such sheet, or over a limit (``MAX_UNPACKED``, ``MAX_RATIO``,
+        ``MAX_ROWS``, ``MAX_CELLS``, ``MAX_CELL``), each named.
+
+    Examples
+    --------
+    >>> read_sheet(b"PK\\x03\\x04 damaged", 0, "orders.xlsx")
+    Traceback (most recent call last):
+    ...
+    aliexp_lib.errors.InputError: orders.xlsx: not a readable XLSX workbook (File is not a zip file)
     """
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+    from aliexp_lib import sheet_scan
 
-    class _Parser(WorkSheetParser):
-        """openpyxl's sheet parser, keeping the formula text beside the saved value."""
+    check_archive(data, where)
+    with damaged_as_input_error(where), zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = sheet_scan.sheet_parts(archive)
+        names = [name for name, _ in parts]
+        if isinstance(sheet, str) and sheet not in names:
+            shown = ", ".join(repr(s) for s in names[:8])
+            raise InputError(f"{where}: no sheet {sheet!r} (sheets: {shown})")
+        index = names.index(sheet) if isinstance(sheet, str) else sheet
+        if index >= len(parts):
+            raise InputError(f"{where}: the workbook has no sheet")
+        part = parts[index][1]
+        reach, any_formula = sheet_scan.extent(archive, part, MAX_ROWS, MAX_CELLS)
+        if reach is not None:
+            _check_reach(*reach, where)
+        for other in archive.infolist():  # every other part unpacked to its end: a size that lies fails its CRC
+            if other.filename != part and not other.is_dir():
+                with archive.open(other) as stream:
+                    while stream.read(1 << 24):
+                        pass
+        formulas = sheet_scan.formulas(archive, part) if any_formula else {}
+        rows, merged = _parse(data, index)
+    cells = pd.DataFrame(rows, dtype=object).to_numpy(dtype=object) if rows else np.empty((0, 0), dtype=object)
+    del rows
+    _check_cells(cells, where)
+    return Sheet(cells, formulas, merged)
 
-        def parse_cell(self, element):
-            cell = super().parse_cell(element)
-            formula = element.find(FORMULA_TAG)
-            cell["formula"] = "" if formula is None else "=" + (formula.text or "(shared formula)")
-            return cell
 
-    sheet = book.worksheets[index]
-    cells = 0
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
-        with sheet._get_source() as source:  # the read-only sheet's XML part, as a stream
-            parser = _Parser(
-                source,
-                book.shared_strings,
-                data_only=True,
-                epoch=book.epoch,
-                date_formats=book._date_formats,
-                timedelta_formats=book._timedelta_formats,
+def _check_reach(last_row: int, last_column: int, where: object) -> None:
+    """``InputError`` naming the limit if a sheet reaching ``last_row`` and ``last_column`` is over one."""
+    if last_row > MAX_ROWS:
+        raise InputError(
+            f"{where}: row {MAX_ROWS + 1}: more than {MAX_ROWS} rows, the limit (MAX_ROWS, as in Excel); "
+            "split the orders by year"
+        )
+    if last_row * last_column > MAX_CELLS:
+        raise InputError(
+            f"{where}: {last_row} rows of {last_column} columns: more than {MAX_CELLS} cells, the limit (MAX_CELLS); "
+            "keep only the order columns, or split the orders by year"
+        )
+
+
+def _parse(data: bytes, index: int) -> tuple[list[list[object]], list[str]]:
+    """The cells of sheet ``index`` from ``A1`` (python-calamine) and its merged ranges."""
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        sheet = book.get_sheet_by_index(index)
+        rows = cast(list[list[object]], sheet.to_python(skip_empty_area=False))
+        merged = [
+            f"{_letters(first[1] + 1)}{first[0] + 1}:{_letters(last[1] + 1)}{last[0] + 1}"
+            for first, last in sheet.merged_cell_ranges or []
+        ]
+    finally:
+        book.close()
+    return rows, merged
+
+
+def _letters(column: int) -> str:
+    """The letters naming the 1-based ``column`` (``_letters(28) == "AB"``)."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _check_cells(cells: np.ndarray, where: object) -> None:
+    """``InputError`` naming the limit: more than ``MAX_ROWS`` rows, or a cell over ``MAX_CELL`` characters."""
+    if len(cells) > MAX_ROWS:
+        _check_reach(len(cells), 1, where)
+    for position in range(cells.shape[1]):
+        column = cells[:, position]
+        texts = (
+            column
+            if pd.api.types.infer_dtype(column, skipna=False) == "string"
+            else [value for value in column if isinstance(value, str)]
+        )
+        if max(map(len, texts), default=0) > MAX_CELL:
+            number = next(i for i, value in enumerate(column) if isinstance(value, str) and len(value) > MAX_CELL)
+            raise InputError(
+                f"{where}: row {number + 1}, column #{position + 1}: {len(column[number])} characters, over the "
+                f"limit of {MAX_CELL} a cell may hold (MAX_CELL)"
             )
-            for number, row in parser.parse():
-                if number > MAX_ROWS:
-                    raise InputError(
-                        f"{where}: row {number}: more than {MAX_ROWS} rows, the limit (MAX_ROWS, as in Excel); "
-                        "split the orders by year"
-                    )
-                width = max((cell["column"] for cell in row), default=0)
-                cells += width
-                if cells > MAX_CELLS:
-                    raise InputError(
-                        f"{where}: row {number}: more than {MAX_CELLS} cells, the limit (MAX_CELLS); "
-                        "keep only the order columns, or split the orders by year"
-                    )
-                values: list[tuple[object, str]] = [(None, "")] * width
-                for cell in row:
-                    value = cell["value"]
-                    if isinstance(value, str) and len(value) > MAX_CELL:
-                        raise InputError(
-                            f"{where}: row {number}, column #{cell['column']}: {len(value)} characters, over the "
-                            f"limit of {MAX_CELL} a cell may hold (MAX_CELL)"
-                        )
-                    values[cell["column"] - 1] = (value, cell["formula"])
-                yield number, values
-            end.merged = [str(merged.ref) for merged in getattr(parser.merged_cells, "mergeCell", [])]

@@ -42,24 +42,18 @@ def _orders(path: Path, count: int) -> Path:
 
 
 class _Opens:
-    """Counts the workbooks openpyxl opens and the sheets it parses."""
+    """Counts the workbooks the fast reader opens and the sheets it parses (one sheet per opening)."""
 
     def __init__(self, monkeypatch):
-        from openpyxl.worksheet._reader import WorkSheetParser
-
         self.books = self.sheets = 0
-        load, parse = openpyxl.load_workbook, WorkSheetParser.parse
+        parse = workbook._parse
 
-        def counted_load(*args, **kwargs):
+        def counted_parse(*args, **kwargs):
             self.books += 1
-            return load(*args, **kwargs)
-
-        def counted_parse(parser):
             self.sheets += 1
-            return parse(parser)
+            return parse(*args, **kwargs)
 
-        monkeypatch.setattr(openpyxl, "load_workbook", counted_load)
-        monkeypatch.setattr(WorkSheetParser, "parse", counted_parse)
+        monkeypatch.setattr(workbook, "_parse", counted_parse)
 
 
 # ---------------------------------------------------------------------------------------------

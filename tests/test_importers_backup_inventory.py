@@ -12,7 +12,6 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from aliexp_lib import load_orders, workbook
 from aliexp_lib.errors import CellError, InputError
@@ -191,13 +190,13 @@ def test_an_order_of_mixed_items_takes_its_least_finished_status(tmp_path):
 
 def test_the_personal_sheet_and_columns_are_never_read(monkeypatch):
     iterated = []
-    original = ReadOnlyWorksheet._cells_by_row
+    original = workbook._parse
 
-    def spy(self, *args, **kwargs):
-        iterated.append(self.title)
-        return original(self, *args, **kwargs)
+    def spy(data, index):
+        iterated.append(workbook.sheet_names(data)[index])
+        return original(data, index)
 
-    monkeypatch.setattr(ReadOnlyWorksheet, "_cells_by_row", spy)
+    monkeypatch.setattr(workbook, "_parse", spy)
     book = load_orders(BACKUP, currency="EUR")
     assert set(iterated) == {"Order Information"}
     text = book.table.astype(str).to_csv()

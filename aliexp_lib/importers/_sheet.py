@@ -1,18 +1,15 @@
 """One sheet of an XLSX workbook read once, streamed and bounded, as a table of categorical text.
 
-For exports that come as workbooks (AliExpress's data backup). The workbook is opened read-only
-(``openpyxl``'s streaming reader): only the named sheet is parsed, row by row; only the wanted
-columns of each row are kept (the others, personal ones among them, are dropped as the row is
-read), and other sheets are never parsed. The limits of ``workbook`` (shared with the native
-reader) bound the work: the workbook's unpacked size and growth, the rows of the sheet and the
-length of a cell; a file over one is refused with a message naming the limit. As in the native
-reader (``native``), a file that is not a zip archive is told apart from a damaged workbook, and
-openpyxl's warnings about parts it does not read are silenced.
+For exports that come as workbooks (AliExpress's data backup). The sheet is read by
+``workbook.read_sheet``, the one path shared with the native reader (``native_xlsx``): its limits
+bound the work (the workbook's unpacked size and growth, the rows and cells of the sheet and the
+length of a cell) and a file over one is refused with a message naming the limit; only the named
+sheet is parsed, once for detection and reading; only the wanted columns are kept (the others,
+personal ones among them, are dropped before the table is built).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 
 import pandas as pd
@@ -26,10 +23,11 @@ from aliexp_lib.workbook import is_workbook
 __all__ = ["is_workbook", "read_sheet", "sheet_header"]
 
 
-def sheet_header(data: bytes, sheet: str) -> list[str] | None:
-    """The first non-empty row of ``sheet`` as text, or None if the workbook has no such sheet or cannot be read.
+def sheet_header(data: bytes, sheet: str, where: object = "<workbook>") -> list[str] | None:
+    """The first non-empty row of ``sheet`` as text, or None if the data is no workbook with such a sheet.
 
-    For detection: cheap (read-only, one row).
+    For detection. The sheet read is kept for ``read_sheet`` of the same bytes (one read of the file);
+    a workbook that has the sheet but is over a limit or damaged raises the ``InputError`` that says so.
 
     Examples
     --------
@@ -38,21 +36,8 @@ def sheet_header(data: bytes, sheet: str) -> list[str] | None:
     """
     if not is_workbook(data) or sheet not in workbook.sheet_names(data):
         return None
-    try:
-        book = _open(data)
-    except InputError:
-        return None
-    try:
-        if sheet not in book.sheetnames:
-            return None
-        for row in book[sheet].iter_rows(values_only=True):
-            if any(value not in (None, "") for value in row):
-                return [_text(value) for value in row]
-        return []
-    except Exception:  # a damaged sheet: not detected, the native reader then says what is wrong
-        return None
-    finally:
-        book.close()
+    rows = _read(data, sheet, where).cells
+    return next(([_text(v) for v in row] for row in rows if any(v not in (None, "") for v in row)), [])
 
 
 def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) -> pd.DataFrame:
@@ -82,34 +67,24 @@ def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) 
     ------
     InputError
         Not a workbook, damaged, no such sheet or key column, or over a limit (``workbook.MAX_UNPACKED``,
-        ``MAX_RATIO``, ``MAX_ROWS``, ``MAX_CELL``), each named.
+        ``MAX_RATIO``, ``MAX_ROWS``, ``MAX_CELLS``, ``MAX_CELL``), each named.
     """
-    book = _open(source.data, source)
-    with contextlib.closing(book), workbook.damaged_as_input_error(source.path):
-        if sheet not in book.sheetnames:
-            shown = ", ".join(repr(s) for s in book.sheetnames[:8])
-            raise InputError(f"{source.path}: no sheet {sheet!r} (sheets: {shown}), so this is not {name}")
-        rows = book[sheet].iter_rows(values_only=True)
-        positions, header_row = _header(rows, columns, source, sheet, name)
-        kept: dict[str, list[str]] = {column: [] for column in columns}
-        numbers: list[int] = []
-        for number, row in enumerate(rows, start=header_row + 1):
-            cells = [_text(row[p]) if p is not None and p < len(row) else "" for p in positions]
-            if not any(cells):
-                continue
-            if len(numbers) >= workbook.MAX_ROWS:
-                raise InputError(
-                    f"{source.path}: sheet {sheet!r} has more than {workbook.MAX_ROWS} rows (the limit, MAX_ROWS); "
-                    "split the export by year"
-                )
-            for column, cell in zip(columns, cells, strict=True):
-                if len(cell) > workbook.MAX_CELL:
-                    raise InputError(
-                        f"{source.path}: sheet {sheet!r}, row {number}, column {column}: {len(cell)} characters, "
-                        f"over the limit of {workbook.MAX_CELL} a cell may hold (MAX_CELL); not an export's value"
-                    )
-                kept[column].append(cell)
-            numbers.append(number)
+    if sheet not in workbook.sheet_names(source.data):
+        with workbook.damaged_as_input_error(source.path):
+            shown = ", ".join(repr(s) for s in workbook.sheet_names(source.data)[:8])
+        raise InputError(f"{source.path}: no sheet {sheet!r} (sheets: {shown}), so this is not {name}")
+    rows = _read(source.data, sheet, source.path).cells
+    _last.clear()  # read: no sheet (personal columns among its cells) is kept once its table is built
+    positions, header_row = _header(rows, columns, source, sheet, name)
+    kept: dict[str, list[str]] = {column: [] for column in columns}
+    numbers: list[int] = []
+    for number, row in enumerate(rows[header_row:], start=header_row + 1):
+        cells = [_text(row[p]) if p is not None and p < len(row) else "" for p in positions]
+        if not any(cells):
+            continue
+        for column, cell in zip(columns, cells, strict=True):
+            kept[column].append(cell)
+        numbers.append(number)
     source.source = f"{source.path}, sheet {sheet!r}"  # messages name the sheet once, then each row
     source.lines = Lines(numbers, word="row")
     source.rows = len(numbers)
@@ -118,16 +93,21 @@ def read_sheet(source: Source, sheet: str, columns: tuple[str, ...], name: str) 
     )
 
 
-def _open(data: bytes, source: Source | None = None):
-    """The workbook of ``data``, read-only, within ``workbook``'s limits (``InputError`` naming one)."""
-    return workbook.open_workbook(data, source.path if source is not None else "<workbook>")
+_last: list = []  # [(data, sheet, workbook.Sheet)]: the last sheet read, for detection then reading
+
+
+def _read(data: bytes, sheet: str, where: object) -> workbook.Sheet:
+    """``workbook.read_sheet`` of ``sheet``, once for detection and reading of the same bytes."""
+    if _last and _last[0][0] is data and _last[0][1] == sheet:
+        return _last[0][2]
+    read = workbook.read_sheet(data, sheet, where)
+    _last[:] = [(data, sheet, read)]
+    return read
 
 
 def _header(rows, columns: tuple[str, ...], source: Source, sheet: str, name: str) -> tuple[list[int | None], int]:
     """Where each of ``columns`` is in the sheet's header row, and that row's number."""
     for number, row in enumerate(rows, start=1):
-        if number > workbook.MAX_ROWS:
-            break
         header = [normal_header(_text(value)) for value in row]
         if not any(header):
             continue

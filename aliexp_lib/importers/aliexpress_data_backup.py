@@ -91,7 +91,7 @@ def sniff(path: Path, data: bytes) -> bool:
     """True if ``data`` is a workbook with a sheet ``SHEET`` whose header has the ``SIGNATURE`` columns."""
     if not is_workbook(data):
         return False
-    header = sheet_header(data, SHEET)
+    header = sheet_header(data, SHEET, path)
     names = {c.normal_header(name) for name in header or ()}
     return all(column in names for column in SIGNATURE)
 

