@@ -80,13 +80,15 @@ def book_frame(path: str | os.PathLike, rows: int = PIECE_ROWS, with_log: bool =
     >>> book.npartitions, book.compute()["shipped_at"].dt.strftime("%Y-%m-%d").tolist()
     (1, ['2026-01-10', nan])
     """
+    import dask
     import dask.dataframe as dd
 
     found = pieces(parquet_parts(path), rows)
     log = caselog.default_log_path(Path(path))
     events = _events(log) if with_log and log.exists() else None
     meta = _book_meta(sorted({part for part, _, _ in found}))
-    return dd.from_map(_validated, found, meta=meta, names=list(meta.columns), events=events, label="validated")
+    with dask.config.set({"dataframe.convert-string": False}):  # the engine's own dtypes, as in memory
+        return dd.from_map(_validated, found, meta=meta, names=list(meta.columns), events=events, label="validated")
 
 
 def deadlines_frame(book, today: dt.date, rulebook: Rulebook | None = None):
@@ -95,11 +97,14 @@ def deadlines_frame(book, today: dt.date, rulebook: Rulebook | None = None):
     Returns
     -------
     dask.dataframe.DataFrame
-        The columns of ``deadlines.COLUMNS``; ``kind`` and ``status`` as text.
+        The columns of ``deadlines.COLUMNS``, as ``compute_deadlines`` gives them.
     """
+    import dask
+
     rulebook = rulebook if rulebook is not None else load_rulebook()
     meta = _deadlines(book._meta, today, rulebook)
-    return book.map_partitions(_deadlines, today, rulebook, meta=meta)
+    with dask.config.set({"dataframe.convert-string": False}):
+        return book.map_partitions(_deadlines, today, rulebook, meta=meta)
 
 
 def write_deadlines(
@@ -198,8 +203,7 @@ def _validated(piece: Piece, events: pd.DataFrame | None, names: list[str]) -> p
 
 
 def _deadlines(table: pd.DataFrame, today: dt.date, rulebook: Rulebook) -> pd.DataFrame:
-    found = compute_deadlines(OrderBook(table), today, rulebook).loc[:, list(COLUMNS)]
-    return found.astype({"kind": str, "status": str})
+    return compute_deadlines(OrderBook(table), today, rulebook).loc[:, list(COLUMNS)]
 
 
 def _book_meta(parts: list[Path]) -> pd.DataFrame:

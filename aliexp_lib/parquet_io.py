@@ -35,7 +35,7 @@ SUFFIX = ".parquet"
 MARK_KEY = b"aliexp.written_by"
 MARK_VALUE = b"aliexp"
 #: Rows per piece when a big file is read piece by piece (whole row groups, at least one per piece).
-PIECE_ROWS = 1_000_000
+PIECE_ROWS = 500_000
 
 
 def is_parquet(path: str | os.PathLike) -> bool:
@@ -81,7 +81,9 @@ def parquet_parts(path: str | os.PathLike) -> list[Path]:
             and not any(n.startswith((".", "_")) for n in p.relative_to(path).parts)
         )
         if not parts:
-            raise InputError(f"{path}: a folder without .parquet files; give a Parquet file or a folder of parts")
+            raise InputError(
+                f"{path}: is a folder without .parquet files; give the path of a file, or a folder of Parquet parts"
+            )
         return parts
     if not path.exists():
         raise InputError(f"{path}: cannot read: no such file or folder")
@@ -176,16 +178,12 @@ def text_cells(table, source: str) -> pd.DataFrame:
 def parquet_bytes(table: pd.DataFrame, row_group_rows: int | None = None) -> bytes:
     """``table`` as the bytes of a Parquet file with our mark (``MARK_KEY``), no index.
 
-    Category columns are written as text; datetime columns as Parquet dates when they hold whole days.
+    Category columns are written dictionary-encoded (read back as categories); datetime columns as
+    Parquet dates when they hold whole days.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = table.copy()
-    for column in table.columns:
-        values = table[column]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            table[column] = values.astype(object).where(values.notna(), None)
     arrow = pa.Table.from_pandas(table, preserve_index=False)
     for i, field in enumerate(arrow.schema):
         if pa.types.is_timestamp(field.type) and _whole_days(table[field.name]):
