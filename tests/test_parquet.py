@@ -260,3 +260,16 @@ def test_importing_the_library_leaves_dask_for_the_commands_that_use_it():
     code = "import sys, aliexp_lib, aliexp_lib.cli, aliexp_lib.orders; print('dask' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert done.stdout.strip() == "False"
+
+
+def test_the_case_log_beside_a_parquet_book_counts_in_and_out_of_core(tmp_path, capsys):
+    write_parquet(sample_text(), tmp_path / "book.parquet")
+    book = str(tmp_path / "book.parquet")
+    order = sample_text()["order_id"].iat[0]
+    assert main(["record", order, "dispute_opened", "2026-02-20", "--orders", book]) == 0
+    assert (tmp_path / "book.caselog.sqlite").exists()
+    in_memory = compute_deadlines(load_orders(book), TODAY, RULES)
+    assert not in_memory.equals(compute_deadlines(load_orders(book, with_log=False), TODAY, RULES))
+    found = deadlines_frame(book_frame(book), TODAY, RULES).compute(scheduler="sync")
+    pd.testing.assert_frame_equal(ordered(found), ordered(in_memory))
+    capsys.readouterr()
