@@ -223,7 +223,11 @@ def _orders_command(
     """A subcommand that reads an order book: ORDERS, --today (if it depends on the day), --format
     (if it prints a table rather than writing a file)."""
     parser = commands.add_parser(name, help=help)
-    parser.add_argument("orders", metavar="ORDERS", help="order book (.csv or .xlsx) or an export of a known format")
+    parser.add_argument(
+        "orders",
+        metavar="ORDERS",
+        help="order book (.csv, .xlsx, .parquet or a folder of .parquet parts) or an export of a known format",
+    )
     _from_option(parser)
     if today:
         parser.add_argument(
@@ -316,8 +320,9 @@ def _format_option(parser: argparse.ArgumentParser) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="write the table to a .csv or .xlsx file instead (formulas made inert; an existing file "
-        "is replaced only if aliexp wrote it and it is unchanged, or with --overwrite)",
+        help="write the table to a .csv, .xlsx or .parquet file instead (formulas made inert in .csv and .xlsx; "
+        "an existing file is replaced only if aliexp wrote it and it is unchanged, or with --overwrite); "
+        "deadlines of a Parquet book: a FOLDER/ of Parquet parts, computed piece by piece (Dask)",
     )
     _overwrite_option(parser)
 

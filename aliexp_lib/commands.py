@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -27,7 +28,7 @@ from aliexp_lib.guidance import advice
 from aliexp_lib.ics import ours_ics
 from aliexp_lib.logcheck import check_log, repair_log
 from aliexp_lib.money import money_text
-from aliexp_lib.orders import SCHEMA, load_orders
+from aliexp_lib.orders import NATIVE_FORMAT, SCHEMA, load_orders
 from aliexp_lib.rates import missing_rates_note
 from aliexp_lib.record_many import read_events, record_events, summary
 from aliexp_lib.refund_amounts import refuse_refunds
@@ -84,7 +85,9 @@ def orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     return out, book.warnings
 
 
-def deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+def deadlines(args) -> tuple[pd.DataFrame | str, tuple[str, ...]]:
+    if args.output and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir()):
+        return deadlines_out_of_core(args), ()
     analysis = analysis_of(args)
     table = analysis.next_actions if args.next else analysis.deadlines
     # The terminal table leaves out the rule ids and assumptions to stay readable (csv and json have
@@ -97,6 +100,22 @@ def deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     if args.format == "csv":  # json has its own true/false
         table = table.assign(estimated=np.where(table["estimated"], "true", "false"))
     return table, analysis.book.warnings
+
+
+def deadlines_out_of_core(args) -> str:
+    """``deadlines BOOK -o FOLDER/``: a Parquet book into a folder of Parquet parts, piece by piece.
+
+    ``distributed.write_deadlines`` on the setting's rulebook; for a book that does not fit in memory.
+    """
+    from aliexp_lib.distributed import write_deadlines
+    from aliexp_lib.parquet_io import is_parquet
+
+    if not is_parquet(args.orders) or args.fmt not in (None, NATIVE_FORMAT):
+        raise InputError(f"{args.orders}: a folder of results (-o {args.output}) needs a Parquet book in our schema")
+    if args.next:
+        raise InputError("--next ranks the whole book: write it to a file (-o FILE.parquet), not a folder")
+    setting = setting_of(args)
+    return write_deadlines(args.orders, args.output.rstrip("/" + os.sep), args.today, setting.rulebook, inputs_of(args))
 
 
 def missing(args) -> tuple[pd.DataFrame, tuple[str, ...]]:

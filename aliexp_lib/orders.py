@@ -18,12 +18,15 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pandas as pd
+
 from aliexp_lib import caselog, importers
 from aliexp_lib.cells import csv_record_lines
 from aliexp_lib.chronology import recorded_out_of_order
 from aliexp_lib.errors import out_of_memory_said, refuse_special_file
 from aliexp_lib.native import read_native
 from aliexp_lib.overlay import apply_events
+from aliexp_lib.parquet_io import is_parquet, lines, parquet_parts, read_text, refuse_duplicates
 from aliexp_lib.schema import (
     AMOUNT_COLUMNS,
     COUNT_COLUMNS,
@@ -60,7 +63,8 @@ def load_orders(
 ) -> OrderBook:
     """Read and validate the orders of a file; raise ``InputError`` if bad.
 
-    Our own schema comes as ``.csv`` or ``.xlsx``. An export of a known format (``importers``:
+    Our own schema comes as ``.csv``, ``.xlsx`` or Parquet (a ``.parquet`` file or a folder of parts,
+    ``parquet_io``). An export of a known format (``importers``:
     recognised from its header, or named by ``fmt``) is converted first. The buyer's case log
     beside the file (``caselog.default_log_path``), if there is one, is applied on top: the order
     book every engine sees is the import plus the log. The file itself is only read.
@@ -102,10 +106,14 @@ def load_orders(
     /...orders.csv: semicolon (;) delimiter detected: the header splits into 4 columns with it; read as ...
     """
     path = Path(path)
-    refuse_special_file(path)
-    with out_of_memory_said(path):
-        fmt = fmt if fmt is not None else importers.detect_file(path)
-        book = _import(path, fmt, currency) if fmt not in (None, NATIVE_FORMAT) else _load_native(path)
+    if is_parquet(path) and fmt in (None, NATIVE_FORMAT):
+        with out_of_memory_said(path):
+            book = _load_parquet(path)
+    else:
+        refuse_special_file(path)
+        with out_of_memory_said(path):
+            fmt = fmt if fmt is not None else importers.detect_file(path)
+            book = _import(path, fmt, currency) if fmt not in (None, NATIVE_FORMAT) else _load_native(path)
     log = caselog.default_log_path(path)
     if with_log and log.exists():
         with caselog.CaseLog(log, read_only=True) as opened:
@@ -113,6 +121,17 @@ def load_orders(
             notes = [*opened.damaged, *notes, *recorded_out_of_order(book.table, table)]
         book = OrderBook(table, book.source, (*book.warnings, *(f"{log}: {note}" for note in notes)))
     return book
+
+
+def _load_parquet(path: Path) -> OrderBook:
+    """A Parquet file or a folder of parts: each part validated (its rows named in it), then no order twice."""
+    books = []
+    for part in parquet_parts(path):
+        raw = read_text(part)
+        books.append(validate(raw, str(part), lines(0, len(raw))))
+    refuse_duplicates((book.source, 0, book.table["order_id"]) for book in books)
+    table = books[0].table if len(books) == 1 else pd.concat([book.table for book in books], ignore_index=True)
+    return OrderBook(table, str(path), tuple(warning for book in books for warning in book.warnings))
 
 
 def _import(path: Path, fmt: str, currency: str | None) -> OrderBook:

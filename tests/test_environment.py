@@ -12,12 +12,12 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 #: PyPI name -> conda-forge name, where they differ.
-CONDA_NAMES = {"playwright": "playwright-python"}
+CONDA_NAMES = {"playwright": "playwright-python", "dask": "dask-core"}
 
 
 def requirement(text: str) -> tuple[str, str]:
-    """``"pandas>=2.2"`` -> ``("pandas", ">=2.2")``."""
-    name, spec = re.match(r"^\s*([A-Za-z0-9_.-]+)\s*(.*?)\s*$", text).groups()
+    """``"pandas>=2.2"`` -> ``("pandas", ">=2.2")``; extras dropped: ``"dask[dataframe]>=1"`` -> ``("dask", ">=1")``."""
+    name, spec = re.match(r"^\s*([A-Za-z0-9_.-]+)\s*(?:\[[^]]*\])?\s*(.*?)\s*$", text).groups()
     return name.lower(), spec.replace(" ", "")
 
 

@@ -31,7 +31,7 @@ def save_table(
     table : pandas.DataFrame
         The table to write.
     path : Path
-        A ``.csv`` or ``.xlsx`` file (the suffix, in any case, chooses the format): a new one, or one
+        A ``.csv``, ``.xlsx`` or ``.parquet`` file (the suffix, in any case, chooses the format): a new one, or one
         this program wrote and nobody changed since (``safe_write.write_file``).
     overwrite : bool, default False
         Replace a file we did not write (``--overwrite``).
@@ -46,7 +46,7 @@ def save_table(
     Raises
     ------
     InputError
-        If ``path`` is not a ``.csv`` or ``.xlsx`` name, is a file we did not write (without
+        If ``path`` is not a ``.csv``, ``.xlsx`` or ``.parquet`` name, is a file we did not write (without
         ``overwrite``), or cannot be written (the message says why; nothing is left under its name).
 
     Examples
@@ -67,8 +67,13 @@ def save_table(
     Traceback (most recent call last):
     aliexp_lib.errors.InputError: .../deadlines.csv exists and was not written by aliexp ... --overwrite to replace it
     """
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise InputError(f"{path}: expected a .csv or .xlsx file name")
+    if path.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
+        raise InputError(f"{path}: expected a .csv, .xlsx or .parquet file name")
+    if path.suffix.lower() == ".parquet":  # typed columns for machines: dates stay dates, no spreadsheet to guard
+        from aliexp_lib.parquet_io import write_parquet
+
+        write_parquet(table, path, overwrite=overwrite, inputs=inputs)
+        return f"wrote {len(table)} rows to {path}"
     table = dates_as_text(table)
     if path.suffix.lower() == ".xlsx":
         export.to_xlsx(table, path, overwrite=overwrite, inputs=inputs)
