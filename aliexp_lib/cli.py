@@ -13,6 +13,7 @@ import importlib
 import sys
 from pathlib import Path
 
+from aliexp_lib import progress
 from aliexp_lib.cli_choices import CONFIG_NAME, EVENTS, FORMATS, LANGUAGES, NATIVE_FORMAT
 from aliexp_lib.errors import InputError
 
@@ -60,16 +61,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from aliexp_lib.views.output import save_table, write_table  # pandas: only once a command runs
 
+    delay = progress.DELAY_S if args.command not in progress.SERVERS else float("inf")
     try:
-        table, warnings = args.run(args)
-        for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        if isinstance(table, str):  # a command that wrote files says what it wrote
-            print(table)
-        elif args.output:
-            print(save_table(table, Path(args.output), args.overwrite, command.inputs_of(args)))
-        else:
-            write_table(table, args.format, sys.stdout)
+        with progress.shown_after(delay, sys.stderr, f"aliexp {args.command}"):  # on a terminal, after 2 s
+            table, warnings = args.run(args)
+            for warning in warnings:
+                progress.say(f"warning: {warning}", sys.stderr)
+            progress.step("writing")
+            if isinstance(table, str):  # a command that wrote files says what it wrote
+                progress.say(table, sys.stdout)
+            elif args.output:
+                progress.say(save_table(table, Path(args.output), args.overwrite, command.inputs_of(args)), sys.stdout)
+            else:
+                write_table(table, args.format, sys.stdout)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -86,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aliexp", description="Deadlines and the cheapest way out for AliExpress orders that went wrong."
     )
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
 
     orders_parser = _orders_command(
         commands,

@@ -12,6 +12,7 @@ on AliExpress) stay links: they load nothing until followed.
 from __future__ import annotations
 
 import copy
+import functools
 from importlib import resources
 
 #: The output of a plotly figure in a notebook (plotly's ``plotly_mimetype`` renderer).
@@ -43,24 +44,51 @@ def offline_html(notebook) -> str:
     >>> page.count("Plotly.newPlot"), 'src="http' in page
     (1, False)
     """
-    from nbconvert import HTMLExporter
-    from plotly.offline import get_plotlyjs
-
     notebook = copy.deepcopy(notebook)
     charts = _charts_as_html(notebook)
+    page, _resources = _exporter().from_notebook_node(notebook)
+    if charts:
+        page = page.replace("</head>", f'<script type="text/javascript">{_plotlyjs()}</script>\n</head>', 1)
+    return page
+
+
+def warm_up() -> None:
+    """Load what ``offline_html`` needs (nbconvert, its templates, plotly.js) ahead of time, e.g. in a thread
+    while a notebook runs; ``offline_html`` then starts at once.
+
+    Examples
+    --------
+    >>> warm_up()
+    """
+    import nbformat
+    import plotly.io  # noqa: F401  # the charts' HTML
+
+    offline_html(nbformat.v4.new_notebook())  # the exporter and its compiled templates, kept
+    _plotlyjs()
+
+
+@functools.cache
+def _exporter():
+    """nbconvert's exporter with our template, made once per process (its templates compiled on first use)."""
+    from nbconvert import HTMLExporter
+
     folder = resources.files("aliexp_lib").joinpath("templates", "nbconvert")
-    with resources.as_file(folder) as templates:
-        exporter = HTMLExporter(
+    with resources.as_file(folder) as templates:  # a folder of the installed package: it stays
+        return HTMLExporter(
             template_name=TEMPLATE,
             extra_template_basedirs=[str(templates)],
             exclude_input=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,
         )
-        page, _resources = exporter.from_notebook_node(notebook)
-    if charts:
-        page = page.replace("</head>", f'<script type="text/javascript">{get_plotlyjs()}</script>\n</head>', 1)
-    return page
+
+
+@functools.cache
+def _plotlyjs() -> str:
+    """plotly.js (about 4.6 MB of text), read once per process."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
 
 
 def _charts_as_html(notebook) -> int:
