@@ -9,20 +9,27 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import sys
 from pathlib import Path
 
-from aliexp_lib import commands as command
-from aliexp_lib.caselog import EVENTS
+from aliexp_lib import progress
+from aliexp_lib.cli_choices import CONFIG_NAME, EVENTS, FORMATS, LANGUAGES, NATIVE_FORMAT
 from aliexp_lib.errors import InputError
-from aliexp_lib.i18n import LANGUAGES
-from aliexp_lib.importers import FORMATS
-from aliexp_lib.money import known_currencies
-from aliexp_lib.orders import NATIVE_FORMAT
-from aliexp_lib.setting import CONFIG_NAME
-from aliexp_lib.views.output import save_table, write_table
 
 EXIT_BAD_INPUT = 2
+
+
+class _Later:
+    """``commands``, imported when a command runs rather than when the parser is built: ``aliexp --help``
+    and a mistyped flag then import no pandas. ``command.deadlines`` is a function that imports
+    ``aliexp_lib.commands`` and calls its ``deadlines``."""
+
+    def __getattr__(self, name: str):
+        return lambda *args: getattr(importlib.import_module("aliexp_lib.commands"), name)(*args)
+
+
+command = _Later()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,16 +59,21 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = _parser()
     args = parser.parse_args(argv)
+    from aliexp_lib.views.output import save_table, write_table  # pandas: only once a command runs
+
+    delay = progress.DELAY_S if args.command not in progress.SERVERS else float("inf")
     try:
-        table, warnings = args.run(args)
-        for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        if isinstance(table, str):  # a command that wrote files says what it wrote
-            print(table)
-        elif args.output:
-            print(save_table(table, Path(args.output), args.overwrite, command.inputs_of(args)))
-        else:
-            write_table(table, args.format, sys.stdout)
+        with progress.shown_after(delay, sys.stderr, f"aliexp {args.command}"):  # on a terminal, after 2 s
+            table, warnings = args.run(args)
+            for warning in warnings:
+                progress.say(f"warning: {warning}", sys.stderr)
+            progress.step("writing")
+            if isinstance(table, str):  # a command that wrote files says what it wrote
+                progress.say(table, sys.stdout)
+            elif args.output:
+                progress.say(save_table(table, Path(args.output), args.overwrite, command.inputs_of(args)), sys.stdout)
+            else:
+                write_table(table, args.format, sys.stdout)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -78,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aliexp", description="Deadlines and the cheapest way out for AliExpress orders that went wrong."
     )
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
 
     orders_parser = _orders_command(
         commands,
@@ -336,6 +348,8 @@ def _overwrite_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _currency(text: str) -> str:
+    from aliexp_lib.money import known_currencies  # Babel: only when a currency is given
+
     code = text.strip().upper()
     if code not in known_currencies():
         raise argparse.ArgumentTypeError(f"{text}: unknown currency; expected an ISO code such as RUB")

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from aliexp_lib import lab as labs
-from aliexp_lib import safe_write
+from aliexp_lib import progress, safe_write
 from aliexp_lib.analysis import Analysis, analyse_file
 from aliexp_lib.arrival import summary as delivery_summary
 from aliexp_lib.caselog import CaseLog, default_log_path
@@ -59,7 +59,10 @@ def setting_of(args) -> Setting:
 def analysis_of(args) -> Analysis:
     """The setting first (a bad setting is reported before the orders are read), then the orders."""
     setting = setting_of(args)
-    return Analysis(load_orders(args.orders, args.fmt, currency=setting.choices.currency), args.today, setting)
+    progress.step("reading the orders")
+    book = load_orders(args.orders, args.fmt, currency=setting.choices.currency)
+    progress.step("computing")
+    return Analysis(book, args.today, setting)
 
 
 def money_notes(shown: pd.Series, analysis: Analysis) -> tuple[str, ...]:

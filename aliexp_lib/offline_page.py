@@ -12,10 +12,14 @@ on AliExpress) stay links: they load nothing until followed.
 from __future__ import annotations
 
 import copy
+import functools
+import re
 from importlib import resources
 
 #: The output of a plotly figure in a notebook (plotly's ``plotly_mimetype`` renderer).
 PLOTLY_JSON = "application/vnd.plotly.v1+json"
+#: The opening tag of an output area, as nbconvert's lab template writes it (user text inside is escaped).
+_OUTPUT_AREA = re.compile(r'<div class="[^"<>]*\bjp-OutputArea-output\b[^"<>]*"')
 #: The nbconvert template (a folder of ``templates/nbconvert``) without scripts from a CDN.
 TEMPLATE = "aliexp_offline"
 
@@ -43,24 +47,69 @@ def offline_html(notebook) -> str:
     >>> page.count("Plotly.newPlot"), 'src="http' in page
     (1, False)
     """
-    from nbconvert import HTMLExporter
-    from plotly.offline import get_plotlyjs
-
     notebook = copy.deepcopy(notebook)
     charts = _charts_as_html(notebook)
+    page, _resources = _exporter().from_notebook_node(notebook)
+    if charts:
+        page = page.replace("</head>", f'<script type="text/javascript">{_plotlyjs()}</script>\n</head>', 1)
+    return page
+
+
+def warm_up() -> None:
+    """Load what ``offline_html`` needs (nbconvert, its templates, plotly.js) ahead of time, e.g. in a thread
+    while a notebook runs; ``offline_html`` then starts at once.
+
+    Examples
+    --------
+    >>> warm_up()
+    """
+    import nbformat
+    import plotly.io  # noqa: F401  # the charts' HTML
+
+    offline_html(nbformat.v4.new_notebook())  # the exporter and its compiled templates, kept
+    _plotlyjs()
+
+
+@functools.cache
+def _exporter():
+    """nbconvert's exporter with our template, made once per process (its templates compiled on first use)."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):
+        """nbconvert's HTML exporter without its last pass: re-reading the whole page with BeautifulSoup to
+        add image alt texts (the report has no images) and ``tabindex`` (added here to the same output
+        areas by their class). That pass took a minute for a page of 10,000 orders."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(parent=self)))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+            )
+            page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _OUTPUT_AREA.sub(r'\g<0> tabindex="0"', page), resources
+
     folder = resources.files("aliexp_lib").joinpath("templates", "nbconvert")
-    with resources.as_file(folder) as templates:
-        exporter = HTMLExporter(
+    with resources.as_file(folder) as templates:  # a folder of the installed package: it stays
+        return PageExporter(
             template_name=TEMPLATE,
             extra_template_basedirs=[str(templates)],
             exclude_input=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,
         )
-        page, _resources = exporter.from_notebook_node(notebook)
-    if charts:
-        page = page.replace("</head>", f'<script type="text/javascript">{get_plotlyjs()}</script>\n</head>', 1)
-    return page
+
+
+@functools.cache
+def _plotlyjs() -> str:
+    """plotly.js (about 4.6 MB of text), read once per process."""
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
 
 
 def _charts_as_html(notebook) -> int:

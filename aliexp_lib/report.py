@@ -19,11 +19,13 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 
+from aliexp_lib import progress
 from aliexp_lib.errors import InputError
-from aliexp_lib.offline_page import offline_html
+from aliexp_lib.offline_page import offline_html, warm_up
 from aliexp_lib.own_marks import html_generator, notebook_mark
 from aliexp_lib.safe_write import check_target, write_file
 from aliexp_lib.setting import CONFIG_NAME, Setting
@@ -97,6 +99,7 @@ def write_report(
     ...
     aliexp_lib.errors.InputError: ... exists and was not written by aliexp ... or add --overwrite to replace it
     """
+    _skip_the_iri_format_checker()
     import nbformat
     import papermill
 
@@ -107,8 +110,14 @@ def write_report(
     if notebook:
         check_target(out_notebook, ours_notebook, overwrite, inputs)
     template = resources.files("aliexp_lib").joinpath("templates", "report.ipynb")
-    with tempfile.TemporaryDirectory(prefix="aliexp-report-") as work:
-        executed = Path(work) / "report.ipynb"
+    with (
+        tempfile.TemporaryDirectory(prefix="aliexp-report-") as work,
+        ThreadPoolExecutor(max_workers=1) as helper,
+    ):
+        # While the kernel starts and runs (another process), this one loads the page's tools (nbconvert,
+        # its templates, plotly.js): about a second less to wait (benchmarks/bench_report.py).
+        warmed = helper.submit(warm_up)
+        progress.step("running the report notebook")
         config = (Path(work) / CONFIG_NAME).resolve()  # the kernel runs in another folder
         config.write_text(setting.choices.to_toml(), encoding="utf-8")
         with (
@@ -116,11 +125,12 @@ def write_report(
             _kernel_stderr_to(Path(work) / "kernel.log"),
             _input_errors_from_the_kernel(),
         ):
-            papermill.execute_notebook(
+            executed_notebook = papermill.execute_notebook(
                 str(source),
-                str(executed),
+                None,  # kept in memory: papermill saved a copy after every cell
                 kernel_name="python3",
                 progress_bar=False,
+                request_save_on_cell_execute=False,
                 cwd=work,
                 parameters={
                     "orders_path": str(Path(orders).resolve()),
@@ -131,8 +141,9 @@ def write_report(
                     "config_path": str(config),
                 },
             )
-        executed_notebook = nbformat.read(executed, as_version=4)
         executed_notebook.metadata["aliexp"] = MARK
+        progress.step("making the page")
+        warmed.result()
         body = offline_html(executed_notebook)
         head = f'<head>\n<meta name="generator" content="{MARK}">\n<meta name="viewport" content="{VIEWPORT}">'
         body = body.replace("<head>", head, 1).replace("</head>", f"{STYLE}\n</head>", 1)
@@ -140,6 +151,14 @@ def write_report(
         write_file(out_notebook, nbformat.writes(executed_notebook).encode("utf-8"), ours_notebook, overwrite, inputs)
     write_file(out_html, body.encode("utf-8"), ours_report, overwrite, inputs)
     return out_html, out_notebook if notebook else None
+
+
+def _skip_the_iri_format_checker() -> None:
+    """Keep jsonschema (imported by nbformat) from importing ``rfc3987_syntax``, its checker of the "iri"
+    format, which compiles about 40 grammars on import: 2 of the report's 8 s on this machine
+    (python-jsonschema/jsonschema#1428). No notebook schema has an "iri" field; where the module is
+    imported already, nothing changes."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: "import" raises ImportError
 
 
 def ours_report(path: str | os.PathLike) -> bool:

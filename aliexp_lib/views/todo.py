@@ -336,7 +336,9 @@ def page_table(
                 if url and text:
                     text = f'<a href="{_html.escape(url)}" target="_blank" rel="noopener">{text}</a>'
                 number = _html.escape(_("order {id}", lang).format(id=row["order_id"]))
-                text += f'<br><span class="aliexp-order">{number}</span>'
+                # <br/>, not <br>: nbconvert re-reads the page with BeautifulSoup, whose html.parser builder
+                # keeps every unclosed <br> in a list scanned at each end tag (10k orders: minutes).
+                text += f'<br/><span class="aliexp-order">{number}</span>'
             if column in ("action", "expected", _("Why", lang)) and row_rule:
                 refs = "; ".join(r for r in (refs, row_rule) if r)
             tip = f' title="{_html.escape(refs)}"' if refs else ""
