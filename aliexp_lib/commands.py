@@ -84,8 +84,11 @@ def orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 
 
 def deadlines(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """``deadlines``: every order's open deadlines (``--all``: the closed ones too; ``--next``: the most urgent)."""
     analysis = analysis_of(args)
     table = analysis.next_actions if args.next else analysis.deadlines
+    if not (args.next or args.all):  # the open deadlines; the closed ones only when asked (--all)
+        table = table[table["status"] != "done"]
     # The terminal table leaves out the rule ids and assumptions to stay readable (csv and json have
     # them), and the estimated mark where nothing is estimated.
     terse = {"rule", "assumption"} | (set() if table["estimated"].any() else {"estimated"})
