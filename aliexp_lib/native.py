@@ -229,6 +229,9 @@ def _lines(text: str):
 def _parse_csv(data: bytes, delimiter: str, path: Path) -> pd.DataFrame:
     """Every record of UTF-8 ``data`` as text cells (pandas' C parser, header as the first row); an
     error naming each ragged line or an unclosed quote."""
+    raw = _arrow_parse(data, delimiter)
+    if raw is not None:
+        return raw
     try:
         raw = pd.read_csv(
             io.BytesIO(data),
@@ -252,6 +255,42 @@ def _parse_csv(data: bytes, delimiter: str, path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: not a readable CSV table ({exc})") from None
     if not _evenly_shaped(data, delimiter, raw):
         _check_shape(_text(data), delimiter, path)
+    return raw
+
+
+#: A quote after white space at the start of a field: pandas' ``skipinitialspace`` reads it as a quote, Arrow as text.
+_SPACED_QUOTE = re.compile(rb'(?:^|[\r\n,;\t|])[ \t]+"')
+
+
+def _arrow_parse(data: bytes, delimiter: str) -> pd.DataFrame | None:
+    """Every record of UTF-8 ``data`` as text cells by Arrow's parser (several cores; every record
+    must have as many fields as the first), or None where it could read differently from pandas' (a
+    quote after white space, a ragged or unreadable record: pandas' path then names the problem)."""
+    import pyarrow as pa
+    from pyarrow import csv as arrow_csv
+
+    if _SPACED_QUOTE.search(data):
+        return None
+    head = data[:_HEAD].decode("utf-8-sig", errors="ignore")
+    first = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), None)
+    if not first:
+        return None
+    names = [f"f{i}" for i in range(len(first))]
+    try:
+        table = arrow_csv.read_csv(
+            pa.BufferReader(data),
+            read_options=arrow_csv.ReadOptions(column_names=names),
+            parse_options=arrow_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=arrow_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
+        return None
+    raw = table.to_pandas()
+    raw.columns = range(raw.shape[1])
     return raw
 
 

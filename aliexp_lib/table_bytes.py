@@ -19,6 +19,7 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from aliexp_lib.column_scan import arrow_text
 from aliexp_lib.formulas import safe_cells
 
 #: Rows rendered at a time: bounds the memory of the text (about 100 bytes a row) [rows].
@@ -145,8 +146,7 @@ def _field(values: pd.Series, pa, pc):
             pa.array(categories, pa.large_string()),
         ).cast(pa.large_string())
         return pc.fill_null(array, "")
-    array = pa.array(values, from_pandas=True)
-    array = array.cast(pa.large_string())
+    array = arrow_text(values)
     needs = pc.match_substring_regex(array, '[,"\\n]')
     text = pa.scalar('"', pa.large_string())
     empty = pa.scalar("", pa.large_string())
