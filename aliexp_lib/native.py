@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aliexp_lib.arrow_csv import arrow_parse, one_line_records
 from aliexp_lib.cells import Lines, csv_field_limit, csv_record_lines, short
 from aliexp_lib.errors import CellError, InputError, out_of_memory_said
 from aliexp_lib.native_xlsx import read_xlsx
@@ -90,7 +91,8 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
     raw = _header_from_first_row(raw)
     if raw.empty:
         notes.append(f"{path}: the file has a header line and no orders")
-    return raw, Lines(find=lambda: csv_record_lines(_text(data), delimiter)), notes
+    records = len(raw) + 1
+    return raw, Lines(find=lambda: one_line_records(data, records) or csv_record_lines(_text(data), delimiter)), notes
 
 
 #: A file of nothing but a byte order mark and white space.
@@ -229,7 +231,7 @@ def _lines(text: str):
 def _parse_csv(data: bytes, delimiter: str, path: Path) -> pd.DataFrame:
     """Every record of UTF-8 ``data`` as text cells (pandas' C parser, header as the first row); an
     error naming each ragged line or an unclosed quote."""
-    raw = _arrow_parse(data, delimiter)
+    raw = arrow_parse(data, delimiter)
     if raw is not None:
         return raw
     try:
@@ -255,42 +257,6 @@ def _parse_csv(data: bytes, delimiter: str, path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: not a readable CSV table ({exc})") from None
     if not _evenly_shaped(data, delimiter, raw):
         _check_shape(_text(data), delimiter, path)
-    return raw
-
-
-#: A quote after white space at the start of a field: pandas' ``skipinitialspace`` reads it as a quote, Arrow as text.
-_SPACED_QUOTE = re.compile(rb'(?:^|[\r\n,;\t|])[ \t]+"')
-
-
-def _arrow_parse(data: bytes, delimiter: str) -> pd.DataFrame | None:
-    """Every record of UTF-8 ``data`` as text cells by Arrow's parser (several cores; every record
-    must have as many fields as the first), or None where it could read differently from pandas' (a
-    quote after white space, a ragged or unreadable record: pandas' path then names the problem)."""
-    import pyarrow as pa
-    from pyarrow import csv as arrow_csv
-
-    if _SPACED_QUOTE.search(data):
-        return None
-    head = data[:_HEAD].decode("utf-8-sig", errors="ignore")
-    first = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), None)
-    if not first:
-        return None
-    names = [f"f{i}" for i in range(len(first))]
-    try:
-        table = arrow_csv.read_csv(
-            pa.BufferReader(data),
-            read_options=arrow_csv.ReadOptions(column_names=names),
-            parse_options=arrow_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=arrow_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError):
-        return None
-    raw = table.to_pandas()
-    raw.columns = range(raw.shape[1])
     return raw
 
 

@@ -162,7 +162,7 @@ def _quoted(text: str) -> str:
 def _string_data(chunk) -> bytes:
     """The bytes of an Arrow text array without nulls: its values one after another."""
     offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
-    return chunk.buffers()[2].to_pybytes()[offsets[0] : offsets[-1]]
+    return memoryview(chunk.buffers()[2])[offsets[0] : offsets[-1]].tobytes()
 
 
 __all__ = ["CHUNK_ROWS", "csv_chunks", "jsonl_chunks"]
