@@ -87,19 +87,19 @@ def _spaced_quote(data: bytes, delimiter: str) -> bool:
     return False
 
 
-def one_line_records(data: bytes, records: int) -> list[int] | None:
+def one_line_records(data: bytes, records: int) -> range | None:
     """The line of each data record when every record of ``data`` is one line and no line is blank
-    (``records`` records, header included): ``[2, 3, ...]``, told by counting line ends; else None.
+    (``records`` records, header included): ``range(2, records + 1)``, told by counting line ends; else None.
 
     Examples
     --------
     >>> one_line_records(b"id\\n1\\n2\\n", 3), one_line_records(b"id\\n1\\n\\n2", 3)
-    ([2, 3], None)
+    (range(2, 4), None)
     """
     ends = data.count(b"\n") + (not data.endswith(b"\n"))
     if ends != records or data.count(b"\r") != data.count(b"\r\n"):
         return None
-    return list(range(2, records + 1))
+    return range(2, records + 1)
 
 
 __all__ = ["arrow_parse", "one_line_records"]

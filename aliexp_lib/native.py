@@ -91,8 +91,9 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
     raw = _header_from_first_row(raw)
     if raw.empty:
         notes.append(f"{path}: the file has a header line and no orders")
-    records = len(raw) + 1
-    return raw, Lines(find=lambda: one_line_records(data, records) or csv_record_lines(_text(data), delimiter)), notes
+    numbers = one_line_records(data, len(raw) + 1)  # then the file's bytes need not be kept for messages
+    lines = Lines(numbers) if numbers is not None else Lines(find=lambda: csv_record_lines(_text(data), delimiter))
+    return raw, lines, notes
 
 
 #: A file of nothing but a byte order mark and white space.

@@ -49,11 +49,14 @@ def test_table_is_readable_text():
 
 
 def test_a_setting_changes_the_answer():
-    default = pd.read_json(io.StringIO(run("deadlines", SAMPLE, "--today", "2026-03-01", "--all", "--format", "json").stdout))
+    default = pd.read_json(
+        io.StringIO(run("deadlines", SAMPLE, "--today", "2026-03-01", "--all", "--format", "json").stdout)
+    )
     longer = pd.read_json(
         io.StringIO(
-            run("deadlines", SAMPLE, "--today", "2026-03-01", "--all", "--format", "json", "--set", "protection_days=75")
-            .stdout
+            run(
+                "deadlines", SAMPLE, "--today", "2026-03-01", "--all", "--format", "json", "--set", "protection_days=75"
+            ).stdout
         )
     )
     ends = default["kind"] == "protection_ends"

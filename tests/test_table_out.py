@@ -1,4 +1,4 @@
-"""Tables out fast and exact (issue 12): open deadlines by default, JSON lines, CSV byte for byte as pandas writes it."""
+"""Tables out fast and exact (issue 12): open deadlines by default, JSON lines, CSV byte for byte as pandas writes."""
 
 from __future__ import annotations
 
