@@ -105,6 +105,9 @@ def _parser() -> argparse.ArgumentParser:
         commands, "deadlines", "every deadline of every order, with what to do", command.deadlines
     )
     deadlines.add_argument("--next", action="store_true", help="only each order's most urgent open deadline")
+    deadlines.add_argument(
+        "--all", action="store_true", help="also the closed deadlines (done or expired); by default only the open ones"
+    )
 
     _orders_command(
         commands,
@@ -327,13 +330,18 @@ def _setting_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _format_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    parser.add_argument(
+        "--format",
+        choices=("table", "csv", "json", "jsonl"),
+        default="table",
+        help="output format (jsonl: JSON lines, one object a row, for programs)",
+    )
     parser.add_argument(
         "-o",
         "--output",
         metavar="FILE",
-        help="write the table to a .csv, .xlsx or .parquet file instead (formulas made inert in .csv and .xlsx; "
-        "an existing file is replaced only if aliexp wrote it and it is unchanged, or with --overwrite); "
+        help="write the table to a .csv, .jsonl, .xlsx or .parquet file instead (formulas made inert in .csv and "
+        ".xlsx; an existing file is replaced only if aliexp wrote it and it is unchanged, or with --overwrite); "
         "deadlines of a Parquet book: a FOLDER/ of Parquet parts, computed piece by piece (Dask)",
     )
     _overwrite_option(parser)

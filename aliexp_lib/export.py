@@ -9,11 +9,9 @@ column is a number, not text, and is written as one.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
@@ -21,71 +19,16 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
+from aliexp_lib.formulas import FORMULA_STARTS, safe_cells
 from aliexp_lib.own_marks import AUTHOR, xlsx_author
-from aliexp_lib.safe_write import write_file
-
-#: First characters that make a spreadsheet read a cell as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from aliexp_lib.safe_write import write_file, write_pieces
+from aliexp_lib.table_bytes import csv_chunks
 
 
-#: A plain negative number written as text (``-5``, ``-12.50``): a spreadsheet reads it as that number, not a formula.
-_PLAIN_NEGATIVE = re.compile(r"-\d+(?:\.\d+)?")
-
-
-def _inert(value: object) -> object:
-    """``value`` with an apostrophe before it if it is text a spreadsheet would read as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NEGATIVE.fullmatch(value):
-        return "'" + value
-    return value
-
-
-def safe_cells(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``table`` whose text cells cannot be read as formulas; other cells are unchanged.
-
-    Text starting with one of ``FORMULA_STARTS`` gets an apostrophe in front (OWASP "CSV
-    injection"), except a plain negative number (``-5``, ``-12.50``), which a spreadsheet reads as
-    that number. Numeric, boolean and datetime columns are left alone; column names are made safe too.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        Any table; it is not changed.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The safe copy, same index; text columns become ``object`` dtype.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> table = pd.DataFrame({"title": ["=1+1", "-5", "plain"], "refund_minor": [-500, 0, 1200]})
-    >>> safe_cells(table)["title"].tolist()
-    ["'=1+1", '-5', 'plain']
-    >>> safe_cells(table)["refund_minor"].tolist()
-    [-500, 0, 1200]
-    """
-    out = table.copy()
-    for column in out.columns:
-        values = out[column]
-        if (
-            pd.api.types.is_numeric_dtype(values)
-            or pd.api.types.is_bool_dtype(values)
-            or pd.api.types.is_datetime64_any_dtype(values)
-        ):
-            continue
-        out[column] = pd.Series([_inert(v) for v in values.tolist()], index=out.index, dtype=object)
-    out.columns = [_inert(str(c)) for c in out.columns]
-    return out
-
-
-def _for_output(table: pd.DataFrame) -> pd.DataFrame:
-    """``safe_cells`` of ``table`` with datetime columns as ``YYYY-MM-DD`` text."""
-    table = table.copy()
-    for column in table.columns:
-        if pd.api.types.is_datetime64_any_dtype(table[column]):
-            table[column] = table[column].dt.strftime("%Y-%m-%d")
-    return safe_cells(table)
+def _dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with datetime columns as ``YYYY-MM-DD`` text (a shallow copy if any)."""
+    dates = [c for c in table.columns if pd.api.types.is_datetime64_any_dtype(table[c])]
+    return table.assign(**{c: table[c].dt.strftime("%Y-%m-%d") for c in dates}) if dates else table
 
 
 def to_csv(
@@ -127,22 +70,33 @@ def to_csv(
     due,note
     2026-03-20,'=1+1
     """
-    safe = _for_output(table)
-    # The csv module quotes a field holding "\n" but not one holding only "\r" when lines end in "\n";
-    # a reader would then split the record there. Such tables quote every text field.
-    quoting = (
-        csv.QUOTE_NONNUMERIC
-        if any(
-            "\r" in v for c in safe.columns if safe[c].dtype == object for v in safe[c].tolist() if isinstance(v, str)
-        )
-        else csv.QUOTE_MINIMAL
-    )
+    pieces = csv_chunks(_dates_as_text(table))  # formulas made inert, a slice of rows at a time
     if isinstance(target, (str, os.PathLike)):
-        text = io.StringIO()
-        safe.to_csv(text, index=False, lineterminator="\n", quoting=quoting)
-        write_file(target, text.getvalue().encode("utf-8"), overwrite=overwrite, inputs=inputs)
+        write_pieces(target, pieces, overwrite=overwrite, inputs=inputs)
     else:
-        safe.to_csv(target, index=False, lineterminator="\n", quoting=quoting)
+        write_text_pieces(pieces, target)
+
+
+def write_text_pieces(pieces: Iterable[bytes], out: TextIO) -> None:
+    """UTF-8 ``pieces`` onto a text stream: straight to its byte buffer where it has one (``sys.stdout``).
+
+    Examples
+    --------
+    >>> import io
+    >>> out = io.StringIO()
+    >>> write_text_pieces([b"a,b\\n", "é\\n".encode()], out)
+    >>> out.getvalue()
+    'a,b\\né\\n'
+    """
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None and (getattr(out, "encoding", "") or "").lower().replace("-", "") == "utf8":
+        out.flush()
+        for piece in pieces:
+            buffer.write(piece)
+        buffer.flush()
+    else:
+        for piece in pieces:
+            out.write(piece.decode("utf-8"))
 
 
 def to_xlsx(
@@ -237,4 +191,4 @@ def _cell(value: object) -> object:
     return str(value)
 
 
-__all__ = ["FORMULA_STARTS", "ours_xlsx", "safe_cells", "to_csv", "to_xlsx"]
+__all__ = ["FORMULA_STARTS", "ours_xlsx", "safe_cells", "to_csv", "to_xlsx", "write_text_pieces"]

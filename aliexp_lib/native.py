@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aliexp_lib.arrow_csv import arrow_parse, one_line_records
 from aliexp_lib.cells import Lines, csv_field_limit, csv_record_lines, short
 from aliexp_lib.errors import CellError, InputError, out_of_memory_said
 from aliexp_lib.native_xlsx import read_xlsx
@@ -90,7 +91,9 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
     raw = _header_from_first_row(raw)
     if raw.empty:
         notes.append(f"{path}: the file has a header line and no orders")
-    return raw, Lines(find=lambda: csv_record_lines(_text(data), delimiter)), notes
+    numbers = one_line_records(data, len(raw) + 1)  # then the file's bytes need not be kept for messages
+    lines = Lines(numbers) if numbers is not None else Lines(find=lambda: csv_record_lines(_text(data), delimiter))
+    return raw, lines, notes
 
 
 #: A file of nothing but a byte order mark and white space.
@@ -229,6 +232,9 @@ def _lines(text: str):
 def _parse_csv(data: bytes, delimiter: str, path: Path) -> pd.DataFrame:
     """Every record of UTF-8 ``data`` as text cells (pandas' C parser, header as the first row); an
     error naming each ragged line or an unclosed quote."""
+    raw = arrow_parse(data, delimiter)
+    if raw is not None:
+        return raw
     try:
         raw = pd.read_csv(
             io.BytesIO(data),

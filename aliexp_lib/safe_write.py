@@ -88,11 +88,35 @@ def write_file(
     Traceback (most recent call last):
     aliexp_lib.errors.InputError: .../missing/out.csv: cannot write: the folder .../missing does not exist
     """
+    return write_pieces(path, [data], ours, overwrite, inputs)
+
+
+def write_pieces(
+    path: str | os.PathLike,
+    pieces: Iterable[bytes],
+    ours: Callable[[Path], bool] | None = None,
+    overwrite: bool = False,
+    inputs: Iterable[str | os.PathLike] = (),
+) -> Path:
+    """``write_file`` of the concatenation of ``pieces``, written as they come (a large file in bounded memory).
+
+    The pieces are produced only after the target was checked; an exception while producing them
+    removes the temporary file and leaves nothing under the final name.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_pieces(folder / "out.csv", (f"{n}\\n".encode() for n in range(3))).read_bytes()
+    b'0\\n1\\n2\\n'
+    >>> recorded(folder / "out.csv")
+    True
+    """
     path = Path(path)
     existed = check_target(path, ours, overwrite, inputs)
-    staged = _stage(path, data)
+    staged, digest = _stage(path, pieces)
     try:
-        _record(path, data)  # before the rename: a file of ours is never seen unrecorded
+        _record(path, digest)  # before the rename: a file of ours is never seen unrecorded
         if existed:
             os.replace(staged, path)
         else:
@@ -120,7 +144,7 @@ def write_new(path: str | os.PathLike, data: bytes) -> bool:
     path = Path(path)
     if not path.parent.is_dir():
         raise InputError(f"{path}: cannot write: the folder {path.parent} does not exist")
-    staged = _stage(path, data)
+    staged, _ = _stage(path, [data])
     try:
         os.link(staged, path)
         _sync_folder(path.parent)
@@ -133,8 +157,9 @@ def write_new(path: str | os.PathLike, data: bytes) -> bool:
     return True
 
 
-def _stage(path: Path, data: bytes) -> str:
-    """``data`` in a new temporary file beside ``path`` (exclusive, unpredictable name), synced; its name."""
+def _stage(path: Path, pieces: Iterable[bytes]) -> tuple[str, str]:
+    """``pieces`` in a new temporary file beside ``path`` (exclusive, unpredictable name), synced; its name
+    and the SHA-256 digest (hex) of its content."""
     try:
         handle, staged = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
@@ -142,9 +167,12 @@ def _stage(path: Path, data: bytes) -> str:
     try:
         try:
             os.fchmod(handle, 0o666 & ~_umask())
-            view = memoryview(data)
-            while view:
-                view = view[os.write(handle, view) :]
+            digest = hashlib.sha256()
+            for data in pieces:
+                digest.update(data)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(handle, view) :]
             os.fsync(handle)
         finally:
             os.close(handle)
@@ -154,7 +182,7 @@ def _stage(path: Path, data: bytes) -> str:
     except BaseException:
         _remove(staged)
         raise
-    return staged
+    return staged, digest.hexdigest()
 
 
 def check_target(
@@ -272,13 +300,13 @@ def _record_name(path: Path, content_sha: str) -> str:
     return f"{_sha(where)[:16]}-{_sha(where + chr(0) + content_sha)[:40]}"
 
 
-def _record(path: Path, data: bytes) -> None:
+def _record(path: Path, content_sha: str) -> None:
     """Note that we wrote ``data`` at ``path``; the oldest notes for the path beyond ``KEEP_RECORDS`` go.
     A note that cannot be written only means the next run asks for ``--overwrite``."""
     try:
         folder = _records()
         folder.mkdir(parents=True, exist_ok=True)
-        name = _record_name(path, hashlib.sha256(data).hexdigest())
+        name = _record_name(path, content_sha)
         (folder / name).write_text(os.path.abspath(path) + "\n", encoding="utf-8")
         mine = sorted(folder.glob(name.split("-")[0] + "-*"), key=lambda p: p.stat().st_mtime_ns)
         for old in mine[:-KEEP_RECORDS]:
@@ -314,4 +342,4 @@ def _cannot_write(path: Path, exc: OSError) -> InputError:
     return InputError(f"{path}: cannot write ({reason}); nothing was written")
 
 
-__all__ = ["STATE_DIR_VARIABLE", "check_target", "recorded", "write_file", "write_new"]
+__all__ = ["STATE_DIR_VARIABLE", "check_target", "recorded", "write_file", "write_new", "write_pieces"]

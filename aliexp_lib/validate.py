@@ -23,6 +23,7 @@ from babel import Locale
 
 from aliexp_lib.cells import Lines, Problems, flag_duplicates, per_distinct, short
 from aliexp_lib.chronology import KEPT, out_of_order
+from aliexp_lib.column_scan import edge_space, has_control
 from aliexp_lib.errors import InputError
 from aliexp_lib.money import Money, known_currencies, minor_digits
 from aliexp_lib.schema import (
@@ -41,10 +42,6 @@ _DECIMAL = re.compile(r"^[0-9]{1,12}(?:[.,][0-9]+)?$")
 _WHOLE = re.compile(r"^[0-9]{1,9}(?:\.0+)?$")
 #: Characters no order book holds: C0 and C1 controls but tab, line feed and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-#: The ASCII characters that are not ``_CONTROL``.
-_PLAIN_ASCII = bytes([9, 10, 13, *range(32, 127)])
-#: A cell separator followed by white space, in cells joined by NUL.
-_SPACE_AFTER_SEPARATOR = re.compile(r"\x00\s")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -241,7 +238,7 @@ def _control_characters(raw: pd.DataFrame, problems: Problems) -> pd.DataFrame:
     by spaces, with a warning per column."""
     for column in raw.columns:
         values = raw[column]
-        if not _has_control(values.tolist()):  # one scan; cells are looked at only if needed
+        if not has_control(values):  # one scan; cells are looked at only if needed
             continue
         nul = values.str.contains("\x00", regex=False).to_numpy()
         problems.flag(nul, values, column, "contains a NUL character (\\x00); the file is damaged or not text")
@@ -272,20 +269,10 @@ def _normalise_header(raw: pd.DataFrame, source: str) -> pd.DataFrame:
 
 
 def _strip(column: pd.Series) -> pd.Series:
-    """``column`` without leading and trailing white space (two scans of the joined cells first: usually none)."""
-    values = column.tolist()
-    joined = "\x00" + "\x00".join(values) + "\x00"
-    if not _SPACE_AFTER_SEPARATOR.search(joined) and not _SPACE_AFTER_SEPARATOR.search(joined[::-1]):
+    """``column`` without leading and trailing white space (one scan of the column first: usually none)."""
+    if not edge_space(column):
         return column
-    return pd.Series([v.strip() for v in values], index=column.index, dtype=column.dtype)
-
-
-def _has_control(values: list[str]) -> bool:
-    """Whether any of ``values`` holds a ``_CONTROL`` character (ASCII text is checked as bytes, much faster)."""
-    joined = "\n".join(values)
-    if joined.isascii():
-        return bool(joined.encode("ascii").translate(None, _PLAIN_ASCII))
-    return _CONTROL.search(joined) is not None
+    return pd.Series([v.strip() for v in column.tolist()], index=column.index, dtype=column.dtype)
 
 
 def _match(text: pd.Series, pattern: re.Pattern) -> pd.Series:

@@ -42,6 +42,7 @@ def synthetic_book(n: int, seed: int = 0) -> OrderBook:
 
     shipped = np.where(rng.random(n) < 0.95, today - rng.integers(0, 120, n).astype("timedelta64[D]"), nat)
     events = {"shipped_at": shipped, "ordered_at": shipped - rng.integers(1, 7, n).astype("timedelta64[D]")}
+    events["paid_at"] = events["ordered_at"]
     events["last_tracking_update_at"] = later(shipped, 1, 40, 0.7)
     events["received_at"] = later(shipped, 10, 60, 0.5)
     events["confirmed_at"] = later(events["received_at"], 0, 10, 0.6)

@@ -17,7 +17,7 @@ SAMPLE = "data/sample_orders.csv"
 TODAY = "2026-03-01"
 #: snapshot file -> command line arguments whose standard output it holds
 SNAPSHOTS = {
-    f"sample_deadlines_{TODAY}.csv": ["deadlines", SAMPLE, "--today", TODAY, "--format", "csv"],
+    f"sample_deadlines_{TODAY}.csv": ["deadlines", SAMPLE, "--today", TODAY, "--all", "--format", "csv"],
     f"sample_next_{TODAY}.csv": ["deadlines", SAMPLE, "--today", TODAY, "--next", "--format", "csv"],
     f"sample_resolve_{TODAY}.csv": ["resolve", SAMPLE, "--today", TODAY, "--format", "csv"],
     f"sample_break_even_{TODAY}.csv": ["resolve", SAMPLE, "--today", TODAY, "--break-even", "--format", "csv"],

@@ -25,7 +25,7 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def test_csv_has_the_documented_columns_in_order_and_every_kind():
-    done = run("deadlines", SAMPLE, "--today", "2026-03-01", "--format", "csv")
+    done = run("deadlines", SAMPLE, "--today", "2026-03-01", "--all", "--format", "csv")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "order_id,kind,due,days_left,status,actor,action,rule,estimated,assumption,advice"
@@ -51,10 +51,14 @@ def test_table_is_readable_text():
 
 
 def test_a_setting_changes_the_answer():
-    default = pd.read_json(io.StringIO(run("deadlines", SAMPLE, "--today", "2026-03-01", "--format", "json").stdout))
+    default = pd.read_json(
+        io.StringIO(run("deadlines", SAMPLE, "--today", "2026-03-01", "--all", "--format", "json").stdout)
+    )
     longer = pd.read_json(
         io.StringIO(
-            run("deadlines", SAMPLE, "--today", "2026-03-01", "--format", "json", "--set", "protection_days=75").stdout
+            run(
+                "deadlines", SAMPLE, "--today", "2026-03-01", "--all", "--format", "json", "--set", "protection_days=75"
+            ).stdout
         )
     )
     ends = default["kind"] == "protection_ends"

@@ -16,6 +16,8 @@ import pandas as pd
 
 from aliexp_lib import export
 from aliexp_lib.errors import InputError
+from aliexp_lib.safe_write import write_pieces
+from aliexp_lib.table_bytes import jsonl_chunks
 
 
 def save_table(
@@ -31,8 +33,8 @@ def save_table(
     table : pandas.DataFrame
         The table to write.
     path : Path
-        A ``.csv``, ``.xlsx`` or ``.parquet`` file (the suffix, in any case, chooses the format): a new one, or one
-        this program wrote and nobody changed since (``safe_write.write_file``).
+        A ``.csv``, ``.jsonl``, ``.xlsx`` or ``.parquet`` file (the suffix, in any case, chooses the format): a new
+        one, or one this program wrote and nobody changed since (``safe_write.write_file``).
     overwrite : bool, default False
         Replace a file we did not write (``--overwrite``).
     inputs : iterable of path-like
@@ -46,7 +48,7 @@ def save_table(
     Raises
     ------
     InputError
-        If ``path`` is not a ``.csv``, ``.xlsx`` or ``.parquet`` name, is a file we did not write (without
+        If ``path`` is not a ``.csv``, ``.jsonl``, ``.xlsx`` or ``.parquet`` name, is a file we did not write (without
         ``overwrite``), or cannot be written (the message says why; nothing is left under its name).
 
     Examples
@@ -67,8 +69,8 @@ def save_table(
     Traceback (most recent call last):
     aliexp_lib.errors.InputError: .../deadlines.csv exists and was not written by aliexp ... --overwrite to replace it
     """
-    if path.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
-        raise InputError(f"{path}: expected a .csv, .xlsx or .parquet file name")
+    if path.suffix.lower() not in (".csv", ".jsonl", ".xlsx", ".parquet"):
+        raise InputError(f"{path}: expected a .csv, .jsonl, .xlsx or .parquet file name")
     if path.suffix.lower() == ".parquet":  # typed columns for machines: dates stay dates, no spreadsheet to guard
         from aliexp_lib.parquet_io import write_parquet
 
@@ -77,6 +79,8 @@ def save_table(
     table = dates_as_text(table)
     if path.suffix.lower() == ".xlsx":
         export.to_xlsx(table, path, overwrite=overwrite, inputs=inputs)
+    elif path.suffix.lower() == ".jsonl":
+        write_pieces(path, jsonl_chunks(table), overwrite=overwrite, inputs=inputs)
     else:
         export.to_csv(table, path, overwrite=overwrite, inputs=inputs)
     return f"wrote {len(table)} rows to {path}"
@@ -109,15 +113,16 @@ def dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_table(table: pd.DataFrame, form: str, out: TextIO) -> None:
-    """``table`` on ``out`` as ``form``: ``csv`` (formulas made inert), ``json`` (a list of records)
-    or ``table`` (aligned text).
+    """``table`` on ``out`` as ``form``: ``csv`` (formulas made inert), ``json`` (a list of records),
+    ``jsonl`` (JSON lines) or ``table`` (aligned text).
 
     Parameters
     ----------
     table : pandas.DataFrame
         The table; dates are written as ``YYYY-MM-DD``.
-    form : {"csv", "json", "table"}
-        The format; anything but ``csv`` and ``json`` writes ``text_table``.
+    form : {"csv", "json", "jsonl", "table"}
+        The format; ``jsonl``: one JSON object a line (``table_bytes.jsonl_chunks``); anything but
+        ``csv``, ``json`` and ``jsonl`` writes ``text_table``.
     out : TextIO
         Where to write (e.g. ``sys.stdout``).
 
@@ -128,6 +133,8 @@ def write_table(table: pd.DataFrame, form: str, out: TextIO) -> None:
     >>> write_table(table, "csv", sys.stdout)
     order_id,due,days_left
     1,2026-03-11,10
+    >>> write_table(table, "jsonl", sys.stdout)
+    {"order_id":"1","due":"2026-03-11","days_left":10}
     >>> write_table(table, "json", sys.stdout)
     [
      {
@@ -140,6 +147,8 @@ def write_table(table: pd.DataFrame, form: str, out: TextIO) -> None:
     table = dates_as_text(table)
     if form == "csv":
         export.to_csv(table, out)  # text that a spreadsheet would run as a formula is made inert
+    elif form == "jsonl":
+        export.write_text_pieces(jsonl_chunks(table), out)
     elif form == "json":
         json.dump(table.to_dict("records"), out, ensure_ascii=False, indent=1)
         out.write("\n")
