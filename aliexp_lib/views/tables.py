@@ -89,7 +89,8 @@ def ranking_table(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``rank``, ``option``, ``net``, ``net_low``, ``net_high``, ``sure``, ``equivalent``,
-        ``likelihood`` [%], ``money_by``, ``reason``, ``risk``, ``advice`` (the seed's, by option and problem, ``guidance``)
+        ``likelihood`` [%], ``money_by``, ``reason``, ``risk``, ``advice`` (the seed's, by option and problem,
+        ``guidance``)
 
     Examples
     --------
