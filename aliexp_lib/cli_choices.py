@@ -40,5 +40,11 @@ EVENTS = (
     "return_shipped",
     "refund_issued",
     "refund_received",
+    "dispute_won",
+    "dispute_lost",
+    "dispute_cancelled",
+    "dispute_agreed",
+    "dispute_reopened",
+    "order_closed",
     "extension",
 )

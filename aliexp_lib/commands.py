@@ -91,7 +91,7 @@ def orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 
 def deadlines(args) -> tuple[pd.DataFrame | str, tuple[str, ...]]:
     """``deadlines``: every order's open deadlines (``--all``: the closed ones too; ``--next``: the most urgent)."""
-    if args.output and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir()):
+    if args.output and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir() and _parquet(args.orders)):
         return deadlines_out_of_core(args), ()
     analysis = analysis_of(args)
     table = analysis.next_actions if args.next else analysis.deadlines
@@ -109,6 +109,13 @@ def deadlines(args) -> tuple[pd.DataFrame | str, tuple[str, ...]]:
     return table, analysis.book.warnings
 
 
+def _parquet(orders: str) -> bool:
+    """Whether ``orders`` is a Parquet book (file or folder of parts), without importing pyarrow up front."""
+    from aliexp_lib.parquet_io import is_parquet
+
+    return is_parquet(orders)
+
+
 def deadlines_out_of_core(args) -> str:
     """``deadlines BOOK -o FOLDER/``: a Parquet book into a folder of Parquet parts, piece by piece.
 
@@ -122,7 +129,8 @@ def deadlines_out_of_core(args) -> str:
     if args.next:
         raise InputError("--next ranks the whole book: write it to a file (-o FILE.parquet), not a folder")
     setting = setting_of(args)
-    return write_deadlines(args.orders, args.output.rstrip("/" + os.sep), args.today, setting.rulebook, inputs_of(args))
+    out = args.output.rstrip("/" + os.sep)
+    return write_deadlines(args.orders, out, args.today, setting.rulebook, inputs_of(args), closed=args.all)
 
 
 def missing(args) -> tuple[pd.DataFrame, tuple[str, ...]]:

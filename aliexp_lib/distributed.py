@@ -33,6 +33,7 @@ import pandas as pd
 from aliexp_lib import caselog
 from aliexp_lib.deadlines import COLUMNS, compute_deadlines
 from aliexp_lib.errors import InputError
+from aliexp_lib.kinds import CLOSED
 from aliexp_lib.overlay import apply_events
 from aliexp_lib.parquet_io import (
     PIECE_ROWS,
@@ -114,6 +115,7 @@ def write_deadlines(
     rulebook: Rulebook | None = None,
     inputs: Iterable[str | os.PathLike] = (),
     rows: int = PIECE_ROWS,
+    closed: bool = True,
     **compute,
 ) -> str:
     """Every deadline of the Parquet book ``path`` into the folder ``out`` as Parquet parts, out of core.
@@ -132,6 +134,8 @@ def write_deadlines(
         The files and folders the command reads: never written over.
     rows : int, default ``parquet_io.PIECE_ROWS``
         About how many orders one task holds in memory.
+    closed : bool, default True
+        Keep the closed deadlines (``done``, ``expired``) too; False: the open ones only (the command's default).
     **compute
         For ``dask.compute`` (e.g. ``scheduler="threads"``, ``num_workers=2``); a running
         ``dask.distributed.Client`` is used by default.
@@ -166,6 +170,8 @@ def write_deadlines(
     replace = _check_folder(out, [path, *map(Path, inputs)])
     book = book_frame(path, rows)
     table = deadlines_frame(book, today, rulebook)
+    if not closed:
+        table = table[~table["status"].isin(CLOSED)]
     staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         os.chmod(staged, 0o777 & ~_umask())

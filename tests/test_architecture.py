@@ -21,6 +21,7 @@ GROUND_FLOOR = {
     "aliexp_lib.logfile",
     "aliexp_lib.safe_write",
     "aliexp_lib.own_marks",
+    "aliexp_lib.sheet_scan",
     "aliexp_lib.workbook",
 }
 

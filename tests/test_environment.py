@@ -32,9 +32,10 @@ def conda_packages() -> dict[str, str]:
     text = (ROOT / "environment.yml").read_text(encoding="utf-8")
     for line in text.split("\ndependencies:\n", 1)[1].splitlines():
         found = re.match(r"^  - ([A-Za-z0-9_.-]+[^#]*?)\s*(?:#.*)?$", line)
-        if found and not found.group(1).startswith(("pip", "python")):
+        if found:
             name, spec = requirement(found.group(1))
-            packages[name] = spec
+            if name not in ("pip", "python"):
+                packages[name] = spec
     return packages
 
 

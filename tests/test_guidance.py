@@ -132,7 +132,7 @@ def test_ways_out_carry_their_advice_in_both_languages():
         assert post_office in said[("D", "return_for_refund")]  # L334
         assert post_office in said[("D", "partial_refund_keep")]
         assert post_office not in said[("D", "dispute_full_refund")]
-        assert same_order in said[("A", "settle_off_platform")]  # L99, L227
+        assert same_order in said[("A", "pay_matching_order")]  # L99, L227
         assert same_order not in said.get(("D", "keep_and_close"), "")
 
 

@@ -85,13 +85,13 @@ def test_a_typed_parquet_book_dates_decimals_integers_loads_like_its_text(tmp_pa
 def test_deadlines_round_trip_through_parquet_keep_dates_and_types(tmp_path, capsys):
     write_parquet(sample_text(), tmp_path / "book.parquet")
     code, out, _ = run(
-        capsys, "deadlines", str(tmp_path / "book.parquet"), "--format", "csv", "-o", str(tmp_path / "d.parquet")
+        capsys, "deadlines", str(tmp_path / "book.parquet"), "--all", "--format", "csv", "-o", str(tmp_path / "d.parquet")
     )
-    assert code == 0 and out.strip() == f"wrote 329 rows to {tmp_path / 'd.parquet'}"
+    assert code == 0 and out.strip() == f"wrote 330 rows to {tmp_path / 'd.parquet'}"
     back = pd.read_parquet(tmp_path / "d.parquet")
     assert ours_parquet(tmp_path / "d.parquet")
     assert pa.types.is_date32(pq.read_schema(tmp_path / "d.parquet").field("due").type)
-    code, out, _ = run(capsys, "deadlines", str(SAMPLE), "--format", "csv")
+    code, out, _ = run(capsys, "deadlines", str(SAMPLE), "--all", "--format", "csv")
     printed = pd.read_csv(pd.io.common.StringIO(out), dtype=str, keep_default_na=False)
     assert back.astype(str).replace({"None": "", "nan": ""}).equals(printed.astype(str))
 
@@ -182,8 +182,8 @@ def test_a_parquet_output_never_replaces_a_file_we_did_not_write(tmp_path, capsy
 def test_an_output_folder_is_replaced_only_when_it_holds_only_our_parts(tmp_path, capsys):
     write_parquet(sample_text(), tmp_path / "book.parquet")
     book, out = str(tmp_path / "book.parquet"), tmp_path / "deadlines"
-    code, said, _ = run(capsys, "deadlines", book, "-o", f"{out}/")
-    assert code == 0 and said.strip() == f"wrote 329 deadlines of 50 orders in 1 part(s) to {out}"
+    code, said, _ = run(capsys, "deadlines", book, "-o", f"{out}/", "--all")
+    assert code == 0 and said.strip() == f"wrote 330 deadlines of 50 orders in 1 part(s) to {out}"
     assert [p.name for p in out.iterdir()] == ["part.00000.parquet"]
     assert run(capsys, "deadlines", book, "-o", f"{out}/")[0] == 0  # ours: replaced
     (out / "notes.txt").write_text("mine", encoding="utf-8")
@@ -229,7 +229,7 @@ def test_the_out_of_core_result_equals_the_in_memory_result_on_a_few_hundred_ord
     assert written.astype(str).to_numpy().tolist() == expected.astype(str).to_numpy().tolist()
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(orders() | exported_orders(), min_size=1, max_size=24), st.integers(4, 10))
 def test_dask_partition_by_partition_equals_pandas_on_any_book(tmp_path_factory, order_list, rows):
     path = tmp_path_factory.mktemp("book") / "book.parquet"
@@ -252,8 +252,8 @@ def test_the_readme_dask_cluster_example_runs(tmp_path):
     write_parquet(sample_text(), tmp_path / "book.parquet")
     found = {"book": tmp_path / "book.parquet", "out": tmp_path / "deadlines"}
     exec(example, found)
-    assert found["said"] == f"wrote 329 deadlines of 50 orders in 1 part(s) to {tmp_path / 'deadlines'}"
-    assert len(pd.read_parquet(tmp_path / "deadlines")) == 329
+    assert found["said"] == f"wrote 330 deadlines of 50 orders in 1 part(s) to {tmp_path / 'deadlines'}"
+    assert len(pd.read_parquet(tmp_path / "deadlines")) == 330
 
 
 def test_importing_the_library_leaves_dask_for_the_commands_that_use_it():

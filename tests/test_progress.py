@@ -21,11 +21,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample_orders.csv"
 
-#: The command line with the progress line's delay set to ``{delay}`` seconds.
+#: The command line with the progress line's delay set to ``{delay}`` seconds; each step lasts at least
+#: four refreshes of the line (a command on the small sample is faster than a refresh: the line would
+#: be drawn only after its last step, and the test would depend on the machine's load).
 _RUN = """
-import sys
+import sys, time
 from aliexp_lib import cli, progress
 progress.DELAY_S = {delay}
+named = progress.step
+def step(doing):
+    named(doing)
+    time.sleep(4 * progress.REFRESH_S)
+progress.step = step
 sys.exit(cli.main({argv!r}))
 """
 

@@ -210,10 +210,11 @@ def test_the_analysis_holds_what_the_engines_give(analysis):
 
 def test_tables_and_figures_render_the_analysis(analysis):
     week = tables.week_actions(analysis)
-    # the refund leaves the platform 10 d after it was issued; ask for an extension 75 - 2 d after shipping
+    # what you must do first (ask for an extension 75 - 2 d after shipping), then what you wait for
+    # (the refund leaves the platform 10 d after it was issued)
     assert week[["Order", "Due", "Status"]].values.tolist() == [
-        ["2", "Mar 22, 2026", "upcoming"],
         ["1", "Mar 24, 2026", "upcoming"],
+        ["2", "Mar 22, 2026", "upcoming"],
     ]
     assert tables.refunds_in_flight(analysis).iloc[0]["Status"] == "upcoming"
     bars = figures.timeline(analysis).data[0]
