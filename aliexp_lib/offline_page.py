@@ -20,6 +20,8 @@ from importlib import resources
 PLOTLY_JSON = "application/vnd.plotly.v1+json"
 #: The opening tag of an output area, as nbconvert's lab template writes it (user text inside is escaped).
 _OUTPUT_AREA = re.compile(r'<div class="[^"<>]*\bjp-OutputArea-output\b[^"<>]*"')
+#: A numeric character reference (decimal).
+_NON_ASCII_REF = re.compile(r"&#([0-9]{3,7});")
 #: The nbconvert template (a folder of ``templates/nbconvert``) without scripts from a CDN.
 TEMPLATE = "aliexp_offline"
 
@@ -91,6 +93,7 @@ def _exporter():
                 WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
             )
             page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            page = _NON_ASCII_REF.sub(_as_character, page)  # the page's own UTF-8, as nbconvert's last pass gave
             return _OUTPUT_AREA.sub(r'\g<0> tabindex="0"', page), resources
 
     folder = resources.files("aliexp_lib").joinpath("templates", "nbconvert")
@@ -102,6 +105,12 @@ def _exporter():
             exclude_input_prompt=True,
             exclude_output_prompt=True,
         )
+
+
+def _as_character(ref: re.Match) -> str:
+    """The character of a reference beyond ASCII (none has a meaning in HTML: those are ASCII), else the reference."""
+    code = int(ref[1])
+    return chr(code) if 128 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else ref[0]
 
 
 @functools.cache

@@ -306,7 +306,7 @@ def _fill(template: str, **values) -> pd.Series:
     Only plain ``{name}`` fields may take a Series.
     """
     index = next(v.index for v in values.values() if isinstance(v, pd.Series))
-    out = pd.Series("", index=index, dtype=object)
+    out = pd.Series("", index=index, dtype="str")  # pandas' text type: adds to Arrow-stored text, even empty
     for literal, field, spec, conversion in Formatter().parse(template):
         out = out + literal
         if field is None:
@@ -317,7 +317,7 @@ def _fill(template: str, **values) -> pd.Series:
         elif spec or conversion:
             raise ValueError(f"{template!r}: a field filled per row takes no format spec or conversion")
         else:
-            out = out + value
+            out = out + value.astype("str")  # an all-missing column may come as float: missing stays missing
     return out
 
 

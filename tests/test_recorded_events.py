@@ -128,7 +128,7 @@ def test_the_report_shows_the_recorded_refund_not_the_price(orders):
     text = out.read_text(encoding="utf-8")
     section = re.sub(r"<[^>]+>", " ", text[text.index("Refunds on their way") :])[:3000]
     words = " ".join(section.split())
-    assert "order 81 RUB50.00 card" in words, words[:400]
+    assert "order 81 RUB50.00 Bank card" in words, words[:400]
     assert "RUB600.00" not in words
 
 
