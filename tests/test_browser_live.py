@@ -4,6 +4,7 @@ their verdicts, a recorded event changes the week's table (served by JupyterLab 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page
@@ -73,7 +74,8 @@ def test_recording_an_event_changes_the_week_table_without_running_a_cell(tmp_pa
             UPDATE_TIMEOUT,
         )
         panel = page.locator(PANEL)
-        order = panel.locator(".widget-dropdown").filter(has_text="Order").locator("select")
+        label = page.locator(".widget-label", has_text=re.compile(r"^\s*Order\s*$"))  # not "Order closed"
+        order = panel.locator(".widget-dropdown").filter(has=label).locator("select")
         labels = [t.replace("\xa0", " ") for t in order.locator("option").all_text_contents()]
         assert f"Soldering iron kit · {ORDER}" in labels, labels[:5]
         assert all(not label.isdigit() for label in labels), "orders are named by their title"

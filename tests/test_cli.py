@@ -264,7 +264,8 @@ def test_every_export_goes_through_every_command_and_each_unfinished_order_has_a
         ("aliexpress_data_backup.xlsx", []),
         ("aliexpress_data_backup.xlsx", ["--currency", "EUR"]),
         ("shopper_inventory.json", []),
-        ("aliexpress_csv_export_ru.csv", ["--lang", "ru"]),
+        # its orders' windows all closed for good by 2026-03-01 (expired, left out): a day they were open
+        ("aliexpress_csv_export_ru.csv", ["--lang", "ru", "--today", "2025-10-01"]),
     ],
 )
 def test_the_report_of_an_export_as_a_buyer_has_it(export, currency, tmp_path):

@@ -85,7 +85,14 @@ def test_a_typed_parquet_book_dates_decimals_integers_loads_like_its_text(tmp_pa
 def test_deadlines_round_trip_through_parquet_keep_dates_and_types(tmp_path, capsys):
     write_parquet(sample_text(), tmp_path / "book.parquet")
     code, out, _ = run(
-        capsys, "deadlines", str(tmp_path / "book.parquet"), "--all", "--format", "csv", "-o", str(tmp_path / "d.parquet")
+        capsys,
+        "deadlines",
+        str(tmp_path / "book.parquet"),
+        "--all",
+        "--format",
+        "csv",
+        "-o",
+        str(tmp_path / "d.parquet"),
     )
     assert code == 0 and out.strip() == f"wrote 330 rows to {tmp_path / 'd.parquet'}"
     back = pd.read_parquet(tmp_path / "d.parquet")
@@ -229,7 +236,9 @@ def test_the_out_of_core_result_equals_the_in_memory_result_on_a_few_hundred_ord
     assert written.astype(str).to_numpy().tolist() == expected.astype(str).to_numpy().tolist()
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(st.lists(orders() | exported_orders(), min_size=1, max_size=24), st.integers(4, 10))
 def test_dask_partition_by_partition_equals_pandas_on_any_book(tmp_path_factory, order_list, rows):
     path = tmp_path_factory.mktemp("book") / "book.parquet"
