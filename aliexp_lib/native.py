@@ -21,6 +21,7 @@ import pandas as pd
 from aliexp_lib.arrow_csv import arrow_parse, one_line_records
 from aliexp_lib.cells import Lines, csv_field_limit, csv_record_lines, short
 from aliexp_lib.errors import CellError, InputError, out_of_memory_said
+from aliexp_lib.memory_guard import check_fits
 from aliexp_lib.native_xlsx import read_xlsx
 
 #: Characters no order book holds: C0 and C1 controls but tab, line feed and carriage return.
@@ -75,6 +76,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
     piece by piece; other encodings are turned into UTF-8 bytes and their text dropped); the text is
     decoded again only to name the line of a problem.
     """
+    check_fits(path)  # a file too big for the memory at hand: one line, before a byte is read
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -86,6 +88,7 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
         raise _nul_error(_text(data), path)
     delimiter, note = _sniff_delimiter(data[:_HEAD].decode("utf-8-sig", errors="ignore"), path)
     notes += [note] if note else []
+    _check_width(data[:_HEAD].decode("utf-8-sig", errors="ignore"), delimiter, path)
     with csv_field_limit():
         raw = _parse_csv(data, delimiter, path)
     raw = _header_from_first_row(raw)
@@ -94,6 +97,22 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
     numbers = one_line_records(data, len(raw) + 1)  # then the file's bytes need not be kept for messages
     lines = Lines(numbers) if numbers is not None else Lines(find=lambda: csv_record_lines(_text(data), delimiter))
     return raw, lines, notes
+
+
+#: Columns a CSV order file may have [columns]: the most Excel lets a sheet hold (an order book has some 30).
+MAX_COLUMNS = 16_384
+
+
+def _check_width(head: str, delimiter: str, path: Path) -> None:
+    """``InputError`` naming the limit if the header line has more than ``MAX_COLUMNS`` columns (every
+    column costs work; 100,000 would take minutes), before the rest of the file is parsed."""
+    first = next((line for line in _lines(head) if line.strip()), "")
+    columns = first.count(delimiter) + 1
+    if columns > MAX_COLUMNS:
+        raise InputError(
+            f"{path}: line 1: {columns} columns, more than the limit of {MAX_COLUMNS} (MAX_COLUMNS, as in Excel); "
+            "keep only the order columns"
+        )
 
 
 #: A file of nothing but a byte order mark and white space.

@@ -4,7 +4,8 @@ A workbook is a zip archive of XML parts; a small file can unpack to gigabytes (
 millions of rows. Before anything is parsed, ``open_workbook`` checks the archive's table of
 contents: the parts' unpacked sizes (``MAX_UNPACKED``) and how much each part grows
 (``MAX_RATIO``). Python's ``zipfile``, which ``openpyxl`` reads through, never unpacks a part
-beyond the size the table of contents declares, so the check bounds the work. Readers then stream a
+beyond the size the table of contents declares; the fast reader would, so ``read_sheet`` first
+unpacks each part no further than its declared size (``zip_parts``): the check bounds the work. Readers then stream a
 sheet row by row and refuse more than ``MAX_ROWS`` rows or a cell over ``MAX_CELL`` characters; each
 refusal names the file and the limit. ``stream_sheet`` reads a sheet in one pass keeping, for each
 cell, both its saved value and its formula (openpyxl's read-only mode gives one or the other).
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from aliexp_lib.errors import InputError
+from aliexp_lib.zip_parts import check_declared_sizes
 
 #: Rows a sheet may have [rows]: the most Excel itself can hold in one sheet.
 MAX_ROWS = 1_048_576
@@ -196,6 +198,7 @@ def read_sheet(data: bytes, sheet: int | str, where: object) -> Sheet:
     from aliexp_lib import sheet_scan
 
     check_archive(data, where)
+    check_declared_sizes(data, where)  # a part that unpacks beyond its declared size: the fast reader would follow it
     with damaged_as_input_error(where), zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = sheet_scan.sheet_parts(archive)
         names = [name for name, _ in parts]
@@ -209,11 +212,6 @@ def read_sheet(data: bytes, sheet: int | str, where: object) -> Sheet:
         reach, any_formula = sheet_scan.extent(archive, part, MAX_ROWS, MAX_CELLS)
         if reach is not None:
             _check_reach(*reach, where)
-        for other in archive.infolist():  # every other part unpacked to its end: a size that lies fails its CRC
-            if other.filename != part and not other.is_dir():
-                with archive.open(other) as stream:
-                    while stream.read(1 << 24):
-                        pass
         formulas = sheet_scan.formulas(archive, part) if any_formula else {}
         rows, merged = _parse(data, index)
     cells = pd.DataFrame(rows, dtype=object).to_numpy(dtype=object) if rows else np.empty((0, 0), dtype=object)

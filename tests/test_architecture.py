@@ -23,6 +23,7 @@ GROUND_FLOOR = {
     "aliexp_lib.own_marks",
     "aliexp_lib.sheet_scan",
     "aliexp_lib.workbook",
+    "aliexp_lib.zip_parts",
 }
 
 

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 
-from aliexp_lib import cli, load_orders, native, workbook
+from aliexp_lib import cli, load_orders, memory_guard, native, workbook, zip_parts
 from aliexp_lib.assumptions import load_assumptions
 from aliexp_lib.costs import MAX_NUMBER
 from aliexp_lib.errors import InputError
@@ -89,6 +91,48 @@ def test_a_zip_bomb_is_refused_before_anything_is_unpacked(monkeypatch):
     message = str(error.value)
     assert message.startswith(str(HOSTILE / "zip_bomb_cell.xlsx")) and "(MAX_RATIO)" in message
     assert (opens.books, opens.sheets) == (0, 0)
+
+
+def test_a_part_whose_header_lies_about_its_size_is_refused_unpacking_no_more_than_declared(monkeypatch):
+    opens, pieces = _Opens(monkeypatch), []
+    decompressobj = zlib.decompressobj
+
+    class Counted:
+        def __init__(self, *args):
+            self.inner = decompressobj(*args)
+
+        def decompress(self, data, limit):
+            piece = self.inner.decompress(data, limit)
+            pieces.append(len(piece))
+            return piece
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(zip_parts.zlib, "decompressobj", Counted)
+    path = HOSTILE / "lying_size.xlsx"
+    sheet = next(p for p in zipfile.ZipFile(path).infolist() if p.filename == "xl/worksheets/sheet1.xml")
+    assert sheet.file_size == 100_000 and sheet.compress_size < 100_000  # under every limit, as declared
+    with pytest.raises(InputError) as error:
+        load_orders(path)
+    assert str(error.value) == (
+        f"{path}: part 'xl/worksheets/sheet1.xml' unpacks to more than the 100000 bytes its header declares, "
+        "the limit it is held to; the archive is forged or damaged, not a workbook"
+    )
+    assert (opens.books, opens.sheets) == (0, 0)  # the fast reader, which follows the whole stream, never ran
+    assert sum(pieces) <= sum(p.file_size + 1 for p in zipfile.ZipFile(path).infolist())  # not the 10 MB it holds
+
+
+def test_an_honest_workbook_passes_the_declared_size_check(tmp_path):
+    path = _orders(tmp_path / "orders.xlsx", 3)
+    zip_parts.check_declared_sizes(path.read_bytes(), path)
+    sheet = next(p for p in zipfile.ZipFile(path).infolist() if p.filename == "xl/worksheets/sheet1.xml")
+    crc = struct.pack("<I", sheet.CRC)
+    damaged = path.read_bytes().replace(crc, struct.pack("<I", sheet.CRC ^ 1))  # both headers
+    with pytest.raises(
+        InputError, match=r"orders.xlsx: not a readable XLSX workbook \(part 'xl/worksheets/sheet1.xml'"
+    ):
+        zip_parts.check_declared_sizes(damaged, path)
 
 
 def test_a_workbook_packed_ordinarily_passes_the_ratio_check(tmp_path):
@@ -173,6 +217,102 @@ def test_running_out_of_memory_elsewhere_is_one_line_too(monkeypatch, capsys):
     assert capsys.readouterr().err == (
         "error: not enough memory for this command; close other programs, or split the orders\n"
     )
+
+
+def _never(*args, **kwargs):
+    raise AssertionError("the file was parsed")
+
+
+@pytest.mark.parametrize(("room", "refused"), [(0, False), (-1, True)])
+def test_a_csv_needing_more_memory_than_at_hand_is_refused_before_it_is_read(
+    monkeypatch, tmp_path, capsys, room, refused
+):
+    path = tmp_path / "orders.csv"
+    path.write_text("order_id,price,currency,shipped_at\n81,600,RUB,2026-02-02\n")
+    need = path.stat().st_size * memory_guard.PEAK_PER_BYTE
+    monkeypatch.setenv(memory_guard.LIMIT_VARIABLE, str(need + room))
+    out = tmp_path / "out.csv"
+    if not refused:
+        assert cli.main(["deadlines", str(path), "--today", "2026-03-01", "-o", str(out)]) == 0 and out.exists()
+        return
+    monkeypatch.setattr(native, "_parse_csv", _never)
+    assert cli.main(["deadlines", str(path), "--today", "2026-03-01", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {path}: 0.0 MB of orders needs about 0.0 MB of memory to read and check (15 times")
+    assert "more than the 0.0 MB at hand (ALIEXP_MEMORY_LIMIT); split the file" in err and "-o FOLDER/" in err
+    assert "set ALIEXP_MEMORY_LIMIT (for example 8G)" in err and err.count("\n") == 1 and not out.exists()
+
+
+def test_a_csv_bigger_than_the_address_space_limit_is_one_line_and_nothing_written(tmp_path):
+    """The issue's case: a big CSV under a 2 GB cap (``ulimit -v``) ended in a MemoryError traceback. A sparse
+    file of 1 GB costs no disk: it is refused from its size, before a byte of it is read."""
+    import os
+    import resource
+
+    path = tmp_path / "orders.csv"
+    with path.open("wb") as file:
+        file.write(b"order_id,price,currency\n81,600,RUB\n")
+        file.truncate(1 << 30)
+    environment = {k: v for k, v in os.environ.items() if k != memory_guard.LIMIT_VARIABLE}
+    done = subprocess.run(
+        [sys.executable, "-m", "aliexp_lib", "deadlines", str(path), "--format", "csv", "-o", "out.csv"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        timeout=60,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)),
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"error: {path}: 1.0 GB of orders needs about 15.0 GB of memory"), done.stderr
+    assert "at hand (the address-space limit of this process, ulimit -v)" in done.stderr
+    assert done.stderr.count("\n") == 1 and not (tmp_path / "out.csv").exists()
+
+
+def test_a_bad_memory_limit_setting_is_named(monkeypatch):
+    monkeypatch.setenv(memory_guard.LIMIT_VARIABLE, "lots")
+    with pytest.raises(InputError, match=r"ALIEXP_MEMORY_LIMIT='lots': expected a size such as 8G"):
+        load_orders(SAMPLE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Columns: linear in the header, and bounded
+
+
+def test_a_hundred_thousand_unknown_columns_are_refused_in_one_line_at_once(tmp_path):
+    """The issue's case: 20,000 unknown columns took 90 s, 100,000 gave no answer in 5 minutes."""
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        ",".join(["order_id", *(f"extra_{i}" for i in range(100_000))]) + "\n" + ",".join(["81"] + ["x"] * 100_000)
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "aliexp_lib", "deadlines", str(path), "-o", "out.csv"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr == (
+        f"error: {path}: line 1: 100001 columns, more than the limit of 16384 (MAX_COLUMNS, as in Excel); "
+        "keep only the order columns\n"
+    )
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize(("columns", "refused"), [(8, False), (9, True)])
+def test_columns_up_to_the_limit_are_read_one_more_is_refused_unparsed(monkeypatch, tmp_path, columns, refused):
+    monkeypatch.setattr(native, "MAX_COLUMNS", 8)
+    path = tmp_path / "orders.csv"
+    names = ["order_id", *(f"extra_{i}" for i in range(columns - 1))]
+    path.write_text(",".join(names) + "\n" + ",".join(["81"] + ["x"] * (columns - 1)) + "\n")
+    if not refused:
+        book = load_orders(path)
+        assert len(book) == 1 and len(book.warnings) <= 1  # the unknown columns said at most once
+        return
+    monkeypatch.setattr(native, "_parse_csv", _never)
+    with pytest.raises(InputError, match=r"orders.csv: line 1: 9 columns, more than the limit of 8 \(MAX_COLUMNS"):
+        load_orders(path)
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1251", "utf-16"])

@@ -91,6 +91,10 @@ CORPUS = {
     "formulas_unsaved.xlsx": (ERROR, "row 2, column price: '=100+80': a formula with no saved value"),
     "formulas_saved_merged.xlsx": (OK, "cells B2:B3 (rows 2-3, column store) are merged"),
     "zip_bomb_cell.xlsx": (ERROR, "times, over the limit of 100 times (MAX_RATIO)"),
+    "lying_size.xlsx": (
+        ERROR,
+        "part 'xl/worksheets/sheet1.xml' unpacks to more than the 100000 bytes its header declares, the limit",
+    ),
     "row_beyond_excel.xlsx": (ERROR, "row 1048577: more than 1048576 rows, the limit (MAX_ROWS"),
     "far_corner.xlsx": (ERROR, "1048576 rows of 16384 columns: more than 30000000 cells, the limit (MAX_CELLS)"),
     "hyperlink_formula.csv": (OK, "line 3, column title: '=HYPERLINK(\"http://evil.example/"),

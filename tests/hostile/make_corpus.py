@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -69,6 +71,25 @@ def with_sheet(data: bytes, sheet: bytes) -> bytes:
             content = sheet if item.filename == "xl/worksheets/sheet1.xml" else source.read(item.filename)
             target.writestr(item.filename, content)
     return out.getvalue()
+
+
+def with_lying_size(data: bytes, part: str, declared: int) -> bytes:
+    """The archive with ``part``'s headers (local and central) declaring ``declared`` unpacked bytes and the
+    CRC of only its first ``declared`` bytes: a reader trusting the headers sees a small, sound part."""
+    content = zipfile.ZipFile(io.BytesIO(data)).read(part)
+    crc = zlib.crc32(content[:declared])
+    out = bytearray(data)
+    name = part.encode()
+    local = out.index(b"PK\x03\x04")
+    while out[local + 30 : local + 30 + len(name)] != name:
+        local = out.index(b"PK\x03\x04", local + 4)
+    central = out.index(b"PK\x01\x02")
+    while out[central + 46 : central + 46 + len(name)] != name:
+        central = out.index(b"PK\x01\x02", central + 4)
+    for at in (local + 14, central + 16):
+        struct.pack_into("<I", out, at, crc)
+        struct.pack_into("<I", out, at + 8, declared)
+    return bytes(out)
 
 
 def sheet_xml(rows: str) -> bytes:
@@ -146,6 +167,9 @@ def main() -> None:
     (HERE / "zip_bomb_cell.xlsx").write_bytes(
         with_sheet(workbook([["order_id"]]), sheet_xml(bomb + "A" * 8_000_000 + "</t></is></c></row>"))
     )
+    # A part whose headers lie: declared 100 KB (under every limit, CRC of those bytes), it unpacks to 10 MB.
+    lying = with_sheet(workbook([["order_id"]]), sheet_xml(bomb + "A" * 10_000_000 + "</t></is></c></row>"))
+    (HERE / "lying_size.xlsx").write_bytes(with_lying_size(lying, "xl/worksheets/sheet1.xml", 100_000))
     # A row beyond the most Excel holds (1,048,576): refused as it is reached, not after 20M rows.
     far = header + '</is></c></row><row r="1048577"><c r="A1048577"><v>1</v></c></row>'
     (HERE / "row_beyond_excel.xlsx").write_bytes(with_sheet(workbook([["order_id"]]), sheet_xml(far)))
