@@ -96,12 +96,18 @@ def out_of_memory_said(path: str | Path) -> Iterator[None]:
     Traceback (most recent call last):
     ...
     aliexp_lib.errors.InputError: orders.csv: not enough memory to read this file; close other programs, \
-or split it into smaller files (for example by year) and read each one
+or split it into smaller files (for example by year) and read each one, or keep the orders as a Parquet book \
+(a folder of parts) and write to a folder (-o FOLDER/), which runs out of core (README: "Books bigger than memory")
     """
     try:
         yield
     except MemoryError:
+        try:
+            size = f" ({Path(path).stat().st_size / (1 << 20):.1f} MB)" if Path(path).is_file() else ""
+        except OSError:
+            size = ""
         raise InputError(
-            f"{path}: not enough memory to read this file; close other programs, or split it into smaller files "
-            "(for example by year) and read each one"
+            f"{path}: not enough memory to read this file{size}; close other programs, or split it into smaller "
+            "files (for example by year) and read each one, or keep the orders as a Parquet book (a folder of "
+            'parts) and write to a folder (-o FOLDER/), which runs out of core (README: "Books bigger than memory")'
         ) from None

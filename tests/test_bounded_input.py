@@ -200,11 +200,12 @@ def test_running_out_of_memory_names_the_file_and_what_to_do(monkeypatch, tmp_pa
         raise MemoryError
 
     monkeypatch.setattr(native, "_parse_csv", no_memory)  # as pandas does when the table does not fit
-    with pytest.raises(InputError, match=r"orders.csv: not enough memory to read this file; close other programs"):
+    with pytest.raises(InputError, match=r"orders.csv: not enough memory to read this file \(0.0 MB\); close other"):
         load_orders(path)
     assert cli.main(["orders", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {path}: not enough memory") and "split it into smaller files" in err
+    assert "write to a folder (-o FOLDER/), which runs out of core" in err
     assert "Traceback" not in err and err.count("\n") == 1
 
 
