@@ -30,9 +30,8 @@ TODAY = dt.date(2026, 3, 1)
 CHECKED = 2_000
 
 
-def synthetic_book(n: int, seed: int = 0) -> OrderBook:
-    """``n`` orders at every stage of their life around ``TODAY``, as a typed order book."""
-    rng = np.random.default_rng(seed)
+def synthetic_dates(n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """``n`` orders at every stage of their life around ``TODAY``: event column -> ``datetime64[D]`` (NaT: none)."""
     today = np.datetime64(TODAY, "D")
     nat = np.datetime64("NaT")
 
@@ -52,11 +51,20 @@ def synthetic_book(n: int, seed: int = 0) -> OrderBook:
     events["return_shipped_at"] = later(events["return_address_at"], 1, 12, 0.7)
     events["refund_issued_at"] = later(events["dispute_opened_at"], 3, 40, 0.5)
     events["refund_received_at"] = later(events["refund_issued_at"], 3, 20, 0.6)
+    return events
+
+
+def synthetic_book(n: int, seed: int = 0) -> OrderBook:
+    """``n`` orders at every stage of their life around ``TODAY`` (``synthetic_dates``), as a typed order book."""
+    rng = np.random.default_rng(seed)
+    events = synthetic_dates(n, rng)
     table = pd.DataFrame({"order_id": np.char.add("o", np.arange(n).astype(str)).astype(object)})
-    for column in DATE_COLUMNS:
-        table[column] = events[column].astype("datetime64[s]")
+    none = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    for column in DATE_COLUMNS:  # a dispute's end, a close: not generated, empty
+        table[column] = events.get(column, none).astype("datetime64[s]")
     table["protection_days"] = pd.array(np.where(rng.random(n) < 0.1, 75, 0), dtype="Int64")
     table.loc[table["protection_days"] == 0, "protection_days"] = pd.NA
+    table["payment_method"] = np.where(rng.random(n) < 0.7, "card", "Qiwi").astype(object)  # refunds' payout time
     table["extension_days"] = pd.array(np.where(rng.random(n) < 0.15, rng.integers(5, 40, n), 0), dtype="Int64")
     return OrderBook(table, source=f"synthetic {n}")
 

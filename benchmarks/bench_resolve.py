@@ -48,6 +48,7 @@ def synthetic_problems(n: int, seed: int = 1) -> OrderBook:
     table["postage_quote_minor"] = pd.array(np.full(n, pd.NA), dtype="Int64")
     table["weight_g"] = pd.array(rng.integers(50, 5000, n), dtype="Int64")
     table["cashback_rate"] = np.where(rng.random(n) < 0.3, 5.0, np.nan)
+    table["tracking_number"] = ""  # as the reference's cases: no tracking to judge (tests/test_options_state.py does)
     table["payment_method"] = np.array(["card", "WebMoney", "YooMoney", "PayPal"], dtype=object)[rng.integers(0, 4, n)]
     table["shipping_method"] = np.array(["AliExpress Standard Shipping", "Cainiao Saver Shipping"], dtype=object)[
         rng.integers(0, 2, n)

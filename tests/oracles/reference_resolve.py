@@ -96,6 +96,11 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
             options.append((o["order_id"], option, likely, mid, low, high, when, mid - given_up, demoted))
 
     p_nr = a["p_win_not_received"]
+    # tracking that gives no reason to wait (rules 6, 30; a number's own check and sharing need the
+    # tracking module: tests/test_options_state.py): stalled since its last update, or Saver "received"
+    update = o.get("last_tracking_update_at")
+    stalled = happened("last_tracking_update_at") and update + r.days_on("tracking_stalled_days", update) * day <= today
+    saver_received = "saver" in (o.get("shipping_method") or "").lower() and happened("received_at")
     add(
         "wait_and_extend",
         not refunded and not happened("dispute_opened_at") and protection_end >= today and not returning,
@@ -103,6 +108,7 @@ def _options(o: dict, arrival: float, today: dt.date, s: Setting) -> list[tuple]
         _half_even(chance * price) + _half_even((1 - chance) * (_half_even(p_nr * price) - cashback)) - time("wait"),
         -cashback - time("wait"),
         when=cap_end + path + payout,
+        demoted=problem == "not_received" and not refunded and (stalled or saver_received),
     )
     win = p_nr if problem == "not_received" else a["p_win_without_return"]
     add(
