@@ -130,7 +130,9 @@ def deadlines_out_of_core(args) -> str:
         raise InputError("--next ranks the whole book: write it to a file (-o FILE.parquet), not a folder")
     setting = setting_of(args)
     out = args.output.rstrip("/" + os.sep)
-    return write_deadlines(args.orders, out, args.today, setting.rulebook, inputs_of(args), closed=args.all)
+    return write_deadlines(
+        args.orders, out, args.today, setting.rulebook, setting.payout, inputs_of(args), closed=args.all
+    )
 
 
 def missing(args) -> tuple[pd.DataFrame, tuple[str, ...]]:

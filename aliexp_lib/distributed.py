@@ -92,7 +92,7 @@ def book_frame(path: str | os.PathLike, rows: int = PIECE_ROWS, with_log: bool =
         return dd.from_map(_validated, found, meta=meta, names=list(meta.columns), events=events, label="validated")
 
 
-def deadlines_frame(book, today: dt.date, rulebook: Rulebook | None = None):
+def deadlines_frame(book, today: dt.date, rulebook: Rulebook | None = None, payout: pd.DataFrame | None = None):
     """``deadlines.compute_deadlines`` on every partition of ``book`` (``book_frame``), through ``map_partitions``.
 
     Returns
@@ -103,9 +103,9 @@ def deadlines_frame(book, today: dt.date, rulebook: Rulebook | None = None):
     import dask
 
     rulebook = rulebook if rulebook is not None else load_rulebook()
-    meta = _deadlines(book._meta, today, rulebook)
+    meta = _deadlines(book._meta, today, rulebook, payout)
     with dask.config.set({"dataframe.convert-string": False}):
-        return book.map_partitions(_deadlines, today, rulebook, meta=meta)
+        return book.map_partitions(_deadlines, today, rulebook, payout, meta=meta)
 
 
 def write_deadlines(
@@ -113,6 +113,7 @@ def write_deadlines(
     out: str | os.PathLike,
     today: dt.date,
     rulebook: Rulebook | None = None,
+    payout: pd.DataFrame | None = None,
     inputs: Iterable[str | os.PathLike] = (),
     rows: int = PIECE_ROWS,
     closed: bool = True,
@@ -130,6 +131,8 @@ def write_deadlines(
         The day statuses and ``days_left`` are counted to.
     rulebook : Rulebook, optional
         The clocks (default: the bundled rulebook).
+    payout : pandas.DataFrame, optional
+        The payout times of refunds (``Setting.payout``; default: the bundled table).
     inputs : iterable of path-like
         The files and folders the command reads: never written over.
     rows : int, default ``parquet_io.PIECE_ROWS``
@@ -169,7 +172,7 @@ def write_deadlines(
     path = Path(path)
     replace = _check_folder(out, [path, *map(Path, inputs)])
     book = book_frame(path, rows)
-    table = deadlines_frame(book, today, rulebook)
+    table = deadlines_frame(book, today, rulebook, payout)
     if not closed:
         table = table[~table["status"].isin(CLOSED)]
     staged = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
@@ -208,8 +211,8 @@ def _validated(piece: Piece, events: pd.DataFrame | None, names: list[str]) -> p
     return table.loc[:, names]
 
 
-def _deadlines(table: pd.DataFrame, today: dt.date, rulebook: Rulebook) -> pd.DataFrame:
-    return compute_deadlines(OrderBook(table), today, rulebook).loc[:, list(COLUMNS)]
+def _deadlines(table: pd.DataFrame, today: dt.date, rulebook: Rulebook, payout: pd.DataFrame | None) -> pd.DataFrame:
+    return compute_deadlines(OrderBook(table), today, rulebook, payout).loc[:, list(COLUMNS)]
 
 
 def _book_meta(parts: list[Path]) -> pd.DataFrame:
