@@ -248,6 +248,22 @@ def _lines(text: str):
         start = end + 1
 
 
+def pandas_parse(data: bytes, delimiter: str) -> pd.DataFrame:
+    """Every record of UTF-8 ``data`` as text cells by pandas' C parser, header as the first row; its own
+    errors raised (the path a file without quotes takes when Arrow's reader is not exact, ``arrow_csv``)."""
+    return pd.read_csv(
+        io.BytesIO(data),
+        sep=delimiter,
+        header=None,
+        dtype=str,
+        encoding="utf-8-sig",
+        keep_default_na=False,
+        na_filter=False,
+        skipinitialspace=True,
+        quoting=csv.QUOTE_MINIMAL,
+    )
+
+
 def _parse_csv(data: bytes, delimiter: str, path: Path) -> pd.DataFrame:
     """Every record of UTF-8 ``data`` as text cells (pandas' C parser, header as the first row); an
     error naming each ragged line or an unclosed quote."""
@@ -255,17 +271,7 @@ def _parse_csv(data: bytes, delimiter: str, path: Path) -> pd.DataFrame:
     if raw is not None:
         return raw
     try:
-        raw = pd.read_csv(
-            io.BytesIO(data),
-            sep=delimiter,
-            header=None,
-            dtype=str,
-            encoding="utf-8-sig",
-            keep_default_na=False,
-            na_filter=False,
-            skipinitialspace=True,
-            quoting=csv.QUOTE_MINIMAL,
-        )
+        raw = pandas_parse(data, delimiter)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty; expected a header line with at least order_id") from None
     except (pd.errors.ParserError, ValueError, csv.Error) as exc:

@@ -38,17 +38,17 @@ APPLIES_TO = {
     "pay_matching_order": ("arrived_after_refund",),
     "ask_support": ("not_received", *ITEM_PROBLEMS),
 }
-#: Why an option's usual text does not fit an order: its state (``situation.SITUATIONS``) or a clock.
-NOTES = (
+#: Where a problem order already is (``situation.build_situation`` says which holds for each order).
+SITUATIONS = (
     "return_posted",
     "return_accepted",
     "tracking_bad",
     "tracking_shared",
     "tracking_stalled",
     "saver_delivered",
-    "resend_late",
-    "protection_over",
 )
+#: Why an option's usual text does not fit an order: its state (``SITUATIONS``) or a clock.
+NOTES = (*SITUATIONS, "resend_late", "protection_over")
 REASONS = {
     "wait_and_extend": "Ask the seller to extend protection (rules 3, 7) and wait: the chance it arrives comes from "
     "your own delivery history; if it does not, open a dispute before protection ends (rule 8)",

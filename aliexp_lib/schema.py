@@ -19,6 +19,16 @@ from __future__ import annotations
 
 import numpy as np
 
+#: Events that end things (``episodes``): how a dispute closed (seed L185-200, L400), its reopening
+#: (L400), and an order closed without the buyer's confirmation (L77, L390).
+ENDING_COLUMNS = (
+    "dispute_won_at",
+    "dispute_lost_at",
+    "dispute_cancelled_at",
+    "dispute_agreed_at",
+    "dispute_reopened_at",
+    "order_closed_at",
+)
 #: Dated events of an order, in the order they usually happen.
 DATE_COLUMNS = (
     "ordered_at",
@@ -33,14 +43,7 @@ DATE_COLUMNS = (
     "return_shipped_at",
     "refund_issued_at",
     "refund_received_at",
-    # Events that end things (``episodes``): how a dispute closed (seed L185-200, L400), its
-    # reopening (L400), and an order closed without the buyer's confirmation (L77, L390).
-    "dispute_won_at",
-    "dispute_lost_at",
-    "dispute_cancelled_at",
-    "dispute_agreed_at",
-    "dispute_reopened_at",
-    "order_closed_at",
+    *ENDING_COLUMNS,
 )
 #: Whole numbers of days.
 DAY_COLUMNS = ("protection_days", "extension_days")
@@ -84,12 +87,7 @@ SCHEMA = (
     "refund_issued_at",
     "refund_received_at",
     "last_tracking_update_at",
-    "dispute_won_at",
-    "dispute_lost_at",
-    "dispute_cancelled_at",
-    "dispute_agreed_at",
-    "dispute_reopened_at",
-    "order_closed_at",
+    *ENDING_COLUMNS,
     # What went wrong and the facts the resolution needs (all optional).
     "problem",
     "weight_g",

@@ -24,19 +24,11 @@ import pandas as pd
 
 from aliexp_lib.cases import Case
 from aliexp_lib.estimates import day_numbers
-from aliexp_lib.options import problem_codes
+from aliexp_lib.options import SITUATIONS, problem_codes
 from aliexp_lib.rules import Rulebook
 from aliexp_lib.tracking import _normalise, check_tracking
 from aliexp_lib.validate import OrderBook
 
-SITUATIONS = (
-    "return_posted",
-    "return_accepted",
-    "tracking_bad",
-    "tracking_shared",
-    "tracking_stalled",
-    "saver_delivered",
-)
 #: The states in which waiting for the parcel is not advised.
 NO_WAIT = ("tracking_bad", "tracking_shared", "tracking_stalled", "saver_delivered")
 

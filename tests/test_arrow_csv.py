@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -14,21 +11,12 @@ from aliexp_lib.arrow_csv import arrow_parse, one_line_records
 from aliexp_lib.cells import csv_record_lines
 from aliexp_lib.column_scan import edge_space, has_control
 from aliexp_lib.errors import CellError
+from aliexp_lib.native import pandas_parse
 from aliexp_lib.orders import load_orders
 
 
 def pandas_cells(data: bytes, delimiter: str) -> list[list[str]]:
-    return pd.read_csv(
-        io.BytesIO(data),
-        sep=delimiter,
-        header=None,
-        dtype=str,
-        encoding="utf-8-sig",
-        keep_default_na=False,
-        na_filter=False,
-        skipinitialspace=True,
-        quoting=csv.QUOTE_MINIMAL,
-    ).values.tolist()
+    return pandas_parse(data, delimiter).values.tolist()
 
 
 field = st.text(alphabet=st.sampled_from(list('ab ,;"\n\r\té')), max_size=5)
