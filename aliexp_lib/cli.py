@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +19,10 @@ from aliexp_lib.cli_choices import CONFIG_NAME, EVENTS, FORMATS, LANGUAGES, NATI
 from aliexp_lib.errors import InputError
 
 EXIT_BAD_INPUT = 2
+#: Arrow's allocator in the command's process, unless the user chose one: jemalloc hands freed memory
+#: back to the system sooner than the default (mimalloc), which kept the peak of ``deadlines`` on a
+#: million orders about 140 MB higher (``benchmarks/bench_end_to_end.py``, 2026-11-30). Linux wheels have it.
+ARROW_POOL = ("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
 
 
 class _Later:
@@ -57,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     0
     2
     """
+    if sys.platform.startswith("linux"):
+        os.environ.setdefault(*ARROW_POOL)  # read when pyarrow is first imported
     parser = _parser()
     args = parser.parse_args(argv)
     from aliexp_lib.views.output import save_table, write_table  # pandas: only once a command runs

@@ -22,11 +22,10 @@ from aliexp_lib import progress, safe_write
 from aliexp_lib.analysis import Analysis, analyse_file
 from aliexp_lib.arrival import summary as delivery_summary
 from aliexp_lib.caselog import CaseLog, default_log_path
-from aliexp_lib.deadlines import COLUMNS
+from aliexp_lib.deadlines import COLUMNS, open_deadlines
 from aliexp_lib.errors import InputError, refuse_special_file
 from aliexp_lib.guidance import advice
 from aliexp_lib.ics import ours_ics
-from aliexp_lib.kinds import CLOSED
 from aliexp_lib.logcheck import check_log, repair_log
 from aliexp_lib.money import money_text
 from aliexp_lib.orders import NATIVE_FORMAT, SCHEMA, load_orders
@@ -94,9 +93,10 @@ def deadlines(args) -> tuple[pd.DataFrame | str, tuple[str, ...]]:
     if args.output and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir() and _parquet(args.orders)):
         return deadlines_out_of_core(args), ()
     analysis = analysis_of(args)
-    table = analysis.next_actions if args.next else analysis.deadlines
-    if not (args.next or args.all):  # the open deadlines; the closed ones only when asked (--all)
-        table = table[~table["status"].isin(CLOSED)]
+    if args.next or args.all:
+        table = analysis.next_actions if args.next else analysis.deadlines
+    else:  # the open deadlines; the closed ones only when asked (--all)
+        table = open_deadlines(analysis.book, analysis.today, analysis.setting.rulebook, analysis.setting.payout)
     # The terminal table leaves out the rule ids and assumptions to stay readable (csv and json have
     # them), and the estimated mark where nothing is estimated.
     terse = {"rule", "assumption"} | (set() if table["estimated"].any() else {"estimated"})

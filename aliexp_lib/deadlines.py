@@ -24,7 +24,7 @@ import pandas as pd
 from aliexp_lib.costs import load_payout_times
 from aliexp_lib.episodes import derive_events
 from aliexp_lib.estimates import ASSUMPTIONS, OPEN_END, day_numbers, estimate_events
-from aliexp_lib.kinds import ACTORS, KIND_NAMES, KINDS, STATUSES, Due, Expiry, Kind, Status, action
+from aliexp_lib.kinds import ACTORS, CLOSED, KIND_NAMES, KINDS, STATUSES, Due, Expiry, Kind, Status, action
 from aliexp_lib.refund_timing import refund_transit_days
 from aliexp_lib.rules import Rulebook, load_rulebook
 from aliexp_lib.schema import DATE_COLUMNS
@@ -32,7 +32,10 @@ from aliexp_lib.urgency import most_urgent
 from aliexp_lib.validate import OrderBook
 
 COLUMNS = ("order_id", "kind", "due", "days_left", "status", "actor", "action", "rule", "estimated", "assumption")
-__all__ = ["COLUMNS", "compute_deadlines", "day_numbers", "next_actions", "protection_end_days"]
+__all__ = ["COLUMNS", "compute_deadlines", "day_numbers", "next_actions", "open_deadlines", "protection_end_days"]
+#: Orders counted at a time by ``open_deadlines``: bounds the kind-by-order work arrays (16 kinds x
+#: this many orders, about 40 bytes a cell) and the closed rows held before they are dropped [orders].
+BLOCK_ORDERS = 100_000
 
 
 def compute_deadlines(
@@ -153,6 +156,40 @@ def compute_deadlines(
         },
         copy=False,
     )
+
+
+def open_deadlines(
+    book: OrderBook,
+    today: dt.date,
+    rulebook: Rulebook | None = None,
+    payout: pd.DataFrame | None = None,
+    block: int = BLOCK_ORDERS,
+) -> pd.DataFrame:
+    """The open rows of ``compute_deadlines`` (status neither ``done`` nor ``expired``), ``block`` orders at a time.
+
+    Each order's deadlines depend on that order alone, so counting the book a block of orders at a
+    time gives the same rows as counting it whole and then dropping the closed ones; the memory is
+    the open rows plus one block's work (a million orders: 1.5 million open of 7.3 million rows).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``COLUMNS``, rows in book order then lifecycle order, index 0..n-1.
+
+    Examples
+    --------
+    >>> book = OrderBook.from_frame(pd.DataFrame({"order_id": ["A1", "A2", "A3"], "shipped_at": "2026-01-10"}))
+    >>> whole = compute_deadlines(book, dt.date(2026, 2, 10))
+    >>> in_blocks = open_deadlines(book, dt.date(2026, 2, 10), block=2)
+    >>> whole[~whole["status"].isin(CLOSED)].reset_index(drop=True).equals(in_blocks)
+    True
+    """
+    pieces = []
+    for start in range(0, max(len(book.table), 1), block):
+        part = dataclasses.replace(book, table=book.table.iloc[start : start + block].reset_index(drop=True))
+        rows = compute_deadlines(part, today, rulebook, payout)
+        pieces.append(rows[~rows["status"].isin(CLOSED)])
+    return pd.concat(pieces, ignore_index=True)
 
 
 def next_actions(deadlines: pd.DataFrame) -> pd.DataFrame:

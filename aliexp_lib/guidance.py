@@ -14,6 +14,7 @@ import re
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
 from aliexp_lib.kinds import KIND_NAMES
@@ -100,8 +101,10 @@ def advice(
 
     Returns
     -------
-    pandas.Series of str
+    pandas.Series of str, categorical
         Aligned with ``rows``: every matching piece in the file's order, one sentence each, "" for none.
+        Each distinct (key, problem, payment method) is joined once and the rows hold codes into the
+        distinct texts, so a million rows cost a million small integers, not a million strings.
 
     Examples
     --------
@@ -112,30 +115,50 @@ tracking number readable, and the receipt (seed L338, L340, L342).
     >>> advice(rows, "kind", "ru", cite=False)[1][:40]
     'Получив бандероль на почте, не распечаты'
     """
-    if orders is not None:
-        by_id = orders.set_index("order_id")
-        rows = rows.assign(
-            **{c: rows["order_id"].map(by_id[c]) for c in ("problem", "payment_method") if c not in rows and c in by_id}
-        )
+    at = None if orders is None else pd.Index(orders["order_id"]).get_indexer(rows["order_id"])
+
+    def codes_of(column: str) -> tuple[np.ndarray, np.ndarray]:
+        """The row's own column, else the order's (by ``order_id``), else one "" for all."""
+        if column in rows:
+            return _codes(rows[column])
+        if orders is not None and column in orders:
+            return _codes(orders[column], at)
+        return np.zeros(len(rows), dtype=np.int64), np.array([""], dtype=object)
+
+    key, problem, payment = (codes_of(column) for column in (target, "problem", "payment_method"))
+    # One number per (key, problem, payment method), numbered in order of first appearance.
+    combination, distinct = pd.factorize((key[0] * len(problem[1]) + problem[0]) * len(payment[1]) + payment[0])
+    keys = pd.DataFrame(
+        {
+            "key": key[1][distinct // (len(problem[1]) * len(payment[1]))],
+            "problem": pd.Series(problem[1][distinct // len(payment[1]) % len(problem[1])]).replace("", "none"),
+            "payment_method": pd.Series(payment[1][distinct % len(payment[1])]).str.strip().str.lower(),
+        }
+    )
+    codes, texts = pd.factorize(_texts(keys, target, lang, cite))
+    return pd.Series(pd.Categorical.from_codes(codes[combination], texts), index=rows.index)
+
+
+def _codes(values: pd.Series, at: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` (taken at positions ``at``) as codes into its distinct values as text ("" where missing)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    distinct = pd.Series(distinct, dtype=object)
+    text = distinct.where(distinct.notna(), "").astype(str).to_numpy(dtype=object)
+    return (codes if at is None else codes[at]).astype(np.int64), text
+
+
+def _texts(keys: pd.DataFrame, target: str, lang: str, cite: bool) -> pd.Series:
+    """The advice text of each distinct row of ``keys`` (``key``, ``problem``, ``payment_method``)."""
     guidance = load_guidance()
     pieces = guidance.assign(text=guidance[lang], number=range(len(guidance)))
     if cite:
         pieces["text"] = pieces["text"] + " " + pieces["lines"].map(lambda n: CITE[lang].format(lines=lines_text(n)))
     for column in (TARGETS[target], "problems", "payment_methods"):  # one row per key: "*" lets any value through
         pieces = pieces.assign(**{column: pieces[column].map(lambda codes: codes or ("*",))}).explode(column)
-    left = pd.DataFrame({"key": rows[target].astype(str).to_numpy(), "row": range(len(rows))})
-    left["problem"] = _column(rows, "problem").replace("", "none").to_numpy()
-    left["payment_method"] = _column(rows, "payment_method").str.strip().str.lower().to_numpy()
+    left = keys.assign(row=range(len(keys)))
     joined = left.merge(pieces, left_on="key", right_on=TARGETS[target], how="inner")
     keep = joined["problems"].isin(["*"]) | (joined["problems"] == joined["problem"])
     keep &= joined["payment_methods"].isin(["*"]) | (joined["payment_methods"] == joined["payment_method"])
     joined = joined[keep & (joined[TARGETS[target]] != "*")].drop_duplicates(["row", "number"])
     texts = joined.sort_values(["row", "number"]).groupby("row")["text"].agg(lambda t: "\n".join(s + "." for s in t))
-    return pd.Series(texts.reindex(range(len(rows)), fill_value="").to_numpy(), index=rows.index, dtype=object)
-
-
-def _column(rows: pd.DataFrame, name: str) -> pd.Series:
-    """``rows[name]`` as text ("" where missing), or all "" where ``rows`` has no such column."""
-    if name not in rows:
-        return pd.Series("", index=rows.index, dtype=object)
-    return rows[name].astype(object).where(rows[name].notna(), "").astype(str)
+    return texts.reindex(range(len(keys)), fill_value="").astype(object)

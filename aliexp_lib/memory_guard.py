@@ -24,24 +24,29 @@ from pathlib import Path
 
 from aliexp_lib.errors import InputError
 
-__all__ = ["LIMIT_VARIABLE", "PEAK_PER_BYTE", "available_memory", "check_fits"]
+__all__ = ["EXPORT_PEAK_PER_BYTE", "LIMIT_VARIABLE", "PEAK_PER_BYTE", "available_memory", "check_fits"]
 
 #: Peak memory growth of ``aliexp deadlines FILE.csv`` per byte of the file [bytes per byte]: 13-15 measured
 #: (resident and address space, 50 MB and 283 MB native CSVs, 2026-11-30, ``benchmarks/bench_import.native_file``).
 PEAK_PER_BYTE = 15
+#: The same for a shop's export read by ``importers.read_export`` [bytes per byte]: 6.4 measured (``aliexp
+#: orders`` on a 60 MB AliExpress CSV export, 139,248 item lines, 2026-11-30), with room for the other formats.
+EXPORT_PEAK_PER_BYTE = 10
 #: The environment variable that sets the memory the check may assume [bytes; K, M, G suffixes; 0: no check].
 LIMIT_VARIABLE = "ALIEXP_MEMORY_LIMIT"
 _SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMG]?)i?B?\s*", re.IGNORECASE)
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
 
-def check_fits(path: Path) -> None:
-    """``InputError`` if the CSV at ``path`` needs more memory than this process may use.
+def check_fits(path: Path, per_byte: int = PEAK_PER_BYTE) -> None:
+    """``InputError`` if the order file at ``path`` needs more memory than this process may use.
 
     Parameters
     ----------
     path : pathlib.Path
-        A CSV order file (its size is read; nothing else).
+        A CSV order file or a shop's export (its size is read; nothing else).
+    per_byte : int, default PEAK_PER_BYTE
+        The peak memory per byte of the file [bytes per byte] (``EXPORT_PEAK_PER_BYTE`` for exports).
 
     Raises
     ------
@@ -72,12 +77,12 @@ core (README: "Books bigger than memory"); if more memory is free, set ALIEXP_ME
     except OSError:
         return  # said where the file is opened
     at_hand, source = available_memory()
-    need = size * PEAK_PER_BYTE
+    need = size * per_byte
     if at_hand is None or need <= at_hand:
         return
     raise InputError(
         f"{path}: {_shown(size)} of orders needs about {_shown(need)} of memory to read and check "
-        f"({PEAK_PER_BYTE} times its size), more than the {_shown(at_hand)} at hand ({source}); split the file "
+        f"({per_byte} times its size), more than the {_shown(at_hand)} at hand ({source}); split the file "
         "(for example by year), or keep the orders as a Parquet book (a folder of parts) and write to a folder "
         '(-o FOLDER/), which runs out of core (README: "Books bigger than memory"); if more memory is free, '
         f"set {LIMIT_VARIABLE} (for example 8G)"

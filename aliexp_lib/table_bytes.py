@@ -23,7 +23,7 @@ from aliexp_lib.column_scan import arrow_text
 from aliexp_lib.formulas import safe_cells
 
 #: Rows rendered at a time: bounds the memory of the text (about 100 bytes a row) [rows].
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 50_000
 
 #: ``\/`` as pandas' JSON writer escapes a slash, not preceded by an escaping backslash.
 _ESCAPED_SLASH = re.compile(rb"(?<!\\)((?:\\\\)*)\\/")

@@ -420,3 +420,15 @@ def test_a_workbook_in_memory_is_checked_like_a_file():
         archive.writestr("xl/worksheets/sheet1.xml", b" " * (2 * workbook.RATIO_FROM))
     with pytest.raises(InputError, match=r"x.xlsx: part 'xl/worksheets/sheet1.xml' unpacks .* \(MAX_RATIO\)"):
         workbook.check_archive(data.getvalue(), "x.xlsx")
+
+
+def test_a_shops_export_needing_more_memory_than_at_hand_is_refused_before_it_is_read(monkeypatch, capsys):
+    export = ROOT / "tests" / "importers" / "aliexpress_csv_export_en.csv"
+    need = export.stat().st_size * memory_guard.EXPORT_PEAK_PER_BYTE
+    monkeypatch.setenv(memory_guard.LIMIT_VARIABLE, str(need))
+    assert cli.main(["orders", str(export)]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv(memory_guard.LIMIT_VARIABLE, str(need - 1))
+    assert cli.main(["orders", str(export)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {export}: ") and "(10 times its size)" in err and err.count("\n") == 1

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from aliexp_lib import compute_deadlines, load_rulebook, next_actions
+from aliexp_lib import compute_deadlines, load_orders, load_rulebook, next_actions
+from aliexp_lib.deadlines import open_deadlines
+from aliexp_lib.kinds import CLOSED
 from aliexp_lib.rules import _parse
 from tests.conftest import TODAY, book, day, deadline
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample_orders.csv"
+SAMPLE_DAY = dt.date(2026, 3, 1)
 
 ONE = dt.timedelta(days=1)
 
@@ -343,3 +350,13 @@ class TestNextActions:
     def test_orders_with_nothing_open_are_left_out(self):
         happy = {"shipped_at": "2026-01-01", "received_at": "2026-01-20", "confirmed_at": "2026-01-20"}
         assert next_actions(compute_deadlines(book(happy), TODAY)).empty
+
+
+@pytest.mark.parametrize("block", [1, 7, 1000])
+def test_open_deadlines_in_blocks_are_the_open_rows_of_the_whole_book(block):
+    sample = load_orders(SAMPLE)
+    whole = compute_deadlines(sample, SAMPLE_DAY)
+    expected = whole[~whole["status"].isin(CLOSED)].reset_index(drop=True)
+    in_blocks = open_deadlines(sample, SAMPLE_DAY, block=block)
+    pd.testing.assert_frame_equal(in_blocks, expected)
+    assert len(in_blocks) < len(whole)  # the closed rows are left out

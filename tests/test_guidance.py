@@ -211,3 +211,19 @@ def test_payment_methods_and_chart_months_in_russian():
     assert list(spend_chart(analysis).layout.xaxis.ticktext) == ["февраль 2026"]
     ticks = list(timeline(analysis).layout.xaxis.ticktext)
     assert ticks[0] == "15 февр. 2026" and "1 мар." in ticks and not [t for t in ticks if re.search("[A-Za-z]", t)]
+
+
+def test_advice_joins_each_distinct_key_once_and_keeps_every_row_in_place():
+    one = pd.DataFrame(
+        {
+            "kind": ["return_ship_by", "tracking_stalled", "refund_overdue", "tracking_stalled"],
+            "problem": ["defective", "not_received", "", ""],
+            "payment_method": ["card", "PayPal ", "paypal", None],
+        }
+    )
+    many = one.sample(n=4000, replace=True, random_state=1).reset_index(drop=True)
+    shown = advice(many, "kind", "en")
+    assert isinstance(shown.dtype, pd.CategoricalDtype) and len(shown.cat.categories) <= len(one)
+    each = {i: advice(one.iloc[[i]], "kind", "en").iloc[0] for i in range(len(one))}
+    by_row = many.merge(one.reset_index(), how="left")["index"]  # which row of ``one`` each row copies
+    assert shown.tolist() == [each[i] for i in by_row]

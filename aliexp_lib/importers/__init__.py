@@ -42,6 +42,7 @@ from aliexp_lib.importers import (
     shopper_inventory_json,
     tsv_order_list,
 )
+from aliexp_lib.memory_guard import EXPORT_PEAK_PER_BYTE, check_fits
 from aliexp_lib.schema import SCHEMA
 
 #: Format name -> its module (``NAME``, ``TITLE``, ``SEP``, ``COLUMNS``, ``SIGNATURE``, ``convert``).
@@ -210,6 +211,7 @@ def read_export(path: str | Path, fmt: str | None = None, currency: str | None =
     path = Path(path)
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; known formats: {_known()}. Use --from FORMAT with one of them")
+    check_fits(path, EXPORT_PEAK_PER_BYTE)  # an export too big for the memory at hand: one line, before reading
     if fmt is None or getattr(FORMATS[fmt], "KIND", "text") != "text":
         try:
             data = path.read_bytes()
