@@ -66,11 +66,13 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault(*ARROW_POOL)  # read when pyarrow is first imported
     parser = _parser()
     args = parser.parse_args(argv)
-    from aliexp_lib.views.output import save_table, write_table  # pandas: only once a command runs
+    from aliexp_lib.views.output import check_table_target, save_table, write_table  # pandas: once a command runs
 
     delay = progress.DELAY_S if args.command not in progress.SERVERS else float("inf")
     try:
         with progress.shown_after(delay, sys.stderr, f"aliexp {args.command}"):  # on a terminal, after 2 s
+            if _table_file(args):  # a file -o would not replace: said now, not after the work
+                check_table_target(Path(args.output), args.overwrite, command.inputs_of(args))
             table, warnings = args.run(args)
             for warning in warnings:
                 progress.say(f"warning: {warning}", sys.stderr)
@@ -90,6 +92,15 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. piped into `head`
         sys.stderr.close()
     return 0
+
+
+def _table_file(args: argparse.Namespace) -> bool:
+    """Whether the command writes its table to the file ``-o`` names (``report`` and ``calendar`` write
+    their own files; deadlines of a Parquet book go to a folder)."""
+    output = getattr(args, "output", None)
+    if not output or args.command in ("report", "calendar"):
+        return False
+    return not (output.endswith(("/", os.sep)) or Path(output).is_dir())
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -22,7 +22,7 @@ import pandas as pd
 from aliexp_lib.formulas import FORMULA_STARTS, safe_cells
 from aliexp_lib.own_marks import AUTHOR, xlsx_author
 from aliexp_lib.safe_write import write_file, write_pieces
-from aliexp_lib.table_bytes import csv_chunks
+from aliexp_lib.table_bytes import Piece, csv_chunks
 
 
 def _dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
@@ -77,7 +77,7 @@ def to_csv(
         write_text_pieces(pieces, target)
 
 
-def write_text_pieces(pieces: Iterable[bytes], out: TextIO) -> None:
+def write_text_pieces(pieces: Iterable[Piece], out: TextIO) -> None:
     """UTF-8 ``pieces`` onto a text stream: straight to its byte buffer where it has one (``sys.stdout``).
 
     Examples
@@ -96,7 +96,7 @@ def write_text_pieces(pieces: Iterable[bytes], out: TextIO) -> None:
         buffer.flush()
     else:
         for piece in pieces:
-            out.write(piece.decode("utf-8"))
+            out.write(str(piece, "utf-8"))
 
 
 def to_xlsx(

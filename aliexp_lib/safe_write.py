@@ -33,7 +33,8 @@ from aliexp_lib.errors import InputError
 STATE_DIR_VARIABLE = "ALIEXP_STATE_DIR"
 #: Write records kept per target path (older ones are removed).
 KEEP_RECORDS = 8
-#: Files larger than this (bytes) are never read to decide ownership: none of ours is that large.
+#: Files larger than this (bytes) are never read by a format's own check of ownership (``ours``); the write
+#: records hold each file's size, so a large file of ours is recognised by its record without that check.
 MAX_OWN_SIZE = 256 * 1024 * 1024
 _OVERWRITE = "choose another name (-o) or add --overwrite to replace it"
 
@@ -93,7 +94,7 @@ def write_file(
 
 def write_pieces(
     path: str | os.PathLike,
-    pieces: Iterable[bytes],
+    pieces: Iterable[bytes | memoryview],
     ours: Callable[[Path], bool] | None = None,
     overwrite: bool = False,
     inputs: Iterable[str | os.PathLike] = (),
@@ -116,7 +117,7 @@ def write_pieces(
     existed = check_target(path, ours, overwrite, inputs)
     staged, digest = _stage(path, pieces)
     try:
-        _record(path, digest)  # before the rename: a file of ours is never seen unrecorded
+        _record(path, digest, os.stat(staged).st_size)  # before the rename: a file of ours is never seen unrecorded
         if existed:
             os.replace(staged, path)
         else:
@@ -157,7 +158,7 @@ def write_new(path: str | os.PathLike, data: bytes) -> bool:
     return True
 
 
-def _stage(path: Path, pieces: Iterable[bytes]) -> tuple[str, str]:
+def _stage(path: Path, pieces: Iterable[bytes | memoryview]) -> tuple[str, str]:
     """``pieces`` in a new temporary file beside ``path`` (exclusive, unpredictable name), synced; its name
     and the SHA-256 digest (hex) of its content."""
     try:
@@ -234,7 +235,8 @@ def recorded(path: str | os.PathLike) -> bool:
     """Whether the file at ``path`` is, byte for byte, what ``write_file`` last put there.
 
     The record is kept in ``ALIEXP_STATE_DIR`` (default: the user's state folder, e.g.
-    ``~/.local/state/aliexp``), under a name made of SHA-256 digests of the path and the content.
+    ``~/.local/state/aliexp``), under a name made of SHA-256 digests of the path and the content; it
+    holds the file's size, so only a file of a size we wrote there is read through to compare.
 
     Examples
     --------
@@ -247,6 +249,10 @@ def recorded(path: str | os.PathLike) -> bool:
     False
     """
     try:
+        size = os.stat(path).st_size
+        sizes = {_recorded_size(note) for note in _records().glob(_record_name(Path(path), "").split("-")[0] + "-*")}
+        if size not in sizes and not (None in sizes and size <= MAX_OWN_SIZE):  # None: a record without its size
+            return False
         digest = hashlib.sha256()
         with open(path, "rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
@@ -256,11 +262,20 @@ def recorded(path: str | os.PathLike) -> bool:
         return False
 
 
+def _recorded_size(note: Path) -> int | None:
+    """The size [bytes] a write record notes (its second line), None where it has none (older records)."""
+    try:
+        lines = note.read_text(encoding="utf-8").splitlines()
+        return int(lines[1]) if len(lines) > 1 and lines[1].isdigit() else None
+    except (OSError, UnicodeError):
+        return None
+
+
 def _is_ours(path: Path, ours: Callable[[Path], bool] | None) -> bool:
     try:
-        if os.stat(path).st_size > MAX_OWN_SIZE:
-            return False
-        return recorded(path) or (ours is not None and bool(ours(path)))
+        if recorded(path):
+            return True
+        return ours is not None and os.stat(path).st_size <= MAX_OWN_SIZE and bool(ours(path))
     except (OSError, ValueError, UnicodeError):
         return False
 
@@ -300,14 +315,15 @@ def _record_name(path: Path, content_sha: str) -> str:
     return f"{_sha(where)[:16]}-{_sha(where + chr(0) + content_sha)[:40]}"
 
 
-def _record(path: Path, content_sha: str) -> None:
-    """Note that we wrote ``data`` at ``path``; the oldest notes for the path beyond ``KEEP_RECORDS`` go.
+def _record(path: Path, content_sha: str, size: int) -> None:
+    """Note that we wrote ``size`` bytes of SHA-256 ``content_sha`` at ``path``; the oldest notes for the path
+    beyond ``KEEP_RECORDS`` go.
     A note that cannot be written only means the next run asks for ``--overwrite``."""
     try:
         folder = _records()
         folder.mkdir(parents=True, exist_ok=True)
         name = _record_name(path, content_sha)
-        (folder / name).write_text(os.path.abspath(path) + "\n", encoding="utf-8")
+        (folder / name).write_text(f"{os.path.abspath(path)}\n{size}\n", encoding="utf-8")
         mine = sorted(folder.glob(name.split("-")[0] + "-*"), key=lambda p: p.stat().st_mtime_ns)
         for old in mine[:-KEEP_RECORDS]:
             old.unlink(missing_ok=True)

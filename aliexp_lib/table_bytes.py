@@ -22,6 +22,8 @@ import pandas as pd
 from aliexp_lib.column_scan import arrow_text
 from aliexp_lib.formulas import safe_cells
 
+#: A piece of a file out: bytes, or a view of bytes Arrow holds (written without a copy).
+Piece = bytes | memoryview
 #: Rows rendered at a time: bounds the memory of the text (about 100 bytes a row) [rows].
 CHUNK_ROWS = 50_000
 
@@ -29,7 +31,7 @@ CHUNK_ROWS = 50_000
 _ESCAPED_SLASH = re.compile(rb"(?<!\\)((?:\\\\)*)\\/")
 
 
-def csv_chunks(table: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[bytes]:
+def csv_chunks(table: pd.DataFrame, rows: int = CHUNK_ROWS) -> Iterator[Piece]:
     """``table`` as UTF-8 CSV, the header first, then ``rows`` rows at a time; formulas made inert.
 
     Parameters
@@ -117,7 +119,7 @@ def _has_carriage_return(table: pd.DataFrame) -> bool:
     return False
 
 
-def _csv_lines(table: pd.DataFrame) -> bytes | None:
+def _csv_lines(table: pd.DataFrame) -> bytes | memoryview | None:
     """The CSV lines of ``table`` (no header) built by Arrow, or None without pyarrow."""
     try:
         import pyarrow as pa
@@ -130,7 +132,8 @@ def _csv_lines(table: pd.DataFrame) -> bytes | None:
     lines = pc.binary_join_element_wise(*fields, pa.scalar(",", pa.large_string()))
     empty, end = pa.scalar("", pa.large_string()), pa.scalar("\n", pa.large_string())
     lines = pc.binary_join_element_wise(lines, empty, end)  # each line + "\n"
-    return b"".join(_string_data(chunk) for chunk in pa.chunked_array([lines]).chunks)
+    chunks = pa.chunked_array([lines]).chunks
+    return _string_data(chunks[0]) if len(chunks) == 1 else b"".join(_string_data(chunk) for chunk in chunks)
 
 
 def _field(values: pd.Series, pa, pc):
@@ -159,10 +162,11 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if re.search('[,"\n]', text) else text
 
 
-def _string_data(chunk) -> bytes:
-    """The bytes of an Arrow text array without nulls: its values one after another."""
+def _string_data(chunk) -> memoryview:
+    """The bytes of an Arrow text array without nulls, its values one after another, where Arrow holds them
+    (not copied: the view keeps Arrow's buffer alive)."""
     offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
-    return memoryview(chunk.buffers()[2])[offsets[0] : offsets[-1]].tobytes()
+    return memoryview(chunk.buffers()[2])[offsets[0] : offsets[-1]]
 
 
-__all__ = ["CHUNK_ROWS", "csv_chunks", "jsonl_chunks"]
+__all__ = ["CHUNK_ROWS", "Piece", "csv_chunks", "jsonl_chunks"]

@@ -131,6 +131,43 @@ def test_a_csv_without_its_record_is_not_ours(tmp_path, monkeypatch):
     assert out.read_bytes() == b"a\n1\n"
 
 
+def test_an_output_of_ours_larger_than_any_format_check_reads_is_still_ours(tmp_path, monkeypatch, capsys):
+    """A million orders' deadlines are 660 MB, over ``MAX_OWN_SIZE``: the run onto its own output was refused."""
+    monkeypatch.setattr(safe_write, "MAX_OWN_SIZE", 100)  # the sample's deadlines are 28 kB
+    out = tmp_path / "deadlines.csv"
+    assert cli(capsys, "deadlines", SAMPLE, *TODAY, "-o", out) == (0, "")
+    assert out.stat().st_size > safe_write.MAX_OWN_SIZE
+    assert cli(capsys, "deadlines", SAMPLE, "--today", "2026-03-02", "-o", out) == (0, "")
+    with out.open("ab") as handle:
+        handle.write(b"my own note\n")  # another size: not ours, and not read through to decide it
+    monkeypatch.setattr(safe_write, "open", _never_read, raising=False)  # the module's ``open``
+    assert safe_write.recorded(out) is False
+
+
+def _never_read(*args, **kwargs):
+    raise AssertionError("a file of a size we never wrote there was read to decide it is not ours")
+
+
+def test_a_target_the_command_would_not_replace_is_refused_before_the_orders_are_read(tmp_path, capsys, monkeypatch):
+    from aliexp_lib import commands
+
+    notes = tmp_path / "notes.csv"
+    notes.write_text("my own notes\n", encoding="utf-8")
+    monkeypatch.setattr(commands, "analysis_of", _never_analysed)
+    for argv in (
+        ["deadlines", SAMPLE, "-o", notes],
+        ["resolve", SAMPLE, "-o", notes],
+        ["orders", SAMPLE, "-o", "x.txt"],
+    ):
+        status, err = cli(capsys, *argv)
+        assert status == 2 and err.count("\n") == 1, err
+    assert notes.read_text(encoding="utf-8") == "my own notes\n"
+
+
+def _never_analysed(*args):
+    raise AssertionError("the orders were analysed before the target was checked")
+
+
 # --- no symbolic link followed ----------------------------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from aliexp_lib import export
 from aliexp_lib.errors import InputError
-from aliexp_lib.safe_write import write_pieces
+from aliexp_lib.safe_write import check_target, write_pieces
 from aliexp_lib.table_bytes import jsonl_chunks
 
 
@@ -69,8 +69,7 @@ def save_table(
     Traceback (most recent call last):
     aliexp_lib.errors.InputError: .../deadlines.csv exists and was not written by aliexp ... --overwrite to replace it
     """
-    if path.suffix.lower() not in (".csv", ".jsonl", ".xlsx", ".parquet"):
-        raise InputError(f"{path}: expected a .csv, .jsonl, .xlsx or .parquet file name")
+    check_table_target(path, overwrite, inputs)
     if path.suffix.lower() == ".parquet":  # typed columns for machines: dates stay dates, no spreadsheet to guard
         from aliexp_lib.parquet_io import write_parquet
 
@@ -84,6 +83,26 @@ def save_table(
     else:
         export.to_csv(table, path, overwrite=overwrite, inputs=inputs)
     return f"wrote {len(table)} rows to {path}"
+
+
+def check_table_target(path: Path, overwrite: bool = False, inputs: Iterable[str | os.PathLike] = ()) -> None:
+    """``InputError`` where ``save_table`` would refuse ``path``: said before a long run, not after it.
+
+    Examples
+    --------
+    >>> check_table_target(Path("deadlines.txt"))
+    Traceback (most recent call last):
+    aliexp_lib.errors.InputError: deadlines.txt: expected a .csv, .jsonl, .xlsx or .parquet file name
+    """
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".xlsx", ".parquet"):
+        raise InputError(f"{path}: expected a .csv, .jsonl, .xlsx or .parquet file name")
+    if suffix in (".xlsx", ".parquet"):  # the writers' own marks (the others have only the write records)
+        from aliexp_lib.parquet_io import ours_parquet
+
+        check_target(path, export.ours_xlsx if suffix == ".xlsx" else ours_parquet, overwrite, inputs)
+    else:
+        check_target(path, None, overwrite, inputs)
 
 
 def dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
