@@ -105,7 +105,9 @@ def deadlines(args) -> tuple[pd.DataFrame | str, tuple[str, ...]]:
     if args.format != "table":  # the seed's advice for each row, with its lines (too long for the terminal)
         table["advice"] = advice(table, "kind", analysis.setting.lang, orders=analysis.book.table)
     if args.format == "csv":  # json has its own true/false
-        table = table.assign(estimated=np.where(table["estimated"], "true", "false"))
+        table = table.assign(
+            estimated=pd.Categorical.from_codes(table["estimated"].to_numpy(np.int8), ["false", "true"])
+        )
     return table, analysis.book.warnings
 
 

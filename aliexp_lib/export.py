@@ -25,10 +25,28 @@ from aliexp_lib.safe_write import write_file, write_pieces
 from aliexp_lib.table_bytes import Piece, csv_chunks
 
 
-def _dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with datetime columns as ``YYYY-MM-DD`` text (a shallow copy if any)."""
+def dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """A shallow copy of ``table`` with every datetime column as ``YYYY-MM-DD`` text (categorical).
+
+    Each distinct day is formatted once (a million deadlines fall on a few hundred days); a missing
+    date (NaT) stays missing. ``table`` is not changed.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"due": pd.to_datetime(["2026-03-11 00:00", None, "2026-03-11 18:00"])})
+    >>> dates_as_text(table)["due"].tolist()
+    ['2026-03-11', nan, '2026-03-11']
+    """
     dates = [c for c in table.columns if pd.api.types.is_datetime64_any_dtype(table[c])]
-    return table.assign(**{c: table[c].dt.strftime("%Y-%m-%d") for c in dates}) if dates else table
+    return table.assign(**{c: _day_text(table[c]) for c in dates}) if dates else table
+
+
+def _day_text(values: pd.Series) -> pd.Series:
+    """Datetimes as categorical ``YYYY-MM-DD`` text, each distinct value formatted once."""
+    codes, moments = pd.factorize(values)  # NaT: -1
+    day_codes, days = pd.factorize(pd.Index(moments).strftime("%Y-%m-%d"))  # two times of one day: one text
+    codes = np.where(codes < 0, -1, day_codes[codes.clip(0)]) if len(day_codes) else codes
+    return pd.Series(pd.Categorical.from_codes(codes, days), index=values.index)
 
 
 def to_csv(
@@ -70,7 +88,7 @@ def to_csv(
     due,note
     2026-03-20,'=1+1
     """
-    pieces = csv_chunks(_dates_as_text(table))  # formulas made inert, a slice of rows at a time
+    pieces = csv_chunks(dates_as_text(table))  # formulas made inert, a slice of rows at a time
     if isinstance(target, (str, os.PathLike)):
         write_pieces(target, pieces, overwrite=overwrite, inputs=inputs)
     else:

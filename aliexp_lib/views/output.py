@@ -16,6 +16,7 @@ import pandas as pd
 
 from aliexp_lib import export
 from aliexp_lib.errors import InputError
+from aliexp_lib.export import dates_as_text
 from aliexp_lib.safe_write import check_target, write_pieces
 from aliexp_lib.table_bytes import jsonl_chunks
 
@@ -103,32 +104,6 @@ def check_table_target(path: Path, overwrite: bool = False, inputs: Iterable[str
         check_target(path, export.ours_xlsx if suffix == ".xlsx" else ours_parquet, overwrite, inputs)
     else:
         check_target(path, None, overwrite, inputs)
-
-
-def dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``table`` with every datetime column as ``YYYY-MM-DD`` text.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        The table; it is not changed.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The copy; a missing date (NaT) stays missing.
-
-    Examples
-    --------
-    >>> table = pd.DataFrame({"due": pd.to_datetime(["2026-03-11", None]), "days_left": [10, 0]})
-    >>> dates_as_text(table)["due"].tolist()
-    ['2026-03-11', nan]
-    """
-    table = table.copy()
-    for column in table.columns:
-        if pd.api.types.is_datetime64_any_dtype(table[column]):
-            table[column] = table[column].dt.strftime("%Y-%m-%d")
-    return table
 
 
 def write_table(table: pd.DataFrame, form: str, out: TextIO) -> None:
