@@ -301,11 +301,15 @@ def spend_chart(analysis: Analysis) -> go.Figure:
 def month_name(month: str, lang: str) -> str:
     """A month ``YYYY-MM`` in words for ``lang`` (Babel's CLDR names): "January 2026" / "январь 2026".
 
+    ``""`` (orders without an order date, ``Analysis.spend``) is said as such.
+
     Examples
     --------
-    >>> month_name("2026-01", "en"), month_name("2026-03", "ru")
-    ('January 2026', 'март 2026')
+    >>> month_name("2026-01", "en"), month_name("2026-03", "ru"), month_name("", "en")
+    ('January 2026', 'март 2026', 'no order date')
     """
+    if not month:
+        return _("no order date", lang)
     return babel_date(dt.date.fromisoformat(f"{month}-01"), "LLLL y", locale=lang)
 
 
