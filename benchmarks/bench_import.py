@@ -17,8 +17,9 @@ against the reference, a bare streamed read of every cell value by openpyxl (rea
 workbook used to be parsed twice and took over 10 minutes for a million rows.
 Goal: a 1M-row workbook loaded in seconds (at most 10 s).
 
-Then a header of 1,500 and of 15,000 unknown columns (one order; ``native.MAX_COLUMNS`` is 16,384): ten times the columns must take
-about ten times as long (goal: a ratio of at most 15; column-by-column insertion made it ~100).
+Then a header of 1,500 and of 15,000 unknown columns (one order; ``native.MAX_COLUMNS`` is 16,384): ten
+times the columns must take about ten times as long (goal: a ratio of at most 15; column-by-column
+insertion made it ~100).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ GROUND_FLOOR = {
     "aliexp_lib.cells",
     "aliexp_lib.values",
     "aliexp_lib.errors",
+    "aliexp_lib.memory_guard",
     "aliexp_lib.money",
     "aliexp_lib.logfile",
     "aliexp_lib.safe_write",
