@@ -232,14 +232,17 @@ def build_case(book: OrderBook, today: dt.date, setting: Setting, history: Deliv
     )
 
 
-def home_amounts(home: np.ndarray, *factors) -> np.ndarray:
+def home_amounts(home: np.ndarray, currency: np.ndarray, *factors) -> np.ndarray:
     """An amount of the assumptions (``HOME_CURRENCY`` units, the product of ``factors``) per case, in
     minor units of each case's currency, exact and rounded half-even once; 0 where ``home`` is 0 (no rate).
 
     Parameters
     ----------
     home : numpy.ndarray of fractions.Fraction
-        Per case, its minor units per ``HOME_CURRENCY`` minor unit (``Case.home``).
+        Per case, its minor units per ``HOME_CURRENCY`` minor unit (``Case.home``): one value per currency.
+    currency : numpy.ndarray of str
+        Per case, the currency of its amounts (``Case.currency``): the amount is worked out once per
+        currency (grouping by the exact fractions took seconds for 100,000 cases).
     *factors : numbers
         The amount's factors, e.g. a rate per hour [``HOME_CURRENCY``/h] and hours [h].
 
@@ -249,14 +252,17 @@ def home_amounts(home: np.ndarray, *factors) -> np.ndarray:
 
     Examples
     --------
-    >>> home_amounts(np.array([Fraction(1), Fraction(1, 90), Fraction(0)], dtype=object), 300, 0.5)
+    >>> home = np.array([Fraction(1), Fraction(1, 90), Fraction(0)], dtype=object)
+    >>> home_amounts(home, np.array(["EUR", "RUB", "XYZ"]), 300, 0.5)
     array([15000,   167,     0])
     """
     out = np.zeros(len(home), dtype=np.int64)
     scale = 10 ** minor_digits(HOME_CURRENCY)
-    for factor in pd.unique(home):  # one value per distinct factor (per currency), not per case
-        start = Fraction(factor) * scale
-        out[home == factor] = round(math.prod((chance(f) for f in factors), start=start))  # Fraction: half-even
+    codes, _ = pd.factorize(currency, use_na_sentinel=False)
+    firsts = np.unique(codes, return_index=True)[1]  # the first case of each currency
+    for code, first in enumerate(firsts):
+        start = Fraction(home[first]) * scale
+        out[codes == code] = round(math.prod((chance(f) for f in factors), start=start))  # Fraction: half-even
     return out
 
 

@@ -16,6 +16,8 @@ import pyarrow.compute as pc
 
 #: A control character no order book holds (C0 and C1 but tab, line feed, carriage return), in RE2 syntax.
 CONTROL_RE2 = r"[\x{0}-\x{8}\x{b}\x{c}\x{e}-\x{1f}\x{7f}-\x{9f}]"
+#: The ASCII bytes ``str.isspace`` calls white space: tab to carriage return, the separators 0x1c-0x1f, space.
+_ASCII_SPACE = np.array([c for c in range(128) if chr(c).isspace()], dtype=np.uint8)
 
 
 def arrow_text(column: pd.Series) -> pa.ChunkedArray:
@@ -32,19 +34,43 @@ def arrow_text(column: pd.Series) -> pa.ChunkedArray:
 def edge_space(column: pd.Series) -> bool:
     """Whether a cell of ``column`` starts or ends with white space (as ``str.strip`` sees it).
 
-    Only the distinct first and last characters are tested in Python.
+    The first and last byte of every cell are looked at in one numpy pass; only where one of them is
+    not ASCII are the distinct first and last characters tested in Python.
 
     Examples
     --------
-    >>> edge_space(pd.Series(["a", "b c"])), edge_space(pd.Series(["a", "b\\u00a0"])), edge_space(pd.Series([""]))
+    >>> edge_space(pd.Series(["a", "b c"])), edge_space(pd.Series(["a", "b\u00a0"])), edge_space(pd.Series([""]))
     (False, True, False)
+    >>> edge_space(pd.Series(["x\x1f"])), edge_space(pd.Series(["\u00e9t\u00e9"])), edge_space(pd.Series(["\u2003a"]))
+    (True, False, True)
     """
     if column.empty:
         return False
     text = arrow_text(column)
+    other = False  # a cell starting or ending outside ASCII
+    for chunk in text.chunks:
+        offsets, raw = _bytes(chunk)
+        if raw is None:
+            continue
+        filled = offsets[1:] > offsets[:-1]
+        edges = np.concatenate([raw[offsets[:-1][filled]], raw[offsets[1:][filled] - 1]])
+        if np.isin(edges, _ASCII_SPACE).any():
+            return True
+        other = other or bool((edges >= 0x80).any())
+    if not other:
+        return False
     ends = pc.unique(pc.utf8_slice_codeunits(text, 0, 1)).to_pylist()
     ends += pc.unique(pc.utf8_slice_codeunits(text, -1, 2**31)).to_pylist()
     return any(end is not None and end.isspace() for end in ends)
+
+
+def _bytes(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray | None]:
+    """A large text array's offsets, counted from its first value, and its bytes (None: no bytes)."""
+    data = chunk.buffers()[2]
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+    if data is None or len(offsets) == 0:
+        return offsets, None
+    return offsets - offsets[0], np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
 
 
 def has_control(column: pd.Series) -> bool:
@@ -62,11 +88,9 @@ def has_control(column: pd.Series) -> bool:
     text = arrow_text(column)
     if pc.all(pc.string_is_ascii(text)).as_py() is not False:  # ASCII: one look at the bytes
         for chunk in text.chunks:
-            data = chunk.buffers()[2]
-            if data is None:
+            _, raw = _bytes(chunk)
+            if raw is None:
                 continue
-            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
-            raw = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
             control = ((raw < 32) & (raw != 9) & (raw != 10) & (raw != 13)) | (raw == 127)
             if control.any():
                 return True

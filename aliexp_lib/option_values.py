@@ -105,7 +105,7 @@ def evaluate(c: Case, s: Situation, setting: Setting) -> Values:
     p = {k: chance(v) for k, v in a.values.items() if a.units[k] == "probability"}
 
     def amount(*factors) -> np.ndarray:  # HOME_CURRENCY amounts into minor units of each case's currency
-        return home_amounts(c.home, *factors)
+        return home_amounts(c.home, c.currency, *factors)
 
     pack_low, pack_high = amount(a["packaging_low"]), amount(a["packaging_high"])
     hours = {

@@ -176,16 +176,21 @@ def texts_for(
         by_note = base + option * len(NOTES) + np.maximum(note, 0)
         special = np.array([k in texts for k in keys])
         cell = np.where((note >= 0) & special[by_note], by_note, cell)
-    frame = pd.DataFrame({"text": table[cell], **{k: np.asarray(v) for k, v in (values or {}).items()}})
+    # Rows are numbered by their distinct (text, values) in integers: no text is copied per row.
+    frame = pd.DataFrame(
+        {"cell": cell, **{k: np.broadcast_to(np.asarray(v), cell.shape) for k, v in (values or {}).items()}}
+    )
+    group = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()  # numbered by first row
     distinct = frame.drop_duplicates()
-    filled = [_fill(row._asdict()) for row in distinct.itertuples(index=False)]  # one per distinct text
-    merged = frame.merge(distinct.assign(_filled=filled), how="left", on=list(frame.columns))
-    return pd.Categorical(merged["_filled"].to_numpy())
+    filled = [_fill({"text": table[row.cell], **row._asdict()}) for row in distinct.itertuples(index=False)]
+    codes, categories = pd.factorize(np.array(filled, dtype=object))
+    return pd.Categorical.from_codes(codes[group], categories)
 
 
 def _fill(row: dict) -> str:
     """``row["text"]`` with its placeholders filled from the rest of ``row``."""
     text = row.pop("text")
+    row.pop("cell", None)
     return text.format(**{k: int(v) for k, v in row.items()}) if "{" in text else text
 
 

@@ -11,7 +11,7 @@ from aliexp_lib.arrow_csv import arrow_parse, one_line_records
 from aliexp_lib.cells import csv_record_lines
 from aliexp_lib.column_scan import edge_space, has_control
 from aliexp_lib.errors import CellError
-from aliexp_lib.native import pandas_parse
+from aliexp_lib.native import CONTROL, pandas_parse
 from aliexp_lib.orders import load_orders
 
 
@@ -82,3 +82,12 @@ def test_whole_column_scans_answer_as_python_would(cells, space, control):
     for column in (pd.Series(cells, dtype=str), pd.Series(cells, dtype=object)):
         assert edge_space(column) is space
         assert has_control(column) is control
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6), min_size=1, max_size=8))
+def test_whole_column_scans_agree_with_python_on_any_text(cells):
+    for column in (pd.Series(cells, dtype=str), pd.Series(cells, dtype=object), pd.Series(cells, dtype=str)[1:]):
+        values = column.tolist()
+        assert edge_space(column) is any(v != v.strip() for v in values)
+        assert has_control(column) is any(CONTROL.search(v) is not None for v in values)
