@@ -23,6 +23,8 @@ from aliexp_lib.validate import OrderBook
 
 COLUMNS = ("number", "valid", "format", "country", "reason")
 DUPLICATE_COLUMNS = ("order_id", "tracking_number", "other_orders", "reason")
+#: Other orders named beside an order whose tracking number they share; beyond, "and N more" [orders].
+SHOWN_OTHERS = 5
 
 #: UPU S10: 2 letters (service indicator), 8 digit serial, 1 check digit, 2 letters (ISO country).
 S10 = re.compile(r"^([A-Z]{2})(\d{8})(\d)([A-Z]{2})$")
@@ -233,7 +235,8 @@ def duplicate_tracking(book: OrderBook, *, lang: str = "en") -> pd.DataFrame:
     """Orders whose non-empty tracking number is also on another order (rule 29, seed L179-183).
 
     One row per such order, in book order: ``order_id``, ``tracking_number``, ``other_orders``
-    (the other orders' ids, comma-separated, in book order), ``reason``. The number is compared
+    (the other orders' ids, comma-separated, in book order; the first ``SHOWN_OTHERS``, then "and N
+    more"), ``reason``. The number is compared
     upper case with spaces removed. Orders of one store may share a number because the seller
     packed them together; the reason says so. Orders all sent by Saver Shipping (``shipping_method``
     containing "saver", any case) may share one because such parcels travel in a bag under one
@@ -285,9 +288,7 @@ def duplicate_tracking(book: OrderBook, *, lang: str = "en") -> pd.DataFrame:
     shared = orders[(key != "") & key.duplicated(keep=False)].set_index("position")
     if shared.empty:
         return pd.DataFrame({c: pd.Series(dtype=str) for c in DUPLICATE_COLUMNS})
-    pairs = shared.reset_index().merge(shared.reset_index(), on="key", suffixes=("", "_other"))
-    pairs = pairs[pairs["position"] != pairs["position_other"]].sort_values(["position", "position_other"])
-    other = pairs.groupby("position")["order_id_other"].agg(", ".join).reindex(shared.index)
+    other = pd.Series(_others(shared, lang), index=shared.index, dtype="str")
     by_key = shared.groupby("key")
     same_store = (by_key["store"].transform("nunique") == 1) & (shared["store"] != "")
     all_saver = by_key["saver"].transform("all")
@@ -297,6 +298,22 @@ def duplicate_tracking(book: OrderBook, *, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(
         {"order_id": shared["order_id"], "tracking_number": shared["key"], "other_orders": other, "reason": reason}
     ).reset_index(drop=True)
+
+
+def _others(shared: pd.DataFrame, lang: str) -> list[str]:
+    """For each order of ``shared`` (``order_id``, ``key``; book order), the other orders with its key:
+    the first ``SHOWN_OTHERS`` ids, then how many more (linear in the orders: a number on a thousand
+    orders names five, not a million pairs)."""
+    by_key = shared.groupby("key", sort=False)["order_id"]
+    firsts = by_key.head(SHOWN_OTHERS + 1).groupby(shared["key"], sort=False).agg(list)
+    size = by_key.transform("size").to_numpy()
+    more = _("{shown} and {more} more", lang)
+    out = []
+    for order, key, count in zip(shared["order_id"], shared["key"], size, strict=True):
+        others = [o for o in firsts[key] if o != order][:SHOWN_OTHERS]
+        shown = ", ".join(others)
+        out.append(more.format(shown=shown, more=count - 1 - len(others)) if count - 1 > len(others) else shown)
+    return out
 
 
 def _fill(template: str, **values) -> pd.Series:

@@ -4,9 +4,10 @@
 
 Reads our order file with the ``csv`` module (dates with ``date.fromisoformat``, day counts with
 ``int``), computes every order's deadlines one order at a time (``tests/oracles/reference_deadlines``,
-the rules from the bundled rulebook), keeps the open ones (as ``aliexp deadlines`` does by default)
-and writes them with ``csv.writer``: order_id, kind, due, days_left, status. No pandas, no checks
-beyond what parsing needs: the plain script a buyer might write, which the command has to beat.
+the rules from the bundled rulebook), keeps the open ones (neither done nor expired, as ``aliexp
+deadlines`` does by default) and writes them with ``csv.writer``: order_id, kind, due, days_left,
+status. No pandas, no checks beyond what parsing needs: the plain script a buyer might write, which
+the command has to beat.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def main() -> None:
     with open(args.output, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["order_id", "kind", "due", "days_left", "status"])
-        writer.writerows(row[:5] for row in rows if row[4] != "done")
+        writer.writerows(row[:5] for row in rows if row[4] not in ("done", "expired"))
 
 
 if __name__ == "__main__":

@@ -197,6 +197,31 @@ PLAIN = {"Net money": "You end up with", "Money by": "Money back by", "Order": "
 REFERENCE = re.compile(r"\s*\((?:rule|правил|seed|источник)[^()]*\)", re.IGNORECASE)
 
 
+def _cells(
+    values: pd.Series, column: str, lang: str, ids: list[str], rules: list[str], links: pd.Series | None
+) -> list[str]:
+    """One column of ``page_table`` as ``<td>`` cells: text escaped, references in the tooltip; each
+    distinct value is cleaned once."""
+    shown = [str(v) for v in values.tolist()]
+    clean = {value: plain_text(value) for value in set(shown)}
+    texts = [_html.escape(clean[value][0]).replace("\n", "<br>") for value in shown]  # one piece of advice a line
+    refs = [clean[value][1] for value in shown]
+    if column == "item" and ids:
+        for i, order in enumerate(ids):
+            url = links.get(order, "") if links is not None else ""
+            if url and texts[i]:
+                texts[i] = f'<a href="{_html.escape(url)}" target="_blank" rel="noopener">{texts[i]}</a>'
+            number = _html.escape(_("order {id}", lang).format(id=order))
+            # <br/>, not <br>: nbconvert re-reads the page with BeautifulSoup, whose html.parser builder
+            # keeps every unclosed <br> in a list scanned at each end tag (10k orders: minutes).
+            texts[i] += f'<br/><span class="aliexp-order">{number}</span>'
+    if column in ("action", "expected", _("Why", lang)):
+        refs = ["; ".join(r for r in (ref, rule) if r) for ref, rule in zip(refs, rules, strict=True)]
+    advice = ' class="aliexp-advice"' if column in ("advice", _("Advice", lang)) else ""
+    tips = [f' title="{_html.escape(ref)}"' if ref else "" for ref in refs]
+    return [f"<td{tip}{advice}>{text}</td>" for tip, text in zip(tips, texts, strict=True)]
+
+
 def plain_text(text: str) -> tuple[str, str]:
     """``text`` without its rule and seed references in brackets, and those references.
 
@@ -324,26 +349,9 @@ def page_table(
     head = "".join(
         f"<th>{_html.escape(_(HEADINGS[c], lang) if c in HEADINGS else plain.get(c, c))}</th>" for c in shown
     )
-    body = []
-    for i, (_index, row) in enumerate(table.iterrows()):
-        cells = []
-        row_rule = str(row[rule]) if rule in table else ""
-        for column in shown:
-            text, refs = plain_text(str(row[column]))
-            text = _html.escape(text).replace("\n", "<br>")  # one piece of advice a line
-            if column == "item" and "order_id" in table:
-                url = links.get(row["order_id"], "") if links is not None else ""
-                if url and text:
-                    text = f'<a href="{_html.escape(url)}" target="_blank" rel="noopener">{text}</a>'
-                number = _html.escape(_("order {id}", lang).format(id=row["order_id"]))
-                # <br/>, not <br>: nbconvert re-reads the page with BeautifulSoup, whose html.parser builder
-                # keeps every unclosed <br> in a list scanned at each end tag (10k orders: minutes).
-                text += f'<br/><span class="aliexp-order">{number}</span>'
-            if column in ("action", "expected", _("Why", lang)) and row_rule:
-                refs = "; ".join(r for r in (refs, row_rule) if r)
-            tip = f' title="{_html.escape(refs)}"' if refs else ""
-            tip += ' class="aliexp-advice"' if column in ("advice", _("Advice", lang)) else ""
-            cells.append(f"<td{tip}>{text}</td>")
-        marked = ' class="aliexp-top"' if i < top else ""
-        body.append(f"<tr{marked}>{''.join(cells)}</tr>")
+    ids = [str(v) for v in table["order_id"].tolist()] if "order_id" in table else []
+    rules = [str(v) for v in table[rule].tolist()] if rule in table else [""] * len(table)
+    cells = [_cells(table[column], column, lang, ids, rules, links) for column in shown]  # column by column
+    marked = [' class="aliexp-top"' if i < top else "" for i in range(len(table))]
+    body = [f"<tr{mark}>{''.join(row)}</tr>" for mark, row in zip(marked, zip(*cells, strict=True), strict=True)]
     return HTML(f'<table class="aliexp-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
