@@ -9,10 +9,11 @@ address-space limit (``ulimit -v``), whichever leaves least. The environment var
 ``ALIEXP_MEMORY_LIMIT`` (bytes, or with ``K``, ``M``, ``G``) replaces that measure when the user
 knows better; ``0`` turns the check off.
 
-The estimate is for reading and checking the book: the tables an analysis builds come on top, and
-for a book whose orders have many open deadlines they can take far more (a 47 MB book with 1.7
-million open deadlines peaked at 7.3 GB, 2026-11-30). A ``MemoryError`` there is still said in one
-line (``errors.out_of_memory_said``, ``cli``), never a traceback.
+The estimate is for reading and checking the book; the tables an analysis builds come on top (the
+deadlines of a million orders end to end peaked at 6.5 times the file's size, 2026-11-30, once
+the advice was held as a categorical and the open rows counted a block at a time). A
+``MemoryError`` there is still said in one line (``errors.out_of_memory_said``, ``cli``), never a
+traceback.
 """
 
 from __future__ import annotations
