@@ -26,13 +26,16 @@ _NON_ASCII_REF = re.compile(r"&#([0-9]{3,7});")
 TEMPLATE = "aliexp_offline"
 
 
-def offline_html(notebook) -> str:
+def offline_html(notebook, lang: str = "en") -> str:
     """The notebook's outputs (no code, no prompts) as one HTML page with no script or style from the network.
 
     Parameters
     ----------
     notebook : nbformat.NotebookNode
         An executed notebook; its charts as plotly's JSON output. It is not changed.
+    lang : str, default "en"
+        The page's language (``<html lang>``: what a screen reader speaks it as, what a browser offers
+        to translate from).
 
     Returns
     -------
@@ -46,12 +49,14 @@ def offline_html(notebook) -> str:
     >>> cell = nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
     ...     "display_data", {PLOTLY_JSON: go.Figure(go.Bar(y=[1, 2])).to_plotly_json()})])
     >>> page = offline_html(nbformat.v4.new_notebook(cells=[cell]))
-    >>> page.count("Plotly.newPlot"), 'src="http' in page
-    (1, False)
+    >>> page.count("Plotly.newPlot"), 'src="http' in page, '<html lang="en">' in page
+    (1, False, True)
+    >>> '<html lang="ru">' in offline_html(nbformat.v4.new_notebook(), "ru")
+    True
     """
     notebook = copy.deepcopy(notebook)
     charts = _charts_as_html(notebook)
-    page, _resources = _exporter().from_notebook_node(notebook)
+    page, _resources = _exporter().from_notebook_node(notebook, {"language_code": lang})
     if charts:
         page = page.replace("</head>", f'<script type="text/javascript">{_plotlyjs()}</script>\n</head>', 1)
     return page
@@ -84,6 +89,13 @@ def _exporter():
         """nbconvert's HTML exporter without its last pass: re-reading the whole page with BeautifulSoup to
         add image alt texts (the report has no images) and ``tabindex`` (added here to the same output
         areas by their class). That pass took a minute for a page of 10,000 orders."""
+
+        def _init_resources(self, resources):
+            lang = (resources or {}).get("language_code")  # nbconvert would put its own ("en") over ours
+            resources = super()._init_resources(resources)
+            if lang:
+                resources["language_code"] = lang
+            return resources
 
         def from_notebook_node(self, nb, resources=None, **kw):
             resources = self._init_resources(resources)

@@ -144,7 +144,7 @@ def write_report(
         executed_notebook.metadata["aliexp"] = MARK
         progress.step("making the page")
         warmed.result()
-        body = offline_html(executed_notebook)
+        body = offline_html(executed_notebook, setting.lang)
         head = f'<head>\n<meta name="generator" content="{MARK}">\n<meta name="viewport" content="{VIEWPORT}">'
         body = body.replace("<head>", head, 1).replace("</head>", f"{STYLE}\n</head>", 1)
     if notebook:

@@ -110,9 +110,13 @@ def test_a_log_that_cannot_be_one_names_the_file(tmp_path, make, message):
 
 def test_a_damaged_page_is_one_clear_line(tmp_path):
     orders, log = _orders(tmp_path)
-    for day in range(1, 28):
-        assert _record(orders, "last_tracking_update", f"2026-02-{day:02d}").returncode == 0
+    ids = [line.split(",")[0] for line in SAMPLE.read_text(encoding="utf-8").splitlines()[1:28]]
+    events = tmp_path / "events.csv"  # enough rows to fill the events table's first page, in one run
+    events.write_text("order_id,event,date\n" + "".join(f"{i},last_tracking_update,2026-02-27\n" for i in ids))
+    done = _aliexp("record", str(events), "--orders", str(orders), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
     with sqlite3.connect(log) as connection:
+        assert connection.execute("SELECT count(*) FROM events").fetchone()[0] == 27
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = bytearray(log.read_bytes())
     data[4096 : 4096 + 64] = b"\xff" * 64  # the second page: the events table's rows

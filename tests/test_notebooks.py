@@ -88,7 +88,7 @@ def test_the_report_command_writes_html_without_code_with_its_charts(tmp_path, o
     out.parent.mkdir()  # a missing folder is refused, not created (tests/test_safe_write.py)
     assert main(["report", str(SAMPLE), "--today", "2026-03-01", "-o", str(out), "--lang", "ru", "--notebook"]) == 0
     html = out.read_text(encoding="utf-8")
-    assert "Сделать сегодня и на этой неделе" in html
+    assert "Сделать сегодня и на этой неделе" in html and '<html lang="ru">' in html  # read out as Russian
     # plotly.js inlined (megabytes), not loaded from a CDN: the charts work offline
     assert "Plotly.newPlot" in html and len(html) > 3_000_000
     assert not re.search(r"<script[^>]*\bsrc=[\"'][^\"']*plot", html)
