@@ -22,7 +22,7 @@ from aliexp_lib import progress, safe_write
 from aliexp_lib.analysis import Analysis, analyse_file
 from aliexp_lib.arrival import summary as delivery_summary
 from aliexp_lib.caselog import CaseLog, default_log_path
-from aliexp_lib.deadlines import COLUMNS, open_deadlines
+from aliexp_lib.deadlines import COLUMNS, next_actions, open_deadlines
 from aliexp_lib.errors import InputError, refuse_special_file
 from aliexp_lib.guidance import advice
 from aliexp_lib.ics import ours_ics
@@ -93,10 +93,11 @@ def deadlines(args) -> tuple[pd.DataFrame | str, tuple[str, ...]]:
     if args.output and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir() and _parquet(args.orders)):
         return deadlines_out_of_core(args), ()
     analysis = analysis_of(args)
-    if args.next or args.all:
-        table = analysis.next_actions if args.next else analysis.deadlines
-    else:  # the open deadlines; the closed ones only when asked (--all)
+    if args.all and not args.next:
+        table = analysis.deadlines
+    else:  # the open deadlines (counted a block of orders at a time); the closed ones only when asked (--all)
         table = open_deadlines(analysis.book, analysis.today, analysis.setting.rulebook, analysis.setting.payout)
+        table = next_actions(table) if args.next else table  # each order's most urgent open row
     # The terminal table leaves out the rule ids and assumptions to stay readable (csv and json have
     # them), and the estimated mark where nothing is estimated.
     terse = {"rule", "assumption"} | (set() if table["estimated"].any() else {"estimated"})
