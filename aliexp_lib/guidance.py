@@ -144,7 +144,10 @@ def _codes(values: pd.Series, at: np.ndarray | None = None) -> tuple[np.ndarray,
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
     distinct = pd.Series(distinct, dtype=object)
     text = distinct.where(distinct.notna(), "").astype(str).to_numpy(dtype=object)
-    return (codes if at is None else codes[at]).astype(np.int64), text
+    if at is not None:  # a row whose order is not in ``orders`` (-1) takes "", as a missing value
+        text = np.append(text, "")
+        codes = np.where(at >= 0, codes[at], len(text) - 1)
+    return codes.astype(np.int64), text
 
 
 def _texts(keys: pd.DataFrame, target: str, lang: str, cite: bool) -> pd.Series:
