@@ -66,7 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault(*ARROW_POOL)  # read when pyarrow is first imported
     parser = _parser()
     args = parser.parse_args(argv)
-    from aliexp_lib.views.output import check_table_target, save_table, write_table  # pandas: once a command runs
+    from aliexp_lib.views.output import (  # pandas: once a command runs
+        check_table_target,
+        save_table,
+        terminal_table,
+        write_table,
+    )
 
     delay = progress.DELAY_S if args.command not in progress.SERVERS else float("inf")
     try:
@@ -82,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
             elif args.output:
                 progress.say(save_table(table, Path(args.output), args.overwrite, command.inputs_of(args)), sys.stdout)
             else:
+                if args.format == "table":  # the terminal speaks the setting's language
+                    setting = getattr(args, "setting", None)
+                    table = terminal_table(table, setting.lang if setting else getattr(args, "lang", None) or "en")
                 write_table(table, args.format, sys.stdout)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)

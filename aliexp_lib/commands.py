@@ -39,8 +39,9 @@ from aliexp_lib.views.widgets import calendar_file
 
 
 def setting_of(args) -> Setting:
-    """The one setting of this run: the user's files, then the flags."""
-    return build_setting(
+    """The one setting of this run: the user's files, then the flags; kept on ``args`` (``args.setting``)
+    for what the command line shows (its tables in the setting's language)."""
+    args.setting = build_setting(
         getattr(args, "orders", None),
         args.config,
         rules=args.rules,
@@ -54,6 +55,7 @@ def setting_of(args) -> Setting:
         lang=args.lang,
         destination=args.destination,
     )
+    return args.setting
 
 
 def analysis_of(args) -> Analysis:

@@ -299,3 +299,22 @@ def test_a_display_currency_without_a_rate_still_makes_the_report_with_one_note(
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("No exchange rate into CHF for RUB") == 1 and "--rates FILE" in done.stderr
     assert "Traceback" not in done.stderr and (orders.parent / "report.html").exists()
+
+
+def test_the_terminal_tables_speak_the_settings_language_and_files_keep_the_codes(tmp_path, monkeypatch, capsys):
+    from aliexp_lib.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample_orders.csv"
+    (tmp_path / "aliexp.toml").write_text('lang = "ru"\n', encoding="utf-8")
+    monkeypatch.setenv(CONFIG_DIR_VARIABLE, str(tmp_path))  # the user's setting says Russian
+    day = ["--today", "2026-03-01"]
+    assert main(["deadlines", str(sample), *day]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("Заказ") and "Конец защиты покупателя" in shown and "Продавец" in shown
+    assert main(["resolve", str(sample), *day]) == 0
+    assert "Спор на полный возврат денег" in capsys.readouterr().out
+    assert main(["deadlines", str(sample), *day, "--format", "csv"]) == 0  # for programs: the codes
+    assert capsys.readouterr().out.startswith("order_id,kind,due,days_left,status,actor,action")
+    assert main(["deadlines", str(sample), *day, "--lang", "en"]) == 0  # the flag over the file
+    shown = capsys.readouterr().out
+    assert shown.startswith("order_id") and "protection_ends" in shown

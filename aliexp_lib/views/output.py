@@ -17,6 +17,8 @@ import pandas as pd
 from aliexp_lib import export
 from aliexp_lib.errors import InputError
 from aliexp_lib.export import dates_as_text
+from aliexp_lib.i18n import _, localise
+from aliexp_lib.kinds import ACTOR_NAMES
 from aliexp_lib.safe_write import check_target, write_pieces
 from aliexp_lib.table_bytes import jsonl_chunks
 
@@ -148,6 +150,32 @@ def write_table(table: pd.DataFrame, form: str, out: TextIO) -> None:
         out.write("\n")
     else:
         out.write(text_table(table) + "\n")
+
+
+#: Columns of the command line's tables holding engine codes (shown by their names, ``i18n.label``) and
+#: English texts (translated) when the setting's language is not English (``terminal_table``).
+CODE_COLUMNS = ("kind", "status", "option", "problem", "check", "event", "signal")
+TEXT_COLUMNS = ("action", "assumption", "reason", "risk")
+
+
+def terminal_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``table`` as the terminal shows it in ``lang`` (``--format table``): in English as it is, the
+    engine's codes being the column names and values of csv and json; in another language its codes
+    by their names, who acts by name, its texts and headings translated, as the views show them.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"kind": ["protection_ends"], "actor": ["seller"], "days_left": [3]})
+    >>> terminal_table(table, "en").columns.tolist()
+    ['kind', 'actor', 'days_left']
+    >>> terminal_table(table, "ru").to_dict("records")
+    [{'Срок': 'Конец защиты покупателя', 'Кто действует': 'Продавец', 'Дней осталось': 3}]
+    """
+    if lang == "en":
+        return table
+    if "actor" in table:
+        table = table.assign(actor=[_(ACTOR_NAMES.get(a, a), lang) for a in table["actor"].astype(str)])
+    return localise(table, lang, codes=CODE_COLUMNS, texts=TEXT_COLUMNS)
 
 
 def text_table(table: pd.DataFrame) -> str:
