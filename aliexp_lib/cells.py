@@ -78,6 +78,18 @@ class Lines:
     def __call__(self, row: int) -> str:
         return f"{self.word} {self.number(row)}"
 
+    def every(self, rows: int) -> np.ndarray:
+        """The line (or sheet row) of each of the first ``rows`` data rows [1-based], as ``number`` gives them.
+
+        Examples
+        --------
+        >>> Lines().every(2).tolist(), Lines([4, 9]).every(2).tolist()
+        ([2, 3], [4, 9])
+        """
+        self.number(0)  # a list found on first use is found now
+        known = np.asarray(self._numbers if self._numbers is not None else [], dtype=np.int64)[:rows]
+        return np.concatenate([known, np.arange(len(known), rows, dtype=np.int64) + 2])
+
 
 @contextlib.contextmanager
 def csv_field_limit():

@@ -66,18 +66,13 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault(*ARROW_POOL)  # read when pyarrow is first imported
     parser = _parser()
     args = parser.parse_args(argv)
-    from aliexp_lib.views.output import (  # pandas: once a command runs
-        check_table_target,
-        save_table,
-        terminal_table,
-        write_table,
-    )
+    from aliexp_lib.views import output  # pandas: only once a command runs
 
     delay = progress.DELAY_S if args.command not in progress.SERVERS else float("inf")
     try:
         with progress.shown_after(delay, sys.stderr, f"aliexp {args.command}"):  # on a terminal, after 2 s
             if _table_file(args):  # a file -o would not replace: said now, not after the work
-                check_table_target(Path(args.output), args.overwrite, command.inputs_of(args))
+                output.check_table_target(Path(args.output), args.overwrite, command.inputs_of(args))
             table, warnings = args.run(args)
             for warning in warnings:
                 progress.say(f"warning: {warning}", sys.stderr)
@@ -85,12 +80,13 @@ def main(argv: list[str] | None = None) -> int:
             if isinstance(table, str):  # a command that wrote files says what it wrote
                 progress.say(table, sys.stdout)
             elif args.output:
-                progress.say(save_table(table, Path(args.output), args.overwrite, command.inputs_of(args)), sys.stdout)
-            else:
-                if args.format == "table":  # the terminal speaks the setting's language
-                    setting = getattr(args, "setting", None)
-                    table = terminal_table(table, setting.lang if setting else getattr(args, "lang", None) or "en")
-                write_table(table, args.format, sys.stdout)
+                said = output.save_table(table, Path(args.output), args.overwrite, command.inputs_of(args))
+                progress.say(said, sys.stdout)
+            else:  # the terminal speaks the setting's language
+                lang = getattr(getattr(args, "setting", None), "lang", None) or getattr(args, "lang", None) or "en"
+                output.write_table(
+                    output.terminal_table(table, lang) if args.format == "table" else table, args.format, sys.stdout
+                )
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -103,12 +99,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _table_file(args: argparse.Namespace) -> bool:
-    """Whether the command writes its table to the file ``-o`` names (``report`` and ``calendar`` write
-    their own files; deadlines of a Parquet book go to a folder)."""
-    output = getattr(args, "output", None)
-    if not output or args.command in ("report", "calendar"):
+    """Whether the command writes its table to the file ``-o`` names (``report``, ``calendar``: files of their own)."""
+    target = getattr(args, "output", None)
+    if not target or args.command in ("report", "calendar"):
         return False
-    return not (output.endswith(("/", os.sep)) or Path(output).is_dir())
+    return not (target.endswith(("/", os.sep)) or Path(target).is_dir())  # a folder: a Parquet book's parts
 
 
 def _parser() -> argparse.ArgumentParser:

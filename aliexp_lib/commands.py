@@ -22,13 +22,14 @@ from aliexp_lib import progress, safe_write
 from aliexp_lib.analysis import Analysis, analyse_file
 from aliexp_lib.arrival import summary as delivery_summary
 from aliexp_lib.caselog import CaseLog, default_log_path
+from aliexp_lib.csv_book import book_as_text, write_book
 from aliexp_lib.deadlines import COLUMNS, next_actions, open_deadlines
 from aliexp_lib.errors import InputError, refuse_special_file
 from aliexp_lib.guidance import advice
 from aliexp_lib.ics import ours_ics
 from aliexp_lib.logcheck import check_log, repair_log
 from aliexp_lib.money import money_text
-from aliexp_lib.orders import NATIVE_FORMAT, SCHEMA, load_orders
+from aliexp_lib.orders import NATIVE_FORMAT, load_orders
 from aliexp_lib.rates import missing_rates_note
 from aliexp_lib.record_many import read_events, record_events, summary
 from aliexp_lib.refund_amounts import refuse_refunds
@@ -73,21 +74,16 @@ def money_notes(shown: pd.Series, analysis: Analysis) -> tuple[str, ...]:
     return (note,) if note else ()
 
 
-def orders(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """``orders``: the normalised order book, amounts as plain decimals, dates as ``YYYY-MM-DD``."""
-    book = load_orders(args.orders, args.fmt, currency=setting_of(args).choices.currency)
-    table = book.table
-    out = pd.DataFrame(index=table.index)
-    for column in SCHEMA:
-        if f"{column}_minor" in table:  # amounts: exact decimals in the order's currency
-            out[column] = money_text(table[f"{column}_minor"], table["currency"])
-        elif pd.api.types.is_datetime64_any_dtype(table[column]):
-            out[column] = table[column].dt.strftime("%Y-%m-%d").fillna("")
-        else:
-            out[column] = table[column].astype(object).where(table[column].notna(), "")
-    out["items"] = table.get("items", 1)
-    out["status"] = table["status"].fillna("") if "status" in table else ""  # an export's, normalised
-    return out, book.warnings
+def orders(args) -> tuple[pd.DataFrame | str, tuple[str, ...]]:
+    """``orders``: the normalised order book, amounts as plain decimals, dates as ``YYYY-MM-DD``;
+    ``-o FOLDER/``: our CSV as a Parquet book, a slice at a time (``csv_book``), for a file of any size."""
+    setting = setting_of(args)
+    if args.output and args.output.endswith(("/", os.sep)):
+        if Path(args.orders).suffix.lower() != ".csv" or args.fmt not in (None, NATIVE_FORMAT):
+            raise InputError(f"{args.orders}: a folder (-o {args.output}) is written from a CSV in our schema")
+        return write_book(Path(args.orders), Path(args.output.rstrip("/" + os.sep)), inputs_of(args))
+    book = load_orders(args.orders, args.fmt, currency=setting.choices.currency)
+    return book_as_text(book), book.warnings
 
 
 def deadlines(args) -> tuple[pd.DataFrame | str, tuple[str, ...]]:

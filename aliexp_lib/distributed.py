@@ -170,7 +170,7 @@ def write_deadlines(
     """
     out = Path(out)
     path = Path(path)
-    replace = _check_folder(out, [path, *map(Path, inputs)])
+    replace = check_folder(out, [path, *map(Path, inputs)])
     book = book_frame(path, rows)
     table = deadlines_frame(book, today, rulebook, payout)
     if not closed:
@@ -262,7 +262,7 @@ def _refuse_duplicates(ids: pd.DataFrame, book_pieces: list[Piece]) -> None:
     refuse_duplicates(found)
 
 
-def _check_folder(out: Path, inputs: list[Path]) -> bool:
+def check_folder(out: Path, inputs: list[Path]) -> bool:
     """Whether ``out`` exists (then it holds only parts of ours); an ``InputError`` where it may not be written."""
     for given in inputs:
         if given.exists() and out.exists() and os.path.samefile(out, given):

@@ -39,7 +39,7 @@ _SIZE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([KMG]?)i?B?\s*", re.IGNORECASE)
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
 
-def check_fits(path: Path, per_byte: int = PEAK_PER_BYTE) -> None:
+def check_fits(path: Path, per_byte: int = PEAK_PER_BYTE, convertible: bool = True) -> None:
     """``InputError`` if the order file at ``path`` needs more memory than this process may use.
 
     Parameters
@@ -48,13 +48,16 @@ def check_fits(path: Path, per_byte: int = PEAK_PER_BYTE) -> None:
         A CSV order file or a shop's export (its size is read; nothing else).
     per_byte : int, default PEAK_PER_BYTE
         The peak memory per byte of the file [bytes per byte] (``EXPORT_PEAK_PER_BYTE`` for exports).
+    convertible : bool, default True
+        Whether ``aliexp orders FILE -o BOOK/`` can turn the file into a Parquet book a slice at a
+        time (our CSV schema; not a shop's export).
 
     Raises
     ------
     InputError
         One line naming the file, its size, the memory it needs, the memory at hand and where that
-        limit comes from, and what to do: split the file, use a Parquet book out of core, or set
-        ``ALIEXP_MEMORY_LIMIT``.
+        limit comes from, and what to do: turn it into a Parquet book a slice at a time and run out of
+        core, or split it, or set ``ALIEXP_MEMORY_LIMIT``.
 
     Examples
     --------
@@ -67,9 +70,10 @@ def check_fits(path: Path, per_byte: int = PEAK_PER_BYTE) -> None:
     Traceback (most recent call last):
     ...
     aliexp_lib.errors.InputError: ...orders.csv: 1.6 MB of orders needs about 24.3 MB of memory to read and check \
-(15 times its size), more than the 10.0 MB at hand (ALIEXP_MEMORY_LIMIT); split the file (for example by year), \
-or keep the orders as a Parquet book (a folder of parts) and write to a folder (-o FOLDER/), which runs out of \
-core (README: "Books bigger than memory"); if more memory is free, set ALIEXP_MEMORY_LIMIT (for example 8G)
+(15 times its size), more than the 10.0 MB at hand (ALIEXP_MEMORY_LIMIT); turn it into a Parquet book a slice at \
+a time (aliexp orders .../orders.csv -o BOOK/) and write its deadlines to a folder (aliexp deadlines BOOK/ -o \
+FOLDER/), which runs out of core (README: "Books bigger than memory"), or split the file (for example by year); \
+if more memory is free, set ALIEXP_MEMORY_LIMIT (for example 8G)
     >>> with mock.patch.dict(os.environ, {LIMIT_VARIABLE: "1G"}):
     ...     check_fits(path)
     """
@@ -81,12 +85,17 @@ core (README: "Books bigger than memory"); if more memory is free, set ALIEXP_ME
     need = size * per_byte
     if at_hand is None or need <= at_hand:
         return
+    route = (
+        f"turn it into a Parquet book a slice at a time (aliexp orders {path} -o BOOK/) and write its deadlines to a "
+        'folder (aliexp deadlines BOOK/ -o FOLDER/), which runs out of core (README: "Books bigger than memory"), '
+        "or split the file (for example by year)"
+        if convertible
+        else "split the file (for example by year)"
+    )
     raise InputError(
         f"{path}: {_shown(size)} of orders needs about {_shown(need)} of memory to read and check "
-        f"({per_byte} times its size), more than the {_shown(at_hand)} at hand ({source}); split the file "
-        "(for example by year), or keep the orders as a Parquet book (a folder of parts) and write to a folder "
-        '(-o FOLDER/), which runs out of core (README: "Books bigger than memory"); if more memory is free, '
-        f"set {LIMIT_VARIABLE} (for example 8G)"
+        f"({per_byte} times its size), more than the {_shown(at_hand)} at hand ({source}); {route}; "
+        f"if more memory is free, set {LIMIT_VARIABLE} (for example 8G)"
     )
 
 

@@ -81,6 +81,12 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    return csv_cells(data, path)
+
+
+def csv_cells(data: bytes, path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
+    """The text cells of CSV ``data`` read from ``path`` (see ``read_native``; ``csv_book`` gives it a
+    header line and a slice of a file's records at a time)."""
     data, notes = _as_utf8(data, path)
     if _BLANK.fullmatch(data):
         raise InputError(f"{path}: the file is empty; expected a header line with at least order_id")

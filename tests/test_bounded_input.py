@@ -240,7 +240,8 @@ def test_a_csv_needing_more_memory_than_at_hand_is_refused_before_it_is_read(
     assert cli.main(["deadlines", str(path), "--today", "2026-03-01", "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {path}: 0.0 MB of orders needs about 0.0 MB of memory to read and check (15 times")
-    assert "more than the 0.0 MB at hand (ALIEXP_MEMORY_LIMIT); split the file" in err and "-o FOLDER/" in err
+    assert "more than the 0.0 MB at hand (ALIEXP_MEMORY_LIMIT); turn it into a Parquet book" in err
+    assert f"aliexp orders {path} -o BOOK/" in err and "split the file" in err
     assert "set ALIEXP_MEMORY_LIMIT (for example 8G)" in err and err.count("\n") == 1 and not out.exists()
 
 
@@ -432,3 +433,4 @@ def test_a_shops_export_needing_more_memory_than_at_hand_is_refused_before_it_is
     assert cli.main(["orders", str(export)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {export}: ") and "(10 times its size)" in err and err.count("\n") == 1
+    assert "aliexp orders" not in err and "split the file" in err  # an export is not turned into a book

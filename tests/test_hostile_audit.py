@@ -27,6 +27,7 @@ FILES = sorted(p.name for p in HOSTILE.iterdir() if p.suffix in (".csv", ".xlsx"
 #: Every command that reads an order file (``F``), as a user would type it; ``OUT`` is a new file.
 COMMANDS = {
     "orders": ["orders", "F"],
+    "orders into a book": ["orders", "F", "-o", "BOOK"],
     "deadlines": ["deadlines", "F", "--today", "2026-03-01"],
     "missing": ["missing", "F", "--today", "2026-03-01"],
     "resolve": ["resolve", "F", "--today", "2026-03-01"],
@@ -59,7 +60,8 @@ def test_every_command_on_every_hostile_file_ends_in_a_line_not_a_traceback(comm
         path = folder / name
         shutil.copyfile(HOSTILE / name, path)
         before = hashlib.sha256(path.read_bytes()).hexdigest()
-        argv = [str(path) if a == "F" else str(folder / "out.ics") if a == "OUT" else a for a in COMMANDS[command]]
+        outputs = {"F": str(path), "OUT": str(folder / "out.ics"), "BOOK": f"{folder / 'book'}/"}
+        argv = [outputs.get(a, a) for a in COMMANDS[command]]
         code, err = _run(argv)  # an exception escaping here is a traceback for the user
         assert code in (0, 2) and "Traceback" not in err, (name, err)
         if code == 2:
