@@ -65,7 +65,8 @@ def write_book(path: Path, out: Path, inputs: Iterable[str | os.PathLike] = ()) 
     Returns
     -------
     (str, tuple of str)
-        What was written, and the warnings of the file (each slice's, the same one said once).
+        What was written, and the warnings of the file: each kind once, as its first slice says it (by the
+        file's lines), with how many more slices said it too.
 
     Raises
     ------
@@ -102,22 +103,22 @@ def write_book(path: Path, out: Path, inputs: Iterable[str | os.PathLike] = ()) 
 
 def _write_parts(path: Path, folder: Path) -> tuple[int, int, tuple[str, ...]]:
     """Each slice of ``path`` validated and written as ``part-NNNNN.parquet`` in ``folder``."""
-    warnings: dict[str, None] = {}
+    warnings: dict[str, list] = {}  # a warning with its numbers left out -> [the first, how many slices]
     hashes, lines = [], []
     orders = parts = 0
     for header, records, before in record_slices(path):
         raw, where, notes = _cells(header + records, path, before)
         numbers = where.every(len(raw)) - 1 + before  # the slice's lines as lines of the file
         book = validate(raw, str(path), Lines(numbers.tolist()))
-        for note in (*notes, *book.warnings):
-            warnings.setdefault(note)
+        for note in (*(_in_file(n, before) for n in notes), *book.warnings):
+            warnings.setdefault(re.sub(r"\d+", "#", note), [note, 0])[1] += 1
         (folder / f"part-{parts:05d}.parquet").write_bytes(parquet_bytes(book_as_text(book).astype(str)))
         hashes.append(pd.util.hash_array(book.table["order_id"].to_numpy(dtype=object)))
         lines.append(numbers)
         orders, parts = orders + len(raw), parts + 1
     if hashes:
         _refuse_repeated_ids(path, np.concatenate(hashes), np.concatenate(lines))
-    return orders, parts, tuple(warnings)
+    return orders, parts, tuple(f"{w} (the same in {n - 1} more slices)" if n > 1 else w for w, n in warnings.values())
 
 
 def record_slices(path: Path, block: int | None = None) -> Iterator[tuple[bytes, bytes, int]]:

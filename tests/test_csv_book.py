@@ -116,3 +116,15 @@ def test_what_cannot_be_cut_into_a_book_is_said_in_one_line(tmp_path, capsys, na
     code, _, err = _run(capsys, *argv)
     assert code == 2 and said in err and err.count("\n") == 1, err
     assert not (tmp_path / "book").exists()
+
+
+def test_a_warning_of_many_slices_is_said_once_by_the_files_line(tmp_path, capsys, tiny_slices):
+    text = SAMPLE.read_text(encoding="utf-8").replace("Store,", "Магазин,")  # Cyrillic on many lines
+    orders = tmp_path / "orders.csv"
+    orders.write_bytes(text.encode("cp1251"))
+    whole = load_orders(orders).warnings
+    code, _, err = _run(capsys, "orders", orders, "-o", f"{tmp_path / 'book'}/")
+    said = [line for line in err.splitlines() if "Windows-1251" in line]
+    assert code == 0 and len(said) == 1 and said[0].endswith("more slices)")
+    assert said[0].removeprefix("warning: ").startswith(next(w for w in whole if "Windows-1251" in w))
+    assert pd.read_parquet(tmp_path / "book")["store"].str.contains("Магазин").any()
