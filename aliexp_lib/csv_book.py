@@ -38,7 +38,8 @@ from aliexp_lib.validate import OrderBook, validate
 BLOCK_BYTES = 8 << 20
 _QUOTE, _NEWLINE = ord('"'), ord("\n")
 _LINE = re.compile(r"(\bline )(\d+)")
-#: Blocks read without a record ending in them before the slice is handed to the reader as it is [blocks].
+#: Blocks (of at least ``BLOCK_BYTES``) read with no record ending in them before they go to the reader as
+#: they are, which names the quote left open [blocks].
 _UNCLOSED = 4
 
 
@@ -139,12 +140,14 @@ def record_slices(path: Path, block: int | None = None) -> Iterator[tuple[bytes,
     with handle:
         header = handle.readline()
         if header.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in header:
-            raise InputError(f"{path}: UTF-16 text is read whole; save the file as UTF-8 CSV to convert it in pieces")
+            raise InputError(
+                f"{path}: line 1: UTF-16 text or binary data; save the file as UTF-8 CSV to cut it in slices"
+            )
         before, carry, slices = 1, b"", 0
         while chunk := handle.read(block):
             data = carry + chunk
             end = _last_record_end(data)
-            if end < 0 and len(data) <= _UNCLOSED * block:  # no record ends in it yet: read on
+            if end < 0 and len(data) <= _UNCLOSED * max(block, BLOCK_BYTES):  # no record ends in it yet: read on
                 carry = data
                 continue
             end = end if end >= 0 else len(data) - 1  # a quote left open: the reader names its line
@@ -180,7 +183,7 @@ def _in_file(message: str, before: int) -> str:
 def _last_record_end(data: bytes) -> int:
     """The position of the last line end of ``data`` outside quotes (``data`` starts a record), or -1."""
     raw = np.frombuffer(data, dtype=np.uint8)
-    quotes = np.cumsum(raw == _QUOTE)
+    quotes = np.cumsum(raw == _QUOTE, dtype=np.uint8)  # counted modulo 256: the parity is all that matters
     ends = np.flatnonzero((raw == _NEWLINE) & (quotes % 2 == 0))
     return int(ends[-1]) if len(ends) else -1
 

@@ -7,11 +7,15 @@ what reading the whole file gives, and every message must name the file's own li
 
 from __future__ import annotations
 
+import csv
 import io
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aliexp_lib import csv_book, load_orders
 from aliexp_lib.cli import main
@@ -54,11 +58,8 @@ def test_the_book_in_slices_is_the_whole_file_and_its_deadlines_the_same(tmp_pat
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [
-        (",RUB,", ",RUB,2026-13-01,"),
-        (",2026-01-", ",2026-13-"),
-    ],  # a field too many (the reader); a bad date (the checks)
-    ids=["ragged", "bad date"],
+    [(",RUB,", ",RUB,2026-13-01,"), (",2026-01-", ",2026-13-"), (",RUB,", ',"RUB,')],
+    ids=["ragged", "bad date", "unclosed quote"],  # the reader's refusals, and the checks
 )
 def test_a_bad_value_in_a_later_slice_is_said_as_reading_the_whole_file_says_it(
     tmp_path, capsys, tiny_slices, old, new
@@ -128,3 +129,25 @@ def test_a_warning_of_many_slices_is_said_once_by_the_files_line(tmp_path, capsy
     assert code == 0 and len(said) == 1 and said[0].endswith("more slices)")
     assert said[0].removeprefix("warning: ").startswith(next(w for w in whole if "Windows-1251" in w))
     assert pd.read_parquet(tmp_path / "book")["store"].str.contains("Магазин").any()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(st.text(st.sampled_from('ab,"\n é'), max_size=6), min_size=2, max_size=2), max_size=12),
+    st.integers(1, 40),
+)
+def test_slices_are_whole_records_in_order_and_count_the_lines_before_them(rows, block):
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([["order_id", "title"], *rows])
+    data = text.getvalue().encode("utf-8")
+    path = Path(tempfile.mkdtemp()) / "orders.csv"
+    path.write_bytes(data)
+    slices = list(record_slices(path, block))
+    header = data.split(b"\n", 1)[0] + b"\n"
+    assert all(h == header for h, _, _ in slices) and header + b"".join(r for _, r, _ in slices) == data
+    records = [record for _, r, _ in slices for record in csv.reader(io.StringIO(r.decode("utf-8"), newline=""))]
+    assert records == [[str(f) for f in row] for row in rows]  # each slice holds whole records
+    start = len(header)
+    for _, r, before in slices:  # the lines before each slice, as the file counts them
+        assert before == data[:start].count(b"\n")
+        start += len(r)
