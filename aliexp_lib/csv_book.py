@@ -28,6 +28,7 @@ import pandas as pd
 
 from aliexp_lib.cells import Lines
 from aliexp_lib.errors import CellError, InputError, refuse_special_file
+from aliexp_lib.export import day_text
 from aliexp_lib.money import money_text
 from aliexp_lib.native import csv_cells
 from aliexp_lib.parquet_io import parquet_bytes
@@ -52,7 +53,7 @@ def book_as_text(book: OrderBook) -> pd.DataFrame:
         if f"{column}_minor" in table:  # amounts: exact decimals in the order's currency
             out[column] = money_text(table[f"{column}_minor"], table["currency"])
         elif pd.api.types.is_datetime64_any_dtype(table[column]):
-            out[column] = table[column].dt.strftime("%Y-%m-%d").fillna("")
+            out[column] = day_text(table[column]).astype(object).fillna("")  # each distinct day formatted once
         else:
             out[column] = table[column].astype(object).where(table[column].notna(), "")
     out["items"] = table.get("items", 1)

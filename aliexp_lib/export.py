@@ -38,11 +38,17 @@ def dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
     ['2026-03-11', nan, '2026-03-11']
     """
     dates = [c for c in table.columns if pd.api.types.is_datetime64_any_dtype(table[c])]
-    return table.assign(**{c: _day_text(table[c]) for c in dates}) if dates else table
+    return table.assign(**{c: day_text(table[c]) for c in dates}) if dates else table
 
 
-def _day_text(values: pd.Series) -> pd.Series:
-    """Datetimes as categorical ``YYYY-MM-DD`` text, each distinct value formatted once."""
+def day_text(values: pd.Series) -> pd.Series:
+    """Datetimes as categorical ``YYYY-MM-DD`` text, each distinct value formatted once (NaT stays missing).
+
+    Examples
+    --------
+    >>> day_text(pd.Series(pd.to_datetime(["2026-03-11", None]))).tolist()
+    ['2026-03-11', nan]
+    """
     codes, moments = pd.factorize(values)  # NaT: -1
     day_codes, days = pd.factorize(pd.Index(moments).strftime("%Y-%m-%d"))  # two times of one day: one text
     codes = np.where(codes < 0, -1, day_codes[codes.clip(0)]) if len(day_codes) else codes
@@ -209,4 +215,13 @@ def _cell(value: object) -> object:
     return str(value)
 
 
-__all__ = ["FORMULA_STARTS", "ours_xlsx", "safe_cells", "to_csv", "to_xlsx", "write_text_pieces"]
+__all__ = [
+    "FORMULA_STARTS",
+    "dates_as_text",
+    "day_text",
+    "ours_xlsx",
+    "safe_cells",
+    "to_csv",
+    "to_xlsx",
+    "write_text_pieces",
+]
