@@ -250,7 +250,7 @@ def recorded(path: str | os.PathLike) -> bool:
     """
     try:
         size = os.stat(path).st_size
-        sizes = {_recorded_size(note) for note in _records().glob(_record_name(Path(path), "").split("-")[0] + "-*")}
+        sizes = {_recorded_size(note) for note in _records_of(_records(), Path(path))}
         if size not in sizes and not (None in sizes and size <= MAX_OWN_SIZE):  # None: a record without its size
             return False
         digest = hashlib.sha256()
@@ -311,8 +311,18 @@ def _records() -> Path:
 
 
 def _record_name(path: Path, content_sha: str) -> str:
-    where = os.path.join(os.path.realpath(path.parent), path.name)
+    """A record's name: the digest of the target's real path, then of the path and the content."""
+    where = _real(path)
     return f"{_sha(where)[:16]}-{_sha(where + chr(0) + content_sha)[:40]}"
+
+
+def _records_of(folder: Path, path: Path) -> list[Path]:
+    """The write records in ``folder`` for the target ``path`` (their names start with its digest)."""
+    return list(folder.glob(f"{_sha(_real(path))[:16]}-*"))
+
+
+def _real(path: Path) -> str:
+    return os.path.join(os.path.realpath(path.parent), path.name)
 
 
 def _record(path: Path, content_sha: str, size: int) -> None:
@@ -324,7 +334,7 @@ def _record(path: Path, content_sha: str, size: int) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         name = _record_name(path, content_sha)
         (folder / name).write_text(f"{os.path.abspath(path)}\n{size}\n", encoding="utf-8")
-        mine = sorted(folder.glob(name.split("-")[0] + "-*"), key=lambda p: p.stat().st_mtime_ns)
+        mine = sorted(_records_of(folder, path), key=lambda p: p.stat().st_mtime_ns)
         for old in mine[:-KEEP_RECORDS]:
             old.unlink(missing_ok=True)
     except OSError:
