@@ -15,13 +15,14 @@ import pandas as pd
 import pytest
 
 from aliexp_lib.orders import SCHEMA
+from tests.conftest import aliexp
 
 ROOT = Path(__file__).parents[1]
 SAMPLE = str(ROOT / "data" / "sample_orders.csv")
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aliexp_lib", *args], capture_output=True, text=True, cwd=cwd)
+    return aliexp(*args, cwd=cwd)
 
 
 def test_csv_has_the_documented_columns_in_order_and_every_kind():

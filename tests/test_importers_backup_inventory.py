@@ -18,6 +18,7 @@ from aliexp_lib.errors import CellError, InputError
 from aliexp_lib.importers import detect_file, read_export, shopper_inventory_json
 from aliexp_lib.importers.aliexpress_data_backup import codes
 from aliexp_lib.schema import STATUSES
+from tests.conftest import aliexp
 
 HERE = Path(__file__).parent / "importers"
 ROOT = Path(__file__).parent.parent
@@ -31,7 +32,7 @@ EVERY_FIXTURE = (BACKUP, *INVENTORY.values(), INVENTORY_JSON)
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aliexp_lib", *args], capture_output=True, text=True, cwd=cwd)
+    return aliexp(*args, cwd=cwd)
 
 
 def backup_with(tmp_path: Path, rows: list[dict], name: str = "backup.xlsx") -> Path:

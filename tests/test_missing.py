@@ -7,7 +7,6 @@ import io
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +17,7 @@ from aliexp_lib.caselog import CaseLog, default_log_path
 from aliexp_lib.orders import load_orders
 from aliexp_lib.schema import STATUS_EVENTS
 from aliexp_lib.setting import build_setting
+from tests.conftest import aliexp
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "tests" / "importers"
@@ -35,7 +35,7 @@ TODAY = dt.date(2025, 9, 20)
 
 
 def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aliexp_lib", *args], capture_output=True, text=True, cwd=cwd)
+    return aliexp(*args, cwd=cwd)
 
 
 def missing_of(path: Path, today: dt.date = TODAY) -> pd.DataFrame:

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import socket
 import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from aliexp_lib.rates import load_rates
 from aliexp_lib.setting import Setting
 from aliexp_lib.views import figures, tables, todo
 from aliexp_lib.views.chooser import Chooser
-from tests.conftest import TODAY, book
+from tests.conftest import TODAY, aliexp, book
 
 ROOT = Path(__file__).resolve().parents[1]
 #: A German "AliExpress CSV Export" of 40 synthetic orders in EUR, CHF, USD and PLN (2025-06 to 2026-03).
@@ -29,7 +28,7 @@ NOTE = "No exchange rate into RUB for CHF, EUR, PLN, USD"
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aliexp_lib", *args], capture_output=True, text=True, cwd=cwd)
+    return aliexp(*args, cwd=cwd)
 
 
 def bank_file(tmp_path: Path, text: str) -> Path:

@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +19,7 @@ import pytest
 from aliexp_lib.analysis import analyse_file
 from aliexp_lib.caselog import CaseLog, default_log_path
 from aliexp_lib.views.tables import refunds_in_flight
+from tests.conftest import aliexp
 
 ROOT = Path(__file__).parents[1]
 TODAY = "2026-03-01"
@@ -27,7 +27,7 @@ HEADER = "order_id,store,title,price,currency,ordered_at,shipped_at,received_at,
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aliexp_lib", *args], capture_output=True, text=True, cwd=cwd)
+    return aliexp(*args, cwd=cwd)
 
 
 @pytest.fixture

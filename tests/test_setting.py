@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -26,7 +25,7 @@ from aliexp_lib.setting import CONFIG_DIR_VARIABLE, Choices
 from aliexp_lib.views import figures, tables
 from aliexp_lib.views.chooser import Chooser
 from aliexp_lib.views.widgets import calendar_file
-from tests.conftest import book
+from tests.conftest import aliexp, book
 
 ROOT = Path(__file__).parents[1]
 TODAY = dt.date(2026, 3, 20)
@@ -70,8 +69,7 @@ def orders(tmp_path) -> Path:
 
 
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, "-m", "aliexp_lib", *args], capture_output=True, text=True, cwd=cwd)
-    return done
+    return aliexp(*args, cwd=cwd)
 
 
 def notebook(name: str, orders: Path, tmp_path: Path, **parameters) -> str:

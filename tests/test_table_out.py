@@ -7,7 +7,6 @@ import io
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +18,7 @@ from aliexp_lib.export import to_csv
 from aliexp_lib.formulas import FORMULA_STARTS, formula_like, safe_cells
 from aliexp_lib.safe_write import write_pieces
 from aliexp_lib.table_bytes import csv_chunks, jsonl_chunks
+from tests.conftest import aliexp
 from tests.regenerate_golden import GOLDEN
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +26,7 @@ SAMPLE = "data/sample_orders.csv"
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aliexp_lib", *args], capture_output=True, text=True, cwd=ROOT)
+    return aliexp(*args, cwd=ROOT)
 
 
 def test_deadlines_prints_the_open_rows_by_default_and_every_row_with_all():
