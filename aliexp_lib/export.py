@@ -22,7 +22,7 @@ import pandas as pd
 from aliexp_lib.formulas import FORMULA_STARTS, safe_cells
 from aliexp_lib.own_marks import AUTHOR, xlsx_author
 from aliexp_lib.safe_write import write_file, write_pieces
-from aliexp_lib.table_bytes import Piece, csv_chunks
+from aliexp_lib.table_bytes import csv_chunks
 
 
 def dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
@@ -101,7 +101,7 @@ def to_csv(
         write_text_pieces(pieces, target)
 
 
-def write_text_pieces(pieces: Iterable[Piece], out: TextIO) -> None:
+def write_text_pieces(pieces: Iterable[bytes], out: TextIO) -> None:
     """UTF-8 ``pieces`` onto a text stream: straight to its byte buffer where it has one (``sys.stdout``).
 
     Examples

@@ -24,7 +24,9 @@ import hashlib
 import os
 import stat
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from aliexp_lib.errors import InputError
@@ -160,7 +162,12 @@ def write_new(path: str | os.PathLike, data: bytes) -> bool:
 
 def _stage(path: Path, pieces: Iterable[bytes | memoryview]) -> tuple[str, str]:
     """``pieces`` in a new temporary file beside ``path`` (exclusive, unpredictable name), synced; its name
-    and the SHA-256 digest (hex) of its content."""
+    and the SHA-256 digest (hex) of its content.
+
+    A helper thread hashes and writes each piece while the next is made (both let go of the GIL): the
+    writing of a big table costs about as long as making its text, not the sum of the two. At most
+    ``_AHEAD`` pieces wait for it.
+    """
     try:
         handle, staged = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
@@ -169,11 +176,14 @@ def _stage(path: Path, pieces: Iterable[bytes | memoryview]) -> tuple[str, str]:
         try:
             os.fchmod(handle, 0o666 & ~_umask())
             digest = hashlib.sha256()
-            for data in pieces:
-                digest.update(data)
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(handle, view) :]
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aliexp-write") as writer:
+                waiting: deque[Future] = deque()
+                for data in pieces:
+                    waiting.append(writer.submit(_hashed_write, handle, data, digest))
+                    if len(waiting) > _AHEAD:
+                        waiting.popleft().result()  # its error (a full disk) here, in order
+                for done in waiting:
+                    done.result()
             os.fsync(handle)
         finally:
             os.close(handle)
@@ -184,6 +194,18 @@ def _stage(path: Path, pieces: Iterable[bytes | memoryview]) -> tuple[str, str]:
         _remove(staged)
         raise
     return staged, digest.hexdigest()
+
+
+#: Pieces made ahead of the one being written [pieces] (each a slice of a table: tens of MB at most).
+_AHEAD = 2
+
+
+def _hashed_write(handle: int, data: bytes | memoryview, digest) -> None:
+    """``data`` added to ``digest`` and written whole to the file ``handle``."""
+    digest.update(data)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(handle, view) :]
 
 
 def check_target(

@@ -114,6 +114,29 @@ def test_csv_is_byte_for_byte_what_pandas_writes(rows, chunk):
     assert out.getvalue() == expected
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.one_of(text, st.none()), st.one_of(st.none(), st.integers(-99, 99)), st.booleans()),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(1, 60),
+    st.integers(7, 500),
+)
+def test_columns_of_few_values_written_once_per_combination_are_still_pandas_exact(rows, repeats, chunk):
+    # Repeated rows: every column but the id holds few distinct values and goes the combined way
+    # (table_bytes.FEW); the id between them (unique per row) is written cell by cell.
+    rows = rows * repeats
+    table = pd.DataFrame(rows, columns=["note", "count", "flag"]).astype({"note": object})
+    table.insert(1, "id", pd.Series([f"81{i}" for i in range(len(rows))], dtype="str"))
+    table["count"] = table["count"].astype("Int64")
+    table["maybe"] = pd.array([None if r[1] is None else r[2] for r in rows], dtype="boolean")
+    table["kind"] = pd.Series([r[0] or "a,b" for r in rows], dtype="category")
+    table["days"] = [len(r[0] or "") - 3 for r in rows]
+    assert b"".join(csv_chunks(table, rows=chunk)).decode("utf-8") == _pandas_csv(table)
+
+
 def test_csv_of_a_float_column_or_a_single_column_is_still_pandas_exact():
     table = pd.DataFrame({"share": [0.1, 1e-05, None], "note": ["=x", "y", "-1.5"]})
     assert b"".join(csv_chunks(table)).decode() == _pandas_csv(table)
