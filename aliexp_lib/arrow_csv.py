@@ -49,7 +49,7 @@ def arrow_parse(data: bytes, delimiter: str) -> pd.DataFrame | None:
 
     # Quotes: Arrow reads an unclosed one to the end of the file where pandas refuses it, and a quote
     # after white space as text; a lone CR ends records differently. Such files go pandas' way.
-    if b'"' in data or data.count(b"\r") != data.count(b"\r\n"):
+    if b'"' in data or _lone_carriage_return(data):
         return None
     head = data[:HEAD].decode("utf-8-sig", errors="ignore")
     first = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), None)
@@ -62,7 +62,7 @@ def arrow_parse(data: bytes, delimiter: str) -> pd.DataFrame | None:
             read_options=arrow_csv.ReadOptions(column_names=names),
             parse_options=arrow_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=arrow_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, pa.large_string()),  # pandas' text: no copy into it
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -84,9 +84,20 @@ def one_line_records(data: bytes, records: int) -> range | None:
     (range(2, 4), None)
     """
     ends = data.count(b"\n") + (not data.endswith(b"\n"))
-    if ends != records or data.count(b"\r") != data.count(b"\r\n"):
+    if ends != records or _lone_carriage_return(data):
         return None
     return range(2, records + 1)
+
+
+def _lone_carriage_return(data: bytes) -> bool:
+    """Whether ``data`` holds a carriage return not followed by a line feed (counted only if it holds one).
+
+    Examples
+    --------
+    >>> _lone_carriage_return(b"a\\r\\nb\\r\\n"), _lone_carriage_return(b"a\\rb\\n"), _lone_carriage_return(b"ab\\n")
+    (False, True, False)
+    """
+    return b"\r" in data and data.count(b"\r") != data.count(b"\r\n")
 
 
 __all__ = ["arrow_parse", "one_line_records"]

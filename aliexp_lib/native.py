@@ -125,8 +125,6 @@ def _check_width(head: str, delimiter: str, path: Path) -> None:
 _BLANK = re.compile(rb"(\xef\xbb\xbf)?\s*")
 #: Bytes read to find the header line and its delimiter [bytes].
 _HEAD = 8 * 1024 * 1024
-#: Bytes decoded at a time to check that a file is UTF-8 [bytes].
-_PIECE = 16 * 1024 * 1024
 
 
 def _text(data: bytes) -> str:
@@ -135,13 +133,19 @@ def _text(data: bytes) -> str:
 
 
 def _is_utf8(data: bytes) -> bool:
-    """True if ``data`` is UTF-8, checked piece by piece (no copy of the whole text is kept)."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    """True if ``data`` is UTF-8: Arrow's validator (SIMD) over the bytes where they are, no copy, no text.
+
+    Examples
+    --------
+    >>> _is_utf8("ключ".encode()), _is_utf8("ключ".encode("cp1251")), _is_utf8(b"")
+    (True, False, True)
+    """
+    import pyarrow as pa
+
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
     try:
-        for start in range(0, len(data), _PIECE):
-            decoder.decode(data[start : start + _PIECE])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
+        pa.LargeStringArray.from_buffers(1, offsets, pa.py_buffer(data)).validate(full=True)
+    except pa.ArrowInvalid:
         return False
     return True
 

@@ -19,11 +19,13 @@ from functools import cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from babel import Locale
 
 from aliexp_lib.cells import Lines, Problems, flag_duplicates, per_distinct, short
 from aliexp_lib.chronology import KEPT, out_of_order
-from aliexp_lib.column_scan import edge_space, has_control
+from aliexp_lib.column_scan import arrow_text, edge_space, has_control
 from aliexp_lib.errors import InputError
 from aliexp_lib.money import Money, known_currencies, minor_digits
 from aliexp_lib.schema import (
@@ -211,9 +213,7 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
     table = pd.concat([table, raw[extra]], axis=1)  # one step: column by column is quadratic in the header
     for column in [*TEXT_COLUMNS, *extra]:
         if column in raw:
-            if "\n=" not in "\n" + "\n".join(raw[column].tolist()):  # one scan of the column
-                continue
-            formula = raw[column].str.startswith("=").to_numpy()
+            formula = pc.starts_with(arrow_text(raw[column]), "=").to_numpy()
             if formula.any():
                 first = int(np.flatnonzero(formula)[0])
                 more = f" (and {int(formula.sum()) - 1} more cells)" if formula.sum() > 1 else ""
@@ -298,24 +298,20 @@ def _days(text: pd.Series, rows, column: str) -> pd.Series:
 def _amount(raw: pd.DataFrame, column: str, currency: pd.Series, problems: Problems) -> pd.Series:
     """An amount in the order's currency as exact minor units; ``1234.5`` and ``1234,5`` both read as 1234.50.
 
-    ASCII digits only, whole numbers under 10^12; checked and converted by numpy's string functions
-    on the whole column (no float is involved: the digits without the point are read as an integer
-    and scaled by the currency's decimal places).
+    ASCII digits only, whole numbers under 10^12; checked and converted by Arrow's string kernels on
+    the whole column (no float is involved: the digits without the point are read as an integer and
+    scaled by the currency's decimal places).
     """
     if column not in raw:
         return pd.Series(pd.NA, index=raw.index, dtype="Int64")
-    values = raw[column].tolist()
-    joined = "".join(values)
-    text = np.array(values, dtype=np.dtypes.StringDType())
-    if "," in joined:
-        text = np.strings.replace(text, ",", ".")
-    length = np.strings.str_len(text)
+    text = pc.replace_substring(arrow_text(raw[column]), ",", ".")
+    length = pc.binary_length(text).to_numpy()
     filled = length > 0
-    point = np.strings.find(text, ".")
+    point = pc.find_substring(text, ".").to_numpy()
     whole = np.where(point < 0, length, point)
-    digits = np.strings.replace(text, ".", "", 1) if "." in joined or "," in joined else text
-    ascii_only = joined.isascii() or np.fromiter(map(str.isascii, values), bool, len(values))
-    number = np.strings.isdecimal(digits) & ascii_only & (whole >= 1) & (whole <= 12) & (point != length - 1)
+    digits = pc.replace_substring(text, ".", "", max_replacements=1)
+    number = pc.and_(pc.string_is_ascii(text), pc.ascii_is_decimal(digits)).to_numpy(zero_copy_only=False)
+    number &= (whole >= 1) & (whole <= 12) & (point != length - 1)
     problems.flag(
         filled & ~number, raw[column], column, "expected an amount such as 600 or 600.50, 0 or more, under 10^12"
     )
@@ -332,7 +328,9 @@ def _amount(raw: pd.DataFrame, column: str, currency: pd.Series, problems: Probl
         too_fine = rows & (places > currency_places)
         problems.flag(too_fine, raw[column], column, f"more decimal places than {code} has ({currency_places})")
         rows &= ~too_fine
-        minor[rows] = digits[rows].astype(np.int64) * 10 ** (currency_places - places[rows])
+        at = np.flatnonzero(rows)  # at most 12 + 3 digits: int64 holds them
+        integers = pc.cast(digits.take(pa.array(at)), pa.int64()).to_numpy()
+        minor[rows] = integers * 10 ** (currency_places - places[at])
     return minor
 
 
