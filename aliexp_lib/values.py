@@ -15,6 +15,7 @@ given. What differs between the native format and the exports is data, a *style*
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping
 from functools import cache
 
@@ -143,6 +144,10 @@ def read_dates(values: pd.Series, rows, column: str, style: DateStyle) -> tuple[
     >>> [(row, message) for row, _, _, _, message in problems.problems]
     [(4, 'not a date; expected YYYY-MM-DD (a 2-digit year is ambiguous)'), (3, 'not a calendar date')]
     """
+    if _reads_iso(style):  # a column of nothing but YYYY-MM-DD (our own files): read as such, no pattern tried
+        filled = (values != "").to_numpy(dtype=bool)
+        if values[filled].str.fullmatch(_ISO).all():
+            return _calendar_days(values[filled], values[filled], rows, column, style), set()
     key = values.str.lower().str.replace(r"\s+", " ", regex=True).str.strip() if style.fold else values
     filled = key != ""
     year = pd.Series(None, index=values.index, dtype=object)
@@ -185,17 +190,36 @@ def read_dates(values: pd.Series, rows, column: str, style: DateStyle) -> tuple[
     rows.flag(unmatched, values, column, style.expected)
     got = (year.notna() & month.notna() & day.notna()).to_numpy()
     text = year[got] + "-" + month[got].str.zfill(2) + "-" + day[got].str.zfill(2)
+    return _calendar_days(text, values[got], rows, column, style), languages
+
+
+#: A date as ``YYYY-MM-DD`` in ASCII digits, nothing else.
+_ISO = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+
+@cache
+def _reads_iso(style: DateStyle) -> bool:
+    """Whether ``style``'s first pattern reads ``YYYY-MM-DD`` as year, month and day (then a column of
+    only such dates is read without trying the patterns: the same dates, the same problems)."""
+    pattern, kind = style.patterns[0]
+    found = re.fullmatch(pattern, "2025-08-03")
+    return kind == "ymd" and found is not None and found.group("y", "m", "d") == ("2025", "08", "03")
+
+
+def _calendar_days(text: pd.Series, values: pd.Series, rows, column: str, style: DateStyle) -> pd.Series:
+    """``YYYY-MM-DD`` ``text`` as dates; a problem on ``values`` (the cells it was read from) for a day
+    that is not a calendar date or is outside ``style.bounds``."""
     parsed = pd.to_datetime(text.astype(str), format="%Y-%m-%d", errors="coerce")
-    rows.flag(parsed.isna(), values[got], column, "not a calendar date")
+    rows.flag(parsed.isna(), values, column, "not a calendar date")
     if style.bounds is not None:
         days = parsed.to_numpy().astype("datetime64[D]")
         rows.flag(
             ~np.isnat(days) & ((days < style.bounds[0]) | (days > style.bounds[1])),
-            values[got],
+            values,
             column,
             f"outside {style.bounds[0].astype(object).year}-{style.bounds[1].astype(object).year}; a typo?",
         )
-    return parsed, languages
+    return parsed
 
 
 def _digits(numbers: pd.Series) -> pd.Series:
