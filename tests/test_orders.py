@@ -242,3 +242,27 @@ def test_amounts_are_read_exactly_as_the_rule_says(prices, currency):
         for line, (price, e) in enumerate(zip(prices, expected, strict=True), start=2):
             if isinstance(e, str):
                 assert f"line {line}, column price: {price.strip()!r}: {e}" in str(caught.value)
+
+
+iso_like = st.tuples(st.integers(1990, 2110), st.integers(0, 13), st.integers(0, 32)).map(
+    lambda ymd: f"{ymd[0]:04d}-{ymd[1]:02d}-{ymd[2]:02d}"
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(iso_like | st.just(""), min_size=1, max_size=8, unique=True))
+def test_a_column_of_iso_dates_reads_as_the_patterns_read_it(texts):
+    # A column of nothing but YYYY-MM-DD skips the patterns (values.read_dates); one DD.MM.YYYY cell
+    # makes the same column go through them: both must give the same dates and the same problems.
+    from aliexp_lib.cells import Lines, Problems
+    from aliexp_lib.values import NATIVE_DATES, read_dates
+
+    def read(values):
+        problems = Problems("orders.csv", Lines())
+        parsed, _ = read_dates(pd.Series(values), problems, "shipped_at", NATIVE_DATES)
+        return parsed.astype("datetime64[s]").to_dict(), problems.problems
+
+    fast, fast_problems = read(texts)
+    slow, slow_problems = read([*texts, "03.08.2025"])
+    assert fast == {i: d for i, d in slow.items() if i < len(texts)}
+    assert fast_problems == [p for p in slow_problems if p[0] < len(texts)]
