@@ -49,18 +49,19 @@ def out_of_order(table: pd.DataFrame, only: pd.DataFrame | None = None) -> pd.Da
     >>> len(out_of_order(table, only))
     0
     """
-    found = []
+    rows, earliers, laters = [], [], []
     for earlier, later in CHRONOLOGY:  # eleven pairs, each over every row at once
         if earlier not in table or later not in table:
             continue
-        wrong = (table[later] < table[earlier]).to_numpy(dtype=bool)
+        wrong = table[later].to_numpy() < table[earlier].to_numpy()  # NaT: never out of order
         if only is not None:
             wrong = wrong & (_flag(only, earlier) | _flag(only, later))
-        rows = np.flatnonzero(wrong)
-        found.append(pd.DataFrame({"row": rows, "earlier": earlier, "later": later}))
-    if not found:
-        return pd.DataFrame({"row": pd.Series(dtype="int64"), "earlier": [], "later": []})
-    return pd.concat(found, ignore_index=True)
+        found = np.flatnonzero(wrong)
+        rows.append(found)
+        earliers += [earlier] * len(found)
+        laters += [later] * len(found)
+    row = np.concatenate(rows) if rows else np.array([], dtype=np.int64)
+    return pd.DataFrame({"row": row.astype(np.int64), "earlier": earliers, "later": laters})
 
 
 def recorded_out_of_order(before: pd.DataFrame, after: pd.DataFrame) -> list[str]:
