@@ -86,6 +86,17 @@ def orders(args) -> tuple[pd.DataFrame | str, tuple[str, ...]]:
     return book_as_text(book), book.warnings
 
 
+def on_terminal(args) -> bool:
+    """Whether the table goes to the terminal as aligned text (``--format table``, no ``-o``): the columns a
+    person reads there; another format or a file (``-o``, for programs and spreadsheets) gets them all."""
+    return args.format == "table" and not args.output
+
+
+def as_csv(args) -> bool:
+    """Whether the table is written as CSV: ``-o`` a ``.csv`` file, or ``--format csv`` without ``-o``."""
+    return Path(args.output).suffix.lower() == ".csv" if args.output else args.format == "csv"
+
+
 def deadlines(args) -> tuple[pd.DataFrame | str, tuple[str, ...]]:
     """``deadlines``: every order's open deadlines (``--all``: the closed ones too; ``--next``: the most urgent)."""
     if args.output and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir() and _parquet(args.orders)):
@@ -96,14 +107,14 @@ def deadlines(args) -> tuple[pd.DataFrame | str, tuple[str, ...]]:
     else:  # the open deadlines (counted a block of orders at a time); the closed ones only when asked (--all)
         table = open_deadlines(analysis.book, analysis.today, analysis.setting.rulebook, analysis.setting.payout)
         table = next_actions(table) if args.next else table  # each order's most urgent open row
-    # The terminal table leaves out the rule ids and assumptions to stay readable (csv and json have
-    # them), and the estimated mark where nothing is estimated.
+    # The terminal table leaves out the rule ids and assumptions to stay readable (csv, json and files
+    # have them), and the estimated mark where nothing is estimated.
     terse = {"rule", "assumption"} | (set() if table["estimated"].any() else {"estimated"})
-    columns = [c for c in COLUMNS if not (args.format == "table" and c in terse)]
+    columns = [c for c in COLUMNS if not (on_terminal(args) and c in terse)]
     table = table.loc[:, columns]
-    if args.format != "table":  # the seed's advice for each row, with its lines (too long for the terminal)
+    if not on_terminal(args):  # the seed's advice for each row, with its lines (too long for the terminal)
         table["advice"] = advice(table, "kind", analysis.setting.lang, orders=analysis.book.table)
-    if args.format == "csv":  # json has its own true/false
+    if as_csv(args):  # json, xlsx and parquet have their own true/false
         table = table.assign(
             estimated=pd.Categorical.from_codes(table["estimated"].to_numpy(np.int8), ["false", "true"])
         )
@@ -144,7 +155,7 @@ def missing(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
     table["value"] = money_text(table.pop("value_minor"), analysis.setting.currency)
     table["needed"] = table["needed"].map({True: "true", False: "false"})
     shown = ["rank", "order_id", "label", "page_en", "page_ru", "page_de", "price", "currency"]
-    if args.format != "table":
+    if not on_terminal(args):
         shown = [*shown[:2], "status", "event", "needed", *shown[2:], "title", "where", "value", "source"]
     return table.loc[:, shown], analysis.book.warnings
 
@@ -176,7 +187,7 @@ def resolve(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
         "likelihood",
         "reason",
     ]
-    if args.format != "table":
+    if not on_terminal(args):
         columns += ["risk", "rate", "advice"]
         table["advice"] = advice(table, "option", analysis.setting.lang)
     return table.loc[:, columns], warnings

@@ -319,3 +319,14 @@ def test_tables_can_be_saved_as_spreadsheets_but_never_over_a_file_of_the_user(t
     refused = run("deadlines", SAMPLE, "--today", "2026-03-01", "-o", str(mine))
     assert refused.returncode == 2 and "nothing was written" in refused.stderr and "--overwrite" in refused.stderr
     assert mine.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["deadlines", "resolve", "missing"])
+def test_a_csv_file_from_o_holds_every_column_as_format_csv_prints_them(command, tmp_path):
+    # The terminal's table is terse (no rule ids, assumptions or advice); a file is for programs and
+    # spreadsheets, whatever --format says.
+    out = tmp_path / "out.csv"
+    written = run(command, SAMPLE, "--today", "2026-03-01", "-o", str(out))
+    printed = run(command, SAMPLE, "--today", "2026-03-01", "--format", "csv")
+    assert written.returncode == 0 and printed.returncode == 0, written.stderr + printed.stderr
+    assert out.read_text(encoding="utf-8") == printed.stdout
