@@ -1,15 +1,14 @@
 """The README's promise, "your files are only read; bad input never gives a traceback", for every command
 on every file of ``tests/hostile/`` (issue 14, "Done when"); and the two ``report`` runs issue 14 saw fail.
 
-The commands run in this process (``cli.main``): an exception escaping it is what a user would see as
-a traceback. ``report`` runs a notebook (a minute each here), so it runs on the sample and a fixture.
+The commands run in this process (``cli.main`` through ``tests.conftest.aliexp``): an exception escaping
+it is what a user would see as a traceback. ``report`` runs a notebook (a minute each here), so it runs
+on the sample and a fixture.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import shutil
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from aliexp_lib import cli
+from tests.conftest import aliexp
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ROOT / "tests" / "hostile"
@@ -41,17 +40,6 @@ COMMANDS = {
 }
 
 
-def _run(argv: list[str]) -> tuple[int, str]:
-    """``cli.main(argv)``: its exit code and what it wrote on stderr."""
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        try:
-            code = cli.main(argv)
-        except SystemExit as exit:
-            code = int(exit.code or 0)
-    return code, err.getvalue()
-
-
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_on_every_hostile_file_ends_in_a_line_not_a_traceback(command, tmp_path):
     for name in FILES:
@@ -62,7 +50,8 @@ def test_every_command_on_every_hostile_file_ends_in_a_line_not_a_traceback(comm
         before = hashlib.sha256(path.read_bytes()).hexdigest()
         outputs = {"F": str(path), "OUT": str(folder / "out.ics"), "BOOK": f"{folder / 'book'}/"}
         argv = [outputs.get(a, a) for a in COMMANDS[command]]
-        code, err = _run(argv)  # an exception escaping here is a traceback for the user
+        done = aliexp(*argv)  # an exception escaping here is a traceback for the user
+        code, err = done.returncode, done.stderr
         assert code in (0, 2) and "Traceback" not in err, (name, err)
         if code == 2:
             assert "error: " in err, (name, err)  # said, naming the file

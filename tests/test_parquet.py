@@ -22,7 +22,7 @@ from aliexp_lib.cli import main
 from aliexp_lib.distributed import book_frame, deadlines_frame, write_deadlines
 from aliexp_lib.orders import load_orders
 from aliexp_lib.parquet_io import ours_parquet, write_parquet
-from tests.conftest import TODAY
+from tests.conftest import TODAY, aliexp
 from tests.test_properties import as_book, exported_orders, orders
 
 ROOT = Path(__file__).parents[1]
@@ -35,10 +35,9 @@ def sample_text() -> pd.DataFrame:
     return pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
 
 
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main([*argv, "--today", TODAY.isoformat()])
-    out, err = capsys.readouterr()
-    return code, out, err
+def run(*argv: str) -> tuple[int, str, str]:
+    done = aliexp(*argv, "--today", TODAY.isoformat())
+    return done.returncode, done.stdout, done.stderr
 
 
 def ordered(table: pd.DataFrame) -> pd.DataFrame:
@@ -82,10 +81,9 @@ def test_a_typed_parquet_book_dates_decimals_integers_loads_like_its_text(tmp_pa
     assert typed["price_minor"].tolist() == [60050, 1200]
 
 
-def test_deadlines_round_trip_through_parquet_keep_dates_and_types(tmp_path, capsys):
+def test_deadlines_round_trip_through_parquet_keep_dates_and_types(tmp_path):
     write_parquet(sample_text(), tmp_path / "book.parquet")
     code, out, _ = run(
-        capsys,
         "deadlines",
         str(tmp_path / "book.parquet"),
         "--all",
@@ -98,14 +96,14 @@ def test_deadlines_round_trip_through_parquet_keep_dates_and_types(tmp_path, cap
     back = pd.read_parquet(tmp_path / "d.parquet")
     assert ours_parquet(tmp_path / "d.parquet")
     assert pa.types.is_date32(pq.read_schema(tmp_path / "d.parquet").field("due").type)
-    code, out, _ = run(capsys, "deadlines", str(SAMPLE), "--all", "--format", "csv")
+    code, out, _ = run("deadlines", str(SAMPLE), "--all", "--format", "csv")
     printed = pd.read_csv(pd.io.common.StringIO(out), dtype=str, keep_default_na=False)
     assert pd.api.types.is_bool_dtype(back["estimated"])  # a file keeps its type; CSV says true/false
     back = back.assign(estimated=back["estimated"].map({True: "true", False: "false"}))
     assert back.astype(str).replace({"None": "", "nan": ""}).equals(printed.astype(str))
 
 
-def test_a_partitioned_folder_is_one_book(tmp_path, capsys):
+def test_a_partitioned_folder_is_one_book(tmp_path):
     raw = sample_text()
     for i, part in enumerate(np.array_split(np.arange(len(raw)), 3)):
         folder = tmp_path / "book" / f"month={i}"
@@ -113,8 +111,8 @@ def test_a_partitioned_folder_is_one_book(tmp_path, capsys):
         write_parquet(raw.iloc[part], folder / f"part-{i}.parquet")
     (tmp_path / "book" / "_SUCCESS").write_text("", encoding="utf-8")  # what Spark leaves: not a part
     pd.testing.assert_frame_equal(load_orders(tmp_path / "book").table, load_orders(SAMPLE).table)
-    _, from_folder, _ = run(capsys, "deadlines", str(tmp_path / "book"), "--format", "csv")
-    _, from_csv, _ = run(capsys, "deadlines", str(SAMPLE), "--format", "csv")
+    _, from_folder, _ = run("deadlines", str(tmp_path / "book"), "--format", "csv")
+    _, from_csv, _ = run("deadlines", str(SAMPLE), "--format", "csv")
     assert from_folder == from_csv
 
 
@@ -137,10 +135,10 @@ def bad_book(folder: Path) -> None:
 
 
 @pytest.mark.parametrize("output", [None, "deadlines.parquet", "deadlines/"])
-def test_a_bad_parquet_value_is_named_by_file_row_column_and_value_and_nothing_is_written(tmp_path, capsys, output):
+def test_a_bad_parquet_value_is_named_by_file_row_column_and_value_and_nothing_is_written(tmp_path, output):
     bad_book(tmp_path / "book")
     extra = ["-o", str(tmp_path / output) + "/" * output.endswith("/")] if output else []  # Path drops the "/"
-    code, out, err = run(capsys, "deadlines", str(tmp_path / "book"), *extra)
+    code, out, err = run("deadlines", str(tmp_path / "book"), *extra)
     assert code == 2 and out == ""
     assert f"{tmp_path / 'book' / 'b.parquet'}: 2 problems:" in err
     assert "row 2, column shipped_at: '2026-13-01': not a calendar date" in err
@@ -150,12 +148,12 @@ def test_a_bad_parquet_value_is_named_by_file_row_column_and_value_and_nothing_i
 
 
 @pytest.mark.parametrize("output", [None, "deadlines/"])
-def test_an_order_in_two_parts_is_named_in_both(tmp_path, capsys, output):
+def test_an_order_in_two_parts_is_named_in_both(tmp_path, output):
     (tmp_path / "book").mkdir()
     write_parquet(pd.DataFrame({"order_id": ["1", "2"]}), tmp_path / "book" / "a.parquet")
     write_parquet(pd.DataFrame({"order_id": ["3", "2"]}), tmp_path / "book" / "b.parquet")
     extra = ["-o", str(tmp_path / output) + "/" * output.endswith("/")] if output else []  # Path drops the "/"
-    code, _, err = run(capsys, "deadlines", str(tmp_path / "book"), *extra)
+    code, _, err = run("deadlines", str(tmp_path / "book"), *extra)
     assert code == 2
     assert err.strip() == (
         f"error: {tmp_path / 'book' / 'b.parquet'}: row 2, column order_id: '2': duplicate order_id, "
@@ -164,45 +162,45 @@ def test_an_order_in_two_parts_is_named_in_both(tmp_path, capsys, output):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book"]
 
 
-def test_a_damaged_parquet_file_is_one_line(tmp_path, capsys):
+def test_a_damaged_parquet_file_is_one_line(tmp_path):
     (tmp_path / "book.parquet").write_bytes(b"order_id\n81\n")
-    code, _, err = run(capsys, "deadlines", str(tmp_path / "book.parquet"))
+    code, _, err = run("deadlines", str(tmp_path / "book.parquet"))
     assert code == 2 and err.startswith(f"error: {tmp_path / 'book.parquet'}: cannot read as Parquet (")
     assert len(err.strip().splitlines()) == 1
 
 
-def test_a_parquet_output_never_replaces_a_file_we_did_not_write(tmp_path, capsys):
+def test_a_parquet_output_never_replaces_a_file_we_did_not_write(tmp_path):
     write_parquet(sample_text(), tmp_path / "book.parquet")
     book, target = str(tmp_path / "book.parquet"), tmp_path / "deadlines.parquet"
     target.write_bytes(b"the buyer's own file")
-    code, _, err = run(capsys, "deadlines", book, "-o", str(target))
+    code, _, err = run("deadlines", book, "-o", str(target))
     assert code == 2 and "exists and was not written by aliexp" in err
     assert target.read_bytes() == b"the buyer's own file"
     # someone else's Parquet file is no more ours than any other file
     pq.write_table(pa.table({"order_id": ["1"]}), target)
     before = target.read_bytes()
-    assert run(capsys, "deadlines", book, "-o", str(target))[0] == 2 and target.read_bytes() == before
-    assert run(capsys, "deadlines", book, "-o", str(target), "--overwrite")[0] == 0 and ours_parquet(target)
-    assert run(capsys, "deadlines", book, "-o", str(target))[0] == 0  # ours now: replaced
-    code, _, err = run(capsys, "deadlines", book, "-o", book, "--overwrite")  # never the file read
+    assert run("deadlines", book, "-o", str(target))[0] == 2 and target.read_bytes() == before
+    assert run("deadlines", book, "-o", str(target), "--overwrite")[0] == 0 and ours_parquet(target)
+    assert run("deadlines", book, "-o", str(target))[0] == 0  # ours now: replaced
+    code, _, err = run("deadlines", book, "-o", book, "--overwrite")  # never the file read
     assert code == 2 and "is the file this command reads" in err
 
 
-def test_an_output_folder_is_replaced_only_when_it_holds_only_our_parts(tmp_path, capsys):
+def test_an_output_folder_is_replaced_only_when_it_holds_only_our_parts(tmp_path):
     write_parquet(sample_text(), tmp_path / "book.parquet")
     book, out = str(tmp_path / "book.parquet"), tmp_path / "deadlines"
-    code, said, _ = run(capsys, "deadlines", book, "-o", f"{out}/", "--all")
+    code, said, _ = run("deadlines", book, "-o", f"{out}/", "--all")
     assert code == 0 and said.strip() == f"wrote 330 deadlines of 50 orders in 1 part(s) to {out}"
     assert [p.name for p in out.iterdir()] == ["part.00000.parquet"]
-    assert run(capsys, "deadlines", book, "-o", f"{out}/")[0] == 0  # ours: replaced
+    assert run("deadlines", book, "-o", f"{out}/")[0] == 0  # ours: replaced
     (out / "notes.txt").write_text("mine", encoding="utf-8")
     for extra in ([], ["--overwrite"]):
-        code, _, err = run(capsys, "deadlines", book, "-o", f"{out}/", *extra)
+        code, _, err = run("deadlines", book, "-o", f"{out}/", *extra)
         assert code == 2 and "holds notes.txt, which aliexp did not write; nothing was written" in err
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
-    code, _, err = run(capsys, "deadlines", str(tmp_path), "-o", f"{tmp_path}/")
+    code, _, err = run("deadlines", str(tmp_path), "-o", f"{tmp_path}/")
     assert code == 2 and "is what this command reads" in err
-    code, _, err = run(capsys, "deadlines", str(SAMPLE), "-o", f"{tmp_path / 'x'}/")
+    code, _, err = run("deadlines", str(SAMPLE), "-o", f"{tmp_path / 'x'}/")
     assert code == 2 and "needs a Parquet book" in err
 
 
