@@ -136,7 +136,7 @@ Part: TypeAlias = tuple[np.ndarray, np.ndarray] | pd.Series | str
 def _line_parts(table: pd.DataFrame) -> list[Part]:
     """Every line's parts in order, separators and the line end included: adjacent few-valued columns
     combined into one run of codes (each distinct combination's text made once), other columns as
-    their field text per row with "," (and "\n") between them as parts of their own."""
+    their field text per row with "," (and "\\n") between them as parts of their own."""
     parts: list[Part] = []
     run: list[tuple[np.ndarray, np.ndarray]] = []
     last = table.shape[1] - 1
