@@ -7,6 +7,7 @@ and exact conversion are in ``rates``; the ranking's assumptions in ``assumption
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
@@ -265,6 +266,16 @@ def load_payout_times(path: str | Path | None = None) -> pd.DataFrame:
     >>> load_payout_times().set_index("payment_method").loc["webmoney", ["low_days", "high_days"]].tolist()
     [0, 1]
     """
+    return _bundled_payout_times().copy() if path is None else _payout_times(path)
+
+
+@functools.cache
+def _bundled_payout_times() -> pd.DataFrame:
+    """Our table, read once per process (every ``compute_deadlines`` without a ``payout`` uses it)."""
+    return _payout_times(None)
+
+
+def _payout_times(path: str | Path | None) -> pd.DataFrame:
     table, name = read_data_csv(path, "payout_times.csv", ("payment_method", "low_days", "high_days", "source"))
     numbers = parse_numbers(table, name, ("low_days", "high_days"), int)
     return pd.DataFrame(
@@ -298,7 +309,8 @@ def slowest_payout_days(methods: pd.Series, payout: pd.DataFrame) -> np.ndarray:
     >>> slowest_payout_days(pd.Series(["WebMoney", " card ", "barter"]), load_payout_times())
     array([ 1, 15, 15])
     """
-    slow = payout.set_index("payment_method")["high_days"]
+    slow = dict(zip(payout["payment_method"], payout["high_days"].astype(np.int64), strict=True))
+    slowest = max(slow.values())
     codes, names = pd.factorize(methods)
-    per_name = pd.Series(names, dtype=object).str.strip().str.lower().map(slow).fillna(slow.max())
-    return np.where(codes >= 0, per_name.to_numpy(np.int64)[codes] if len(names) else 0, slow.max()).astype(np.int64)
+    per_name = np.array([slow.get(str(name).strip().lower(), slowest) for name in names], dtype=np.int64)
+    return np.where(codes >= 0, per_name[codes] if len(names) else 0, slowest).astype(np.int64)

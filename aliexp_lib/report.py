@@ -99,7 +99,6 @@ def write_report(
     ...
     aliexp_lib.errors.InputError: ... exists and was not written by aliexp ... or add --overwrite to replace it
     """
-    _skip_the_iri_format_checker()
     import nbformat
     import papermill
 
@@ -151,14 +150,6 @@ def write_report(
         write_file(out_notebook, nbformat.writes(executed_notebook).encode("utf-8"), ours_notebook, overwrite, inputs)
     write_file(out_html, body.encode("utf-8"), ours_report, overwrite, inputs)
     return out_html, out_notebook if notebook else None
-
-
-def _skip_the_iri_format_checker() -> None:
-    """Keep jsonschema (imported by nbformat) from importing ``rfc3987_syntax``, its checker of the "iri"
-    format, which compiles about 40 grammars on import: 2 of the report's 8 s on this machine
-    (python-jsonschema/jsonschema#1428). No notebook schema has an "iri" field; where the module is
-    imported already, nothing changes."""
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None: "import" raises ImportError
 
 
 def ours_report(path: str | os.PathLike) -> bool:

@@ -22,6 +22,7 @@ from aliexp_lib.assumptions import load_assumptions
 from aliexp_lib.costs import MAX_NUMBER
 from aliexp_lib.errors import InputError
 from aliexp_lib.rates import load_rates
+from tests.conftest import aliexp_forked
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = ROOT / "tests" / "hostile"
@@ -178,12 +179,7 @@ def test_a_workbook_over_the_unpacked_size_or_cells_is_refused_naming_the_limit(
 
 
 def test_a_zip_bomb_through_the_cli_is_one_error_line_and_exit_2(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-m", "aliexp_lib", "orders", str(HOSTILE / "zip_bomb_cell.xlsx")],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
+    done = aliexp_forked("orders", str(HOSTILE / "zip_bomb_cell.xlsx"), cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.startswith("error: ") and "MAX_RATIO" in done.stderr and done.stderr.count("\n") == 1
 
@@ -329,12 +325,7 @@ def test_every_encoding_still_reads_from_the_bytes(tmp_path, encoding):
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "aliexp_lib", "resolve", str(SAMPLE), "--today", "2026-03-01", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-    )
+    return aliexp_forked("resolve", str(SAMPLE), "--today", "2026-03-01", *args, cwd=cwd)
 
 
 def _edited(source: Path, target: Path, old: str, new: str) -> Path:
@@ -405,12 +396,7 @@ def test_a_conversion_beyond_exact_money_is_an_error_not_an_overflow(tmp_path):
     orders.write_text("order_id,price,currency,ordered_at\n81,999999999999.99,USD,2026-02-22\n")
     rates = tmp_path / "rates.csv"
     rates.write_text(f"date,currency,rub_per_unit,source\n2025-01-01,USD,{MAX_NUMBER},bank\n")
-    done = subprocess.run(
-        [sys.executable, "-m", "aliexp_lib", "missing", str(orders), "--rates", str(rates)],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
+    done = aliexp_forked("missing", str(orders), "--rates", str(rates), cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert "too large to count exactly" in done.stderr and "rates file" in done.stderr
 

@@ -12,12 +12,12 @@ import hashlib
 import shutil
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from aliexp_lib.caselog import CaseLog
+from tests.conftest import aliexp_forked
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample_orders.csv"
@@ -25,7 +25,7 @@ ORDER = "8100000000000000"  # in the sample
 
 
 def _aliexp(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aliexp_lib", *args], capture_output=True, text=True, cwd=cwd)
+    return aliexp_forked(*args, cwd=cwd)  # a process of its own: a damaged database cannot take pytest down
 
 
 def _orders(tmp_path: Path) -> tuple[Path, Path]:

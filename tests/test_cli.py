@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from aliexp_lib.orders import SCHEMA
-from tests.conftest import aliexp
+from tests.conftest import aliexp, aliexp_forked
 
 ROOT = Path(__file__).parents[1]
 SAMPLE = str(ROOT / "data" / "sample_orders.csv")
@@ -117,9 +117,7 @@ def test_a_device_pipe_or_folder_is_refused_up_front_instead_of_read_forever(tmp
     if special == "fifo":
         os.mkfifo(path)  # opening it for reading would wait for a writer that never comes
     args = [str(path) if a == "PATH" else a for a in command]
-    done = subprocess.run(
-        [sys.executable, "-m", "aliexp_lib", *args], capture_output=True, text=True, cwd=tmp_path, timeout=60
-    )
+    done = aliexp_forked(*args, cwd=tmp_path, timeout=60)  # a process of its own: a hang is killed
     assert done.returncode == 2, done.stderr
     assert f"{path}: is a " in done.stderr and "Traceback" not in done.stderr
 

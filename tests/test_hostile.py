@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -35,9 +34,9 @@ from aliexp_lib import (
 )
 from aliexp_lib.checks import order_checks
 from aliexp_lib.orders import SCHEMA
+from tests.conftest import aliexp_forked
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
-REPO = HOSTILE.parents[1]
 TODAY = dt.date(2026, 3, 1)
 OK, ERROR = "ok", "error"
 
@@ -141,14 +140,7 @@ def test_the_corpus_is_big_enough_and_every_file_has_its_expectation():
 
 
 def _run_cli(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "aliexp_lib", "deadlines", path.name, "--today", TODAY.isoformat()],
-        cwd=path.parent,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"},
-    )
+    return aliexp_forked("deadlines", path.name, "--today", TODAY.isoformat(), cwd=path.parent, timeout=300)
 
 
 def _check(path: Path, outcome: str, expected: str | None) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -127,6 +129,19 @@ def test_notebooks_hold_literals_in_their_parameters_cell():
         for line in cell.source.splitlines():
             value = line.split("=", 1)[1].split("#")[0].strip()
             assert value[0] in "\"'0123456789-" or value in ("True", "False", "None"), (path.name, line)
+
+
+def test_a_notebooks_first_figure_does_not_compile_jsonschemas_iri_grammars():
+    # Showing a plotly figure imports nbformat, then jsonschema, whose "iri" checker compiles ~40
+    # grammars (1.2 s per kernel); importing aliexp_lib.views first keeps it out (views/__init__).
+    first_figure = "import aliexp_lib.views; import plotly.io as pio; pio.renderers.default = 'plotly_mimetype'"
+    probe = "; import sys; print('jsonschema' in sys.modules, sys.modules.get('rfc3987_syntax', 'absent'))"
+    done = subprocess.run([sys.executable, "-c", first_figure + probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "None"], done.stdout  # jsonschema loaded, its iri checker not
+    for path in [*(ROOT / "notebooks").glob("*.ipynb"), ROOT / "aliexp_lib" / "templates" / "report.ipynb"]:
+        source = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        views = re.search(r"^from aliexp_lib\.views[. ]", source, re.MULTILINE)
+        assert views and views.start() < source.index("pio.renderers.default"), path.name
 
 
 def test_copying_a_notebook_elsewhere_keeps_it_runnable(tmp_path):
