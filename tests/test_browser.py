@@ -34,6 +34,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
+from aliexp_lib.lab import lab_command
 from tests.conftest import CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -136,19 +137,10 @@ def serve_lab(tmp_path: Path) -> Iterator[Lab]:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         command = [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}",
-            "--ServerApp.port_retries=0",
-            f"--ServerApp.root_dir={tmp_path / 'notebooks'}",
+            *lab_command(tmp_path / "notebooks", port),  # as ``aliexp lab`` starts it
             "--LabApp.expose_app_in_browser=True",  # window.jupyterapp, to see the kernel's connection
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            command.append("--allow-root")  # CI containers run as root
         start = log_path.stat().st_size if log_path.exists() else 0
         with open(log_path, "ab") as log:
             process = subprocess.Popen(
