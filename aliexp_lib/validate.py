@@ -205,7 +205,7 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
         )
     columns["problem"] = _each(raw, "problem", _problem, problems, blank)
     columns["destination"] = _each(raw, "destination", _destination, problems, pd.Series("", index=raw.index))
-    table = pd.DataFrame(columns, index=raw.index)
+    table = pd.DataFrame(columns, index=raw.index, copy=False)  # each column as made: no 2-D copy
     for i, earlier, later in out_of_order(table).itertuples(index=False):
         problems.warn(
             f"{problems.where(int(i))}: {later} {raw[later].iat[i]} is before {earlier} {raw[earlier].iat[i]}; {KEPT}"

@@ -97,7 +97,7 @@ def main() -> None:
         got = list(
             zip(head["order_id"], head["kind"], head["due"].dt.date, head["days_left"], head["status"], strict=True)
         )
-        if got != [row for row in expected if row[0] in checked] or len(expected) != len(table):
+        if got != [row[:5] for row in expected if row[0] in checked] or len(expected) != len(table):
             sys.exit(f"engine and reference disagree on {n} orders")
         tracemalloc.start()
         compute_deadlines(book, TODAY, rules)

@@ -89,6 +89,8 @@ def test_engine_agrees_with_the_per_row_reference(order_list, today):
             engine["due"].dt.date,
             engine["days_left"],
             engine["status"],
+            engine["estimated"],
+            engine["assumption"].astype(str),
             strict=True,
         )
     )

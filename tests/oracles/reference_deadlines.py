@@ -11,6 +11,7 @@ import datetime as dt
 
 import pandas as pd
 
+from aliexp_lib.estimates import OPEN_END, assumption_text
 from aliexp_lib.rules import Rulebook
 
 DAY = dt.timedelta(days=1)
@@ -21,7 +22,8 @@ PAYOUT_DEFAULT = 15
 
 
 def reference_deadlines(orders: list[dict], today: dt.date, rules: Rulebook) -> list[tuple]:
-    """Rows ``(order_id, kind, due, days_left, status)``; ``orders`` are dicts of dates/ints/None."""
+    """Rows ``(order_id, kind, due, days_left, status, estimated, assumption)``; ``orders`` are dicts of
+    dates/ints/None. ``assumption`` is the engine's words for it (``estimates.assumption_text``), "" where exact."""
     rows = []
     for order in orders:
         rows.extend(_order_rows(order, today, rules))
@@ -60,12 +62,15 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
     ev = {k: v for k, v in order.items() if isinstance(v, dt.date) and v <= today}
     status = order.get("status") or ""
     estimated = set()
+    assumed = {}  # estimated event -> the words of its assumption
     for event, before in _BEFORE.items():  # the earliest day each event the status says happened could be
         if event in _SAID.get(status, ()) and event not in ev:
-            known = [ev[b] for b in before if b in ev and b not in estimated]
+            known = [b for b in before if b in ev and b not in estimated]
             if known:
-                ev[event] = max(known)
+                ev[event] = max(ev[b] for b in known)
                 estimated.add(event)
+                basis = [b for b in known if ev[b] == ev[event]][-1]  # of equal days, the later event
+                assumed[event] = assumption_text(event, basis)
     latest = {"ordered_at": ev.get("ordered_at", today)}
     for event in _BEFORE:  # the latest day it could be
         if event in ev and event not in estimated:
@@ -122,7 +127,8 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
             status = "due_today"
         else:
             status = "upcoming"
-        rows.append((order["order_id"], kind, due, left, status))
+        words = assumed.get(start, "") if start in estimated else (OPEN_END if open_end else "")
+        rows.append((order["order_id"], kind, due, left, status, guess, words))
 
     def high_after(start, rule):
         return latest[start] + _value(rules, rule, latest[start]) * DAY
@@ -134,6 +140,7 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
             "cancel_unshipped",
             paid + _value(rules, "cancel_unshipped_days", paid) * DAY,
             stop,
+            start="paid_at",
             high=high_after("paid_at", "seller_ship_max_days"),
             open_end=True,
         )
@@ -223,6 +230,7 @@ def _order_rows(order: dict, today: dt.date, rules: Rulebook) -> list[tuple]:
         closed, closed_top = ends, ends_top
         if "shipped_at" in estimated:
             estimated.add("order_closed_at")
+            assumed["order_closed_at"] = assumed["shipped_at"]
     if closed:
         add(
             "dispute_after_auto_close",
