@@ -35,7 +35,7 @@ COLUMNS = ("order_id", "kind", "due", "days_left", "status", "actor", "action", 
 __all__ = ["COLUMNS", "compute_deadlines", "day_numbers", "next_actions", "open_deadlines", "protection_end_days"]
 #: Orders counted at a time by ``open_deadlines``: bounds the kind-by-order work arrays (16 kinds x
 #: this many orders, about 40 bytes a cell) and the closed rows held before they are dropped [orders].
-BLOCK_ORDERS = 100_000
+BLOCK_ORDERS = 50_000
 
 
 def compute_deadlines(
