@@ -277,6 +277,8 @@ def _bundled_payout_times() -> pd.DataFrame:
 
 def _payout_times(path: str | Path | None) -> pd.DataFrame:
     table, name = read_data_csv(path, "payout_times.csv", ("payment_method", "low_days", "high_days", "source"))
+    if table.empty:  # the slowest payout of all is what an unknown payment method gets
+        raise InputError(f"{name}: line 2: no payment method; give at least one row, such as card,7,15,my bank")
     numbers = parse_numbers(table, name, ("low_days", "high_days"), int)
     return pd.DataFrame(
         {

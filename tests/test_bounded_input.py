@@ -360,6 +360,16 @@ def test_an_overflowing_number_in_a_data_file_is_one_error_naming_it(tmp_path, v
     assert f"line {line}, column {column}: '{value}':" in done.stderr
 
 
+def test_a_payout_table_without_a_row_is_one_error_naming_it(tmp_path):
+    path = tmp_path / "payout_times.csv"
+    path.write_text("payment_method,low_days,high_days,source\n", encoding="utf-8")
+    done = _cli("--payout", str(path), cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert (
+        done.stderr == f"error: {path}: line 2: no payment method; give at least one row, such as card,7,15,my bank\n"
+    )
+
+
 @pytest.mark.parametrize("value", HUGE)
 def test_an_overflowing_assumption_in_a_file_or_typed_is_one_error(tmp_path, value):
     path = _edited(
