@@ -9,9 +9,10 @@ deadlines`` does by default) and writes them with ``csv.writer``: the command's 
 ``order_id`` to ``advice``. The words come from the same data as the command's (each kind's actor, rule
 ids and action in ``aliexp_lib.kinds``, the advice of ``data/guidance.csv`` for the row's kind, the
 order's problem and payment method, looked up once per combination); a text cell a spreadsheet would
-run as a formula gets an apostrophe, as the command does. No pandas, no checks beyond what parsing
-needs: the plain script a buyer might write, which the command has to beat, and whose file the
-benchmark compares with the command's byte for byte.
+run as a formula gets an apostrophe, as the command does. No table work in pandas (the modules the
+words come from import it), no checks beyond what parsing needs: the plain script a buyer might
+write, which the command has to beat, and whose file the benchmark compares with the command's
+byte for byte.
 """
 
 from __future__ import annotations
