@@ -193,6 +193,8 @@ def load_postage(path: str | Path | None = None) -> pd.DataFrame:
             "applies_from",
         ),
     )
+    if table.empty:  # no quote at all: every return would silently drop out of the ranking
+        raise InputError(f"{name}: line 2: no postage row; give at least one, as in data/postage.csv")
     numbers = parse_numbers(table, name, ("weight_from_g", "weight_to_g"), int)
     amounts = parse_numbers(table, name, ("low", "high"))
     out = table.copy()

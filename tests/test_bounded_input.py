@@ -360,14 +360,20 @@ def test_an_overflowing_number_in_a_data_file_is_one_error_naming_it(tmp_path, v
     assert f"line {line}, column {column}: '{value}':" in done.stderr
 
 
-def test_a_payout_table_without_a_row_is_one_error_naming_it(tmp_path):
-    path = tmp_path / "payout_times.csv"
-    path.write_text("payment_method,low_days,high_days,source\n", encoding="utf-8")
-    done = _cli("--payout", str(path), cwd=tmp_path)
+@pytest.mark.parametrize(
+    ("option", "data", "said"),
+    [
+        ("--payout", "payout_times.csv", "no payment method; give at least one row, such as card,7,15,my bank"),
+        ("--postage", "postage.csv", "no postage row; give at least one, as in data/postage.csv"),
+    ],
+)
+def test_a_data_table_without_a_row_is_one_error_naming_it(tmp_path, option, data, said):
+    # Without a row the slowest payout is undefined, and every return would drop out of the ranking unsaid.
+    path = tmp_path / data
+    path.write_text((ROOT / "data" / data).read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    done = _cli(option, str(path), cwd=tmp_path)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
-    assert (
-        done.stderr == f"error: {path}: line 2: no payment method; give at least one row, such as card,7,15,my bank\n"
-    )
+    assert done.stderr == f"error: {path}: line 2: {said}\n"
 
 
 @pytest.mark.parametrize("value", HUGE)
