@@ -228,8 +228,9 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
 
 def _each(raw: pd.DataFrame, column: str, parse, problems: Problems, missing: pd.Series) -> pd.Series:
     """``parse(values, rows)`` once per distinct value of ``column`` (``cells.per_distinct``), or
-    ``missing`` when the table has no such column."""
-    if column not in raw:
+    ``missing`` when the table has no such column or only empty cells in it (as an export's converted
+    columns often are: an empty cell reads as a missing value)."""
+    if column not in raw or not (raw[column] != "").any():
         return missing
     return per_distinct(raw[column], parse, problems, categorical=False)
 
