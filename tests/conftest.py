@@ -63,13 +63,18 @@ def aliexp(*args: str, cwd: Path | str | None = None) -> subprocess.CompletedPro
         if cwd is not None:
             os.chdir(cwd)
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = cli.main(list(args))
-            except SystemExit as exit:  # argparse: a usage error (2) or --help (0)
-                code = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+            code = _main(args)
     finally:
         os.chdir(before)
     return subprocess.CompletedProcess(["aliexp", *args], code, out.getvalue(), err.getvalue())
+
+
+def _main(args: tuple[str, ...]) -> int:
+    """``cli.main(args)``'s exit code, also where argparse exits (a usage error: 2, ``--help``: 0)."""
+    try:
+        return cli.main(list(args))
+    except SystemExit as exit:
+        return exit.code if isinstance(exit.code, int) else int(exit.code is not None)
 
 
 def aliexp_forked(*args: str, cwd: Path | str, timeout: float = 120.0) -> subprocess.CompletedProcess:
@@ -92,10 +97,7 @@ def aliexp_forked(*args: str, cwd: Path | str, timeout: float = 120.0) -> subpro
                 os.dup2(err.fileno(), 2)
                 sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", line_buffering=True)
                 sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", line_buffering=True)
-                try:
-                    code = cli.main(list(args))
-                except SystemExit as exit:
-                    code = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+                code = _main(args)
             except BaseException:
                 traceback.print_exc()
             finally:

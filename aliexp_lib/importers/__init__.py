@@ -211,9 +211,8 @@ def read_export(path: str | Path, fmt: str | None = None, currency: str | None =
     path = Path(path)
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; known formats: {_known()}. Use --from FORMAT with one of them")
-    check_fits(
-        path, EXPORT_PEAK_PER_BYTE, convertible=False
-    )  # an export too big for the memory at hand: one line, before reading
+    # An export too big for the memory at hand: one line, before reading.
+    check_fits(path, EXPORT_PEAK_PER_BYTE, convertible=False)
     if fmt is None or getattr(FORMATS[fmt], "KIND", "text") != "text":
         try:
             data = path.read_bytes()
