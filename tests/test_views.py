@@ -149,6 +149,18 @@ class TestChooser:
 
 
 class TestTablesAndFigures:
+    def test_advice_shows_one_piece_a_line_not_the_characters_backslash_n(self, analysis, chooser):
+        # pandas' to_html writes a line break in a cell as the two characters "\n"; the advice
+        # column joins its pieces with line breaks, and every table of ours shows them as breaks.
+        from aliexp_lib.views.live import week_table
+
+        week = week_table(analysis).data
+        ranking = chooser.ranking_html(chooser.recompute(CHEAP_DEFECT, 300, 0, 150, 0))
+        listed = tables.html(tables.week_actions(analysis)).data
+        for page in (week, ranking, listed):
+            assert ").<br/>" in page  # a piece of advice with its seed lines, then the next one
+            assert "\\n" not in page
+
     def test_week_actions_are_the_urgent_ones_in_the_language(self, book):
         table = tables.week_actions(analyse(book, TODAY, Setting.default().with_choices(lang="ru")))
         assert list(table.columns)[:3] == ["Заказ", "Товар", "Срок"]

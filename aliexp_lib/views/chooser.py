@@ -23,6 +23,7 @@ from aliexp_lib.parameters import analysis_parameter
 from aliexp_lib.resolve import rank_with_break_even
 from aliexp_lib.validate import OrderBook
 from aliexp_lib.views.figures import options_chart
+from aliexp_lib.views.html_cells import table_html
 from aliexp_lib.views.live import chooser_widget
 from aliexp_lib.views.tables import ranking_table
 from aliexp_lib.views.widgets import order_choices
@@ -253,7 +254,7 @@ class Chooser:
                 f"<p>{html.escape(_('Smallest offer worth taking instead of a return', self.lang))}: "
                 f"{html.escape(money_text(answer.break_even, _shown_in(answer, self.currency), self.lang))}</p>"
             )
-        return answer.table.to_html(index=False, classes=RANKING_CLASS, escape=True, border=0) + note
+        return table_html(answer.table, RANKING_CLASS) + note
 
     def break_even_line(self, order_id: str | None, answer: Answer) -> str:
         """The break-even offer in one sentence for people, or why there is none for this order.

@@ -20,6 +20,7 @@ from aliexp_lib.options import APPLIES_TO
 from aliexp_lib.orders import load_orders
 from aliexp_lib.parameters import analysis_parameter, path_parameter, text_parameter
 from aliexp_lib.views import figures, gaps, tables, todo
+from aliexp_lib.views.html_cells import escaped, table_html
 from aliexp_lib.views.widgets import calendar_button, record_form
 
 #: Cells of a table in an output area: text from the left, on top. Inline, because a widget's output
@@ -255,7 +256,7 @@ def week_table(analysis: Analysis):
     """
     table, lang = tables.week_actions(analysis), analysis.setting.lang
     links = todo.order_links(analysis)
-    shown = table.astype(object).where(table.notna(), "").map(lambda v: markup.escape(str(v)))
+    shown = table.astype(object).where(table.notna(), "").map(lambda v: escaped(str(v)))
     item, order = _("Item", lang), _("Order", lang)
     if item in shown and order in shown and len(links):
         for i, order_id in enumerate(table[order]):
@@ -265,7 +266,7 @@ def week_table(analysis: Analysis):
                     f'<a href="{markup.escape(url)}" target="_blank" rel="noopener">{shown[item].iat[i]}</a>'
                 )
     linked = tables.html(shown.iloc[:0])  # the page's table style, then the escaped cells with their links
-    body = shown.to_html(index=False, escape=False, border=0, classes="aliexp-table", na_rep="")
+    body = shown.rename(columns=escaped).to_html(index=False, escape=False, border=0, classes="aliexp-table")
     return type(linked)(linked.data.split("<table", 1)[0] + body)
 
 
@@ -347,7 +348,7 @@ def chooser_widget(chooser):
         title = row["title"] if isinstance(row["title"], str) else ""
         url = row["order_url"] if isinstance(row.get("order_url"), str) else ""
         line = markup.escape(chooser.break_even_line(oid, answer))
-        table = answer.table.to_html(index=False, classes="aliexp-ranking", escape=True, border=0)
+        table = table_html(answer.table, "aliexp-ranking")
         show(area, order_heading(title, oid, url) + table + f'<p class="aliexp-break-even">{line}</p>', answer.figure)
 
     def follow(_change=None):  # a new order: its currency, its ranges, its own values as the start

@@ -22,6 +22,7 @@ from aliexp_lib.risk import seller_signals
 from aliexp_lib.setting import Setting
 from aliexp_lib.tracking import check_tracking
 from aliexp_lib.validate import OrderBook
+from aliexp_lib.views.html_cells import table_html
 from aliexp_lib.views.marks import assumptions, dates_text, marked
 
 #: Rows shown at most in one table; the rest is counted in a note.
@@ -395,4 +396,4 @@ def html(table: pd.DataFrame):
     from IPython.display import HTML
 
     style = "<style>.aliexp-table th, .aliexp-table td {text-align: left; vertical-align: top}</style>"
-    return HTML(style + table.to_html(index=False, escape=True, border=0, classes="aliexp-table", na_rep=""))
+    return HTML(style + table_html(table, "aliexp-table"))

@@ -20,6 +20,7 @@ from aliexp_lib.guidance import advice
 from aliexp_lib.i18n import _, format_date, label
 from aliexp_lib.kinds import ACTOR_NAMES, ACTORS, KINDS
 from aliexp_lib.urgency import rank_open
+from aliexp_lib.views.html_cells import escaped
 from aliexp_lib.views.marks import assumptions, marked
 
 #: Who acts on each kind of deadline (``kinds.Kind.actor``).
@@ -204,7 +205,7 @@ def _cells(
     distinct value is cleaned once."""
     shown = [str(v) for v in values.tolist()]
     clean = {value: plain_text(value) for value in set(shown)}
-    texts = [_html.escape(clean[value][0]).replace("\n", "<br>") for value in shown]  # one piece of advice a line
+    texts = [escaped(clean[value][0]) for value in shown]  # one piece of advice a line
     refs = [clean[value][1] for value in shown]
     if column == "item" and ids:
         for i, order in enumerate(ids):
