@@ -19,10 +19,10 @@ from aliexp_lib.cli_choices import CONFIG_NAME, EVENTS, FORMATS, LANGUAGES, NATI
 from aliexp_lib.errors import InputError
 
 EXIT_BAD_INPUT = 2
-#: Arrow's allocator in the command's process, unless the user chose one: jemalloc hands freed memory
-#: back to the system sooner than the default (mimalloc), which kept the peak of ``deadlines`` on a
-#: million orders about 140 MB higher (``benchmarks/bench_end_to_end.py``, 2026-11-30). Linux wheels have it.
-ARROW_POOL = ("ARROW_DEFAULT_MEMORY_POOL", "jemalloc")
+#: Set in the command's process unless the user did (read at pyarrow's, numpy's first import): jemalloc hands freed
+#: memory back sooner than mimalloc (1M orders: peak 140 MB lower); numpy's 2 MB pages made the kernel compact memory
+#: (hugepage defrag "madvise"): 0.1-1 s more system time per 1M load (numpy.org/doc/stable/reference/global_state).
+PROCESS_DEFAULTS = {"ARROW_DEFAULT_MEMORY_POOL": "jemalloc", "NUMPY_MADVISE_HUGEPAGE": "0"}
 
 
 class _Later:
@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     2
     """
     if sys.platform.startswith("linux"):
-        os.environ.setdefault(*ARROW_POOL)  # read when pyarrow is first imported
+        for name, value in PROCESS_DEFAULTS.items():
+            os.environ.setdefault(name, value)
     parser = _parser()
     args = parser.parse_args(argv)
     from aliexp_lib.views import output  # pandas: only once a command runs

@@ -23,7 +23,7 @@ from aliexp_lib.analysis import Analysis, analyse_file
 from aliexp_lib.arrival import summary as delivery_summary
 from aliexp_lib.caselog import CaseLog, default_log_path
 from aliexp_lib.csv_book import book_as_text, write_book
-from aliexp_lib.deadlines import COLUMNS, next_actions, open_deadlines
+from aliexp_lib.deadlines import COLUMNS, next_actions, open_deadlines_and_orders
 from aliexp_lib.errors import InputError, refuse_special_file
 from aliexp_lib.guidance import advice
 from aliexp_lib.ics import ours_ics
@@ -102,18 +102,21 @@ def deadlines(args) -> tuple[pd.DataFrame | str, tuple[str, ...]]:
     if args.output and (args.output.endswith(("/", os.sep)) or Path(args.output).is_dir() and _parquet(args.orders)):
         return deadlines_out_of_core(args), ()
     analysis = analysis_of(args)
+    setting = analysis.setting
+    at = None  # each row's order's position in the book, where the engine gives it
     if args.all and not args.next:
         table = analysis.deadlines
     else:  # the open deadlines (counted a block of orders at a time); the closed ones only when asked (--all)
-        table = open_deadlines(analysis.book, analysis.today, analysis.setting.rulebook, analysis.setting.payout)
-        table = next_actions(table) if args.next else table  # each order's most urgent open row
+        table, at = open_deadlines_and_orders(analysis.book, analysis.today, setting.rulebook, setting.payout)
+        if args.next:  # each order's most urgent open row
+            table, at = next_actions(table), None
     # The terminal table leaves out the rule ids and assumptions to stay readable (csv, json and files
     # have them), and the estimated mark where nothing is estimated.
     terse = {"rule", "assumption"} | (set() if table["estimated"].any() else {"estimated"})
     columns = [c for c in COLUMNS if not (on_terminal(args) and c in terse)]
     table = table.loc[:, columns]
     if not on_terminal(args):  # the seed's advice for each row, with its lines (too long for the terminal)
-        table["advice"] = advice(table, "kind", analysis.setting.lang, orders=analysis.book.table)
+        table["advice"] = advice(table, "kind", setting.lang, orders=analysis.book.table, at=at)
     if as_csv(args):  # json, xlsx and parquet have their own true/false
         table = table.assign(
             estimated=pd.Categorical.from_codes(table["estimated"].to_numpy(np.int8), ["false", "true"])

@@ -82,7 +82,12 @@ def lines_text(lines: tuple[int, ...]) -> str:
 
 
 def advice(
-    rows: pd.DataFrame, target: str, lang: str, cite: bool = True, orders: pd.DataFrame | None = None
+    rows: pd.DataFrame,
+    target: str,
+    lang: str,
+    cite: bool = True,
+    orders: pd.DataFrame | None = None,
+    at: np.ndarray | None = None,
 ) -> pd.Series:
     """The advice for each row, joined by its ``target`` key and filtered by its problem and payment method.
 
@@ -98,6 +103,9 @@ def advice(
     orders : pandas.DataFrame, optional
         The order book's table: each row's ``problem`` and ``payment_method`` are taken from it by
         ``order_id`` where ``rows`` lacks them.
+    at : numpy.ndarray, optional
+        Each row's position in ``orders`` (``deadlines.open_deadlines_and_orders``), instead of
+        looking its ``order_id`` up.
 
     Returns
     -------
@@ -115,7 +123,8 @@ tracking number readable, and the receipt (seed L338, L340, L342).
     >>> advice(rows, "kind", "ru", cite=False)[1][:40]
     'Получив бандероль на почте, не распечаты'
     """
-    at = None if orders is None else _positions(rows["order_id"], orders["order_id"])
+    if orders is not None and at is None:
+        at = _positions(rows["order_id"], orders["order_id"])
 
     def codes_of(column: str) -> tuple[np.ndarray, np.ndarray]:
         """The row's own column, else the order's (by ``order_id``), else one "" for all."""

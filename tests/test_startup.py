@@ -7,6 +7,7 @@ in a fresh interpreter. The times are printed by ``benchmarks/bench_startup.py``
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -72,3 +73,26 @@ def test_the_command_lines_choices_are_the_librarys_own():
     assert cli_choices.CONFIG_NAME == setting.CONFIG_NAME
     assert tuple(importers.FORMATS) == cli_choices.FORMATS
     assert cli_choices.EVENTS == caselog.EVENTS
+
+
+#: A command on the sample in a fresh interpreter, then the allocator and numpy's page choice it ran with.
+_ALLOCATION = """
+import contextlib, io, sys
+from aliexp_lib import cli
+with contextlib.redirect_stdout(io.StringIO()):
+    cli.main(["deadlines", "data/sample_orders.csv", "--today", "2026-03-01", "--format", "csv"])
+import numpy, pyarrow
+print(pyarrow.default_memory_pool().backend_name, numpy._core.multiarray._get_madvise_hugepage())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the defaults are set on Linux only")
+@pytest.mark.parametrize(
+    ("user", "expected"),
+    [({}, "jemalloc False"), ({"ARROW_DEFAULT_MEMORY_POOL": "system", "NUMPY_MADVISE_HUGEPAGE": "1"}, "system True")],
+)
+def test_the_command_sets_its_allocation_defaults_unless_the_user_did(user, expected):
+    env = {k: v for k, v in os.environ.items() if k not in ("ARROW_DEFAULT_MEMORY_POOL", "NUMPY_MADVISE_HUGEPAGE")}
+    done = subprocess.run([sys.executable, "-c", _ALLOCATION], capture_output=True, text=True, env={**env, **user})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2] == expected
