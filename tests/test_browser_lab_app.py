@@ -127,6 +127,9 @@ def test_aliexp_app_shows_the_weeks_actions_and_the_chooser_and_no_code(tmp_path
     ARTIFACTS.mkdir(exist_ok=True)
     orders = buyers_file(tmp_path)
     with command(tmp_path, "app", str(orders), "--today", "2026-03-01") as url, browser(tmp_path, chromium) as page:
+        said: list[str] = []  # the page's console errors and uncaught exceptions, for a failure's message
+        page.on("console", lambda message: said.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: said.append(f"uncaught: {error}"))
         try:
             page.goto(url, wait_until="domcontentloaded")
             tables = wait_until(
@@ -146,7 +149,8 @@ def test_aliexp_app_shows_the_weeks_actions_and_the_chooser_and_no_code(tmp_path
             page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=False)
             page.locator("table.aliexp-ranking").first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "app-chooser.png"))
-        except BaseException:
+        except BaseException as failure:
             with contextlib.suppress(Exception):
-                page.screenshot(path=str(ARTIFACTS / "app-failure.png"), timeout=10_000)
+                page.screenshot(path=str(ARTIFACTS / "app-failure.png"), full_page=True, timeout=10_000)
+            failure.add_note("the page's console errors: " + ("\n".join(said[-20:]) or "none"))
             raise
