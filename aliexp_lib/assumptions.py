@@ -8,12 +8,14 @@ shape and keyword overrides replace values. Values are ``Decimal`` (``0.85`` is 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tomllib
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -122,11 +124,8 @@ def load_assumptions(path: str | Path | None = None, overrides: Mapping[str, obj
     >>> load_assumptions(overrides={"time_rate": "300"}).changed, load_assumptions()["p_win_not_received"]
     (frozenset({'time_rate'}), Decimal('0.85'))
     """
-    default = resources.files("aliexp_lib.data").joinpath("assumptions.toml").read_text(encoding="utf-8")
-    entries = tomllib.loads(default, parse_float=Decimal)["assumption"]  # 0.85 is 85/100, not a binary float
-    values = {e["id"]: _exact(e["value"]) for e in entries}
-    notes = {e["id"]: e["note"] for e in entries}
-    units = {e["id"]: e["unit"] for e in entries}
+    ours = _bundled()
+    values, notes, units = dict(ours[0]), ours[1], ours[2]  # the values copied: the user's replace some
     changed: dict[str, object] = {}
     where: dict[str, str] = {}
     if path is not None:
@@ -155,6 +154,18 @@ def load_assumptions(path: str | Path | None = None, overrides: Mapping[str, obj
             )
         values[key] = number
     return Assumptions(values, notes, units, frozenset(changed))
+
+
+@functools.cache
+def _bundled() -> tuple[Mapping[str, Decimal], Mapping[str, str], Mapping[str, str]]:
+    """``data/assumptions.toml`` as (values, notes, units) by id, read once per process (read-only views)."""
+    default = resources.files("aliexp_lib.data").joinpath("assumptions.toml").read_text(encoding="utf-8")
+    entries = tomllib.loads(default, parse_float=Decimal)["assumption"]  # 0.85 is 85/100, not a binary float
+    return (
+        MappingProxyType({e["id"]: _exact(e["value"]) for e in entries}),
+        MappingProxyType({e["id"]: e["note"] for e in entries}),
+        MappingProxyType({e["id"]: e["unit"] for e in entries}),
+    )
 
 
 def _value_line(text: str, key: object) -> str:

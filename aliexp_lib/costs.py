@@ -177,6 +177,16 @@ def load_postage(path: str | Path | None = None) -> pd.DataFrame:
     >>> band["service"], int(band["weight_to_g"]), int(band["low_minor"]), int(band["high_minor"])
     ('small packet', 1000, 25000, 105000)
     """
+    return _bundled_postage().copy() if path is None else _postage(path)
+
+
+@functools.cache
+def _bundled_postage() -> pd.DataFrame:
+    """Our table, read once per process (every ``Setting`` without a postage file uses it)."""
+    return _postage(None)
+
+
+def _postage(path: str | Path | None) -> pd.DataFrame:
     table, name = read_data_csv(
         path,
         "postage.csv",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -114,7 +115,6 @@ class Rulebook:
 
         Examples
         --------
-        >>> import numpy as np
         >>> rulebook = load_rulebook(overrides={"seller_reply_days": 3})
         >>> int(rulebook.days("seller_reply_days", np.array(["2026-03-01"], dtype="datetime64[D]")))
         3
@@ -130,9 +130,7 @@ class Rulebook:
         return values[np.clip(index, 0, None)]
 
     def days_on(self, rule_id: str, on: dt.date) -> int:
-        """Value [d] (int) of ``rule_id`` (str) in force on the single day ``on`` (datetime.date); see ``days``.
-
-        Works on one date without arrays, as a per-row caller needs.
+        """Value [d] (int) of ``rule_id`` (str) in force on one day ``on`` (datetime.date), no arrays; see ``days``.
 
         Examples
         --------
@@ -160,10 +158,8 @@ class Rulebook:
 
         Examples
         --------
-        >>> import numpy as np
         >>> start = np.array([np.datetime64("2026-03-01", "D").astype(np.int64)])
-        >>> end = load_rulebook().clock("auto_escalation_days", start)
-        >>> end.astype("datetime64[D]")
+        >>> load_rulebook().clock("auto_escalation_days", start).astype("datetime64[D]")
         array(['2026-03-16'], dtype='datetime64[D]')
         """
         start = np.asarray(start, dtype=np.int64)
@@ -295,8 +291,7 @@ def load_rulebook(path: str | Path | None = None, overrides: Mapping[str, int] |
     >>> [load_rulebook(path).days_on("dispute_earliest_days", day) for day in on]
     [5, 30]
     """
-    default = resources.files("aliexp_lib.data").joinpath("rulebook.toml")
-    book = _parse(default.read_text(encoding="utf-8"), "rulebook.toml", defaults=None)
+    book = _bundled_rulebook()
     if path is not None:
         path = Path(path)
         try:
@@ -307,6 +302,13 @@ def load_rulebook(path: str | Path | None = None, overrides: Mapping[str, int] |
     if overrides:
         book = book.with_overrides(overrides)
     return book
+
+
+@functools.cache
+def _bundled_rulebook() -> Rulebook:
+    """``data/rulebook.toml``, parsed once per process (a ``Rulebook`` is never changed in place)."""
+    text = resources.files("aliexp_lib.data").joinpath("rulebook.toml").read_text(encoding="utf-8")
+    return _parse(text, "rulebook.toml", defaults=None)
 
 
 def _parse(text: str, name: str, defaults: Rulebook | None) -> Rulebook:
