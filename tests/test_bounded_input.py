@@ -17,7 +17,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from aliexp_lib import cli, load_orders, memory_guard, native, workbook, zip_parts
+from aliexp_lib import cli, commands, load_orders, memory_guard, native, workbook, zip_parts
 from aliexp_lib.assumptions import load_assumptions
 from aliexp_lib.costs import MAX_NUMBER
 from aliexp_lib.errors import InputError
@@ -209,8 +209,9 @@ def test_running_out_of_memory_elsewhere_is_one_line_too(monkeypatch, capsys):
     def no_memory(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(pd, "read_csv", no_memory)
-    assert cli.main(["orders", str(SAMPLE)]) == 2
+    # In the engine, after the file was read (a read's own MemoryError names the file, above).
+    monkeypatch.setattr(commands, "open_deadlines_and_orders", no_memory)
+    assert cli.main(["deadlines", str(SAMPLE), "--today", "2026-03-01"]) == 2
     assert capsys.readouterr().err == (
         "error: not enough memory for this command; close other programs, or split the orders\n"
     )
