@@ -176,13 +176,16 @@ def texts_for(
         by_note = base + option * len(NOTES) + np.maximum(note, 0)
         special = np.array([k in texts for k in keys])
         cell = np.where((note >= 0) & special[by_note], by_note, cell)
-    # Rows are numbered by their distinct (text, values) in integers: no text is copied per row.
-    frame = pd.DataFrame(
-        {"cell": cell, **{k: np.broadcast_to(np.asarray(v), cell.shape) for k, v in (values or {}).items()}}
-    )
-    group = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()  # numbered by first row
-    distinct = frame.drop_duplicates()
-    filled = [_fill({"text": table[row.cell], **row._asdict()}) for row in distinct.itertuples(index=False)]
+    # Rows are numbered by their distinct (text, values) in integers, in order of first appearance: no text
+    # is copied per row. One integer key per row, column by column (numbered again after each column, so it
+    # stays below the number of rows): a hash per column, no table of the columns (a few orders or a million).
+    columns = {k: np.broadcast_to(np.asarray(v), cell.shape) for k, v in (values or {}).items()}
+    group = pd.factorize(cell)[0]
+    for column in columns.values():
+        codes = pd.factorize(column)[0]
+        group = pd.factorize(group * (int(codes.max(initial=0)) + 1) + codes)[0]
+    first = np.unique(group, return_index=True)[1]  # each distinct row's first, in the order of its number
+    filled = [_fill({"text": table[cell[i]], **{k: v[i] for k, v in columns.items()}}) for i in first]
     codes, categories = pd.factorize(np.array(filled, dtype=object))
     return pd.Categorical.from_codes(codes[group], categories)
 
@@ -190,7 +193,6 @@ def texts_for(
 def _fill(row: dict) -> str:
     """``row["text"]`` with its placeholders filled from the rest of ``row``."""
     text = row.pop("text")
-    row.pop("cell", None)
     return text.format(**{k: int(v) for k, v in row.items()}) if "{" in text else text
 
 
