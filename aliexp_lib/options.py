@@ -182,8 +182,8 @@ def texts_for(
     columns = {k: np.broadcast_to(np.asarray(v), cell.shape) for k, v in (values or {}).items()}
     group = pd.factorize(cell)[0]
     for column in columns.values():
-        codes = pd.factorize(column)[0]
-        group = pd.factorize(group * (int(codes.max(initial=0)) + 1) + codes)[0]
+        value = pd.factorize(column)[0]
+        group = pd.factorize(group * (int(value.max(initial=0)) + 1) + value)[0]
     first = np.unique(group, return_index=True)[1]  # each distinct row's first, in the order of its number
     filled = [_fill({"text": table[cell[i]], **{k: v[i] for k, v in columns.items()}}) for i in first]
     codes, categories = pd.factorize(np.array(filled, dtype=object))
