@@ -99,3 +99,14 @@ def has_control(column: pd.Series) -> bool:
 
 
 __all__ = ["CONTROL_RE2", "arrow_text", "edge_space", "has_control"]
+
+
+def has_text(column: pd.Series) -> bool:
+    """Whether a cell of ``column`` is not empty: the longest cell's length, by Arrow (no text compared).
+
+    Examples
+    --------
+    >>> has_text(pd.Series(["", ""])), has_text(pd.Series(["", "81"]))
+    (False, True)
+    """
+    return bool(pc.max(pc.binary_length(arrow_text(column))).as_py() or 0)

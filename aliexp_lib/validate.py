@@ -25,7 +25,7 @@ from babel import Locale
 
 from aliexp_lib.cells import Lines, Problems, flag_duplicates, per_distinct, short
 from aliexp_lib.chronology import KEPT, out_of_order
-from aliexp_lib.column_scan import arrow_text, edge_space, has_control
+from aliexp_lib.column_scan import arrow_text, edge_space, has_control, has_text
 from aliexp_lib.errors import InputError
 from aliexp_lib.money import Money, known_currencies, minor_digits
 from aliexp_lib.schema import (
@@ -230,7 +230,7 @@ def _each(raw: pd.DataFrame, column: str, parse, problems: Problems, missing: pd
     """``parse(values, rows)`` once per distinct value of ``column`` (``cells.per_distinct``), or
     ``missing`` when the table has no such column or only empty cells in it (as an export's converted
     columns often are: an empty cell reads as a missing value)."""
-    if column not in raw or not (raw[column] != "").any():
+    if column not in raw or not has_text(raw[column]):
         return missing
     return per_distinct(raw[column], parse, problems, categorical=False)
 
