@@ -81,8 +81,12 @@ import contextlib, io, sys
 from aliexp_lib import cli
 with contextlib.redirect_stdout(io.StringIO()):
     cli.main(["deadlines", "data/sample_orders.csv", "--today", "2026-03-01", "--format", "csv"])
-import numpy, pyarrow
-print(pyarrow.default_memory_pool().backend_name, numpy._core.multiarray._get_madvise_hugepage())
+import pyarrow
+try:
+    from numpy._core.multiarray import _get_madvise_hugepage
+except ImportError:  # numpy 1
+    from numpy.core.multiarray import _get_madvise_hugepage
+print(pyarrow.default_memory_pool().backend_name, _get_madvise_hugepage())
 """
 
 
