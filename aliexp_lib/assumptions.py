@@ -15,7 +15,6 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -124,8 +123,8 @@ def load_assumptions(path: str | Path | None = None, overrides: Mapping[str, obj
     >>> load_assumptions(overrides={"time_rate": "300"}).changed, load_assumptions()["p_win_not_received"]
     (frozenset({'time_rate'}), Decimal('0.85'))
     """
-    ours = _bundled()
-    values, notes, units = dict(ours[0]), ours[1], ours[2]  # the values copied: the user's replace some
+    bundled_values, bundled_notes, bundled_units = _bundled()
+    values, notes, units = dict(bundled_values), dict(bundled_notes), dict(bundled_units)  # the cache stays as read
     changed: dict[str, object] = {}
     where: dict[str, str] = {}
     if path is not None:
@@ -157,14 +156,14 @@ def load_assumptions(path: str | Path | None = None, overrides: Mapping[str, obj
 
 
 @functools.cache
-def _bundled() -> tuple[Mapping[str, Decimal], Mapping[str, str], Mapping[str, str]]:
-    """``data/assumptions.toml`` as (values, notes, units) by id, read once per process (read-only views)."""
+def _bundled() -> tuple[dict[str, Decimal], dict[str, str], dict[str, str]]:
+    """``data/assumptions.toml`` as (values, notes, units) by id, read once per process (callers copy them)."""
     default = resources.files("aliexp_lib.data").joinpath("assumptions.toml").read_text(encoding="utf-8")
     entries = tomllib.loads(default, parse_float=Decimal)["assumption"]  # 0.85 is 85/100, not a binary float
     return (
-        MappingProxyType({e["id"]: _exact(e["value"]) for e in entries}),
-        MappingProxyType({e["id"]: e["note"] for e in entries}),
-        MappingProxyType({e["id"]: e["unit"] for e in entries}),
+        {e["id"]: _exact(e["value"]) for e in entries},
+        {e["id"]: e["note"] for e in entries},
+        {e["id"]: e["unit"] for e in entries},
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import pickle
 import subprocess
 from pathlib import Path
 
@@ -289,6 +290,16 @@ def test_the_setting_file_can_be_named_in_a_notebook(orders, tmp_path):
 def test_default_is_the_bundled_data_only():
     setting = Setting.default()
     assert setting.choices.files == () and setting.rulebook.days_on("protection_days", TODAY) == 60
+
+
+def test_a_setting_survives_pickling_and_the_bundled_tables_are_not_shared_for_writing():
+    # A setting travels to other processes (multiprocessing, Dask workers) by pickle; the bundled
+    # tables are read once per process, so what one setting holds must not change the next one's.
+    setting = Setting.default(time_rate=300)
+    again = pickle.loads(pickle.dumps(setting))
+    assert again.assumptions["time_rate"] == 300 and again.rulebook.days_on("protection_days", TODAY) == 60
+    setting.postage.loc[0, "low_minor"] = -1
+    assert Setting.default().assumptions["time_rate"] != 300 and (Setting.default().postage["low_minor"] >= 0).all()
 
 
 def test_a_display_currency_without_a_rate_still_makes_the_report_with_one_note(orders):
