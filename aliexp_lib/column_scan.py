@@ -98,9 +98,6 @@ def has_control(column: pd.Series) -> bool:
     return bool(pc.any(pc.match_substring_regex(text, CONTROL_RE2)).as_py())
 
 
-__all__ = ["CONTROL_RE2", "arrow_text", "edge_space", "has_control"]
-
-
 def has_text(column: pd.Series) -> bool:
     """Whether a cell of ``column`` is not empty: the longest cell's length, by Arrow (no text compared).
 
@@ -110,3 +107,6 @@ def has_text(column: pd.Series) -> bool:
     (False, True)
     """
     return bool(pc.max(pc.binary_length(arrow_text(column))).as_py() or 0)
+
+
+__all__ = ["CONTROL_RE2", "arrow_text", "edge_space", "has_control", "has_text"]

@@ -23,7 +23,9 @@ from aliexp_lib.money import minor_digits
 HOME_CURRENCY = "RUB"
 
 
-def read_data_csv(path: str | Path | None, default: str, required: tuple[str, ...]) -> tuple[pd.DataFrame, str]:
+def read_data_csv(
+    path: str | Path | None, default: str, required: tuple[str, ...], no_row: str | None = None
+) -> tuple[pd.DataFrame, str]:
     """A CSV data table, every cell as text, and its name for messages: the user's file, or ours.
 
     Parameters
@@ -34,6 +36,8 @@ def read_data_csv(path: str | Path | None, default: str, required: tuple[str, ..
         File name in ``data/`` (e.g. ``"postage.csv"``).
     required : tuple of str
         Columns the file must have (header names are case-insensitive).
+    no_row : str, optional
+        What to say (after "line 2: ") of a file with a header and no row; None: no row is fine.
 
     Returns
     -------
@@ -43,7 +47,7 @@ def read_data_csv(path: str | Path | None, default: str, required: tuple[str, ..
     Raises
     ------
     InputError
-        The file cannot be read, or a required column is missing (line 1).
+        The file cannot be read, a required column is missing (line 1), or a row is needed and none given.
 
     Examples
     --------
@@ -65,6 +69,8 @@ def read_data_csv(path: str | Path | None, default: str, required: tuple[str, ..
         raise InputError(
             f"{name}: line 1: missing columns {', '.join(missing)}; the header has {', '.join(table.columns)}"
         )
+    if no_row is not None and table.empty:
+        raise InputError(f"{name}: line 2: {no_row}")
     return table, name
 
 
@@ -202,9 +208,9 @@ def _postage(path: str | Path | None) -> pd.DataFrame:
             "source",
             "applies_from",
         ),
+        # no quote at all: every return would silently drop out of the ranking
+        no_row="no postage row; give at least one, as in data/postage.csv",
     )
-    if table.empty:  # no quote at all: every return would silently drop out of the ranking
-        raise InputError(f"{name}: line 2: no postage row; give at least one, as in data/postage.csv")
     numbers = parse_numbers(table, name, ("weight_from_g", "weight_to_g"), int)
     amounts = parse_numbers(table, name, ("low", "high"))
     out = table.copy()
@@ -288,9 +294,13 @@ def _bundled_payout_times() -> pd.DataFrame:
 
 
 def _payout_times(path: str | Path | None) -> pd.DataFrame:
-    table, name = read_data_csv(path, "payout_times.csv", ("payment_method", "low_days", "high_days", "source"))
-    if table.empty:  # the slowest payout of all is what an unknown payment method gets
-        raise InputError(f"{name}: line 2: no payment method; give at least one row, such as card,7,15,my bank")
+    table, name = read_data_csv(
+        path,
+        "payout_times.csv",
+        ("payment_method", "low_days", "high_days", "source"),
+        # the slowest payout of all is what an unknown payment method gets
+        no_row="no payment method; give at least one row, such as card,7,15,my bank",
+    )
     numbers = parse_numbers(table, name, ("low_days", "high_days"), int)
     return pd.DataFrame(
         {
