@@ -7,8 +7,6 @@ every importer (``importers``) use these, and nothing here knows which of them i
   a sheet), found only when a message needs it (``csv_record_lines``).
 - ``Problems``: the one problem collector. Problems (row, column, value, message) and warnings are
   gathered while every column is checked, then raised together as one ``CellError``.
-- ``per_distinct``: a parser run once per distinct value of a column (a column has few), its
-  results and its problems spread back to every row holding the value.
 - ``Orders`` and ``flag_duplicates``: rows grouped by order id; a repeated order id is a problem.
 """
 
@@ -222,75 +220,6 @@ class Problems:
         if self.problems:
             ordered = sorted(self.problems, key=lambda p: p[:3])
             raise CellError(self.source, [f"{self.where(r)}, column {c}: {v!r}: {m}" for r, _, c, v, m in ordered])
-
-
-# ---------------------------------------------------------------------------------------------
-# One parse per distinct value
-
-
-def per_distinct(text: pd.Series, parse, problems: Problems | None = None, categorical: bool = True):
-    """``parse`` run once per distinct value of ``text`` (a column has few), its results spread back to the rows.
-
-    ``parse(values)`` (or ``parse(values, rows)`` with ``problems``) gets the distinct values as a
-    Series and returns a Series, or a tuple whose Series items are spread back (text as a
-    categorical if ``categorical``); problems flagged through ``rows`` land on every row holding
-    the value, showing the row's value of ``text``.
-
-    Parameters
-    ----------
-    text : pandas.Series
-        Text indexed by row position.
-    parse : callable
-    problems : Problems, optional
-    categorical : bool, default True
-
-    Returns
-    -------
-    pandas.Series or tuple
-        As ``parse`` returns, one item per row of ``text``.
-
-    Examples
-    --------
-    >>> problems = Problems("orders.csv", Lines())
-    >>> def parse(values, rows):
-    ...     rows.flag(values == "?", values, "status", "unknown")
-    ...     return values.str.upper()
-    >>> per_distinct(pd.Series(["a", "?", "a", "?"]), parse, problems).tolist(), [p[0] for p in problems.problems]
-    (['A', '?', 'A', '?'], [1, 3])
-    """
-    codes, uniques = pd.factorize(text, sort=False)
-    values = pd.Series(uniques, dtype=str)
-    result = parse(values) if problems is None else parse(values, _Rows(problems, text, codes))
-
-    def spread(item):
-        if not isinstance(item, pd.Series):
-            return item
-        if categorical and pd.api.types.is_string_dtype(item.dtype):
-            item_codes, item_values = pd.factorize(item)
-            return pd.Series(pd.Categorical.from_codes(item_codes[codes], item_values), index=text.index)
-        return pd.Series(item.to_numpy()[codes], index=text.index, dtype=item.dtype)
-
-    return tuple(spread(item) for item in result) if isinstance(result, tuple) else spread(result)
-
-
-class _Rows:
-    """``Problems`` seen through distinct values: flags and line lists go to every row holding the value."""
-
-    def __init__(self, problems: Problems, text: pd.Series, codes: np.ndarray):
-        self.problems, self.text, self.codes = problems, text, codes
-
-    def flag(self, bad, values: pd.Series, column: str, message: str) -> None:
-        bad = np.asarray(bad, dtype=bool)
-        if bad.any():
-            wrong = np.zeros(int(self.codes.max()) + 1, bool)
-            wrong[values.index.to_numpy()[bad]] = True
-            self.problems.flag(wrong[self.codes], self.text, column, message)
-
-    def warn(self, message: str) -> None:
-        self.problems.warn(message)
-
-    def lines_of(self, distinct, limit: int = 5) -> str:
-        return self.problems.lines_of(self.text.index[np.isin(self.codes, np.asarray(distinct))], limit)
 
 
 # ---------------------------------------------------------------------------------------------

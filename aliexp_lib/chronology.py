@@ -10,6 +10,8 @@ Place in "orders in": on the ground floor's ``schema`` only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -21,12 +23,12 @@ KEPT = "dates kept as given"
 FROM_LOG = "recorded in the case log"
 
 
-def out_of_order(table: pd.DataFrame, only: pd.DataFrame | None = None) -> pd.DataFrame:
+def out_of_order(table: pd.DataFrame | Mapping[str, pd.Series], only: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every (row, earlier, later) of ``table`` whose ``later`` date is before its ``earlier`` one.
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    table : pandas.DataFrame or mapping of str to pandas.Series
         Date columns (``datetime64``) named as in ``schema.CHRONOLOGY``; an absent column or a
         missing date is never out of order.
     only : pandas.DataFrame, optional

@@ -9,6 +9,8 @@ looked at cell by cell.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -109,4 +111,23 @@ def has_text(column: pd.Series) -> bool:
     return bool(pc.max(pc.binary_length(arrow_text(column))).as_py() or 0)
 
 
-__all__ = ["CONTROL_RE2", "arrow_text", "edge_space", "has_control", "has_text"]
+def is_in(column: pd.Series, values: frozenset[str] | tuple[str, ...]) -> np.ndarray:
+    """Which cells of ``column`` are one of ``values`` (a set or tuple of text, made into an Arrow set
+    once per process): pandas' ``isin`` on its text builds the set value by value at every call
+    (half a millisecond for the 300 currency codes, paid four times by a small book's amounts).
+
+    Examples
+    --------
+    >>> is_in(pd.Series(["RUB", "", "XYZ"]), frozenset({"RUB", "USD"})).tolist()
+    [True, False, False]
+    """
+    found = pc.is_in(arrow_text(column), value_set=_value_set(values))
+    return found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+@cache
+def _value_set(values: frozenset[str] | tuple[str, ...]) -> pa.Array:
+    return pa.array(sorted(values), pa.large_string())
+
+
+__all__ = ["CONTROL_RE2", "arrow_text", "edge_space", "has_control", "has_text", "is_in"]

@@ -23,9 +23,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from babel import Locale
 
-from aliexp_lib.cells import Lines, Problems, flag_duplicates, per_distinct, short
+from aliexp_lib.cells import Lines, Problems, flag_duplicates, short
 from aliexp_lib.chronology import KEPT, out_of_order
-from aliexp_lib.column_scan import arrow_text, edge_space, has_control, has_text
+from aliexp_lib.column_scan import arrow_text, edge_space, has_control, has_text, is_in
+from aliexp_lib.distinct import per_distinct, per_distinct_columns
 from aliexp_lib.errors import InputError
 from aliexp_lib.money import Money, known_currencies, minor_digits
 from aliexp_lib.schema import (
@@ -166,68 +167,65 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
     raw = _normalise_header(raw, source)
     if not raw.index.equals(pd.RangeIndex(len(raw))):  # rows are positions, for messages
         raw = raw.reset_index(drop=True)
-    raw = pd.DataFrame({column: _strip(raw[column]) for column in raw.columns}, index=raw.index)
-    problems = Problems(source, lines, columns=list(raw.columns))
-    raw = _control_characters(raw, problems)
+    index = raw.index
+    # The columns as a dict of Series: a frame's column look-up makes a new Series each time (~170 here).
+    cells = {column: _strip(raw[column]) for column in raw.columns}
+    problems = Problems(source, lines, columns=list(cells))
+    _control_characters(cells, problems)
 
-    blank = pd.Series("", index=raw.index, dtype=str)
-    order_id = raw["order_id"]
+    blank = pd.Series("", index=index, dtype=str)
+    order_id = cells["order_id"]
     problems.flag((order_id == "").to_numpy(), order_id, "order_id", "order_id is required")
     flag_duplicates(order_id, problems)
     # Columns gathered first and made a frame once: inserting ~40 columns one by one is most of a small book's time.
     columns: dict[str, pd.Series | str] = {"order_id": order_id}
     for column in TEXT_COLUMNS:
-        columns[column] = raw.get(column, "")
+        columns[column] = cells.get(column, "")
     currency = _each(
-        raw,
+        cells,
         "currency",
         lambda values, rows: read_currencies(values, rows, "currency", NATIVE_CURRENCIES),
         problems,
         blank,
     )
     for column in AMOUNT_COLUMNS:
-        columns[f"{column}_minor"] = _amount(raw, column, currency, problems)
+        columns[f"{column}_minor"] = _amount(cells, column, currency, problems)
     columns["currency"] = currency.where(currency != "", pd.NA)
-    no_date = pd.Series(np.full(len(raw), np.datetime64("NaT"), "datetime64[s]"), index=raw.index)
-    for column in (*DATE_COLUMNS, "store_opened_at"):
-        columns[column] = _each(raw, column, lambda values, rows, c=column: _dates(values, rows, c), problems, no_date)
-    no_number = pd.Series(pd.NA, index=raw.index, dtype="Int64")
-    for column in (*DAY_COLUMNS, *COUNT_COLUMNS):
-        days = _each(raw, column, lambda values, rows, c=column: _days(values, rows, c), problems, no_number)
-        columns[column] = days.fillna(0) if column == "extension_days" else days  # no extension: 0 days
-    for column in PERCENT_COLUMNS:
-        columns[column] = _each(
-            raw,
-            column,
-            lambda values, rows, c=column: _percent(values, rows, c),
-            problems,
-            pd.Series(np.nan, index=raw.index),
-        )
-    columns["problem"] = _each(raw, "problem", _problem, problems, blank)
-    columns["destination"] = _each(raw, "destination", _destination, problems, pd.Series("", index=raw.index))
-    table = pd.DataFrame(columns, index=raw.index, copy=False)  # each column as made: no 2-D copy
-    for i, earlier, later in out_of_order(table).itertuples(index=False):
+    no_date = pd.Series(np.full(len(index), np.datetime64("NaT"), "datetime64[s]"), index=index)
+    columns.update(_all(cells, (*DATE_COLUMNS, "store_opened_at"), _dates, problems, no_date))
+    no_number = pd.Series(pd.NA, index=index, dtype="Int64")
+    counts = _all(cells, (*DAY_COLUMNS, *COUNT_COLUMNS), _days, problems, no_number)
+    counts["extension_days"] = counts["extension_days"].fillna(0)  # no extension: 0 days
+    columns.update(counts)
+    columns.update(_all(cells, PERCENT_COLUMNS, _percent, problems, pd.Series(np.nan, index=index)))
+    columns["problem"] = _each(cells, "problem", _problem, problems, blank)
+    columns["destination"] = _each(cells, "destination", _destination, problems, pd.Series("", index=index))
+    for i, earlier, later in out_of_order(columns).itertuples(index=False):
         problems.warn(
-            f"{problems.where(int(i))}: {later} {raw[later].iat[i]} is before {earlier} {raw[earlier].iat[i]}; {KEPT}"
+            f"{problems.where(int(i))}: {later} {cells[later].iat[i]} is before {earlier} {cells[earlier].iat[i]}; "
+            f"{KEPT}"
         )
-    extra = raw.columns.difference(SCHEMA, sort=False)
-    table = pd.concat([table, raw[extra]], axis=1)  # one step: column by column is quadratic in the header
+    table = pd.DataFrame(columns, index=index, copy=False)  # each column as made: no 2-D copy
+    known = set(SCHEMA)
+    extra = [column for column in cells if column not in known]
+    # One step: column by column is quadratic in the header.
+    table = pd.concat([table, pd.DataFrame({column: cells[column] for column in extra}, index=index)], axis=1)
     for column in [*TEXT_COLUMNS, *extra]:
-        if column in raw:
-            formula = pc.starts_with(arrow_text(raw[column]), "=").to_numpy()
+        if column in cells:
+            formula = pc.starts_with(arrow_text(cells[column]), "=").to_numpy()
             if formula.any():
                 first = int(np.flatnonzero(formula)[0])
                 more = f" (and {int(formula.sum()) - 1} more cells)" if formula.sum() > 1 else ""
                 problems.warn(
-                    f"{problems.where(first)}, column {column}: {short(raw[column].iat[first])!r} starts like a "
+                    f"{problems.where(first)}, column {column}: {short(cells[column].iat[first])!r} starts like a "
                     f"spreadsheet formula; kept as text, never evaluated{more}"
                 )
     problems.raise_problems()
     return OrderBook(table.reset_index(drop=True), source, tuple(problems.warnings))
 
 
-def _each(raw: pd.DataFrame, column: str, parse, problems: Problems, missing: pd.Series) -> pd.Series:
-    """``parse(values, rows)`` once per distinct value of ``column`` (``cells.per_distinct``), or
+def _each(raw: dict[str, pd.Series], column: str, parse, problems: Problems, missing: pd.Series) -> pd.Series:
+    """``parse(values, rows)`` once per distinct value of ``column`` (``distinct.per_distinct``), or
     ``missing`` when the table has no such column or only empty cells in it (as an export's converted
     columns often are: an empty cell reads as a missing value)."""
     if column not in raw or not has_text(raw[column]):
@@ -235,11 +233,17 @@ def _each(raw: pd.DataFrame, column: str, parse, problems: Problems, missing: pd
     return per_distinct(raw[column], parse, problems, categorical=False)
 
 
-def _control_characters(raw: pd.DataFrame, problems: Problems) -> pd.DataFrame:
+def _all(raw: dict[str, pd.Series], names, parse, problems: Problems, missing: pd.Series) -> dict[str, pd.Series]:
+    """``parse(values, rows)`` once for the distinct values of every column of ``names`` that has text
+    (``distinct.per_distinct_columns``: a book's date columns share their days); ``missing`` for the rest."""
+    present = [column for column in names if column in raw and has_text(raw[column])]
+    return dict.fromkeys(names, missing) | per_distinct_columns(raw, present, parse, problems)
+
+
+def _control_characters(cells: dict[str, pd.Series], problems: Problems) -> None:
     """NUL in a cell is an error (a damaged or binary file); other control characters are replaced
-    by spaces, with a warning per column."""
-    for column in raw.columns:
-        values = raw[column]
+    by spaces in ``cells``, with a warning per column."""
+    for column, values in cells.items():
         if not has_control(values):  # one scan; cells are looked at only if needed
             continue
         nul = values.str.contains("\x00", regex=False).to_numpy()
@@ -252,8 +256,7 @@ def _control_characters(raw: pd.DataFrame, problems: Problems) -> pd.DataFrame:
                 f"{problems.where(i)}, column {column}: {short(values.iat[i])!r}: control characters "
                 f"replaced by spaces{more}"
             )
-            raw[column] = values.where(~other, values.str.replace(_CONTROL, " ", regex=True))
-    return raw
+            cells[column] = values.where(~other, values.str.replace(_CONTROL, " ", regex=True))
 
 
 def _normalise_header(raw: pd.DataFrame, source: str) -> pd.DataFrame:
@@ -278,26 +281,26 @@ def _strip(column: pd.Series) -> pd.Series:
 
 
 def _match(text: pd.Series, pattern: re.Pattern) -> pd.Series:
-    """Which cells are not empty and match ``pattern`` (run on distinct values: see ``cells.per_distinct``)."""
+    """Which cells are not empty and match ``pattern`` (run on distinct values: see ``distinct.per_distinct``)."""
     return pd.Series([bool(v) and pattern.match(v) is not None for v in text.tolist()], index=text.index, dtype=bool)
 
 
-def _dates(values: pd.Series, rows, column: str) -> pd.Series:
+def _dates(values: pd.Series, rows) -> pd.Series:
     """Calendar dates (``datetime64[s]``, NaT where empty) as ``values.NATIVE_DATES`` reads them."""
-    parsed, _ = read_dates(values, rows, column, NATIVE_DATES)
+    parsed, _ = read_dates(values, rows, "", NATIVE_DATES)
     days = np.full(len(values), np.datetime64("NaT"), "datetime64[D]")
     days[parsed.index.to_numpy()] = parsed.to_numpy().astype("datetime64[D]")
     return pd.Series(days.astype("datetime64[s]"), index=values.index)
 
 
-def _days(text: pd.Series, rows, column: str) -> pd.Series:
+def _days(text: pd.Series, rows) -> pd.Series:
     """Whole numbers (``Int64``, NA where empty or bad), a problem for anything else."""
     whole = _match(text, _WHOLE)
-    rows.flag(((text != "") & ~whole).to_numpy(), text, column, "expected a whole number, 0 or more, under 10^9")
+    rows.flag(((text != "") & ~whole).to_numpy(), text, "", "expected a whole number, 0 or more, under 10^9")
     return pd.to_numeric(text.where(whole).str.replace(r"\.0+$", "", regex=True), errors="coerce").astype("Int64")
 
 
-def _amount(raw: pd.DataFrame, column: str, currency: pd.Series, problems: Problems) -> pd.Series:
+def _amount(raw: dict[str, pd.Series], column: str, currency: pd.Series, problems: Problems) -> pd.Series:
     """An amount in the order's currency as exact minor units; ``1234.5`` and ``1234,5`` both read as 1234.50.
 
     ASCII digits only, whole numbers under 10^12; checked and converted by Arrow's string kernels on
@@ -305,7 +308,7 @@ def _amount(raw: pd.DataFrame, column: str, currency: pd.Series, problems: Probl
     scaled by the currency's decimal places).
     """
     if column not in raw:
-        return pd.Series(pd.NA, index=raw.index, dtype="Int64")
+        return pd.Series(pd.NA, index=currency.index, dtype="Int64")
     text = pc.replace_substring(arrow_text(raw[column]), ",", ".")
     length = pc.binary_length(text).to_numpy()
     filled = length > 0
@@ -317,13 +320,13 @@ def _amount(raw: pd.DataFrame, column: str, currency: pd.Series, problems: Probl
     problems.flag(
         filled & ~number, raw[column], column, "expected an amount such as 600 or 600.50, 0 or more, under 10^12"
     )
-    given = raw["currency"] if "currency" in raw else pd.Series("", index=raw.index, dtype=str)
+    given = raw["currency"] if "currency" in raw else pd.Series("", index=currency.index, dtype=str)
     problems.flag(
         filled & (currency == "").to_numpy(), given, "currency", f"{column} needs its currency (ISO code such as RUB)"
     )
     places = np.where(point < 0, 0, length - point - 1)
-    minor = pd.Series(pd.NA, index=raw.index, dtype="Int64")
-    good = filled & number & currency.isin(known_currencies()).to_numpy()
+    minor = pd.Series(pd.NA, index=currency.index, dtype="Int64")
+    good = filled & number & is_in(currency, known_currencies())
     for code in pd.unique(currency[good]):
         rows = good & (currency == code).to_numpy()
         currency_places = minor_digits(code)
@@ -336,15 +339,12 @@ def _amount(raw: pd.DataFrame, column: str, currency: pd.Series, problems: Probl
     return minor
 
 
-def _percent(values: pd.Series, rows, column: str) -> pd.Series:
+def _percent(values: pd.Series, rows) -> pd.Series:
     """A percentage 0-100 (``97.5`` or ``97,5``; a trailing ``%`` is allowed)."""
     text = values.str.replace(",", ".", regex=False).str.removesuffix("%").str.strip()
     value = pd.to_numeric(text.where(_match(text, _DECIMAL)), errors="coerce")
     rows.flag(
-        ((text != "") & (value.isna() | (value > 100))).to_numpy(),
-        values,
-        column,
-        "expected a percentage from 0 to 100",
+        ((text != "") & (value.isna() | (value > 100))).to_numpy(), values, "", "expected a percentage from 0 to 100"
     )
     return value.astype(float)
 
@@ -353,7 +353,7 @@ def _problem(values: pd.Series, rows) -> pd.Series:
     """The ``problem`` column lower-cased; a value not in ``schema.PROBLEMS`` is a problem."""
     problem = values.str.lower()
     rows.flag(
-        ((problem != "") & ~problem.isin(PROBLEMS)).to_numpy(),
+        ((problem != "") & ~is_in(problem, PROBLEMS)).to_numpy(),
         values,
         "problem",
         f"unknown problem; expected one of {', '.join(PROBLEMS)}",
@@ -371,7 +371,7 @@ def _destination(values: pd.Series, rows) -> pd.Series:
     """ISO country codes, upper-cased; "" where empty (the setting's ``destination`` applies there)."""
     code = values.str.upper()
     rows.flag(
-        ((code != "") & ~code.isin(_countries())).to_numpy(),
+        ((code != "") & ~is_in(code, _countries())).to_numpy(),
         values,
         "destination",
         "unknown country; expected an ISO code such as RU",

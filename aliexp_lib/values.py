@@ -1,7 +1,7 @@
 """The one date reader and the one currency reader, for the native format and every importer.
 
 Ground floor of "orders in", beside ``schema`` and ``cells``. Each reader runs on the distinct
-values of a column (see ``cells.per_distinct``) and flags problems through the ``rows`` it is
+values of a column (see ``distinct.per_distinct``) and flags problems through the ``rows`` it is
 given. What differs between the native format and the exports is data, a *style*:
 
 - ``DateStyle``: the accepted shapes (regular expressions with named groups), whether text is
@@ -119,7 +119,7 @@ def read_dates(values: pd.Series, rows, column: str, style: DateStyle) -> tuple[
     ----------
     values : pandas.Series
         Distinct text cells, indexed by position.
-    rows : cells.Problems or the view ``cells.per_distinct`` passes
+    rows : cells.Problems or the view ``distinct.per_distinct`` passes
         Takes ``flag``, ``warn`` and ``lines_of``.
     column : str
         The column's name, for messages.
@@ -323,7 +323,7 @@ def read_currencies(values: pd.Series, rows, column: str, style: CurrencyStyle) 
     ----------
     values : pandas.Series
         Distinct text cells, indexed by position.
-    rows : cells.Problems or the view ``cells.per_distinct`` passes
+    rows : cells.Problems or the view ``distinct.per_distinct`` passes
     column : str
     style : CurrencyStyle
 

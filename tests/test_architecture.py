@@ -15,6 +15,7 @@ MAX_LINES = 400
 GROUND_FLOOR = {
     "aliexp_lib.schema",
     "aliexp_lib.cells",
+    "aliexp_lib.distinct",
     "aliexp_lib.values",
     "aliexp_lib.errors",
     "aliexp_lib.memory_guard",

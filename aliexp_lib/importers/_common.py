@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.cells import Lines, Orders, Problems, csv_record_lines, flag_duplicates, per_distinct
+from aliexp_lib.cells import Lines, Orders, Problems, csv_record_lines, flag_duplicates
+from aliexp_lib.distinct import per_distinct
 from aliexp_lib.errors import InputError
 from aliexp_lib.importers._parse import (
     EXPORT_CURRENCIES,

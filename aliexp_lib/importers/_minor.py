@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.cells import per_distinct
+from aliexp_lib.distinct import per_distinct
 from aliexp_lib.money import known_currencies, minor_digits
 
 __all__ = ["decimal_text", "to_minor"]

@@ -1,7 +1,7 @@
 """The importers' parsers: statuses, countries, numbers, amounts with their currency, links and
 dates as the site and the export tools write them.
 
-Every parser runs on the distinct values of a column (``cells.per_distinct``: a column has few)
+Every parser runs on the distinct values of a column (``distinct.per_distinct``: a column has few)
 and hands back a categorical; a value it cannot read with certainty is a problem naming the
 value, and every assumption that settled a doubtful value is a warning. Dates and currencies go
 through the one reader of each (``values``), with the exports' style: written months in three
@@ -15,7 +15,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.cells import Problems, per_distinct
+from aliexp_lib.cells import Problems
+from aliexp_lib.distinct import per_distinct
 from aliexp_lib.importers._words import CURRENCY_WORDS, LANGUAGES, STATUSES, country_names, month_words, status_words
 from aliexp_lib.money import known_currencies, minor_digits
 from aliexp_lib.values import CurrencyStyle, DateStyle, lookup, read_currencies, read_dates
