@@ -170,14 +170,22 @@ def _codes(values: pd.Series, at: np.ndarray | None = None) -> tuple[np.ndarray,
     return codes.astype(np.int64), text
 
 
-def _texts(keys: pd.DataFrame, target: str, lang: str, cite: bool) -> pd.Series:
-    """The advice text of each distinct row of ``keys`` (``key``, ``problem``, ``payment_method``)."""
+@cache
+def _pieces(target: str, lang: str, cite: bool) -> pd.DataFrame:
+    """The bundled guidance in ``lang``, one row per (``target`` key, problem, payment method) it
+    applies to ("*": any), made once per process (read only: ``_texts`` joins it)."""
     guidance = load_guidance()
     pieces = guidance.assign(text=guidance[lang], number=range(len(guidance)))
     if cite:
         pieces["text"] = pieces["text"] + " " + pieces["lines"].map(lambda n: CITE[lang].format(lines=lines_text(n)))
     for column in (TARGETS[target], "problems", "payment_methods"):  # one row per key: "*" lets any value through
         pieces = pieces.assign(**{column: pieces[column].map(lambda codes: codes or ("*",))}).explode(column)
+    return pieces
+
+
+def _texts(keys: pd.DataFrame, target: str, lang: str, cite: bool) -> pd.Series:
+    """The advice text of each distinct row of ``keys`` (``key``, ``problem``, ``payment_method``)."""
+    pieces = _pieces(target, lang, cite)
     left = keys.assign(row=range(len(keys)))
     joined = left.merge(pieces, left_on="key", right_on=TARGETS[target], how="inner")
     keep = joined["problems"].isin(["*"]) | (joined["problems"] == joined["problem"])
