@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,9 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
     return found
 
 
+@cache
 def _graph() -> dict[str, set[str]]:
+    """Module -> the modules of ours it imports; the package parsed once for every test here (read only)."""
     modules = _modules()
     return {name: _imports(name, path, modules) for name, path in modules.items()}
 
