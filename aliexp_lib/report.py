@@ -130,6 +130,7 @@ def write_report(
                 kernel_name="python3",
                 progress_bar=False,
                 request_save_on_cell_execute=False,
+                shutdown_kernel="immediate",  # every output is in hand: no 0.3 s graceful exit
                 cwd=work,
                 parameters={
                     "orders_path": str(Path(orders).resolve()),

@@ -115,6 +115,23 @@ def aliexp_forked(*args: str, cwd: Path | str, timeout: float = 120.0) -> subpro
         return subprocess.CompletedProcess(["aliexp", *args], code, _text(out), _text(err))
 
 
+def papermill_run(notebook: Path, out: Path, cwd: Path, parameters: dict) -> None:
+    """Run ``notebook`` into ``out`` with papermill from ``cwd``, as ``aliexp report`` runs its template:
+    the python3 kernel, no progress bar, the kernel stopped at once when done (a graceful stop costs
+    0.3 s a run; every output is in hand by then)."""
+    import papermill
+
+    papermill.execute_notebook(
+        str(notebook),
+        str(out),
+        parameters=parameters,
+        kernel_name="python3",
+        progress_bar=False,
+        shutdown_kernel="immediate",
+        cwd=str(cwd),
+    )
+
+
 def _text(file) -> str:
     """What a child wrote in ``file``, decoded with universal newlines as ``text=True`` does."""
     file.seek(0)

@@ -15,8 +15,9 @@ import sys
 from pathlib import Path
 
 import nbformat
-import papermill
 import pytest
+
+from tests.conftest import papermill_run
 
 ROOT = Path(__file__).parents[1]
 NOTEBOOKS = sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -38,14 +39,7 @@ def order_files(tmp_path_factory) -> dict[str, Path]:
 
 def run(name: str, tmp_path: Path, **parameters) -> nbformat.NotebookNode:
     out = tmp_path / f"{name}.ipynb"
-    papermill.execute_notebook(
-        str(ROOT / "notebooks" / f"{name}.ipynb"),
-        str(out),
-        parameters=parameters,
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(ROOT / "notebooks"),
-    )
+    papermill_run(ROOT / "notebooks" / f"{name}.ipynb", out, ROOT / "notebooks", parameters)
     return nbformat.read(out, as_version=4)
 
 
@@ -147,12 +141,5 @@ def test_a_notebooks_first_figure_does_not_compile_jsonschemas_iri_grammars():
 def test_copying_a_notebook_elsewhere_keeps_it_runnable(tmp_path):
     shutil.copy(ROOT / "notebooks" / "money.ipynb", tmp_path / "money.ipynb")
     out = tmp_path / "out.ipynb"
-    papermill.execute_notebook(
-        str(tmp_path / "money.ipynb"),
-        str(out),
-        parameters={"orders_path": str(SAMPLE)},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
+    papermill_run(tmp_path / "money.ipynb", out, tmp_path, {"orders_path": str(SAMPLE)})
     assert "Spent" in text_of(nbformat.read(out, as_version=4))

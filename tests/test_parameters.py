@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
@@ -21,6 +20,7 @@ from aliexp_lib.parameters import date_parameter
 from aliexp_lib.report import write_report
 from aliexp_lib.views.chooser import Chooser
 from aliexp_lib.views.live import Overview, tracking_checker
+from tests.conftest import papermill_run
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample_orders.csv"
@@ -29,14 +29,7 @@ NOTEBOOKS = [*sorted((ROOT / "notebooks").glob("*.ipynb")), ROOT / "aliexp_lib" 
 
 def _error_of(notebook: Path, tmp_path: Path, **parameters) -> tuple[str, str]:
     with pytest.raises(PapermillExecutionError) as failed:
-        papermill.execute_notebook(
-            str(notebook),
-            str(tmp_path / "out.ipynb"),
-            parameters={"orders_path": str(SAMPLE), **parameters},
-            kernel_name="python3",
-            progress_bar=False,
-            cwd=str(notebook.parent),
-        )
+        papermill_run(notebook, tmp_path / "out.ipynb", notebook.parent, {"orders_path": str(SAMPLE), **parameters})
     return failed.value.ename, failed.value.evalue
 
 

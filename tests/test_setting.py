@@ -18,7 +18,6 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pandas as pd
-import papermill
 import pytest
 
 from aliexp_lib import InputError, Setting, analyse, build_setting, compute_deadlines, load_orders, rank_options
@@ -26,7 +25,7 @@ from aliexp_lib.setting import CONFIG_DIR_VARIABLE, Choices
 from aliexp_lib.views import figures, tables
 from aliexp_lib.views.chooser import Chooser
 from aliexp_lib.views.widgets import calendar_file
-from tests.conftest import aliexp, book
+from tests.conftest import aliexp, book, papermill_run
 
 ROOT = Path(__file__).parents[1]
 TODAY = dt.date(2026, 3, 20)
@@ -77,13 +76,11 @@ def notebook(name: str, orders: Path, tmp_path: Path, **parameters) -> str:
     """Run an example notebook on ``orders`` with papermill; everything it showed (its cells' outputs and
     its widgets' output areas, kept in the widgets' state), as one string."""
     out = tmp_path / f"{name}.out.ipynb"
-    papermill.execute_notebook(
-        str(ROOT / "notebooks" / f"{name}.ipynb"),
-        str(out),
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(ROOT / "notebooks"),
-        parameters={"orders_path": str(orders), "today": TODAY.isoformat(), **parameters},
+    papermill_run(
+        ROOT / "notebooks" / f"{name}.ipynb",
+        out,
+        ROOT / "notebooks",
+        {"orders_path": str(orders), "today": TODAY.isoformat(), **parameters},
     )
     done = nbformat.read(out, as_version=4)
     shown = [c.get("outputs", []) for c in done.cells], done.metadata.get("widgets", {})

@@ -16,7 +16,7 @@ from playwright.sync_api import sync_playwright
 
 from aliexp_lib import Setting
 from aliexp_lib.report import write_report
-from tests.conftest import CHROMIUM_ARGS
+from tests.conftest import CHROMIUM_ARGS, papermill_run
 
 SCRIPT = "<script>window.__pwned=1</script>"
 IMAGE = '<img src=x onerror="window.__pwned=2">'
@@ -158,7 +158,6 @@ def test_chart_labels_in_the_report_show_html_as_text(tmp_path, chromium):
 def test_chart_labels_of_a_notebook_show_html_as_text(tmp_path, chromium):
     """The overview notebook run by papermill; its charts (in its live output areas) drawn in a page."""
     import nbformat
-    import papermill
 
     from aliexp_lib.offline_page import PLOTLY_JSON, offline_html
 
@@ -166,13 +165,11 @@ def test_chart_labels_of_a_notebook_show_html_as_text(tmp_path, chromium):
     _chart_orders(orders)
     root = Path(__file__).resolve().parents[1]
     executed = tmp_path / "overview.ipynb"
-    papermill.execute_notebook(
-        str(root / "notebooks" / "overview.ipynb"),
-        str(executed),
-        parameters={"orders_path": str(orders), "today": TODAY.isoformat(), "calendar_path": str(tmp_path / "d.ics")},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(root / "notebooks"),
+    papermill_run(
+        root / "notebooks" / "overview.ipynb",
+        executed,
+        root / "notebooks",
+        {"orders_path": str(orders), "today": TODAY.isoformat(), "calendar_path": str(tmp_path / "d.ics")},
     )
     notebook = nbformat.read(executed, as_version=4)
     states = notebook.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"].values()
