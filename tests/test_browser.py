@@ -55,7 +55,7 @@ SERVER_START_TIMEOUT = 60.0  # seconds; the server normally answers in about 3 s
 KERNEL_TIMEOUT = 60.0  # kernel start and connection
 RUN_ALL_TIMEOUT = 90.0  # all cells; normally a few seconds
 UPDATE_TIMEOUT = 30.0  # one widget change answered by the kernel; normally well under 1 s
-POLL = 0.1  # seconds between two looks at a condition
+POLL = 0.03  # seconds between two looks at a condition (each look is one small evaluate in the page)
 
 
 # --------------------------------------------------------------------------- the server
