@@ -127,9 +127,10 @@ def test_aliexp_app_shows_the_weeks_actions_and_the_chooser_and_no_code(tmp_path
     ARTIFACTS.mkdir(exist_ok=True)
     orders = buyers_file(tmp_path)
     with command(tmp_path, "app", str(orders), "--today", "2026-03-01") as url, browser(tmp_path, chromium) as page:
-        said: list[str] = []  # the page's console errors and uncaught exceptions, for a failure's message
+        said: list[str] = []  # the page's console errors, uncaught exceptions, failed requests: for a failure's message
         page.on("console", lambda message: said.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: said.append(f"uncaught: {error}"))
+        page.on("requestfailed", lambda request: said.append(f"request failed: {request.url} ({request.failure})"))
         try:
             page.goto(url, wait_until="domcontentloaded")
             tables = wait_until(
