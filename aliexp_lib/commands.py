@@ -362,7 +362,9 @@ def app(args) -> tuple[str, tuple[str, ...]]:
         config.touch(mode=0o600)
         config.write_text(json.dumps({"Voila": {"token": token}}), encoding="utf-8")
         url = f"http://127.0.0.1:{port}/?token={token}"
-        done = labs.run_server(labs.voila_command(page, port), folder, port, url, not args.no_browser)
+        done = labs.run_server(
+            labs.voila_command(page, port), folder, port, url, not args.no_browser, env=labs.voila_env()
+        )
     return f"the page {done}", ()
 
 

@@ -32,6 +32,8 @@ APP_NAME = "aliexp.ipynb"
 #: The working folder's name, beside the orders file (or in the current folder without one).
 FOLDER_NAME = "aliexp-notebooks"
 START_TIMEOUT = 120.0  # seconds a server may take to answer on its port
+#: A Jupyter data folder holding our Voilà page template (``voila/templates/aliexp``).
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def shipped_notebooks() -> dict[str, dict[str, Any]]:
@@ -283,12 +285,15 @@ def lab_command(folder: Path, port: int) -> list[str]:
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={folder}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",  # no request to PyPI
         *_root(),
     ]
 
 
 def voila_command(notebook: Path, port: int) -> list[str]:
-    """Voilà serving ``notebook`` (code cells hidden: Voilà's default) on the loopback interface only."""
+    """Voilà serving ``notebook`` (code cells hidden: Voilà's default) on the loopback interface only,
+    with our page template (``templates/voila/templates/aliexp``: nothing fetched from a CDN; found
+    through ``voila_env``)."""
     return [
         *_server("voila.app"),
         str(notebook),
@@ -297,7 +302,13 @@ def voila_command(notebook: Path, port: int) -> list[str]:
         f"--port={port}",
         "--Voila.port_retries=0",
         "--VoilaConfiguration.strip_sources=True",
+        "--template=aliexp",
     ]
+
+
+def voila_env() -> dict[str, str]:
+    """``JUPYTER_PATH`` with our templates' data folder first, where Voilà finds ``--template=aliexp``."""
+    return {"JUPYTER_PATH": os.pathsep.join(filter(None, [str(TEMPLATES), os.environ.get("JUPYTER_PATH")]))}
 
 
 def _server(module: str) -> list[str]:

@@ -139,7 +139,6 @@ def serve_lab(tmp_path: Path) -> Iterator[Lab]:
         command = [
             *lab_command(tmp_path / "notebooks", port),  # as ``aliexp lab`` starts it
             "--LabApp.expose_app_in_browser=True",  # window.jupyterapp, to see the kernel's connection
-            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]
         start = log_path.stat().st_size if log_path.exists() else 0
         with open(log_path, "ab") as log:

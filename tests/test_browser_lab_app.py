@@ -35,7 +35,7 @@ def command(tmp_path: Path, *args: str) -> Iterator[str]:
     """Run ``aliexp ARGS --no-browser --port P``; yield the address it prints; stop it afterwards."""
     env = _lab_env(tmp_path, "unused")  # JUPYTER_* and IPYTHONDIR in tmp_path; the command makes its own token
     del env["JUPYTER_TOKEN"]
-    config = {"LabApp": {"expose_app_in_browser": True, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"}}
+    config = {"LabApp": {"expose_app_in_browser": True}}
     for name in ("jupyter_server_config.json", "jupyter_lab_config.json"):
         (tmp_path / "jupyter-config" / name).write_text(json.dumps(config), encoding="utf-8")
     argv = [sys.executable, "-m", "aliexp_lib", *args, "--no-browser", "--port", str(_free_port())]
@@ -75,6 +75,12 @@ def browser(tmp_path: Path, chromium: Path):
     return browser_page(tmp_path, chromium, 1280, 900, PAGE_TIMEOUT)
 
 
+def elsewhere(fetched: list[str], url: str) -> list[str]:
+    """The addresses of ``fetched`` (every request of a page) that are not the local server of ``url``."""
+    origin = "/".join(url.split("/")[:3])  # http://127.0.0.1:PORT
+    return [address for address in fetched if not address.startswith((origin + "/", "data:", "blob:"))]
+
+
 def buyers_file(tmp_path: Path) -> Path:
     orders = tmp_path / "Покупки" / "my orders.csv"
     orders.parent.mkdir()
@@ -92,6 +98,8 @@ def test_aliexp_lab_opens_the_overview_on_the_buyers_file_and_it_runs(tmp_path: 
     shipped = (REPO / "notebooks" / "overview.ipynb").read_bytes()
     with command(tmp_path, "lab", str(orders), "--today", "2026-03-01") as url, browser(tmp_path, chromium) as page:
         assert "/lab/tree/overview.ipynb?token=" in url
+        fetched: list[str] = []  # every address the page asks for: none but the local server's
+        page.on("request", lambda request: fetched.append(request.url))
         try:
             page.goto(url + "&reset", wait_until="domcontentloaded")
             state = wait_until(
@@ -113,6 +121,7 @@ def test_aliexp_lab_opens_the_overview_on_the_buyers_file_and_it_runs(tmp_path: 
             assert week_table(tables)
             assert panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
             panel.locator("table").first.scroll_into_view_if_needed(timeout=10_000)
+            assert elsewhere(fetched, url) == []
             page.screenshot(path=str(ARTIFACTS / "lab.png"))
         except BaseException:
             with contextlib.suppress(Exception):
@@ -131,6 +140,8 @@ def test_aliexp_app_shows_the_weeks_actions_and_the_chooser_and_no_code(tmp_path
         page.on("console", lambda message: said.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: said.append(f"uncaught: {error}"))
         page.on("requestfailed", lambda request: said.append(f"request failed: {request.url} ({request.failure})"))
+        fetched: list[str] = []  # every address the page asks for: none but the local server's
+        page.on("request", lambda request: fetched.append(request.url))
         try:
             page.goto(url, wait_until="domcontentloaded")
             tables = wait_until(
@@ -147,6 +158,7 @@ def test_aliexp_app_shows_the_weeks_actions_and_the_chooser_and_no_code(tmp_path
                 assert code not in text, code
             assert page.locator(".jp-InputArea-editor, .cm-editor, .CodeMirror").count() == 0
             assert "Traceback" not in text and "Error" not in text
+            assert elsewhere(fetched, url) == []
             page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=False)
             page.locator("table.aliexp-ranking").first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "app-chooser.png"))

@@ -114,6 +114,15 @@ def test_the_servers_listen_on_the_loopback_interface_only(tmp_path):
     assert "--Voila.ip=127.0.0.1" in labs.voila_command(tmp_path / "a.ipynb", 8866)
 
 
+def test_the_servers_ask_nothing_of_the_internet():
+    # JupyterLab's default update check asks PyPI from the server, out of the browser's sight (the
+    # browser tests check what the pages ask for); Voila's own page template fetches Font Awesome.
+    assert "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate" in labs.lab_command(Path("."), 8888)
+    assert "--template=aliexp" in labs.voila_command(Path("a.ipynb"), 8866)
+    template = labs.TEMPLATES / "voila" / "templates" / "aliexp" / "index.html.j2"
+    assert template.is_file() and str(labs.TEMPLATES) in labs.voila_env()["JUPYTER_PATH"]
+
+
 def test_a_bad_parameters_cell_is_refused():
     with pytest.raises(InputError, match="parameters"):
         labs.set_parameters({"cells": []}, {"orders_path": "x"})
