@@ -1,15 +1,33 @@
 """A real browser on the notebooks that respond without a cell re-run: pasted tracking numbers get
 their verdicts, a recorded event changes the week's table (served by JupyterLab as in
-``tests/test_browser.py``, whose helpers these tests share)."""
+``tests/test_browser.py``, whose helpers these tests share).
+
+The tests share one JupyterLab and one page (its front end loads once: ~3 s of Chromium a test), each
+on its own copy of the notebooks and the sample (a case log of its own), opened in the page's JupyterLab.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page
 
-from tests.test_browser import PANEL, UPDATE_TIMEOUT, lab_page, run_notebook, screenshot, wait_until
+from tests.test_browser import (
+    PANEL,
+    UPDATE_TIMEOUT,
+    Lab,
+    browser_page,
+    copy_notebooks,
+    pictured,
+    run_notebook,
+    screenshot,
+    serve_lab,
+    wait_until,
+)
 
 # Tables the page shows inside widgets' own output areas, read in one go.
 AREA_TABLES = """(panelSelector) => {
@@ -28,9 +46,26 @@ def areas(page: Page) -> dict:
     return page.evaluate(AREA_TABLES, PANEL) or {}
 
 
-def test_pasted_tracking_numbers_get_their_verdicts_without_running_a_cell(tmp_path: Path, chromium: Path) -> None:
-    with lab_page(tmp_path, chromium, "checks") as (page, lab):
-        run_notebook(page, lab, "checks.ipynb")
+@pytest.fixture(scope="module")
+def shared_lab(tmp_path_factory, chromium: Path) -> Iterator[tuple[Page, Lab, Path]]:
+    """One JupyterLab on a folder of the tests' copies, and one headless Chromium page."""
+    root = tmp_path_factory.mktemp("lab")
+    with serve_lab(root, root) as lab, browser_page(root, chromium, 1400, 1000, UPDATE_TIMEOUT) as page:
+        yield page, lab, root
+
+
+@contextlib.contextmanager
+def lab_copy(shared_lab: tuple[Page, Lab, Path], shot: str) -> Iterator[tuple[Page, Lab, str]]:
+    """The shared page and JupyterLab, and the folder (``<shot>/notebooks``) of this test's own copy."""
+    page, lab, root = shared_lab
+    copy_notebooks(root / shot)
+    with pictured(page, shot):
+        yield page, lab, f"{shot}/notebooks"
+
+
+def test_pasted_tracking_numbers_get_their_verdicts_without_running_a_cell(shared_lab) -> None:
+    with lab_copy(shared_lab, "checks") as (page, lab, folder):
+        run_notebook(page, lab, f"{folder}/checks.ipynb")
         box = page.locator(PANEL).locator(".widget-textarea textarea")
         first = wait_until(
             "the tracking checker's verdicts",
@@ -64,9 +99,9 @@ def _escalation_rows(state: dict) -> list[list[str]]:
     return [row for row in week if ORDER in row and ESCALATION in row]
 
 
-def test_recording_an_event_changes_the_week_table_without_running_a_cell(tmp_path: Path, chromium: Path) -> None:
-    with lab_page(tmp_path, chromium, "overview") as (page, lab):
-        run_notebook(page, lab, "overview.ipynb")
+def test_recording_an_event_changes_the_week_table_without_running_a_cell(shared_lab) -> None:
+    with lab_copy(shared_lab, "overview") as (page, lab, folder):
+        run_notebook(page, lab, f"{folder}/overview.ipynb")
         before = wait_until(
             "the week's table with the overdue escalation",
             lambda: areas(page),
@@ -96,11 +131,9 @@ def test_recording_an_event_changes_the_week_table_without_running_a_cell(tmp_pa
         screenshot(page, ".widget-button", "overview")
 
 
-def test_a_pasted_column_of_events_is_recorded_in_one_step_without_running_a_cell(
-    tmp_path: Path, chromium: Path
-) -> None:
-    with lab_page(tmp_path, chromium, "overview-many") as (page, lab):
-        run_notebook(page, lab, "overview.ipynb")
+def test_a_pasted_column_of_events_is_recorded_in_one_step_without_running_a_cell(shared_lab) -> None:
+    with lab_copy(shared_lab, "overview-many") as (page, lab, folder):
+        run_notebook(page, lab, f"{folder}/overview.ipynb")
         wait_until(
             "the week's table with the overdue escalation",
             lambda: areas(page),
