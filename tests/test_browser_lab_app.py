@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.test_browser import KERNEL_STATE, RUN_ALL, _free_port, _lab_env, _stop, browser_page, wait_until
+from tests.browser import KERNEL_STATE, RUN_ALL, _free_port, _lab_env, _stop, browser_page, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

@@ -1,6 +1,6 @@
-"""A real browser on the notebooks that respond without a cell re-run: pasted tracking numbers get
-their verdicts, a recorded event changes the week's table (served by JupyterLab as in
-``tests/test_browser.py``, whose helpers these tests share).
+"""A real browser on the notebooks that respond without a cell re-run: the chooser redraws one table
+and one chart for another order or offer, pasted tracking numbers get their verdicts, a recorded
+event changes the week's table (served by JupyterLab with the helpers of ``tests/browser.py``).
 
 The tests share one JupyterLab and one page (its front end loads once: ~3 s of Chromium a test), each
 on its own copy of the notebooks and the sample (a case log of its own), opened in the page's JupyterLab.
@@ -16,12 +16,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
-from tests.test_browser import (
+from tests.browser import (
     PANEL,
     UPDATE_TIMEOUT,
     Lab,
     browser_page,
     copy_notebooks,
+    drive_chooser,
     pictured,
     run_notebook,
     screenshot,
@@ -61,6 +62,11 @@ def lab_copy(shared_lab: tuple[Page, Lab, Path], shot: str) -> Iterator[tuple[Pa
     copy_notebooks(root / shot)
     with pictured(page, shot):
         yield page, lab, f"{shot}/notebooks"
+
+
+def test_switching_orders_and_moving_the_offer_redraws_one_table_and_one_chart(shared_lab) -> None:
+    with lab_copy(shared_lab, "chooser") as (page, lab, folder):
+        drive_chooser(page, lab, f"{folder}/resolution_chooser.ipynb")
 
 
 def test_pasted_tracking_numbers_get_their_verdicts_without_running_a_cell(shared_lab) -> None:

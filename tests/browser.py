@@ -1,4 +1,5 @@
-"""A real browser drives the resolution chooser notebook served by JupyterLab.
+"""What the browser tests share: JupyterLab serving the notebooks, a headless Chromium page on it, and
+the drive of the resolution chooser (``tests/test_browser_live.py`` runs it).
 
 JupyterLab runs in a subprocess on a free loopback port, with a random token, on a temporary
 copy of ``notebooks/`` and ``data/`` and with its config, data, runtime and IPython folders in
@@ -39,7 +40,6 @@ from tests.conftest import CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-NOTEBOOK = "resolution_chooser.ipynb"
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"  # trap 2: restored tabs stay in the DOM, hidden
 
 # A cheap defective watch band: price 600 RUB, the seller offers 300. At 300 the dispute
@@ -339,17 +339,6 @@ def browser_page(tmp_path: Path, chromium: Path, width: int, height: int, timeou
 
 
 @contextlib.contextmanager
-def lab_page(tmp_path: Path, chromium: Path, shot: str) -> Iterator[tuple[Page, Lab]]:
-    """JupyterLab and a headless Chromium page; ``tests/artifacts/<shot>-failure.png`` if the body fails."""
-    with (
-        serve_lab(tmp_path) as lab,
-        browser_page(tmp_path, chromium, 1400, 1000, UPDATE_TIMEOUT) as page,
-        pictured(page, shot),
-    ):
-        yield page, lab
-
-
-@contextlib.contextmanager
 def pictured(page: Page, shot: str) -> Iterator[None]:
     """``tests/artifacts/<shot>-failure.png`` if the body fails (and no picture of an earlier run left)."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -406,16 +395,12 @@ def screenshot(page: Page, selector: str, shot: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{shot}.png"))
 
 
-# --------------------------------------------------------------------------- the test
+# --------------------------------------------------------------------------- the chooser's drive
 
 
-def test_switching_orders_and_moving_the_offer_redraws_one_table_and_one_chart(tmp_path: Path, chromium: Path) -> None:
-    with lab_page(tmp_path, chromium, "chooser") as (page, lab):
-        _drive(page, lab)
-
-
-def _drive(page: Page, lab: Lab) -> None:
-    run_notebook(page, lab, NOTEBOOK)
+def drive_chooser(page: Page, lab: Lab, notebook: str) -> None:
+    """Run the chooser ``notebook``, switch orders and move the seller's offer (see the module's text)."""
+    run_notebook(page, lab, notebook)
 
     # The widgets rendered (the lab extensions were found) and the first answer is shown.
     page.evaluate(TRACK_KERNEL)
