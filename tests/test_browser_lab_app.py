@@ -88,6 +88,11 @@ def buyers_file(tmp_path: Path) -> Path:
     return orders
 
 
+#: The font each button's icon is drawn in.
+ICON_FONTS = """() => Array.from(document.querySelectorAll('.widget-button i.fa'),
+    icon => getComputedStyle(icon, '::before').fontFamily)"""
+
+
 def week_table(tables: list[dict]) -> dict | None:
     return next((t for t in tables if {"Item", "Due"} <= set(t["header"]) and t["rows"] > 0), None)
 
@@ -159,6 +164,9 @@ def test_aliexp_app_shows_the_weeks_actions_and_the_chooser_and_no_code(tmp_path
             assert page.locator(".jp-InputArea-editor, .cm-editor, .CodeMirror").count() == 0
             assert "Traceback" not in text and "Error" not in text
             assert elsewhere(fetched, url) == []
+            # The buttons' icons come from the page's own Font Awesome (none from a CDN, above).
+            icons = page.evaluate(ICON_FONTS)
+            assert icons and all("Font Awesome" in font for font in icons), icons
             page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=False)
             page.locator("table.aliexp-ranking").first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "app-chooser.png"))
