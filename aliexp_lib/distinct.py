@@ -49,7 +49,7 @@ def per_distinct(text: pd.Series, parse, problems: Problems | None = None, categ
     """
     codes, uniques = pd.factorize(text, sort=False)
     values = pd.Series(uniques, dtype=str)
-    result = parse(values) if problems is None else parse(values, _Rows(problems, text, codes))
+    result = parse(values) if problems is None else parse(values, _Rows(problems, text, codes, len(uniques)))
 
     def spread(item):
         if not isinstance(item, pd.Series):
@@ -65,14 +65,12 @@ def per_distinct(text: pd.Series, parse, problems: Problems | None = None, categ
 class _Rows:
     """``Problems`` seen through distinct values: flags and line lists go to every row holding the value."""
 
-    def __init__(self, problems: Problems, text: pd.Series, codes: np.ndarray):
-        self.problems, self.text, self.codes = problems, text, codes
+    def __init__(self, problems: Problems, text: pd.Series, codes: np.ndarray, distinct: int):
+        self.problems, self.text, self.codes, self.distinct = problems, text, codes, distinct
 
     def flag(self, bad, values: pd.Series, column: str, message: str) -> None:
-        bad = np.asarray(bad, dtype=bool)
-        if bad.any():
-            wrong = np.zeros(int(self.codes.max()) + 1, bool)
-            wrong[values.index.to_numpy()[bad]] = True
+        wrong = _flagged(bad, values, self.distinct)
+        if wrong is not None:
             self.problems.flag(wrong[self.codes], self.text, column, message)
 
     def warn(self, message: str) -> None:
@@ -145,14 +143,22 @@ class _Said:
         self.flags: list[tuple[np.ndarray, str]] = []
 
     def flag(self, bad, values: pd.Series, column: str, message: str) -> None:
-        bad = np.asarray(bad, dtype=bool)
-        if bad.any():
-            wrong = np.zeros(self.size, bool)
-            wrong[values.index.to_numpy()[bad]] = True
+        wrong = _flagged(bad, values, self.size)
+        if wrong is not None:
             self.flags.append((wrong, message))
 
     def warn(self, message: str) -> None:
         raise TypeError(f"per_distinct_columns: a parse must not warn (which column?): {message}")
+
+
+def _flagged(bad, values: pd.Series, size: int) -> np.ndarray | None:
+    """Which of ``size`` distinct values a parse flagged: True at ``values``' index where ``bad``; None if none."""
+    bad = np.asarray(bad, dtype=bool)
+    if not bad.any():
+        return None
+    wrong = np.zeros(size, bool)
+    wrong[values.index.to_numpy()[bad]] = True
+    return wrong
 
 
 __all__ = ["per_distinct", "per_distinct_columns"]

@@ -228,7 +228,7 @@ def _each(raw: dict[str, pd.Series], column: str, parse, problems: Problems, mis
     """``parse(values, rows)`` once per distinct value of ``column`` (``distinct.per_distinct``), or
     ``missing`` when the table has no such column or only empty cells in it (as an export's converted
     columns often are: an empty cell reads as a missing value)."""
-    if column not in raw or not has_text(raw[column]):
+    if not _filled(raw, column):
         return missing
     return per_distinct(raw[column], parse, problems, categorical=False)
 
@@ -236,8 +236,13 @@ def _each(raw: dict[str, pd.Series], column: str, parse, problems: Problems, mis
 def _all(raw: dict[str, pd.Series], names, parse, problems: Problems, missing: pd.Series) -> dict[str, pd.Series]:
     """``parse(values, rows)`` once for the distinct values of every column of ``names`` that has text
     (``distinct.per_distinct_columns``: a book's date columns share their days); ``missing`` for the rest."""
-    present = [column for column in names if column in raw and has_text(raw[column])]
+    present = [column for column in names if _filled(raw, column)]
     return dict.fromkeys(names, missing) | per_distinct_columns(raw, present, parse, problems)
+
+
+def _filled(raw: dict[str, pd.Series], column: str) -> bool:
+    """Whether ``raw`` has ``column`` with a cell that is not empty."""
+    return column in raw and has_text(raw[column])
 
 
 def _control_characters(cells: dict[str, pd.Series], problems: Problems) -> None:
