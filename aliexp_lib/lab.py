@@ -293,7 +293,13 @@ def lab_command(folder: Path, port: int) -> list[str]:
 def voila_command(notebook: Path, port: int) -> list[str]:
     """Voilà serving ``notebook`` (code cells hidden: Voilà's default) on the loopback interface only,
     with our page template (``templates/voila/templates/aliexp``: nothing fetched from a CDN; found
-    through ``voila_env``)."""
+    through ``voila_env``).
+
+    The page renders progressively: it shows at once, each cell's output arriving as it runs, every
+    widget drawn when its model reaches the page. Voilà's default (the whole notebook run, then the
+    page's widgets restored from the kernel in one go) sometimes left a busy machine's page with its
+    first widgets only and "Error displaying widget: model not found" for the rest (seen here about
+    one load in twenty while other work held the cores)."""
     return [
         *_server("voila.app"),
         str(notebook),
@@ -302,6 +308,7 @@ def voila_command(notebook: Path, port: int) -> list[str]:
         f"--port={port}",
         "--Voila.port_retries=0",
         "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.progressive_rendering=True",  # see above: no restore of the widgets at the end
         "--template=aliexp",
     ]
 
