@@ -96,6 +96,18 @@ def test_the_app_page_is_the_overview_then_the_chooser_on_the_buyers_file(orders
     assert f'calendar_path = "{orders.resolve().with_name("deadlines.ics")}"' in source
     assert "Chooser(analysis)" in source and "page.week()" in source
     assert "parameters` cell" not in source  # no words about cells on a page without cells
+    # Voila's progressive rendering (lab.voila_command) drops what a cell shows after a widget whose
+    # model has not reached the page yet: a cell's widget is its last statement, nothing shown after it.
+    widgets = 0
+    for cell in (c for c in cells if c["cell_type"] == "code"):
+        body = ast.parse("".join(cell["source"])).body
+        for number, statement in enumerate(body):
+            call = statement.value if isinstance(statement, ast.Expr) else None
+            func = call.func if isinstance(call, ast.Call) else None
+            if isinstance(func, ast.Attribute) and (func.attr == "widget" or ast.unparse(func.value) == "page"):
+                widgets += 1
+                assert number == len(body) - 1, ast.unparse(statement)
+    assert widgets == 7  # the week, the timeline, the money, the missing dates, the calendar, the form, the chooser
 
 
 def test_an_empty_today_is_the_local_date():
