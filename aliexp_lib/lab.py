@@ -298,8 +298,8 @@ def voila_command(notebook: Path, port: int) -> list[str]:
     The page renders progressively: it shows at once, each cell's output arriving as it runs, every
     widget drawn when its model reaches the page. Voilà's default (the whole notebook run, then the
     page's widgets restored from the kernel in one go) sometimes left a busy machine's page with its
-    first widgets only and "Error displaying widget: model not found" for the rest (seen here about
-    one load in twenty while other work held the cores)."""
+    first widgets only and "Error displaying widget: model not found" for the rest (seen here in 3 of
+    about 110 loads while other work held the cores)."""
     return [
         *_server("voila.app"),
         str(notebook),

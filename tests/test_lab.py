@@ -128,7 +128,7 @@ def test_the_servers_listen_on_the_loopback_interface_only(tmp_path):
 
 def test_the_app_page_draws_each_widget_when_its_model_arrives():
     # Voila's default restores every widget from the kernel once the notebook has run; on a busy
-    # machine that left some of the page's widgets "not found" (1 load in ~20 under load here).
+    # machine that left some of the page's widgets "not found" (3 of ~110 loads under load here).
     # Progressive rendering draws each widget when its model reaches the page instead.
     assert "--VoilaConfiguration.progressive_rendering=True" in labs.voila_command(Path("a.ipynb"), 8866)
 
