@@ -5,8 +5,10 @@ from __future__ import annotations
 import compileall
 import contextlib
 import datetime as dt
+import fcntl
 import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -190,21 +192,66 @@ def install_chromium() -> str:
     return ""
 
 
+#: Held while one process looks for the browser and installs it. xdist's workers each ask at once, and two
+#: apt-gets at once fail on apt's lock: on a machine without Chromium the loser stopped the run, killing
+#: the winner's dpkg midway ("dpkg was interrupted" on every later try).
+INSTALL_LOCK = Path(tempfile.gettempdir()) / "aliexp-tests-chromium.lock"
+
+
+def chromium_or_problem() -> tuple[Path | None, str]:
+    """The browser, found or else installed, by one process at a time (``INSTALL_LOCK``); None and what
+    went wrong where none can be had."""
+    with open(INSTALL_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        found = find_chromium()
+        if found is not None:
+            return found, ""
+        problem = install_chromium()
+        return find_chromium(), problem
+
+
+def stop_without_chromium(problem: str) -> None:
+    """Stop the run with one line saying what to install (exit status 3)."""
+    pytest.exit(
+        f"The browser tests need Chromium or Chrome and none is installed ({problem or 'not found'}): "
+        "run `sudo apt-get install -y chromium` (Debian/Ubuntu) or install Google Chrome, then the tests again.",
+        returncode=3,
+    )
+
+
+#: A test or fixture that takes the browser: ``def name(..., chromium, ...)`` at the start of a line.
+_TAKES_CHROMIUM = re.compile(r"^\s*def \w+\([^)]*\bchromium\b", re.MULTILINE)
+
+
+def wants_chromium(config) -> bool:
+    """Whether a test file the run was given (``config.args``: paths, ``file::test``) takes the browser.
+    Read as text: the process that starts xdist's workers collects no test itself."""
+    for arg in config.args:
+        path = config.invocation_params.dir / arg.split("::")[0]
+        files = sorted(path.rglob("test_*.py")) if path.is_dir() else [path] if path.suffix == ".py" else []
+        if any(_TAKES_CHROMIUM.search(file.read_text(encoding="utf-8")) for file in files if file.is_file()):
+            return True
+    return False
+
+
+def pytest_sessionstart(session):
+    """With xdist, the process that starts the workers finds or installs the browser first, once: a worker
+    that stops the run (no browser to be had) ends it in an internal error that hides the reason."""
+    config = session.config
+    if hasattr(config, "workerinput") or not config.pluginmanager.hasplugin("dsession") or not wants_chromium(config):
+        return
+    found, problem = chromium_or_problem()
+    if found is None:
+        stop_without_chromium(problem)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Path:
     """The browser the browser tests drive: found, else Debian's ``chromium`` installed (as root or with
     sudo), else the run stops with one line saying what to install. Never ``playwright install``."""
-    found = find_chromium()
+    found, problem = chromium_or_problem()
     if found is None:
-        problem = install_chromium()
-        found = find_chromium()
-        if found is None:
-            pytest.exit(
-                f"The browser tests need Chromium or Chrome and none is installed ({problem or 'not found'}): "
-                "run `sudo apt-get install -y chromium` (Debian/Ubuntu) or install Google Chrome, then the tests "
-                "again.",
-                returncode=3,
-            )
+        stop_without_chromium(problem)
     return found
 
 
