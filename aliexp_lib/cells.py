@@ -302,6 +302,8 @@ def flag_duplicates(order_id: pd.Series, problems: Problems, column: str = "orde
     >>> problems.problems
     [(2, 0, 'order_id', '81', 'duplicate order_id, first on line 2')]
     """
+    if len(pd.unique(order_id)) == len(order_id):  # all distinct, as usual: one hash pass, half ``duplicated``'s
+        return
     again = np.asarray(order_id.duplicated(keep="first") & (order_id != ""), dtype=bool)
     if not again.any():
         return
