@@ -4,7 +4,8 @@ Second floor of "orders in", above ``schema`` and ``cells``: it decodes the byte
 with a BOM, or Windows-1251 from Russian Excel), finds the delimiter, parses the CSV (naming every
 ragged line or unclosed quote) or opens the first sheet of a workbook (formulas read as their saved
 values, merged cells), and says where each row is in the file (``cells.Lines``). It checks no
-value: ``validate`` does that, for this table and for every importer's.
+value: ``validate`` does that, for this table and for every importer's (a date column holding
+nothing but ``YYYY-MM-DD`` comes as dates, parsed by Arrow with the rest, ``arrow_csv``).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.arrow_csv import arrow_parse, one_line_records
+from aliexp_lib.arrow_csv import arrow_parse, header_names, one_line_records
 from aliexp_lib.cells import Lines, csv_field_limit, csv_record_lines, short
 from aliexp_lib.errors import CellError, InputError, out_of_memory_said
 from aliexp_lib.memory_guard import check_fits
 from aliexp_lib.native_xlsx import read_xlsx
+from aliexp_lib.schema import CALENDAR_COLUMNS
 
 #: Characters no order book holds: C0 and C1 controls but tab, line feed and carriage return.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -41,7 +43,8 @@ def read_native(path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
     Returns
     -------
     raw : pandas.DataFrame
-        Text cells, header as column names (as written); checked by ``validate.validate``.
+        Text cells, header as column names (as written; a CSV's columns of ISO dates as ``datetime64``);
+        checked by ``validate.validate``.
     lines : cells.Lines
         Where each row is in the file.
     warnings : list of str
@@ -97,7 +100,6 @@ def csv_cells(data: bytes, path: Path) -> tuple[pd.DataFrame, Lines, list[str]]:
     _check_width(data[:_HEAD].decode("utf-8-sig", errors="ignore"), delimiter, path)
     with csv_field_limit():
         raw = _parse_csv(data, delimiter, path)
-    raw = _header_from_first_row(raw)
     if raw.empty:
         notes.append(f"{path}: the file has a header line and no orders")
     numbers = one_line_records(data, len(raw) + 1)  # then the file's bytes need not be kept for messages
@@ -275,9 +277,10 @@ def pandas_parse(data: bytes, delimiter: str) -> pd.DataFrame:
 
 
 def _parse_csv(data: bytes, delimiter: str, path: Path) -> pd.DataFrame:
-    """Every record of UTF-8 ``data`` as text cells (pandas' C parser, header as the first row); an
-    error naming each ragged line or an unclosed quote."""
-    raw = arrow_parse(data, delimiter)
+    """Every record of UTF-8 ``data`` as cells, the header's names as column names (Arrow's reader,
+    columns of ISO dates as dates, else pandas' C parser); an error naming each ragged line or an
+    unclosed quote."""
+    raw = arrow_parse(data, delimiter, CALENDAR_COLUMNS)
     if raw is not None:
         return raw
     try:
@@ -293,7 +296,7 @@ def _parse_csv(data: bytes, delimiter: str, path: Path) -> pd.DataFrame:
         raise InputError(f"{path}: not a readable CSV table ({exc})") from None
     if not _evenly_shaped(data, delimiter, raw):
         _check_shape(_text(data), delimiter, path)
-    return raw
+    return _header_from_first_row(raw)
 
 
 def _evenly_shaped(data: bytes, delimiter: str, raw: pd.DataFrame) -> bool:
@@ -372,8 +375,6 @@ def _header_from_first_row(raw: pd.DataFrame) -> pd.DataFrame:
     """The first row as column names (read with ``header=None`` so repeated names are not renamed)."""
     if raw.empty:
         return raw
-    names = [("" if pd.isna(n) else str(n)).strip() for n in raw.iloc[0]]
-    names = [n or f"unnamed_{position}" for position, n in enumerate(names, start=1)]
     body = raw.iloc[1:].reset_index(drop=True)
-    body.columns = names
+    body.columns = header_names(raw.iloc[0].tolist())
     return body

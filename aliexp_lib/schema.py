@@ -45,6 +45,8 @@ DATE_COLUMNS = (
     "refund_received_at",
     *ENDING_COLUMNS,
 )
+#: Every column of calendar dates: the events and the day the store opened.
+CALENDAR_COLUMNS = (*DATE_COLUMNS, "store_opened_at")
 #: Whole numbers of days.
 DAY_COLUMNS = ("protection_days", "extension_days")
 TEXT_COLUMNS = ("store", "title", "shipping_method", "tracking_number", "payment_method")

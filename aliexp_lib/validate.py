@@ -26,20 +26,20 @@ from babel import Locale
 from aliexp_lib.cells import Lines, Problems, flag_duplicates, short
 from aliexp_lib.chronology import KEPT, out_of_order
 from aliexp_lib.column_scan import arrow_text, edge_space, has_control, has_text, is_in
+from aliexp_lib.date_columns import calendar_columns, cell_text, read_as_dates
 from aliexp_lib.distinct import per_distinct, per_distinct_columns
 from aliexp_lib.errors import InputError
 from aliexp_lib.money import Money, known_currencies, minor_digits
 from aliexp_lib.schema import (
     AMOUNT_COLUMNS,
     COUNT_COLUMNS,
-    DATE_COLUMNS,
     DAY_COLUMNS,
     PERCENT_COLUMNS,
     PROBLEMS,
     SCHEMA,
     TEXT_COLUMNS,
 )
-from aliexp_lib.values import NATIVE_CURRENCIES, NATIVE_DATES, read_currencies, read_dates
+from aliexp_lib.values import NATIVE_CURRENCIES, read_currencies
 
 _DECIMAL = re.compile(r"^[0-9]{1,12}(?:[.,][0-9]+)?$")
 _WHOLE = re.compile(r"^[0-9]{1,9}(?:\.0+)?$")
@@ -192,7 +192,7 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
         columns[f"{column}_minor"] = _amount(cells, column, currency, problems)
     columns["currency"] = currency.where(currency != "", pd.NA)
     no_date = pd.Series(np.full(len(index), np.datetime64("NaT"), "datetime64[s]"), index=index)
-    columns.update(_all(cells, (*DATE_COLUMNS, "store_opened_at"), _dates, problems, no_date))
+    columns.update(calendar_columns(cells, problems, no_date))
     no_number = pd.Series(pd.NA, index=index, dtype="Int64")
     counts = _all(cells, (*DAY_COLUMNS, *COUNT_COLUMNS), _days, problems, no_number)
     counts["extension_days"] = counts["extension_days"].fillna(0)  # no extension: 0 days
@@ -202,8 +202,8 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
     columns["destination"] = _each(cells, "destination", _destination, problems, pd.Series("", index=index))
     for i, earlier, later in out_of_order(columns).itertuples(index=False):
         problems.warn(
-            f"{problems.where(int(i))}: {later} {cells[later].iat[i]} is before {earlier} {cells[earlier].iat[i]}; "
-            f"{KEPT}"
+            f"{problems.where(int(i))}: {later} {cell_text(cells[later], i)} is before {earlier} "
+            f"{cell_text(cells[earlier], i)}; {KEPT}"
         )
     table = pd.DataFrame(columns, index=index, copy=False)  # each column as made: no 2-D copy
     known = set(SCHEMA)
@@ -242,14 +242,16 @@ def _all(raw: dict[str, pd.Series], names, parse, problems: Problems, missing: p
 
 def _filled(raw: dict[str, pd.Series], column: str) -> bool:
     """Whether ``raw`` has ``column`` with a cell that is not empty."""
-    return column in raw and has_text(raw[column])
+    if column not in raw:
+        return False
+    return bool(raw[column].notna().any()) if read_as_dates(raw[column]) else has_text(raw[column])
 
 
 def _control_characters(cells: dict[str, pd.Series], problems: Problems) -> None:
     """NUL in a cell is an error (a damaged or binary file); other control characters are replaced
     by spaces in ``cells``, with a warning per column."""
     for column, values in cells.items():
-        if not has_control(values):  # one scan; cells are looked at only if needed
+        if read_as_dates(values) or not has_control(values):  # one scan; cells are looked at only if needed
             continue
         nul = values.str.contains("\x00", regex=False).to_numpy()
         problems.flag(nul, values, column, "contains a NUL character (\\x00); the file is damaged or not text")
@@ -280,7 +282,7 @@ def _normalise_header(raw: pd.DataFrame, source: str) -> pd.DataFrame:
 
 def _strip(column: pd.Series) -> pd.Series:
     """``column`` without leading and trailing white space (one scan of the column first: usually none)."""
-    if not edge_space(column):
+    if read_as_dates(column) or not edge_space(column):
         return column
     return pd.Series([v.strip() for v in column.tolist()], index=column.index, dtype=column.dtype)
 
@@ -288,14 +290,6 @@ def _strip(column: pd.Series) -> pd.Series:
 def _match(text: pd.Series, pattern: re.Pattern) -> pd.Series:
     """Which cells are not empty and match ``pattern`` (run on distinct values: see ``distinct.per_distinct``)."""
     return pd.Series([bool(v) and pattern.match(v) is not None for v in text.tolist()], index=text.index, dtype=bool)
-
-
-def _dates(values: pd.Series, rows) -> pd.Series:
-    """Calendar dates (``datetime64[s]``, NaT where empty) as ``values.NATIVE_DATES`` reads them."""
-    parsed, _ = read_dates(values, rows, "", NATIVE_DATES)
-    days = np.full(len(values), np.datetime64("NaT"), "datetime64[D]")
-    days[parsed.index.to_numpy()] = parsed.to_numpy().astype("datetime64[D]")
-    return pd.Series(days.astype("datetime64[s]"), index=values.index)
 
 
 def _days(text: pd.Series, rows) -> pd.Series:

@@ -20,18 +20,38 @@ def pandas_cells(data: bytes, delimiter: str) -> list[list[str]]:
 
 
 field = st.text(alphabet=st.sampled_from(list('ab ,;"\n\r\té')), max_size=5)
+#: Cells of a date column: ISO calendar dates, empty, and what only the validator may read or refuse.
+day = st.sampled_from(
+    [
+        "2026-03-01",
+        "2024-02-29",
+        "",
+        " 2026-03-01\t",
+        "  ",
+        "2026-02-30",
+        "01.03.2026",
+        "2026-3-1",
+        "\x0b2026-03-01",
+        "NA",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(field, min_size=2, max_size=2), min_size=1, max_size=6), st.sampled_from([",", ";"]))
+@given(st.lists(st.tuples(field, field, day), min_size=1, max_size=6), st.sampled_from([",", ";"]))
 def test_arrow_reads_what_pandas_reads_or_steps_aside(rows, delimiter):
-    data = "\n".join(delimiter.join(row) for row in [["order_id", "title"], *rows]).encode("utf-8")
-    cells = arrow_parse(data, delimiter)
+    data = "\n".join(delimiter.join(row) for row in [("order_id", "title", "paid_at"), *rows]).encode("utf-8")
+    cells = arrow_parse(data, delimiter, {"paid_at"})
     if cells is None:
         return
+    expected = pandas_cells(data, delimiter)
+    assert list(cells.columns) == expected[0]
+    if cells["paid_at"].dtype.kind == "M":  # as dates: each cell's own day, only if all are ISO days (Arrow trims
+        cells["paid_at"] = cells["paid_at"].dt.strftime("%Y-%m-%d").fillna("")  # spaces and tabs, as strip would)
+        assert {row[2].strip() for row in rows} <= {"2026-03-01", "2024-02-29", ""}
     # the same cells once stripped, as validate strips every cell (pandas drops only the leading spaces)
     stripped = [[cell.strip() for cell in row] for row in cells.values.tolist()]
-    assert stripped == [[cell.strip() for cell in row] for row in pandas_cells(data, delimiter)]
+    assert stripped == [[cell.strip() for cell in row] for row in expected[1:]]
 
 
 def test_a_quote_after_a_space_or_a_ragged_line_is_left_to_pandas():
@@ -39,7 +59,7 @@ def test_a_quote_after_a_space_or_a_ragged_line_is_left_to_pandas():
     assert arrow_parse(b"order_id,title\n81,a,b\n", ",") is None
     assert arrow_parse(b"order_id,title\n81\n", ",") is None
     assert arrow_parse(b'order_id,title\n81,"x"\n', ",") is None  # any quote: pandas' way
-    assert arrow_parse(b"order_id,title\n81,x\n", ",").values.tolist()[1] == ["81", "x"]
+    assert arrow_parse(b"order_id,title\n81,x\n", ",").values.tolist() == [["81", "x"]]
 
 
 @pytest.mark.parametrize(
@@ -91,3 +111,42 @@ def test_whole_column_scans_agree_with_python_on_any_text(cells):
         values = column.tolist()
         assert edge_space(column) is any(v != v.strip() for v in values)
         assert has_control(column) is any(CONTROL.search(v) is not None for v in values)
+
+
+#: Orders whose dates Arrow reads as dates: one received before it was shipped (a warning), a day with
+#: spaces around it, empty cells, a store's opening day; the title of the last row is what the cases change.
+DATED = (
+    "order_id,title,ordered_at,shipped_at,received_at,store_opened_at\n"
+    "81,cable,2026-01-05,2026-01-09,2026-01-07,2019-04-01\n"
+    "82,lamp,2026-01-06, 2026-01-10 ,,\n"
+    "83,{title},2026-01-07,,,2021-11-30\n"
+)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{}, {"2026-01-07,,,": "2026-01-07,1999-12-31,,"}, {"2019-04-01": "01.04.2019"}],
+    ids=["dates as dates", "a day out of bounds: refused", "one date not ISO: all as text"],
+)
+def test_a_book_reads_the_same_with_its_dates_read_as_dates_or_as_text(tmp_path, change):
+    """The same file through Arrow (dates as dates) and through pandas' reader (a quoted title: every cell
+    text): the same table and warnings, or the same refusal."""
+    text = DATED
+    for old, new in change.items():
+        text = text.replace(old, new)
+    results = []
+    for name, title in (("arrow.csv", "mug"), ("pandas.csv", '"mug"')):
+        path = tmp_path / name
+        path.write_text(text.format(title=title), encoding="utf-8")
+        try:
+            book = load_orders(path)
+            results.append((book.table, [w.replace(str(path), "FILE") for w in book.warnings]))
+        except CellError as error:
+            results.append((None, str(error).replace(str(path), "FILE")))
+    (arrow_table, arrow_said), (pandas_table, pandas_said) = results
+    assert arrow_said == pandas_said
+    if arrow_table is None:
+        assert pandas_table is None and "1999-12-31" in arrow_said
+    else:
+        pd.testing.assert_frame_equal(arrow_table, pandas_table)
+        assert any("received_at 2026-01-07 is before shipped_at 2026-01-09" in w for w in arrow_said)
