@@ -83,7 +83,8 @@ def arrow_parse(data: bytes, delimiter: str, date_columns: Collection[str] = ())
             table = arrow_csv.read_csv(
                 pa.BufferReader(data),
                 read_options=arrow_csv.ReadOptions(column_names=fields, skip_rows=1, block_size=BLOCK),
-                parse_options=arrow_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+                # No quote in the file, so no line end inside a value: Arrow cuts blocks at any line end.
+                parse_options=arrow_csv.ParseOptions(delimiter=delimiter),
                 convert_options=arrow_csv.ConvertOptions(
                     column_types=types,
                     null_values=[""],  # an empty date; nothing else is a missing value ("NA" is not a date)

@@ -57,7 +57,7 @@ def per_distinct(text: pd.Series, parse, problems: Problems | None = None, categ
         if categorical and pd.api.types.is_string_dtype(item.dtype):
             item_codes, item_values = pd.factorize(item)
             return pd.Series(pd.Categorical.from_codes(item_codes[codes], item_values), index=text.index)
-        return pd.Series(item.to_numpy()[codes], index=text.index, dtype=item.dtype)
+        return pd.Series(item.array.take(codes), index=text.index)  # in its own kind: text stays Arrow text
 
     return tuple(spread(item) for item in result) if isinstance(result, tuple) else spread(result)
 
