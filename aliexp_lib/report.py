@@ -119,27 +119,31 @@ def write_report(
         progress.step("running the report notebook")
         config = (Path(work) / CONFIG_NAME).resolve()  # the kernel runs in another folder
         config.write_text(setting.choices.to_toml(), encoding="utf-8")
+        kernel_log = Path(work) / "kernel.log"
         with (
             resources.as_file(template) as source,
-            _kernel_stderr_to(Path(work) / "kernel.log"),
+            _kernel_stderr_to(kernel_log),
             _input_errors_from_the_kernel(),
         ):
-            executed_notebook = papermill.execute_notebook(
-                str(source),
-                None,  # kept in memory: papermill saved a copy after every cell
-                kernel_name="python3",
-                progress_bar=False,
-                request_save_on_cell_execute=False,
-                shutdown_kernel="immediate",  # every output is in hand: no 0.3 s graceful exit
-                cwd=work,
-                parameters={
-                    "orders_path": str(Path(orders).resolve()),
-                    "orders_format": fmt or "",
-                    "today": today.isoformat(),
-                    "lang": setting.lang,
-                    "currency": setting.currency,
-                    "config_path": str(config),
-                },
+            executed_notebook = _started_again_if_its_kernel_dies(
+                lambda: papermill.execute_notebook(
+                    str(source),
+                    None,  # kept in memory: papermill saved a copy after every cell
+                    kernel_name="python3",
+                    progress_bar=False,
+                    request_save_on_cell_execute=False,
+                    shutdown_kernel="immediate",  # every output is in hand: no 0.3 s graceful exit
+                    cwd=work,
+                    parameters={
+                        "orders_path": str(Path(orders).resolve()),
+                        "orders_format": fmt or "",
+                        "today": today.isoformat(),
+                        "lang": setting.lang,
+                        "currency": setting.currency,
+                        "config_path": str(config),
+                    },
+                ),
+                kernel_log,
             )
         executed_notebook.metadata["aliexp"] = MARK
         progress.step("making the page")
@@ -186,6 +190,34 @@ def _input_errors_from_the_kernel():
         if exc.ename in ("InputError", "CellError"):
             raise InputError(f"the report could not be made: {exc.evalue}") from None
         raise
+
+
+#: Starts of the notebook's kernel tried before the report gives up [starts]. A kernel can die before it
+#: answers, when another process took one of the free ports it was handed (seen once on a busy machine,
+#: in a test run starting kernels and browsers on two workers); the next start gets other ports.
+KERNEL_STARTS = 2
+#: How jupyter_client says a kernel never answered (died, or silent past its time limit).
+_NEVER_ANSWERED = ("Kernel died before replying to kernel_info", "Kernel didn't respond")
+
+
+def _started_again_if_its_kernel_dies(run, kernel_log: Path):
+    """``run()`` (papermill's run of the notebook), up to ``KERNEL_STARTS`` times while its kernel dies
+    before it answers; then an ``InputError`` with what the kernel said last (``kernel_log``), not a
+    traceback. A notebook that fails once running is not run again."""
+    starts = 1
+    while True:
+        try:
+            return run()
+        except RuntimeError as exc:
+            if not str(exc).startswith(_NEVER_ANSWERED):
+                raise
+            if starts == KERNEL_STARTS:
+                said = kernel_log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+                raise InputError(
+                    f"the report could not be made: its notebook's kernel did not start, {KERNEL_STARTS} times "
+                    f"({exc}){': ' + ' | '.join(said) if said else ''}"
+                ) from None
+            starts += 1
 
 
 @contextlib.contextmanager

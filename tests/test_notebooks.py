@@ -8,6 +8,7 @@ and the results are checked from outside.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -104,6 +105,45 @@ def test_the_report_never_overwrites_a_file_that_is_not_a_report(tmp_path, capsy
     assert main(["report", str(SAMPLE), "--today", "2026-03-01", "-o", str(mine)]) == 2
     assert "was not written by aliexp" in capsys.readouterr().err
     assert mine.read_text(encoding="utf-8") == "<p>my own page</p>"
+
+
+def test_a_report_whose_kernel_dies_before_answering_starts_it_again(tmp_path, monkeypatch):
+    """A kernel dead before its first answer (another process took a port it was handed) is started
+    again: the report is made."""
+    import papermill
+
+    from aliexp_lib.cli import main
+
+    real, calls = papermill.execute_notebook, []
+
+    def dies_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", dies_once)
+    out = tmp_path / "report.html"
+    assert main(["report", str(SAMPLE), "--today", "2026-03-01", "-o", str(out)]) == 0
+    assert len(calls) == 2 and "aliexp-report" in out.read_text(encoding="utf-8")
+
+
+def test_a_report_whose_kernel_never_starts_says_so_in_one_line_with_the_kernels_words(tmp_path, monkeypatch, capsys):
+    import papermill
+
+    from aliexp_lib import report
+    from aliexp_lib.cli import main
+
+    def never_starts(*args, **kwargs):
+        os.write(2, b"zmq.error.ZMQError: Address already in use (addr='tcp://127.0.0.1:51234')\n")  # the kernel's
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    monkeypatch.setattr(papermill, "execute_notebook", never_starts)
+    out = tmp_path / "report.html"
+    assert main(["report", str(SAMPLE), "--today", "2026-03-01", "-o", str(out)]) == 2
+    (said,) = capsys.readouterr().err.strip().splitlines()
+    assert f"kernel did not start, {report.KERNEL_STARTS} times" in said and "Address already in use" in said
+    assert not out.exists()
 
 
 def test_the_report_on_an_empty_order_book(tmp_path, order_files):
