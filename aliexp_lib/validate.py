@@ -142,7 +142,8 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
     Parameters
     ----------
     raw : pandas.DataFrame
-        Text cells ("" where empty), header as column names (case-insensitive).
+        Text cells ("" where empty), header as column names (case-insensitive); a date column may come
+        as ``datetime64`` instead, read by the CSV reader (``date_columns``).
     source : str
         Where the table was read from, for messages.
     lines : cells.Lines
@@ -241,10 +242,8 @@ def _all(raw: dict[str, pd.Series], names, parse, problems: Problems, missing: p
 
 
 def _filled(raw: dict[str, pd.Series], column: str) -> bool:
-    """Whether ``raw`` has ``column`` with a cell that is not empty."""
-    if column not in raw:
-        return False
-    return bool(raw[column].notna().any()) if read_as_dates(raw[column]) else has_text(raw[column])
+    """Whether ``raw`` has ``column`` (text) with a cell that is not empty."""
+    return column in raw and has_text(raw[column])
 
 
 def _control_characters(cells: dict[str, pd.Series], problems: Problems) -> None:

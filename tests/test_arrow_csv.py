@@ -11,7 +11,7 @@ from aliexp_lib.arrow_csv import arrow_parse, one_line_records
 from aliexp_lib.cells import csv_record_lines
 from aliexp_lib.column_scan import edge_space, has_control
 from aliexp_lib.errors import CellError
-from aliexp_lib.native import CONTROL, pandas_parse
+from aliexp_lib.native import CONTROL, pandas_parse, read_native
 from aliexp_lib.orders import load_orders
 
 
@@ -150,3 +150,18 @@ def test_a_book_reads_the_same_with_its_dates_read_as_dates_or_as_text(tmp_path,
     else:
         pd.testing.assert_frame_equal(arrow_table, pandas_table)
         assert any("received_at 2026-01-07 is before shipped_at 2026-01-09" in w for w in arrow_said)
+
+
+@pytest.mark.parametrize(
+    ("day", "kept"), [("1999-12-31", False), ("2000-01-01", True), ("2099-12-31", True), ("2100-01-01", False)]
+)
+def test_a_day_read_as_a_date_is_kept_only_within_the_bounds(tmp_path, day, kept):
+    """The bounds (2000-2099) on both sides, for a column Arrow reads as dates."""
+    path = tmp_path / "orders.csv"
+    path.write_text(f"order_id,ordered_at,shipped_at\n81,2026-01-05,{day}\n82,2026-01-06,\n", encoding="utf-8")
+    assert read_native(path)[0]["shipped_at"].dtype.kind == "M"  # read as dates, not as text
+    if kept:
+        assert str(load_orders(path).table.loc[0, "shipped_at"].date()) == day
+    else:
+        with pytest.raises(CellError, match=f"line 2, column shipped_at: '{day}': outside 2000-2099"):
+            load_orders(path)
