@@ -125,7 +125,7 @@ def write_report(
             _kernel_stderr_to(kernel_log),
             _input_errors_from_the_kernel(),
         ):
-            executed_notebook = _started_again_if_its_kernel_dies(
+            executed_notebook = started_again_if_its_kernel_dies(
                 lambda: papermill.execute_notebook(
                     str(source),
                     None,  # kept in memory: papermill saved a copy after every cell
@@ -192,18 +192,19 @@ def _input_errors_from_the_kernel():
         raise
 
 
-#: Starts of the notebook's kernel tried before the report gives up [starts]. A kernel can die before it
-#: answers, when another process took one of the free ports it was handed (seen once on a busy machine,
-#: in a test run starting kernels and browsers on two workers); the next start gets other ports.
+#: Starts of the notebook's kernel tried before the report gives up [starts]. A kernel died before it
+#: answered once, on a busy machine in a test run starting kernels and browsers on two workers (its
+#: stderr was lost with the temporary folder); the likely cause, another process taking a free port the
+#: kernel was handed before it bound it, does not repeat on a new start with new ports.
 KERNEL_STARTS = 2
 #: How jupyter_client says a kernel never answered (died, or silent past its time limit).
 _NEVER_ANSWERED = ("Kernel died before replying to kernel_info", "Kernel didn't respond")
 
 
-def _started_again_if_its_kernel_dies(run, kernel_log: Path):
-    """``run()`` (papermill's run of the notebook), up to ``KERNEL_STARTS`` times while its kernel dies
-    before it answers; then an ``InputError`` with what the kernel said last (``kernel_log``), not a
-    traceback. A notebook that fails once running is not run again."""
+def started_again_if_its_kernel_dies(run, kernel_log: Path | None = None):
+    """``run()`` (a papermill run of a notebook), up to ``KERNEL_STARTS`` times while its kernel dies
+    before it answers; then an ``InputError`` with what the kernel said last (``kernel_log``, where its
+    stderr went), not a traceback. A notebook that fails once running is not run again."""
     starts = 1
     while True:
         try:
@@ -212,7 +213,8 @@ def _started_again_if_its_kernel_dies(run, kernel_log: Path):
             if not str(exc).startswith(_NEVER_ANSWERED):
                 raise
             if starts == KERNEL_STARTS:
-                said = kernel_log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+                log = kernel_log.read_text(encoding="utf-8", errors="replace") if kernel_log else ""
+                said = log.strip().splitlines()[-3:]
                 raise InputError(
                     f"the report could not be made: its notebook's kernel did not start, {KERNEL_STARTS} times "
                     f"({exc}){': ' + ' | '.join(said) if said else ''}"

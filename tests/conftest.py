@@ -130,14 +130,18 @@ def papermill_run(notebook: Path, out: Path, cwd: Path, parameters: dict) -> Non
     0.3 s a run; every output is in hand by then)."""
     import papermill
 
-    papermill.execute_notebook(
-        str(notebook),
-        str(out),
-        parameters=parameters,
-        kernel_name="python3",
-        progress_bar=False,
-        shutdown_kernel="immediate",
-        cwd=str(cwd),
+    from aliexp_lib.report import started_again_if_its_kernel_dies
+
+    started_again_if_its_kernel_dies(  # as the report does: a kernel dead before it answers is started again
+        lambda: papermill.execute_notebook(
+            str(notebook),
+            str(out),
+            parameters=parameters,
+            kernel_name="python3",
+            progress_bar=False,
+            shutdown_kernel="immediate",
+            cwd=str(cwd),
+        )
     )
 
 
