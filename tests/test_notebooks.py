@@ -108,8 +108,8 @@ def test_the_report_never_overwrites_a_file_that_is_not_a_report(tmp_path, capsy
 
 
 def test_a_report_whose_kernel_dies_before_answering_starts_it_again(tmp_path, monkeypatch):
-    """A kernel dead before its first answer (another process took a port it was handed) is started
-    again: the report is made."""
+    """A kernel dead before its first answer (seen once on a busy machine) is started again: the report
+    is made."""
     import papermill
 
     from aliexp_lib.cli import main
