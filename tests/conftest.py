@@ -130,19 +130,23 @@ def papermill_run(notebook: Path, out: Path, cwd: Path, parameters: dict) -> Non
     0.3 s a run; every output is in hand by then)."""
     import papermill
 
-    from aliexp_lib.report import started_again_if_its_kernel_dies
+    from aliexp_lib.report import kernel_manager_in, started_again_if_its_kernel_dies
 
-    started_again_if_its_kernel_dies(  # as the report does: a kernel dead before it answers is started again
-        lambda: papermill.execute_notebook(
-            str(notebook),
-            str(out),
-            parameters=parameters,
-            kernel_name="python3",
-            progress_bar=False,
-            shutdown_kernel="immediate",
-            cwd=str(cwd),
+    # As the report does: the kernel on Unix sockets in a folder of its own (a short path: a socket's
+    # is at most 107 bytes), started again if it dies before it answers.
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+        started_again_if_its_kernel_dies(
+            lambda: papermill.execute_notebook(
+                str(notebook),
+                str(out),
+                parameters=parameters,
+                kernel_name="python3",
+                progress_bar=False,
+                shutdown_kernel="immediate",
+                cwd=str(cwd),
+                kernel_manager_class=kernel_manager_in(Path(sockets)),
+            )
         )
-    )
 
 
 def _text(file) -> str:
