@@ -4,8 +4,8 @@ Part of "orders in", beside ``validate``, which calls it. Our own CSV file's col
 ``YYYY-MM-DD`` come from the reader as dates (``arrow_csv.arrow_parse``: parsed on every core with
 the rest of the file); here they are checked against the bounds of ``values.NATIVE_DATES``
 (``schema.EARLIEST``, ``schema.LATEST``) on the whole column. Every other date column, and one with
-a day outside the bounds, is read from its text once per distinct value (``values.read_dates``),
-which names each bad cell with its line.
+a day outside the bounds, is read from its text once per distinct value (``read_date_cells``, run by
+``validate`` as its other columns), which names each bad cell with its line.
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aliexp_lib.cells import Problems
-from aliexp_lib.column_scan import has_text
-from aliexp_lib.distinct import per_distinct_columns
 from aliexp_lib.schema import CALENDAR_COLUMNS, EARLIEST, LATEST
 from aliexp_lib.values import NATIVE_DATES, read_dates
 
@@ -26,23 +23,19 @@ def read_as_dates(column: pd.Series) -> bool:
     return column.dtype.kind == "M"
 
 
-def calendar_columns(cells: dict[str, pd.Series], problems: Problems, missing: pd.Series) -> dict[str, pd.Series]:
-    """Every column of ``schema.CALENDAR_COLUMNS`` as ``datetime64[s]`` (NaT where empty; ``missing``
-    where ``cells`` has no such column), problems flagged on ``problems``.
-
-    A column given as dates with a day outside the bounds is put back in ``cells`` as its
-    ``YYYY-MM-DD`` text (what the file holds) and read as text columns are, so that its message is
-    the one a text column gets.
+def dates_as_read(cells: dict[str, pd.Series]) -> dict[str, pd.Series]:
+    """The columns of ``schema.CALENDAR_COLUMNS`` the reader gave as dates, as ``datetime64[s]`` (NaT
+    where empty), each with every day within the bounds. One with a day outside is put back in ``cells``
+    as its ``YYYY-MM-DD`` text (what the file holds), for ``read_date_cells`` to read as text columns are
+    read, so that its message is the one a text column gets.
 
     Examples
     --------
-    >>> from aliexp_lib.cells import Lines
-    >>> problems = Problems("orders.csv", Lines())
-    >>> paid, shipped = pd.Series(pd.to_datetime(["2026-03-01", None])), pd.Series(["1999-12-31", ""])
-    >>> cells = {"paid_at": paid, "shipped_at": shipped}
-    >>> dates = calendar_columns(cells, problems, pd.Series([pd.NaT, pd.NaT]))
-    >>> dates["paid_at"].dt.strftime("%Y-%m-%d").tolist(), [message for *_, message in problems.problems]
-    (['2026-03-01', nan], ['outside 2000-2099; a typo?'])
+    >>> cells = {"paid_at": pd.Series(pd.to_datetime(["2026-03-01", None])), "shipped_at": pd.Series(["", ""])}
+    >>> cells["received_at"] = pd.Series(pd.to_datetime(["1999-12-31", None]))
+    >>> dates = dates_as_read(cells)
+    >>> list(dates), dates["paid_at"].dt.strftime("%Y-%m-%d").tolist(), cells["received_at"].tolist()
+    (['paid_at'], ['2026-03-01', nan], ['1999-12-31', ''])
     """
     earliest, latest = (day.astype("datetime64[s]").astype(np.int64) for day in (EARLIEST, LATEST))
     as_read = {}
@@ -55,10 +48,7 @@ def calendar_columns(cells: dict[str, pd.Series], problems: Problems, missing: p
             else:
                 text = np.where(np.isnat(days), "", np.datetime_as_string(days, unit="D"))
                 cells[column] = pd.Series(text, index=cells[column].index, dtype=str)
-    as_text = [column for column in CALENDAR_COLUMNS if column in cells and column not in as_read]
-    as_text = [column for column in as_text if has_text(cells[column])]
-    parsed = per_distinct_columns(cells, as_text, _dates, problems)
-    return dict.fromkeys(CALENDAR_COLUMNS, missing) | parsed | as_read
+    return as_read
 
 
 def cell_text(values: pd.Series, i: int) -> str:
@@ -67,12 +57,13 @@ def cell_text(values: pd.Series, i: int) -> str:
     return value.strftime("%Y-%m-%d") if read_as_dates(values) else value
 
 
-def _dates(values: pd.Series, rows) -> pd.Series:
-    """Calendar dates (``datetime64[s]``, NaT where empty) as ``values.NATIVE_DATES`` reads them."""
+def read_date_cells(values: pd.Series, rows) -> pd.Series:
+    """Calendar dates (``datetime64[s]``, NaT where empty) of text cells as ``values.NATIVE_DATES`` reads
+    them, problems flagged through ``rows`` (a parser for ``distinct.per_distinct_columns``)."""
     parsed, _ = read_dates(values, rows, "", NATIVE_DATES)
     days = np.full(len(values), np.datetime64("NaT"), "datetime64[D]")
     days[parsed.index.to_numpy()] = parsed.to_numpy().astype("datetime64[D]")
     return pd.Series(days.astype("datetime64[s]"), index=values.index)
 
 
-__all__ = ["calendar_columns", "cell_text", "read_as_dates"]
+__all__ = ["cell_text", "dates_as_read", "read_as_dates", "read_date_cells"]

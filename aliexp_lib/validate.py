@@ -26,12 +26,13 @@ from babel import Locale
 from aliexp_lib.cells import Lines, Problems, flag_duplicates, short
 from aliexp_lib.chronology import KEPT, out_of_order
 from aliexp_lib.column_scan import arrow_text, edge_space, has_control, has_text, is_in
-from aliexp_lib.date_columns import calendar_columns, cell_text, read_as_dates
+from aliexp_lib.date_columns import cell_text, dates_as_read, read_as_dates, read_date_cells
 from aliexp_lib.distinct import per_distinct, per_distinct_columns
 from aliexp_lib.errors import InputError
 from aliexp_lib.money import Money, known_currencies, minor_digits
 from aliexp_lib.schema import (
     AMOUNT_COLUMNS,
+    CALENDAR_COLUMNS,
     COUNT_COLUMNS,
     DAY_COLUMNS,
     PERCENT_COLUMNS,
@@ -193,7 +194,10 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
         columns[f"{column}_minor"] = _amount(cells, column, currency, problems)
     columns["currency"] = currency.where(currency != "", pd.NA)
     no_date = pd.Series(np.full(len(index), np.datetime64("NaT"), "datetime64[s]"), index=index)
-    columns.update(calendar_columns(cells, problems, no_date))
+    as_read = dates_as_read(cells)
+    as_text = [column for column in CALENDAR_COLUMNS if column not in as_read]
+    dates = _all(cells, as_text, read_date_cells, problems, no_date) | as_read
+    columns.update({column: dates[column] for column in CALENDAR_COLUMNS})  # in the schema's order
     no_number = pd.Series(pd.NA, index=index, dtype="Int64")
     counts = _all(cells, (*DAY_COLUMNS, *COUNT_COLUMNS), _days, problems, no_number)
     counts["extension_days"] = counts["extension_days"].fillna(0)  # no extension: 0 days
