@@ -88,11 +88,13 @@ def has_control(column: pd.Series) -> bool:
     if column.empty:
         return False
     text = arrow_text(column)
-    if pc.all(pc.string_is_ascii(text)).as_py() is not False:  # ASCII: one look at the bytes
-        for chunk in text.chunks:
-            _, raw = _bytes(chunk)
-            if raw is None:
-                continue
+    byte_arrays = [raw for raw in (_bytes(chunk)[1] for chunk in text.chunks) if raw is not None and raw.size]
+    lowest = min((int(raw.min()) for raw in byte_arrays), default=0x20)
+    highest = max((int(raw.max()) for raw in byte_arrays), default=0x20)
+    if lowest >= 0x20 and highest < 0x7F:  # printable ASCII only, as most columns: two reductions (SIMD) over the bytes
+        return False
+    if highest < 0x80:  # ASCII with a byte below space or DEL: look at the bytes
+        for raw in byte_arrays:
             control = ((raw < 32) & (raw != 9) & (raw != 10) & (raw != 13)) | (raw == 127)
             if control.any():
                 return True
@@ -109,6 +111,28 @@ def has_text(column: pd.Series) -> bool:
     (False, True)
     """
     return bool(pc.max(pc.binary_length(arrow_text(column))).as_py() or 0)
+
+
+def distinct_numbers(column: pd.Series) -> bool:
+    """True if every cell of ``column`` is 1 to 18 ASCII digits and no two are the same number, so no two
+    are the same text (a numbered id, as AliExpress's): a hash of 8-byte integers instead of text, a
+    third of the time for a million ids. False says nothing: the text is compared then.
+
+    Examples
+    --------
+    >>> distinct_numbers(pd.Series(["81", "82"])), distinct_numbers(pd.Series(["81", "081"]))
+    (True, False)
+    >>> distinct_numbers(pd.Series(["81", ""])), distinct_numbers(pd.Series(["81", "8" * 19]))
+    (False, False)
+    """
+    text = arrow_text(column)
+    length = pc.binary_length(text)
+    if len(text) == 0 or pc.min(length).as_py() < 1 or pc.max(length).as_py() > 18:
+        return False
+    if not pc.all(pc.ascii_is_decimal(text)).as_py():
+        return False
+    numbers = pc.cast(text, pa.int64()).to_numpy()
+    return len(pd.unique(numbers)) == len(numbers)
 
 
 def is_in(column: pd.Series, values: frozenset[str] | tuple[str, ...]) -> np.ndarray:
@@ -130,4 +154,4 @@ def _value_set(values: frozenset[str] | tuple[str, ...]) -> pa.Array:
     return pa.array(sorted(values), pa.large_string())
 
 
-__all__ = ["CONTROL_RE2", "arrow_text", "edge_space", "has_control", "has_text", "is_in"]
+__all__ = ["CONTROL_RE2", "arrow_text", "distinct_numbers", "edge_space", "has_control", "has_text", "is_in"]

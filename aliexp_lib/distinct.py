@@ -125,11 +125,11 @@ def per_distinct_columns(
     union_codes, union = pd.factorize(pd.concat([pd.Series(uniques, dtype=str) for _, uniques in coded]))
     said = _Said(len(union))
     result = parse(pd.Series(union, dtype=str), said)
-    values, ends = result.to_numpy(), np.cumsum([len(uniques) for _, uniques in coded])
+    ends = np.cumsum([len(uniques) for _, uniques in coded])
     out = {}
     for column, (codes, _), at in zip(columns, coded, np.split(union_codes, ends[:-1]), strict=True):
         rows = at[codes]  # each row's position among the distinct values of all the columns
-        out[column] = pd.Series(values[rows], index=raw[column].index, dtype=result.dtype)
+        out[column] = pd.Series(result.array.take(rows), index=raw[column].index)  # in its own kind, as ``spread``
         for bad, message in said.flags:
             problems.flag(bad[rows], raw[column], column, message)
     return out

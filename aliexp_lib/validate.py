@@ -25,7 +25,7 @@ from babel import Locale
 
 from aliexp_lib.cells import Lines, Problems, flag_duplicates, short
 from aliexp_lib.chronology import KEPT, out_of_order
-from aliexp_lib.column_scan import arrow_text, edge_space, has_control, has_text, is_in
+from aliexp_lib.column_scan import arrow_text, distinct_numbers, edge_space, has_control, has_text, is_in
 from aliexp_lib.date_columns import cell_text, dates_as_read, read_as_dates, read_date_cells
 from aliexp_lib.distinct import per_distinct, per_distinct_columns
 from aliexp_lib.errors import InputError
@@ -178,7 +178,8 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
     blank = pd.Series("", index=index, dtype=str)
     order_id = cells["order_id"]
     problems.flag((order_id == "").to_numpy(), order_id, "order_id", "order_id is required")
-    flag_duplicates(order_id, problems)
+    if not distinct_numbers(order_id):
+        flag_duplicates(order_id, problems)
     # Columns gathered first and made a frame once: inserting ~40 columns one by one is most of a small book's time.
     columns: dict[str, pd.Series | str] = {"order_id": order_id}
     for column in TEXT_COLUMNS:
@@ -190,15 +191,15 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
         problems,
         blank,
     )
+    no_number = pd.Series(pd.NA, index=index, dtype="Int64")  # one column for every absent one (copied on write)
     for column in AMOUNT_COLUMNS:
-        columns[f"{column}_minor"] = _amount(cells, column, currency, problems)
+        columns[f"{column}_minor"] = _amount(cells, column, currency, problems, no_number)
     columns["currency"] = currency.where(currency != "", pd.NA)
     no_date = pd.Series(np.full(len(index), np.datetime64("NaT"), "datetime64[s]"), index=index)
     as_read = dates_as_read(cells)
     as_text = [column for column in CALENDAR_COLUMNS if column not in as_read]
     dates = _all(cells, as_text, read_date_cells, problems, no_date) | as_read
     columns.update({column: dates[column] for column in CALENDAR_COLUMNS})  # in the schema's order
-    no_number = pd.Series(pd.NA, index=index, dtype="Int64")
     counts = _all(cells, (*DAY_COLUMNS, *COUNT_COLUMNS), _days, problems, no_number)
     counts["extension_days"] = counts["extension_days"].fillna(0)  # no extension: 0 days
     columns.update(counts)
@@ -302,15 +303,17 @@ def _days(text: pd.Series, rows) -> pd.Series:
     return pd.to_numeric(text.where(whole).str.replace(r"\.0+$", "", regex=True), errors="coerce").astype("Int64")
 
 
-def _amount(raw: dict[str, pd.Series], column: str, currency: pd.Series, problems: Problems) -> pd.Series:
+def _amount(
+    raw: dict[str, pd.Series], column: str, currency: pd.Series, problems: Problems, no_amount: pd.Series
+) -> pd.Series:
     """An amount in the order's currency as exact minor units; ``1234.5`` and ``1234,5`` both read as 1234.50.
 
     ASCII digits only, whole numbers under 10^12; checked and converted by Arrow's string kernels on
     the whole column (no float is involved: the digits without the point are read as an integer and
-    scaled by the currency's decimal places).
+    scaled by the currency's decimal places). ``no_amount`` (all NA) where the table has no such column.
     """
     if column not in raw:
-        return pd.Series(pd.NA, index=currency.index, dtype="Int64")
+        return no_amount
     text = pc.replace_substring(arrow_text(raw[column]), ",", ".")
     length = pc.binary_length(text).to_numpy()
     filled = length > 0
@@ -327,18 +330,21 @@ def _amount(raw: dict[str, pd.Series], column: str, currency: pd.Series, problem
         filled & (currency == "").to_numpy(), given, "currency", f"{column} needs its currency (ISO code such as RUB)"
     )
     places = np.where(point < 0, 0, length - point - 1)
-    minor = pd.Series(pd.NA, index=currency.index, dtype="Int64")
-    good = filled & number & is_in(currency, known_currencies())
+    minor, unknown = np.zeros(len(currency), np.int64), np.ones(len(currency), bool)  # NA where unknown
+    good = filled & number
     for code in pd.unique(currency[good]):
+        if code not in known_currencies():  # flagged as the currency's own problem
+            continue
         rows = good & (currency == code).to_numpy()
         currency_places = minor_digits(code)
         too_fine = rows & (places > currency_places)
         problems.flag(too_fine, raw[column], column, f"more decimal places than {code} has ({currency_places})")
         rows &= ~too_fine
         at = np.flatnonzero(rows)  # at most 12 + 3 digits: int64 holds them
-        integers = pc.cast(digits.take(pa.array(at)), pa.int64()).to_numpy()
-        minor[rows] = integers * 10 ** (currency_places - places[at])
-    return minor
+        read = digits if len(at) == len(rows) else digits.take(pa.array(at))  # every row, as usual: no copy
+        minor[at] = pc.cast(read, pa.int64()).to_numpy() * 10 ** (currency_places - places[at])
+        unknown[at] = False
+    return pd.Series(pd.arrays.IntegerArray(minor, unknown), index=currency.index)
 
 
 def _percent(values: pd.Series, rows) -> pd.Series:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from aliexp_lib.arrow_csv import arrow_parse, one_line_records
 from aliexp_lib.cells import csv_record_lines
-from aliexp_lib.column_scan import edge_space, has_control
+from aliexp_lib.column_scan import distinct_numbers, edge_space, has_control
 from aliexp_lib.errors import CellError
 from aliexp_lib.native import CONTROL, pandas_parse, read_native
 from aliexp_lib.orders import load_orders
@@ -111,6 +111,17 @@ def test_whole_column_scans_agree_with_python_on_any_text(cells):
         values = column.tolist()
         assert edge_space(column) is any(v != v.strip() for v in values)
         assert has_control(column) is any(CONTROL.search(v) is not None for v in values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.from_regex(r"\A(0|[1-9])[0-9]{0,18}\Z|\A\Z|\A 1\Z", fullmatch=True), min_size=1, max_size=8))
+def test_ids_told_distinct_as_numbers_are_distinct_as_text(ids):
+    column = pd.Series(ids, dtype=str)
+    distinct = len(set(ids)) == len(ids)
+    if distinct_numbers(column):
+        assert distinct
+    numbered = all(v.isdigit() and 1 <= len(v) <= 18 for v in ids)
+    assert distinct_numbers(column) is (numbered and len({int(v) for v in ids}) == len(ids))
 
 
 #: Orders whose dates Arrow reads as dates: one received before it was shipped (a warning), a day with
