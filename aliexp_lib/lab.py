@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import webbrowser
 from collections.abc import Iterable, Mapping
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from aliexp_lib.errors import InputError
+from aliexp_lib.kernel_sockets import SERVER_SOCKET_BYTES, VOILA_FOLDER_BYTES, server_options
 from aliexp_lib.safe_write import write_new
 
 #: The notebook JupyterLab opens first, and the notebooks the code-free page is made of, in order.
@@ -276,8 +278,12 @@ def _stop(process: subprocess.Popen, timeout: float = 20.0) -> None:
             process.wait()
 
 
-def lab_command(folder: Path, port: int) -> list[str]:
-    """JupyterLab on ``folder``, on the loopback interface only."""
+def lab_command(folder: Path, port: int, runtime: Path | None = None) -> list[str]:
+    """JupyterLab on ``folder``, on the loopback interface only; its kernels on Unix sockets beside their
+    connection files in its runtime folder (``kernel_sockets``), where the path allows. ``runtime``: the
+    server's ``JUPYTER_RUNTIME_DIR`` where it is not this process's (default: Jupyter's, as here)."""
+    from jupyter_core.paths import jupyter_runtime_dir  # where the server keeps its kernels' files
+
     return [
         *_server("jupyterlab.labapp"),
         "--no-browser",
@@ -286,6 +292,7 @@ def lab_command(folder: Path, port: int) -> list[str]:
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={folder}",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",  # no request to PyPI
+        *server_options(runtime or Path(jupyter_runtime_dir())),
         *_root(),
     ]
 
@@ -299,7 +306,8 @@ def voila_command(notebook: Path, port: int) -> list[str]:
     widget drawn when its model reaches the page. Voilà's default (the whole notebook run, then the
     page's widgets restored from the kernel in one go) sometimes left a busy machine's page with its
     first widgets only and "Error displaying widget: model not found" for the rest (seen here in 3 of
-    about 110 loads while other work held the cores)."""
+    about 110 loads while other work held the cores). Its kernels are on Unix sockets in the folder
+    Voilà makes for their connection files in the temporary folder (``kernel_sockets``), where the path allows."""
     return [
         *_server("voila.app"),
         str(notebook),
@@ -310,6 +318,7 @@ def voila_command(notebook: Path, port: int) -> list[str]:
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.progressive_rendering=True",  # see above: no restore of the widgets at the end
         "--template=aliexp",
+        *server_options(Path(tempfile.gettempdir()), SERVER_SOCKET_BYTES + VOILA_FOLDER_BYTES),
     ]
 
 

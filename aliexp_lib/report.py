@@ -25,6 +25,7 @@ from pathlib import Path
 
 from aliexp_lib import progress
 from aliexp_lib.errors import InputError
+from aliexp_lib.kernel_sockets import kernel_manager_in
 from aliexp_lib.offline_page import offline_html, warm_up
 from aliexp_lib.own_marks import html_generator, notebook_mark
 from aliexp_lib.safe_write import check_target, write_file
@@ -193,43 +194,11 @@ def _input_errors_from_the_kernel():
         raise
 
 
-#: The longest path of a Unix socket, on macOS (Linux allows 107) [bytes].
-SOCKET_PATH_BYTES = 103
-
-
-def kernel_manager_in(folder: Path) -> type:
-    """A kernel manager whose kernels talk over Unix sockets in ``folder``: no TCP port to be taken by
-    another process before the kernel binds it, nothing listening on the network. Where there are no
-    Unix sockets (Windows), or ``folder``'s path is too long for one, jupyter_client's own, over local TCP.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp())
-    >>> manager = kernel_manager_in(folder)(kernel_name="python3")
-    >>> (manager.transport, Path(manager.ip).parent == folder) if os.name == "posix" else ("ipc", True)
-    ('ipc', True)
-    >>> kernel_manager_in(folder / ("x" * 120)).__name__  # too long a path for a socket: over TCP
-    'AsyncKernelManager'
-    """
-    from jupyter_client.manager import AsyncKernelManager  # loads only with a report
-
-    prefix = folder / "kernel"  # each socket is "kernel-<n>" here
-    if os.name != "posix" or len(os.fsencode(prefix)) > SOCKET_PATH_BYTES - 8:
-        return AsyncKernelManager
-
-    class FolderSocketsKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            super().__init__(transport="ipc", ip=str(prefix), **kwargs)
-
-    return FolderSocketsKernelManager
-
-
 #: Starts of the notebook's kernel tried before the report gives up [starts]. A kernel died before it
 #: answered once, on a busy machine in a test run starting kernels and browsers on two workers, when
 #: kernels talked over local TCP (its stderr was lost with the temporary folder). The likely cause,
 #: another process taking a free port the kernel was handed before it bound it, is gone where kernels
-#: use Unix sockets (``kernel_manager_in``); a new start is the remedy where they cannot.
+#: use Unix sockets (``kernel_sockets``); a new start is the remedy where they cannot.
 KERNEL_STARTS = 2
 #: How jupyter_client says a kernel never answered (died, or silent past its time limit).
 _NEVER_ANSWERED = ("Kernel died before replying to kernel_info", "Kernel didn't respond")

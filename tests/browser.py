@@ -26,6 +26,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -99,12 +100,16 @@ def _stop(process: subprocess.Popen, timeout: float = 15.0) -> None:
             process.wait(timeout=timeout)
 
 
-def _lab_env(tmp_path: Path, token: str) -> dict[str, str]:
+@contextlib.contextmanager
+def _lab_env(tmp_path: Path, token: str) -> Iterator[dict[str, str]]:
+    """The environment of a Jupyter server of a test: Jupyter's and IPython's folders in ``tmp_path``,
+    but the runtime folder, where the server keeps its kernels' connection files and Unix sockets, a
+    short one in the system's temporary folder (``tmp_path`` is too long a path for a socket, and the
+    kernels would fall back to TCP: ``aliexp_lib.kernel_sockets``). Removed afterwards."""
     env = dict(os.environ)
     for name, folder in [
         ("JUPYTER_CONFIG_DIR", "jupyter-config"),
         ("JUPYTER_DATA_DIR", "jupyter-data"),
-        ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
         ("IPYTHONDIR", "ipython"),
     ]:
         (tmp_path / folder).mkdir()
@@ -121,7 +126,9 @@ def _lab_env(tmp_path: Path, token: str) -> dict[str, str]:
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8"
     )
-    return env
+    with tempfile.TemporaryDirectory(prefix="jupyter-runtime-") as runtime:
+        env["JUPYTER_RUNTIME_DIR"] = runtime
+        yield env
 
 
 def copy_notebooks(folder: Path) -> None:
@@ -138,44 +145,44 @@ def serve_lab(tmp_path: Path, root: Path | None = None) -> Iterator[Lab]:
         copy_notebooks(tmp_path)
         root = tmp_path / "notebooks"
     token = secrets.token_hex(24)
-    env = _lab_env(tmp_path, token)
-    log_path = tmp_path / "jupyterlab.log"
-    for _attempt in range(3):  # a new port if another process took ours between choosing and binding
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        command = [
-            *lab_command(root, port),  # as ``aliexp lab`` starts it
-            "--LabApp.expose_app_in_browser=True",  # window.jupyterapp, to see the kernel's connection
-        ]
-        start = log_path.stat().st_size if log_path.exists() else 0
-        with open(log_path, "ab") as log:
-            process = subprocess.Popen(
-                command,
-                cwd=tmp_path,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            deadline = time.monotonic() + SERVER_START_TIMEOUT
-            while process.poll() is None and time.monotonic() < deadline and not _answers(url, token):
-                time.sleep(POLL)
-            if process.poll() is None and _answers(url, token):
-                break
-        except BaseException:
+    with _lab_env(tmp_path, token) as env:
+        log_path = tmp_path / "jupyterlab.log"
+        for _attempt in range(3):  # a new port if another process took ours between choosing and binding
+            port = _free_port()
+            url = f"http://127.0.0.1:{port}"
+            command = [
+                *lab_command(root, port, Path(env["JUPYTER_RUNTIME_DIR"])),  # as ``aliexp lab`` starts it
+                "--LabApp.expose_app_in_browser=True",  # window.jupyterapp, to see the kernel's connection
+            ]
+            start = log_path.stat().st_size if log_path.exists() else 0
+            with open(log_path, "ab") as log:
+                process = subprocess.Popen(
+                    command,
+                    cwd=tmp_path,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            try:
+                deadline = time.monotonic() + SERVER_START_TIMEOUT
+                while process.poll() is None and time.monotonic() < deadline and not _answers(url, token):
+                    time.sleep(POLL)
+                if process.poll() is None and _answers(url, token):
+                    break
+            except BaseException:
+                _stop(process)
+                raise
             _stop(process)
-            raise
-        _stop(process)
-        if "already in use" not in log_path.read_bytes()[start:].decode(errors="replace").lower():
+            if "already in use" not in log_path.read_bytes()[start:].decode(errors="replace").lower():
+                pytest.fail(f"JupyterLab did not answer on /api/status; its log:\n{_tail(log_path)}")
+        else:
             pytest.fail(f"JupyterLab did not answer on /api/status; its log:\n{_tail(log_path)}")
-    else:
-        pytest.fail(f"JupyterLab did not answer on /api/status; its log:\n{_tail(log_path)}")
-    try:
-        yield Lab(url, token, log_path)
-    finally:
-        _stop(process)
+        try:
+            yield Lab(url, token, log_path)
+        finally:
+            _stop(process)
 
 
 def _tail(path: Path, lines: int = 60) -> str:

@@ -130,7 +130,8 @@ def papermill_run(notebook: Path, out: Path, cwd: Path, parameters: dict) -> Non
     0.3 s a run; every output is in hand by then)."""
     import papermill
 
-    from aliexp_lib.report import kernel_manager_in, started_again_if_its_kernel_dies
+    from aliexp_lib.kernel_sockets import kernel_manager_in
+    from aliexp_lib.report import started_again_if_its_kernel_dies
 
     # As the report does: the kernel on Unix sockets in a folder of its own (a short path: a socket's
     # is at most 107 bytes), started again if it dies before it answers.

@@ -31,35 +31,44 @@ TABLES = """() => Array.from(document.querySelectorAll('table'), t => ({
 
 
 @contextlib.contextmanager
-def command(tmp_path: Path, *args: str) -> Iterator[str]:
-    """Run ``aliexp ARGS --no-browser --port P``; yield the address it prints; stop it afterwards."""
-    env = _lab_env(tmp_path, "unused")  # JUPYTER_* and IPYTHONDIR in tmp_path; the command makes its own token
-    del env["JUPYTER_TOKEN"]
-    config = {"LabApp": {"expose_app_in_browser": True}}
-    for name in ("jupyter_server_config.json", "jupyter_lab_config.json"):
-        (tmp_path / "jupyter-config" / name).write_text(json.dumps(config), encoding="utf-8")
-    argv = [sys.executable, "-m", "aliexp_lib", *args, "--no-browser", "--port", str(_free_port())]
-    log = open(tmp_path / f"{args[0]}.log", "wb")  # noqa: SIM115 (closed in finally)
-    process = subprocess.Popen(
-        argv, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, text=True
-    )
-    lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True)
-    reader.start()
-    try:
-        url = wait_until(
-            f"`aliexp {args[0]}` to print the address to open",
-            lambda: _next_url(lines),
-            lambda found: bool(found) or process.poll() is not None,
-            START_TIMEOUT,
+def command(tmp_path: Path, *args: str) -> Iterator[tuple[str, Path]]:
+    """Run ``aliexp ARGS --no-browser --port P``; yield the address it prints and the runtime folder
+    (the server's kernels' connection files; the system's temporary folder too); stop it afterwards."""
+    with _lab_env(tmp_path, "unused") as env:  # JUPYTER_* and IPYTHONDIR; the command makes its own token
+        del env["JUPYTER_TOKEN"]
+        env["TMPDIR"] = env["JUPYTER_RUNTIME_DIR"]  # where Voilà keeps its kernels' files
+        config = {"LabApp": {"expose_app_in_browser": True}}
+        for name in ("jupyter_server_config.json", "jupyter_lab_config.json"):
+            (tmp_path / "jupyter-config" / name).write_text(json.dumps(config), encoding="utf-8")
+        argv = [sys.executable, "-m", "aliexp_lib", *args, "--no-browser", "--port", str(_free_port())]
+        log = open(tmp_path / f"{args[0]}.log", "wb")  # noqa: SIM115 (closed in finally)
+        process = subprocess.Popen(
+            argv, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, text=True
         )
-        assert url, f"`aliexp {args[0]}` stopped: {(tmp_path / f'{args[0]}.log').read_text(errors='replace')[-3000:]}"
-        yield url
-    finally:
-        _stop(process, timeout=30)  # SIGTERM: the command stops its server, which stops its kernels
-        reader.join(timeout=10)  # the pipe is at its end once the command has stopped
-        process.stdout.close()
-        log.close()
+        lines: queue.Queue[str] = queue.Queue()
+        reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True)
+        reader.start()
+        try:
+            url = wait_until(
+                f"`aliexp {args[0]}` to print the address to open",
+                lambda: _next_url(lines),
+                lambda found: bool(found) or process.poll() is not None,
+                START_TIMEOUT,
+            )
+            log_text = (tmp_path / f"{args[0]}.log").read_text(errors="replace")[-3000:]
+            assert url, f"`aliexp {args[0]}` stopped: {log_text}"
+            yield url, Path(env["JUPYTER_RUNTIME_DIR"])
+        finally:
+            _stop(process, timeout=30)  # SIGTERM: the command stops its server, which stops its kernels
+            reader.join(timeout=10)  # the pipe is at its end once the command has stopped
+            process.stdout.close()
+            log.close()
+
+
+def kernel_transports(folder: Path) -> list[str]:
+    """The transport of each kernel whose connection file is in ``folder`` or a folder in it."""
+    files = [*folder.glob("kernel-*.json"), *folder.glob("*/kernel-*.json")]
+    return [json.loads(path.read_text(encoding="utf-8"))["transport"] for path in files]
 
 
 def _next_url(lines: queue.Queue[str]) -> str | None:
@@ -101,7 +110,8 @@ def test_aliexp_lab_opens_the_overview_on_the_buyers_file_and_it_runs(tmp_path: 
     ARTIFACTS.mkdir(exist_ok=True)
     orders = buyers_file(tmp_path)
     shipped = (REPO / "notebooks" / "overview.ipynb").read_bytes()
-    with command(tmp_path, "lab", str(orders), "--today", "2026-03-01") as url, browser(tmp_path, chromium) as page:
+    lab = command(tmp_path, "lab", str(orders), "--today", "2026-03-01")
+    with lab as (url, runtime), browser(tmp_path, chromium) as page:
         assert "/lab/tree/overview.ipynb?token=" in url
         fetched: list[str] = []  # every address the page asks for: none but the local server's
         page.on("request", lambda request: fetched.append(request.url))
@@ -114,6 +124,7 @@ def test_aliexp_lab_opens_the_overview_on_the_buyers_file_and_it_runs(tmp_path: 
                 PAGE_TIMEOUT,
             )
             assert state["path"] == "overview.ipynb"
+            assert kernel_transports(runtime) == ["ipc"]  # on a Unix socket, no TCP port (kernel_sockets)
             panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
             # The parameters cell names the buyer's file, as a literal the buyer can edit.
             assert f'orders_path = "{orders.resolve()}"' in panel.locator(".jp-Cell").nth(1).inner_text()
@@ -140,7 +151,8 @@ def test_aliexp_lab_opens_the_overview_on_the_buyers_file_and_it_runs(tmp_path: 
 def test_aliexp_app_shows_the_weeks_actions_and_the_chooser_and_no_code(tmp_path: Path, chromium: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     orders = buyers_file(tmp_path)
-    with command(tmp_path, "app", str(orders), "--today", "2026-03-01") as url, browser(tmp_path, chromium) as page:
+    app = command(tmp_path, "app", str(orders), "--today", "2026-03-01")
+    with app as (url, runtime), browser(tmp_path, chromium) as page:
         said: list[str] = []  # the page's console errors, uncaught exceptions, failed requests: for a failure's message
         page.on("console", lambda message: said.append(message.text) if message.type == "error" else None)
         page.on("pageerror", lambda error: said.append(f"uncaught: {error}"))
@@ -156,6 +168,7 @@ def test_aliexp_app_shows_the_weeks_actions_and_the_chooser_and_no_code(tmp_path
                 PAGE_TIMEOUT,
             )
             ranking = next(t for t in tables if "aliexp-ranking" in t["cls"])
+            assert kernel_transports(runtime) == ["ipc"]  # Voilà's kernel on a Unix socket (kernel_sockets)
             assert ranking["header"][:2] == ["Rank", "Way out"]
             assert page.get_by_text("What needs doing this week").count() >= 1
             text = page.inner_text("body")
