@@ -1,9 +1,9 @@
 """Parquet order books in and out: a ``.parquet`` file or a folder of parts. Ground floor of "orders in".
 
 A Parquet book has the columns of our CSV (``schema.SCHEMA``, case-insensitive names). Its cells are
-turned into text (``text_cells``) and go through the one validator like every other source, so a
-bad value is named by file, row and column as in a CSV: dates may be Parquet dates, timestamps at
-midnight or ``YYYY-MM-DD`` text; amounts exact text, integers or decimals (a float such as ``0.1``
+turned into text (``text_cells``; its dates into dates, as the CSV reader gives ISO days) and go
+through the one validator like every other source, so a bad value is named by file, row and column
+as in a CSV: dates may be Parquet dates, timestamps at midnight or ``YYYY-MM-DD`` text; amounts exact text, integers or decimals (a float such as ``0.1``
 is read by its shortest decimal form, and a float that needs more places than its currency has is
 an error, never rounded).
 
@@ -29,6 +29,7 @@ import pandas as pd
 from aliexp_lib.cells import Lines
 from aliexp_lib.errors import InputError
 from aliexp_lib.safe_write import write_file
+from aliexp_lib.schema import CALENDAR_COLUMNS
 
 SUFFIX = ".parquet"
 #: The key of our mark in a Parquet file's key-value metadata (its value names the program).
@@ -142,16 +143,22 @@ def read_text(path: Path, row_groups: tuple[int, ...] | None = None) -> pd.DataF
 def text_cells(table, source: str) -> pd.DataFrame:
     """A pyarrow table as a pandas table of text cells ("" where null), for the validator.
 
-    Dates as ``YYYY-MM-DD`` (a timestamp with a time of day other than midnight keeps it, and the
-    validator names it); numbers in their exact decimal form; booleans ``true``/``false``.
+    A date column of ``schema.CALENDAR_COLUMNS`` holding Parquet dates, or timestamps (no time zone)
+    all at midnight, comes as dates (``datetime64[s]``, NaT where null), as the CSV reader gives a
+    column of ISO days: the validator checks only their bounds (``date_columns``), with no text made
+    and parsed again. Other dates as ``YYYY-MM-DD`` (a timestamp with a time of day other than
+    midnight keeps it; the validator reads its day, as in a CSV); numbers in their exact decimal form; booleans
+    ``true``/``false``.
 
     Examples
     --------
     >>> import datetime as dt, decimal, pyarrow as pa
     >>> table = pa.table({"order_id": [81, 82], "price": [decimal.Decimal("600.50"), None],
-    ...                   "shipped_at": [dt.date(2025, 8, 3), None], "seller_rating": [97.5, 1e-7]})
-    >>> text_cells(table, "orders.parquet").values.tolist()
-    [['81', '600.50', '2025-08-03', '97.5'], ['82', '', '', '1e-7']]
+    ...                   "shipped_at": [dt.date(2025, 8, 3), None], "seller_rating": [97.5, 1e-7],
+    ...                   "noted_on": [dt.date(2019, 4, 1), None]})  # not a date of ours: text
+    >>> cells = text_cells(table, "orders.parquet")
+    >>> cells.drop(columns="shipped_at").values.tolist(), cells["shipped_at"].dt.strftime("%Y-%m-%d").tolist()
+    ([['81', '600.50', '97.5', '2019-04-01'], ['82', '', '1e-7', '']], ['2025-08-03', nan])
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -161,10 +168,17 @@ def text_cells(table, source: str) -> pd.DataFrame:
         kind = column.type
         if pa.types.is_dictionary(kind):
             column, kind = column.cast(kind.value_type), kind.value_type
+        calendar = str(name).strip().lower() in CALENDAR_COLUMNS
         try:
             if pa.types.is_timestamp(kind):
                 midnight = pc.all(pc.equal(pc.floor_temporal(column, unit="day"), column)).as_py() is not False
+                if midnight and calendar and kind.tz is None:
+                    columns[str(name)] = pc.cast(column, pa.timestamp("s")).to_pandas()
+                    continue
                 column = pc.strftime(column, "%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
+            elif pa.types.is_date(kind) and calendar:
+                columns[str(name)] = pc.cast(column, pa.timestamp("s")).to_pandas()
+                continue
             elif pa.types.is_boolean(kind):
                 column = pc.if_else(column, "true", "false")
             elif not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):

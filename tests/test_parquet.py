@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from aliexp_lib import compute_deadlines, load_rulebook
 from aliexp_lib.cli import main
 from aliexp_lib.distributed import book_frame, deadlines_frame, write_deadlines
+from aliexp_lib.errors import InputError
 from aliexp_lib.orders import load_orders
 from aliexp_lib.parquet_io import ours_parquet, write_parquet
 from tests.conftest import TODAY, aliexp
@@ -79,6 +80,48 @@ def test_a_typed_parquet_book_dates_decimals_integers_loads_like_its_text(tmp_pa
     typed = load_orders(tmp_path / "typed.parquet").table
     pd.testing.assert_frame_equal(typed, load_orders(tmp_path / "text.parquet").table)
     assert typed["price_minor"].tolist() == [60050, 1200]
+
+
+@pytest.mark.parametrize(
+    ("shipped", "received"),
+    [
+        (dt.date(2000, 1, 1), dt.datetime(2099, 12, 31)),  # the first and last days a book may hold
+        (dt.date(1999, 12, 31), dt.datetime(2026, 2, 1)),  # a day before them: the text's problem
+        (dt.date(2026, 3, 1), dt.datetime(2100, 1, 1)),  # a day after them
+        (dt.date(2026, 3, 1), dt.datetime(2026, 2, 1)),  # received before shipped: the text's warning
+        (dt.date(2026, 3, 1), dt.datetime(2026, 3, 2, 15, 30)),  # a time of day: its day, as in a CSV
+    ],
+)
+def test_parquet_dates_read_as_dates_end_as_their_text_would(tmp_path, shipped, received):
+    # Dates and midnight timestamps reach the validator as dates (no text made and parsed again);
+    # a book of them must load, warn and fail exactly as the same book written as text.
+    pq.write_table(
+        pa.table(
+            {
+                "order_id": ["81", "82"],
+                "shipped_at": pa.array([shipped, None], pa.date32()),
+                "received_at": pa.array([received, None], pa.timestamp("s")),
+            }
+        ),
+        tmp_path / "typed.parquet",
+    )
+    text = f"%Y-%m-%d{' %H:%M:%S' if received.hour else ''}"
+    as_text = {"order_id": ["81", "82"], "shipped_at": [str(shipped), ""], "received_at": [received.strftime(text), ""]}
+    write_parquet(pd.DataFrame(as_text), tmp_path / "text.parquet")
+
+    def outcome(path: Path):
+        try:
+            book = load_orders(path)
+        except InputError as error:
+            return str(error).replace(path.name, "BOOK")
+        return book.table, [w.replace(path.name, "BOOK") for w in book.warnings]
+
+    typed, text_book = outcome(tmp_path / "typed.parquet"), outcome(tmp_path / "text.parquet")
+    if isinstance(text_book, str):
+        assert typed == text_book
+    else:
+        pd.testing.assert_frame_equal(typed[0], text_book[0])
+        assert typed[1] == text_book[1]
 
 
 def test_deadlines_round_trip_through_parquet_keep_dates_and_types(tmp_path):
