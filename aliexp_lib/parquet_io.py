@@ -3,9 +3,9 @@
 A Parquet book has the columns of our CSV (``schema.SCHEMA``, case-insensitive names). Its cells are
 turned into text (``text_cells``; its dates into dates, as the CSV reader gives ISO days) and go
 through the one validator like every other source, so a bad value is named by file, row and column
-as in a CSV: dates may be Parquet dates, timestamps at midnight or ``YYYY-MM-DD`` text; amounts exact text, integers or decimals (a float such as ``0.1``
-is read by its shortest decimal form, and a float that needs more places than its currency has is
-an error, never rounded).
+as in a CSV: dates may be Parquet dates, timestamps at midnight or ``YYYY-MM-DD`` text; amounts
+exact text, integers or decimals (a float such as ``0.1`` is read by its shortest decimal form, and
+a float that needs more places than its currency has is an error, never rounded).
 
 Rows are numbered from 1 within each file ("row 1" is a file's first record). A folder holds its
 parts as ``*.parquet`` files (at any depth, read in name order; names starting with ``.`` or ``_``
