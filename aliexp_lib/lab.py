@@ -265,10 +265,11 @@ def run_server(
         return "stopped"
     finally:
         signal.signal(signal.SIGTERM, previous)
-        _stop(process)
+        stop_server(process)
 
 
-def _stop(process: subprocess.Popen, timeout: float = 20.0) -> None:
+def stop_server(process: subprocess.Popen, timeout: float = 20.0) -> None:
+    """Terminate ``process`` (a Jupyter server then shuts its kernels down); kill it after ``timeout`` [s]."""
     if process.poll() is None:
         process.terminate()
         try:

@@ -36,7 +36,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from aliexp_lib.lab import lab_command
+from aliexp_lib.lab import lab_command, stop_server
 from tests.conftest import CHROMIUM_ARGS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -87,17 +87,6 @@ def _answers(url: str, token: str) -> bool:
             return response.status == 200 and isinstance(json.loads(response.read()), dict)
     except (OSError, ValueError):  # refused, reset, timeout, HTTP errors (403 before auth is set up)
         return False
-
-
-def _stop(process: subprocess.Popen, timeout: float = 15.0) -> None:
-    """Terminate (the server then shuts its kernels down), kill after ``timeout``."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=timeout)
 
 
 @contextlib.contextmanager
@@ -172,9 +161,9 @@ def serve_lab(tmp_path: Path, root: Path | None = None) -> Iterator[Lab]:
                 if process.poll() is None and _answers(url, token):
                     break
             except BaseException:
-                _stop(process)
+                stop_server(process)
                 raise
-            _stop(process)
+            stop_server(process)
             if "already in use" not in log_path.read_bytes()[start:].decode(errors="replace").lower():
                 pytest.fail(f"JupyterLab did not answer on /api/status; its log:\n{_tail(log_path)}")
         else:
@@ -182,7 +171,7 @@ def serve_lab(tmp_path: Path, root: Path | None = None) -> Iterator[Lab]:
         try:
             yield Lab(url, token, log_path)
         finally:
-            _stop(process)
+            stop_server(process)
 
 
 def _tail(path: Path, lines: int = 60) -> str:

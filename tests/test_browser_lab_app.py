@@ -16,7 +16,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.browser import KERNEL_STATE, RUN_ALL, _free_port, _lab_env, _stop, browser_page, wait_until
+from aliexp_lib.lab import stop_server
+from tests.browser import KERNEL_STATE, RUN_ALL, _free_port, _lab_env, browser_page, wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -59,7 +60,7 @@ def command(tmp_path: Path, *args: str) -> Iterator[tuple[str, Path]]:
             assert url, f"`aliexp {args[0]}` stopped: {log_text}"
             yield url, Path(env["JUPYTER_RUNTIME_DIR"])
         finally:
-            _stop(process, timeout=30)  # SIGTERM: the command stops its server, which stops its kernels
+            stop_server(process, timeout=30)  # SIGTERM: the command stops its server, which stops its kernels
             reader.join(timeout=10)  # the pipe is at its end once the command has stopped
             process.stdout.close()
             log.close()
