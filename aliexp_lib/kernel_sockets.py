@@ -16,6 +16,8 @@ from pathlib import Path
 
 #: The longest path of a Unix socket, on macOS (Linux allows 107) [bytes].
 SOCKET_PATH_BYTES = 103
+#: What a kernel of ``kernel_manager_in`` adds to its folder for one socket: "/kernel-<n>" [bytes].
+FOLDER_SOCKET_BYTES = len("/kernel-") + 3
 #: What a Jupyter server adds to its kernels' folder for one socket: "/kernel-<uuid>-ipc-<n>" [bytes].
 SERVER_SOCKET_BYTES = len("/kernel-") + 36 + len("-ipc-") + 3
 #: What Voilà adds to the folder it is given for its kernels: a folder of its own, "/voila_<8>" [bytes].
@@ -50,7 +52,7 @@ def kernel_manager_in(folder: Path) -> type:
     from jupyter_client.manager import AsyncKernelManager  # loads only with a report
 
     prefix = folder / "kernel"  # each socket is "kernel-<n>" here
-    if not fits(folder, len("/kernel-") + 3):
+    if not fits(folder, FOLDER_SOCKET_BYTES):
         return AsyncKernelManager
 
     class FolderSocketsKernelManager(AsyncKernelManager):
@@ -74,4 +76,4 @@ def server_options(folder: Path, name_bytes: int = SERVER_SOCKET_BYTES) -> list[
     return ["--KernelManager.transport=ipc"] if fits(folder, name_bytes) else []
 
 
-__all__ = ["SOCKET_PATH_BYTES", "fits", "kernel_manager_in", "server_options"]
+__all__ = ["FOLDER_SOCKET_BYTES", "SOCKET_PATH_BYTES", "fits", "kernel_manager_in", "server_options"]
