@@ -56,7 +56,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         junit = Path(folder) / "junit.xml"
         wall, cpu, done = wall_and_cpu([sys.executable, "-m", "pytest", "-q", f"--junitxml={junit}"])
-        summary = (re.findall(r"^=*\s*(\d+ passed.*?)\s*=*$", done.stdout, re.MULTILINE) or ["no summary"])[-1]
+        said = re.findall(r"^=*\s*(\d+ (?:passed|failed|errors?)\b.*? in [\d.]+s.*?)\s*=*$", done.stdout, re.MULTILINE)
+        summary = said[-1] if said else "no summary"
         per_file = seconds_per_file(junit) if junit.exists() else collections.Counter()
     verdict = "met" if wall <= GOAL_S and done.returncode == 0 else "NOT met"
     print(f"test suite: {wall:.0f} s wall, {cpu:.0f} s CPU (goal <= {GOAL_S:.0f} s wall: {verdict}); {summary}")
