@@ -329,6 +329,7 @@ def lab(args) -> tuple[str, tuple[str, ...]]:
     folder = _lab_folder(args)
     if args.orders:
         _check_orders(args)
+    port = labs.port_to_serve_on(args.port or None)  # before anything is copied
     copied, kept = labs.working_copy(folder, args.orders, args.today, args.fmt)
     if copied:
         print(f"copied {labs.names(copied)} into {folder}", flush=True)
@@ -339,7 +340,6 @@ def lab(args) -> tuple[str, tuple[str, ...]]:
             file=sys.stderr,
             flush=True,
         )
-    port = args.port or labs.free_port()
     token = labs.new_token()
     url = f"http://127.0.0.1:{port}/lab/tree/{labs.FIRST}?token={token}"
     done = labs.run_server(
@@ -351,7 +351,7 @@ def lab(args) -> tuple[str, tuple[str, ...]]:
 def app(args) -> tuple[str, tuple[str, ...]]:
     """``app``: the overview and the chooser as one page without code (Voilà), in the foreground."""
     _check_orders(args)
-    port = args.port or labs.free_port()
+    port = labs.port_to_serve_on(args.port or None)
     token = labs.new_token()
     with tempfile.TemporaryDirectory(prefix="aliexp-app-") as temporary:
         folder = Path(temporary)

@@ -226,6 +226,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def port_to_serve_on(asked: int | None) -> int:
+    """``asked`` (``--port``) if no program listens on it, else an ``InputError`` naming it: another
+    server's page there (a JupyterLab of the buyer's own on 8888, say) is not ours, and our server
+    would stop on it. Without ``asked``, a port free now (``free_port``).
+
+    Examples
+    --------
+    >>> taken = socket.create_server(("127.0.0.1", 0))
+    >>> port_to_serve_on(taken.getsockname()[1])
+    Traceback (most recent call last):
+    ...
+    aliexp_lib.errors.InputError: port ... is in use by another program; give another with --port, or leave --port out
+    >>> taken.close(); port_to_serve_on(None) > 0
+    True
+    """
+    if asked is None:
+        return free_port()
+    if _answers(asked):
+        raise InputError(f"port {asked} is in use by another program; give another with --port, or leave --port out")
+    return asked
+
+
 def _answers(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.settimeout(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,18 @@ def test_lab_and_app_report_a_missing_file_in_one_line_before_starting_a_server(
         assert cli.main([command, str(tmp_path / "missing.csv"), "--no-browser"]) == cli.EXIT_BAD_INPUT
         assert capsys.readouterr().err.startswith("error: ")
     assert not (tmp_path / labs.FOLDER_NAME).exists()
+
+
+def test_lab_and_app_refuse_a_port_another_program_listens_on_in_one_line(tmp_path, orders, capsys):
+    # The buyer's own JupyterLab on 8888, say: its page is not ours, and our server would stop on it.
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        for command in ("lab", "app"):
+            assert cli.main([command, str(orders), "--no-browser", "--port", port]) == cli.EXIT_BAD_INPUT
+            assert capsys.readouterr().err == (
+                f"error: port {port} is in use by another program; give another with --port, or leave --port out\n"
+            )
+    assert not (orders.parent / labs.FOLDER_NAME).exists()  # nothing copied
 
 
 def test_the_servers_listen_on_the_loopback_interface_only(tmp_path):
