@@ -264,7 +264,8 @@ def run_server(
     """Run a server in the foreground until it stops or Ctrl-C (or SIGTERM); print ``url`` once it answers.
 
     The server runs in its own session, so Ctrl-C reaches this process only, which then stops the
-    server (its kernels are shut down with it).
+    server (its kernels are shut down with it). A server that stops with an error, before it answers
+    or after, is an ``InputError`` (its own messages are on the terminal above), not a normal end.
     """
     process = subprocess.Popen(
         command, cwd=cwd, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL, start_new_session=True
@@ -281,8 +282,9 @@ def run_server(
         print(f"\nOpen {url}\n(Ctrl-C here to stop.)\n", flush=True)
         if open_browser:
             webbrowser.open(url)
-        process.wait()
-        return f"the server stopped (exit {process.returncode})"
+        if process.wait() != 0:  # it failed (or was killed): not a stop the user asked for
+            raise InputError(f"the server stopped (exit {process.returncode}); its messages are above")
+        return "stopped"  # as asked in the page (JupyterLab's File > Shut Down)
     except KeyboardInterrupt:
         return "stopped"
     finally:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+import re
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -132,6 +134,22 @@ def test_lab_and_app_refuse_a_port_another_program_listens_on_in_one_line(tmp_pa
                 f"error: port {port} is in use by another program; give another with --port, or leave --port out\n"
             )
     assert not (orders.parent / labs.FOLDER_NAME).exists()  # nothing copied
+
+
+@pytest.mark.parametrize(("exit_status", "ends"), [(0, "stopped"), (3, "the server stopped (exit 3)")])
+def test_a_server_that_fails_after_it_answered_is_an_error_and_one_that_ends_well_is_not(
+    tmp_path, capsys, exit_status, ends
+):
+    port = labs.free_port()
+    # A server that listens for a second, then ends with ``exit_status``.
+    server = [sys.executable, "-c", f"import socket, sys, time; s = socket.create_server(('127.0.0.1', {port}))"]
+    server[-1] += f"; time.sleep(1); sys.exit({exit_status})"
+    if exit_status:
+        with pytest.raises(InputError, match=re.escape(ends)):
+            labs.run_server(server, tmp_path, port, "http://here", open_browser=False)
+    else:
+        assert labs.run_server(server, tmp_path, port, "http://here", open_browser=False) == ends
+    assert "Open http://here" in capsys.readouterr().out  # it had answered
 
 
 def test_the_servers_listen_on_the_loopback_interface_only(tmp_path):
