@@ -21,7 +21,7 @@ import pandas as pd
 
 from aliexp_lib.cells import short
 from aliexp_lib.costs import MAX_NUMBER
-from aliexp_lib.errors import InputError
+from aliexp_lib.errors import InputError, refuse_special_file
 
 
 def chance(value) -> Fraction:
@@ -128,6 +128,7 @@ def load_assumptions(path: str | Path | None = None, overrides: Mapping[str, obj
     changed: dict[str, object] = {}
     where: dict[str, str] = {}
     if path is not None:
+        refuse_special_file(path)  # a pipe would be waited on for ever, a device read for ever
         try:
             text = Path(path).read_text(encoding="utf-8")
             mine = tomllib.loads(text, parse_float=Decimal).get("assumption", [])

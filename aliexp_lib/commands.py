@@ -286,6 +286,7 @@ def log_check(args) -> tuple[str, tuple[str, ...]]:
 def _record_file(args, table: pd.DataFrame) -> str:
     """Every event of the CSV file ``args.order_id``, checked first, then recorded in one transaction."""
     path = Path(args.order_id)
+    refuse_special_file(path)  # a pipe would be waited on for ever, a device read for ever
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:

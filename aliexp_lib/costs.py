@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from aliexp_lib.cells import short
-from aliexp_lib.errors import CellError, InputError
+from aliexp_lib.errors import CellError, InputError, refuse_special_file
 from aliexp_lib.money import minor_digits
 
 #: Currency of the postage table and of amounts in the assumptions.
@@ -59,6 +59,7 @@ def read_data_csv(
         name, source = f"data/{default}", resources.files("aliexp_lib.data").joinpath(default)
     else:
         name, source = str(path), Path(path)
+        refuse_special_file(source)  # a pipe would be waited on for ever, a device read for ever
     try:
         table = pd.read_csv(source, dtype=str, keep_default_na=False)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from aliexp_lib.errors import InputError
+from aliexp_lib.errors import InputError, refuse_special_file
 
 UNITS = {"d": "calendar days", "min": "minutes"}
 _EARLIEST = dt.date(1970, 1, 1)
@@ -294,6 +294,7 @@ def load_rulebook(path: str | Path | None = None, overrides: Mapping[str, int] |
     book = _bundled_rulebook()
     if path is not None:
         path = Path(path)
+        refuse_special_file(path)  # a pipe would be waited on for ever, a device read for ever
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:

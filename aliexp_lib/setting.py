@@ -49,7 +49,7 @@ import platformdirs
 
 from aliexp_lib.assumptions import Assumptions, load_assumptions
 from aliexp_lib.costs import HOME_CURRENCY, load_payout_times, load_postage
-from aliexp_lib.errors import InputError
+from aliexp_lib.errors import InputError, refuse_special_file
 from aliexp_lib.i18n import LANGUAGES
 from aliexp_lib.money import known_currencies
 from aliexp_lib.rates import Rates, load_rates
@@ -327,6 +327,7 @@ def read_choices(path: Path, required: bool = False) -> Choices:
     >>> choices.currency, dict(choices.set), Path(choices.rates) == (path.parent / "my_rates.csv").resolve()
     ('EUR', {'protection_days': 75}, True)
     """
+    refuse_special_file(path)  # a pipe would be waited on for ever, a device read for ever
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -122,6 +122,31 @@ def test_a_device_pipe_or_folder_is_refused_up_front_instead_of_read_forever(tmp
     assert f"{path}: is a " in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        *[
+            ["resolve", "MINE", "--today", "2026-03-01", option, "PATH"]
+            for option in ("--rates", "--postage", "--payout")
+        ],
+        *[["resolve", "MINE", "--today", "2026-03-01", option, "PATH"] for option in ("--config", "--rules")],
+        ["resolve", "MINE", "--today", "2026-03-01", "--assumptions", "PATH"],
+        ["record", "PATH", "--orders", "MINE"],
+    ],
+)
+def test_every_file_an_option_names_is_refused_when_it_is_a_pipe_instead_of_waited_on(tmp_path, command):
+    # Each of these waited for ever on a named pipe (a setting, a rule, an assumption, a rates, postage
+    # or payout table, a file of events); the orders file is one of the buyer's own.
+    pipe, mine = tmp_path / "mine.toml", tmp_path / "orders.csv"
+    os.mkfifo(pipe)
+    mine.write_bytes(Path(SAMPLE).read_bytes())
+    args = [{"PATH": str(pipe), "MINE": str(mine)}.get(a, a) for a in command]
+    done = aliexp_forked(*args, cwd=tmp_path, timeout=60)  # a process of its own: a hang is killed
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == f"error: {pipe}: is a device, pipe or socket, not a file; give the path of a file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.toml", "orders.csv"]  # no case log begun
+
+
 def test_warnings_go_to_stderr_and_the_table_still_prints(tmp_path):
     orders = tmp_path / "orders.csv"
     orders.write_text("order_id,shipped_at,received_at\nA,2026-02-10,2026-02-01\n", encoding="utf-8")
