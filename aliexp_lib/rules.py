@@ -293,10 +293,9 @@ def load_rulebook(path: str | Path | None = None, overrides: Mapping[str, int] |
     """
     book = _bundled_rulebook()
     if path is not None:
-        path = Path(path)
         refuse_special_file(path)  # a pipe would be waited on for ever, a device read for ever
         try:
-            text = path.read_text(encoding="utf-8")
+            text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{path}: cannot read the rulebook file ({exc})") from None
         book = _parse(text, str(path), defaults=book)
