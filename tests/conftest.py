@@ -24,10 +24,13 @@ from hypothesis import HealthCheck, settings
 
 from aliexp_lib import OrderBook, cli, compute_deadlines, load_rulebook
 
-# The tests, and the notebook kernels they start, never read the developer's own aliexp.toml.
-os.environ["ALIEXP_CONFIG_DIR"] = tempfile.mkdtemp(prefix="aliexp-config-")
-# ... nor keep records of the files they write in the developer's own state folder (``safe_write``).
-os.environ["ALIEXP_STATE_DIR"] = tempfile.mkdtemp(prefix="aliexp-state-")
+# The tests, and the notebook kernels they start, never read the developer's own aliexp.toml, nor keep
+# records of the files they write in the developer's own state folder (``safe_write``). Each process
+# of the run (xdist's controller and workers) has its own two folders, removed when it ends (a forked
+# child ends in ``os._exit`` and leaves them).
+_CONFIG_DIR = tempfile.TemporaryDirectory(prefix="aliexp-config-")
+_STATE_DIR = tempfile.TemporaryDirectory(prefix="aliexp-state-")
+os.environ["ALIEXP_CONFIG_DIR"], os.environ["ALIEXP_STATE_DIR"] = _CONFIG_DIR.name, _STATE_DIR.name
 
 # Hypothesis: no per-example deadline and no "too slow" health check. Both measure wall time, and on
 # a busy 2-core machine (or a shared CI runner) a property test that is merely slow would fail
