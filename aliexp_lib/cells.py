@@ -291,6 +291,31 @@ class Orders:
         return np.bincount(self.order[where[self.rows]], minlength=self.n_orders)
 
 
+def distinct_numbers(ids: pd.Series) -> bool:
+    """True if every cell of ``ids`` is 1 to 18 ASCII digits and no two are the same number, so no two
+    are the same text (a numbered id, as AliExpress's): a hash of 8-byte integers instead of text, a
+    third of the time for a million ids. False says nothing: the text is compared then.
+
+    Examples
+    --------
+    >>> distinct_numbers(pd.Series(["81", "82"])), distinct_numbers(pd.Series(["81", "081"], dtype=object))
+    (True, False)
+    >>> distinct_numbers(pd.Series(["81", ""])), distinct_numbers(pd.Series(["81", "8" * 19]))
+    (False, False)
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.array(ids, type=pa.large_string(), from_pandas=True)
+    length = pc.binary_length(text)
+    if len(text) == 0 or pc.min(length).as_py() < 1 or pc.max(length).as_py() > 18:
+        return False
+    if not pc.all(pc.ascii_is_decimal(text)).as_py():
+        return False
+    numbers = pc.cast(text, pa.int64()).to_numpy()
+    return len(pd.unique(numbers)) == len(numbers)
+
+
 def flag_duplicates(order_id: pd.Series, problems: Problems, column: str = "order_id") -> None:
     """A problem for every row (``order_id`` indexed by row position) that repeats an earlier row's
     non-empty id, naming where the first one is.
@@ -302,7 +327,7 @@ def flag_duplicates(order_id: pd.Series, problems: Problems, column: str = "orde
     >>> problems.problems
     [(2, 0, 'order_id', '81', 'duplicate order_id, first on line 2')]
     """
-    if len(pd.unique(order_id)) == len(order_id):  # all distinct, as usual: one hash pass, half ``duplicated``'s
+    if distinct_numbers(order_id) or len(pd.unique(order_id)) == len(order_id):  # all distinct, as usual
         return
     again = np.asarray(order_id.duplicated(keep="first") & (order_id != ""), dtype=bool)
     if not again.any():

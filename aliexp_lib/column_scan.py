@@ -113,28 +113,6 @@ def has_text(column: pd.Series) -> bool:
     return bool(pc.max(pc.binary_length(arrow_text(column))).as_py() or 0)
 
 
-def distinct_numbers(column: pd.Series) -> bool:
-    """True if every cell of ``column`` is 1 to 18 ASCII digits and no two are the same number, so no two
-    are the same text (a numbered id, as AliExpress's): a hash of 8-byte integers instead of text, a
-    third of the time for a million ids. False says nothing: the text is compared then.
-
-    Examples
-    --------
-    >>> distinct_numbers(pd.Series(["81", "82"])), distinct_numbers(pd.Series(["81", "081"]))
-    (True, False)
-    >>> distinct_numbers(pd.Series(["81", ""])), distinct_numbers(pd.Series(["81", "8" * 19]))
-    (False, False)
-    """
-    text = arrow_text(column)
-    length = pc.binary_length(text)
-    if len(text) == 0 or pc.min(length).as_py() < 1 or pc.max(length).as_py() > 18:
-        return False
-    if not pc.all(pc.ascii_is_decimal(text)).as_py():
-        return False
-    numbers = pc.cast(text, pa.int64()).to_numpy()
-    return len(pd.unique(numbers)) == len(numbers)
-
-
 def is_in(column: pd.Series, values: frozenset[str] | tuple[str, ...]) -> np.ndarray:
     """Which cells of ``column`` are one of ``values`` (a set or tuple of text, made into an Arrow set
     once per process): pandas' ``isin`` on its text builds the set value by value at every call
@@ -154,4 +132,4 @@ def _value_set(values: frozenset[str] | tuple[str, ...]) -> pa.Array:
     return pa.array(sorted(values), pa.large_string())
 
 
-__all__ = ["CONTROL_RE2", "arrow_text", "distinct_numbers", "edge_space", "has_control", "has_text", "is_in"]
+__all__ = ["CONTROL_RE2", "arrow_text", "edge_space", "has_control", "has_text", "is_in"]

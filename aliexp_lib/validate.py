@@ -25,7 +25,7 @@ from babel import Locale
 
 from aliexp_lib.cells import Lines, Problems, flag_duplicates, short
 from aliexp_lib.chronology import KEPT, out_of_order
-from aliexp_lib.column_scan import arrow_text, distinct_numbers, edge_space, has_control, has_text, is_in
+from aliexp_lib.column_scan import arrow_text, edge_space, has_control, has_text, is_in
 from aliexp_lib.date_columns import cell_text, dates_as_read, read_as_dates, read_date_cells
 from aliexp_lib.distinct import per_distinct, per_distinct_columns
 from aliexp_lib.errors import InputError
@@ -178,8 +178,7 @@ def validate(raw: pd.DataFrame, source: str, lines: Lines) -> OrderBook:
     blank = pd.Series("", index=index, dtype=str)
     order_id = cells["order_id"]
     problems.flag((order_id == "").to_numpy(), order_id, "order_id", "order_id is required")
-    if not distinct_numbers(order_id):
-        flag_duplicates(order_id, problems)
+    flag_duplicates(order_id, problems)
     # Columns gathered first and made a frame once: inserting ~40 columns one by one is most of a small book's time.
     columns: dict[str, pd.Series | str] = {"order_id": order_id}
     for column in TEXT_COLUMNS:

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aliexp_lib.arrow_csv import arrow_parse, one_line_records
-from aliexp_lib.cells import csv_record_lines
-from aliexp_lib.column_scan import distinct_numbers, edge_space, has_control
+from aliexp_lib.cells import csv_record_lines, distinct_numbers
+from aliexp_lib.column_scan import edge_space, has_control
 from aliexp_lib.errors import CellError
 from aliexp_lib.native import CONTROL, pandas_parse, read_native
 from aliexp_lib.orders import load_orders
