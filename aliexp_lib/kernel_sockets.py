@@ -76,4 +76,4 @@ def server_options(folder: Path, name_bytes: int = SERVER_SOCKET_BYTES) -> list[
     return ["--KernelManager.transport=ipc"] if fits(folder, name_bytes) else []
 
 
-__all__ = ["FOLDER_SOCKET_BYTES", "SOCKET_PATH_BYTES", "fits", "kernel_manager_in", "server_options"]
+__all__ = ["SOCKET_PATH_BYTES", "fits", "kernel_manager_in", "server_options"]

@@ -12,6 +12,7 @@ its tools loaded), and the rest (interpreter, imports, checking the orders, pape
 from __future__ import annotations
 
 import argparse
+import asyncio
 import csv
 import json
 import os
@@ -24,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from aliexp_lib.kernel_sockets import FOLDER_SOCKET_BYTES, fits  # noqa: E402
+from aliexp_lib.kernel_sockets import kernel_manager_in  # noqa: E402
 from aliexp_lib.offline_page import offline_html, warm_up  # noqa: E402
 
 SAMPLE = ROOT / "data" / "sample_orders.csv"
@@ -64,24 +65,23 @@ def run_report(orders: Path, folder: Path, runs: int) -> tuple[float, Path]:
 
 
 def kernel_start() -> float:
-    """Seconds [s] from launching a ``python3`` kernel to its first answer, on Unix sockets in a temporary
-    folder as the report's kernel (``kernel_sockets.kernel_manager_in``; local TCP where it cannot)."""
-    from jupyter_client.manager import KernelManager
+    """Seconds [s] from launching a ``python3`` kernel to its first answer, by the report's own kernel
+    manager (``kernel_sockets.kernel_manager_in``: Unix sockets in a temporary folder)."""
 
-    with tempfile.TemporaryDirectory(prefix="kernel-") as folder:
-        sockets = (
-            {"transport": "ipc", "ip": str(Path(folder) / "kernel")} if fits(Path(folder), FOLDER_SOCKET_BYTES) else {}
-        )
-        manager = KernelManager(kernel_name="python3", **sockets)
+    async def started(folder: Path) -> float:
+        manager = kernel_manager_in(folder)(kernel_name="python3")
         start = time.perf_counter()
-        manager.start_kernel()
+        await manager.start_kernel()
         client = manager.client()
         client.start_channels()
-        client.wait_for_ready(timeout=60)
+        await client.wait_for_ready(timeout=60)
         seconds = time.perf_counter() - start
         client.stop_channels()
-        manager.shutdown_kernel(now=True)
-    return seconds
+        await manager.shutdown_kernel(now=True)
+        return seconds
+
+    with tempfile.TemporaryDirectory(prefix="kernel-") as folder:
+        return asyncio.run(started(Path(folder)))
 
 
 def breakdown(total: float, notebook: Path, kernel: float) -> str:
