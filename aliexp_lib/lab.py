@@ -277,12 +277,13 @@ def run_server(
             if time.monotonic() > deadline:
                 raise InputError(f"the server did not answer on port {port} within {START_TIMEOUT:.0f} s")
             time.sleep(0.2)
-        if process.poll() is not None:
-            raise InputError(f"the server stopped (exit {process.returncode}); its messages are above")
-        print(f"\nOpen {url}\n(Ctrl-C here to stop.)\n", flush=True)
-        if open_browser:
-            webbrowser.open(url)
-        if process.wait() != 0:  # it failed (or was killed): not a stop the user asked for
+        answered = process.poll() is None
+        if answered:
+            print(f"\nOpen {url}\n(Ctrl-C here to stop.)\n", flush=True)
+            if open_browser:
+                webbrowser.open(url)
+            process.wait()
+        if not answered or process.returncode != 0:  # it never answered, or failed (or was killed) after
             raise InputError(f"the server stopped (exit {process.returncode}); its messages are above")
         return "stopped"  # as asked in the page (JupyterLab's File > Shut Down)
     except KeyboardInterrupt:
