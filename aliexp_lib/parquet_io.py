@@ -170,15 +170,13 @@ def text_cells(table, source: str) -> pd.DataFrame:
             column, kind = column.cast(kind.value_type), kind.value_type
         calendar = str(name).strip().lower() in CALENDAR_COLUMNS
         try:
-            if pa.types.is_timestamp(kind):
-                midnight = pc.all(pc.equal(pc.floor_temporal(column, unit="day"), column)).as_py() is not False
-                if midnight and calendar and kind.tz is None:
-                    columns[str(name)] = pc.cast(column, pa.timestamp("s")).to_pandas()
-                    continue
-                column = pc.strftime(column, "%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
-            elif pa.types.is_date(kind) and calendar:
+            stamped = pa.types.is_timestamp(kind)
+            midnight = stamped and pc.all(pc.equal(pc.floor_temporal(column, unit="day"), column)).as_py() is not False
+            if calendar and (pa.types.is_date(kind) or (midnight and kind.tz is None)):  # dates, as the CSV's
                 columns[str(name)] = pc.cast(column, pa.timestamp("s")).to_pandas()
                 continue
+            if stamped:
+                column = pc.strftime(column, "%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S")
             elif pa.types.is_boolean(kind):
                 column = pc.if_else(column, "true", "false")
             elif not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
