@@ -33,7 +33,7 @@ from aliexp_lib.orders import NATIVE_FORMAT, load_orders
 from aliexp_lib.rates import missing_rates_note
 from aliexp_lib.record_many import read_events, record_events, summary
 from aliexp_lib.refund_amounts import refuse_refunds
-from aliexp_lib.report import write_report
+from aliexp_lib.report import report_kernel, write_report
 from aliexp_lib.setting import Setting, build_setting
 from aliexp_lib.tracking import check_tracking
 from aliexp_lib.views.widgets import calendar_file
@@ -210,11 +210,20 @@ def cashback(args) -> tuple[pd.DataFrame, tuple[str, ...]]:
 
 
 def report(args) -> tuple[str, tuple[str, ...]]:
-    analysis = analysis_of(args)  # bad input is reported here, clearly, before the notebook runs
-    book = analysis.book
-    html, notebook = write_report(
-        args.orders, args.output, args.today, analysis.setting, args.fmt, args.notebook, args.overwrite, inputs_of(args)
-    )
+    with report_kernel() as kernel:  # it boots on the other core while the orders are checked here
+        analysis = analysis_of(args)  # bad input is reported here, clearly, before the notebook runs
+        book = analysis.book
+        html, notebook = write_report(
+            args.orders,
+            args.output,
+            args.today,
+            analysis.setting,
+            args.fmt,
+            args.notebook,
+            args.overwrite,
+            inputs_of(args),
+            kernel,
+        )
     also = f" and {notebook}" if notebook else ""
     return f"wrote {html} (open it in a browser){also}", book.warnings + money_notes(
         analysis.prices["currency"], analysis

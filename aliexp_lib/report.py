@@ -14,14 +14,16 @@ generator ``<meta>`` first in its ``<head>``), or with ``--overwrite``; the orde
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from aliexp_lib import progress
 from aliexp_lib.errors import InputError
@@ -47,6 +49,7 @@ def write_report(
     notebook: bool = False,
     overwrite: bool = False,
     inputs: Iterable[str | os.PathLike] = (),
+    kernel: ReportKernel | None = None,
 ) -> tuple[Path, Path | None]:
     """Run the report for ``orders`` as of ``today`` under ``setting``; return (HTML path, notebook path or None).
 
@@ -78,6 +81,9 @@ def write_report(
         Replace output files that are not aliexp reports (``--overwrite``).
     inputs : iterable of path-like
         Other files the command read (setting files): never written over; ``orders`` never either.
+    kernel : ReportKernel, optional
+        The run's folder with its kernel already starting (``report_kernel``), where the caller started
+        it before its own work; default: started here.
 
     Returns
     -------
@@ -110,20 +116,20 @@ def write_report(
     if notebook:
         check_target(out_notebook, ours_notebook, overwrite, inputs)
     template = resources.files("aliexp_lib").joinpath("templates", "report.ipynb")
-    with (
-        tempfile.TemporaryDirectory(prefix="aliexp-report-") as work,
-        ThreadPoolExecutor(max_workers=1) as helper,
-    ):
+    with contextlib.ExitStack() as stack:
+        if kernel is None:
+            kernel = stack.enter_context(report_kernel())
+        helper = stack.enter_context(ThreadPoolExecutor(max_workers=1))
         # While the kernel starts and runs (another process), this one loads the page's tools (nbconvert,
         # its templates, plotly.js): about a second less to wait (benchmarks/bench_report.py).
         warmed = helper.submit(warm_up)
         progress.step("running the report notebook")
-        config = (Path(work) / CONFIG_NAME).resolve()  # the kernel runs in another folder
+        work = kernel.work
+        config = (work / CONFIG_NAME).resolve()  # the kernel runs in another folder
         config.write_text(setting.choices.to_toml(), encoding="utf-8")
-        kernel_log = Path(work) / "kernel.log"
         with (
             resources.as_file(template) as source,
-            _kernel_stderr_to(kernel_log),
+            _kernel_stderr_to(kernel.log),
             _input_errors_from_the_kernel(),
         ):
             executed_notebook = started_again_if_its_kernel_dies(
@@ -135,7 +141,7 @@ def write_report(
                     request_save_on_cell_execute=False,
                     shutdown_kernel="immediate",  # every output is in hand: no 0.3 s graceful exit
                     cwd=work,
-                    kernel_manager_class=kernel_manager_in(Path(work)),
+                    kernel_manager_class=kernel.manager_class(),
                     parameters={
                         "orders_path": str(Path(orders).resolve()),
                         "orders_format": fmt or "",
@@ -145,7 +151,7 @@ def write_report(
                         "config_path": str(config),
                     },
                 ),
-                kernel_log,
+                kernel.log,
             )
         executed_notebook.metadata["aliexp"] = MARK
         progress.step("making the page")
@@ -157,6 +163,60 @@ def write_report(
         write_file(out_notebook, nbformat.writes(executed_notebook).encode("utf-8"), ours_notebook, overwrite, inputs)
     write_file(out_html, body.encode("utf-8"), ours_report, overwrite, inputs)
     return out_html, out_notebook if notebook else None
+
+
+@dataclasses.dataclass
+class ReportKernel:
+    """A report run's temporary folder and the notebook's kernel, started in it ahead of the run (``report_kernel``)."""
+
+    work: Path
+    #: Where the kernel's stderr goes (start-up chatter; what it said last if it dies).
+    log: Path
+    #: jupyter_client's manager of the kernel started ahead (it may still be booting).
+    manager: Any
+    handed_out: bool = False
+
+    def manager_class(self) -> type:
+        """The kernel manager class for papermill's run: the first time, one whose instance is the kernel
+        started ahead (papermill's client then uses it and shuts it down as one of its own); after that
+        (that kernel died), a new kernel's, once the first is stopped (their sockets share the folder)."""
+        if not self.handed_out:
+            self.handed_out = True
+            started = self.manager
+            # Not an instance of the class it is made by: no __init__, the kernel as it is.
+            return type("StartedAhead", (type(started),), {"__new__": lambda cls, *args, **kwargs: started})
+        self.stop()
+        return kernel_manager_in(self.work)
+
+    def stop(self) -> None:
+        """Shut the kernel started ahead down now, unless papermill's client has."""
+        from jupyter_core.utils import run_sync
+
+        if self.manager.has_kernel:
+            run_sync(self.manager.shutdown_kernel)(now=True)
+
+
+@contextlib.contextmanager
+def report_kernel() -> Iterator[ReportKernel]:
+    """A temporary folder with the report notebook's kernel (``python3``, on Unix sockets there where
+    they fit: ``kernel_sockets``) started in it; the kernel is shut down and the folder removed at the end.
+
+    Started before the command checks the orders, the kernel boots on another core meanwhile instead
+    of after: the sample's report 0.7 s sooner here (``benchmarks/bench_report.py``).
+    """
+    from jupyter_core.utils import run_sync  # loads only with a report
+
+    with tempfile.TemporaryDirectory(prefix="aliexp-report-") as folder:
+        work = Path(folder).resolve()
+        log = work / "kernel.log"
+        manager = kernel_manager_in(work)(kernel_name="python3")
+        with open(log, "ab") as stderr:  # appended to, as the redirected stderr of a kernel started again
+            run_sync(manager.start_kernel)(cwd=str(work), stderr=stderr)
+        kernel = ReportKernel(work, log, manager)
+        try:
+            yield kernel
+        finally:
+            kernel.stop()
 
 
 def ours_report(path: str | os.PathLike) -> bool:
@@ -231,7 +291,7 @@ def _kernel_stderr_to(path: Path):
     about talking over local TCP where there are no Unix sockets) to ``path`` instead of the user's terminal."""
     sys.stderr.flush()
     saved = os.dup(2)
-    with open(path, "wb") as log:
+    with open(path, "ab") as log:
         os.dup2(log.fileno(), 2)
         try:
             yield

@@ -128,6 +128,38 @@ def test_a_report_whose_kernel_dies_before_answering_starts_it_again(tmp_path, m
     assert len(calls) == 2 and "aliexp-report" in out.read_text(encoding="utf-8")
 
 
+def test_the_report_runs_on_the_kernel_it_started_before_checking_the_orders_and_stops_it(tmp_path, monkeypatch):
+    """One kernel per report, started before the orders are read (it boots meanwhile) and shut down
+    at the end; a file that fails its checks stops it as well, and no report is written."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    from aliexp_lib import commands
+    from aliexp_lib.cli import main
+
+    events, managers = [], []
+    real_start, real_analysis = AsyncKernelManager.start_kernel, commands.analysis_of
+
+    async def start_kernel(self, **kwargs):
+        events.append("kernel started")
+        managers.append(self)
+        return await real_start(self, **kwargs)
+
+    def analysis_of(args):
+        events.append("orders read")
+        return real_analysis(args)
+
+    monkeypatch.setattr(AsyncKernelManager, "start_kernel", start_kernel)
+    monkeypatch.setattr(commands, "analysis_of", analysis_of)
+    out = tmp_path / "report.html"
+    assert main(["report", str(SAMPLE), "--today", "2026-03-01", "-o", str(out)]) == 0
+    assert events == ["kernel started", "orders read"] and "aliexp-report" in out.read_text(encoding="utf-8")
+    assert not managers[0].has_kernel
+    bad = tmp_path / "bad.csv"
+    bad.write_text("order_id,price\n81,abc\n", encoding="utf-8")
+    assert main(["report", str(bad), "--today", "2026-03-01", "-o", str(tmp_path / "bad.html")]) == 2
+    assert len(managers) == 2 and not managers[1].has_kernel and not (tmp_path / "bad.html").exists()
+
+
 def test_a_report_whose_kernel_never_starts_says_so_in_one_line_with_the_kernels_words(tmp_path, monkeypatch, capsys):
     import papermill
 
