@@ -117,10 +117,9 @@ def _rows_and_orders(
     # One row per kind, one column per order (writes along a row are contiguous).
     due = np.empty((width, n), dtype=np.int32)  # day numbers fit: 2**31 days is 5.8 million years
     started = np.empty((width, n), dtype=bool)
-    done = np.empty((width, n), dtype=bool)
-    check = np.empty((width, n), dtype=bool)
+    # What overrides the status a row's day gives (``_STATUS_OF``): done over expired over check now; else none.
+    override = np.empty((width, n), dtype=np.int8)
     estimated = np.empty((width, n), dtype=bool)
-    expired = np.empty((width, n), dtype=bool)
     assumption = np.empty((width, n), dtype=np.int16)
     for k, kind in enumerate(KINDS):
         start = day[kind.start]
@@ -135,13 +134,17 @@ def _rows_and_orders(
         if kind.window_opens:  # a window that opens: once its (earliest) first day is past, done
             surely_past = due[k] < today_day
         lapsed = _any(happened, kind.lapses_if, kind.window_opens or kind.milestone) & surely_past
-        done[k] = closed | lapsed | (estimated[k] & dates.finished & surely_past)
-        check[k] = estimated[k] & (due[k] < today_day) & ~surely_past
-        expired[k] = {
-            Expiry.NEVER: False,
+        done = closed | lapsed | (estimated[k] & dates.finished & surely_past)
+        check = estimated[k] & (due[k] < today_day) & ~surely_past
+        expired = {
+            Expiry.NEVER: np.zeros(n, dtype=bool),
             Expiry.AT_DUE: surely_past,
             Expiry.WITH_PROTECTION: (due[k] < today_day) & protection_over,
         }[kind.expires]
+        # The strongest override as the largest code: whole-row maxima (SIMD), no masked writes.
+        override[k] = check
+        np.maximum(override[k], expired.view(np.int8) * _EXPIRED, out=override[k])
+        np.maximum(override[k], done.view(np.int8) * _DONE, out=override[k])
 
     # Output rows order by order, then kind: walk the transpose.
     flat = np.flatnonzero(started.T).astype(np.int32)  # width * n < 2**31 for n < 165 million orders
@@ -149,11 +152,8 @@ def _rows_and_orders(
     kind_code = flat - order_row * width
     cell = kind_code * n + order_row  # position in the kind-by-order arrays
     days_left = due.ravel()[cell] - today_day
-    status = np.select([days_left < 0, days_left == 0], [Status.OVERDUE, Status.DUE_TODAY], Status.UPCOMING)
-    status = status.astype(np.int8)
-    status[check.ravel()[cell]] = Status.CHECK_NOW
-    status[expired.ravel()[cell]] = Status.EXPIRED
-    status[done.ravel()[cell]] = Status.DONE
+    # One look-up per row: its override, then the sign of its days left (-1, 0, 1 -> 0, 1, 2).
+    status = _STATUS_OF[override.ravel()[cell] * np.int8(3) + np.sign(days_left).astype(np.int8) + np.int8(1)]
     kind_code = kind_code.astype(np.int16)
 
     rows = pd.DataFrame(
@@ -330,6 +330,16 @@ def _any(happened: dict[str, np.ndarray], columns: tuple[str, ...], initial) -> 
 
 
 _SECONDS_PER_DAY = 86_400
+#: A row's override of the status its day gives (``_rows_and_orders``), and the status of each
+#: override and sign of days left (override * 3 + sign + 1): the day's own, or the override's.
+_EXPIRED, _DONE = np.int8(2), np.int8(3)  # check now: 1 (a row's ``check`` as it is); none: 0
+_STATUS_OF = np.array(
+    [Status.OVERDUE, Status.DUE_TODAY, Status.UPCOMING]
+    + [Status.CHECK_NOW] * 3
+    + [Status.EXPIRED] * 3
+    + [Status.DONE] * 3,
+    dtype=np.int8,
+)
 
 
 def _day_number(date: np.datetime64) -> np.int32:
