@@ -136,14 +136,11 @@ def _rows_and_orders(
         lapsed = _any(happened, kind.lapses_if, kind.window_opens or kind.milestone) & surely_past
         done = closed | lapsed | (estimated[k] & dates.finished & surely_past)
         check = estimated[k] & (due[k] < today_day) & ~surely_past
-        expired = {
-            Expiry.NEVER: np.zeros(n, dtype=bool),
-            Expiry.AT_DUE: surely_past,
-            Expiry.WITH_PROTECTION: (due[k] < today_day) & protection_over,
-        }[kind.expires]
         # The strongest override as the largest code: whole-row maxima (SIMD), no masked writes.
         override[k] = check
-        np.maximum(override[k], expired.view(np.int8) * _EXPIRED, out=override[k])
+        if kind.expires is not Expiry.NEVER:
+            expired = surely_past if kind.expires is Expiry.AT_DUE else (due[k] < today_day) & protection_over
+            np.maximum(override[k], expired.view(np.int8) * _EXPIRED, out=override[k])
         np.maximum(override[k], done.view(np.int8) * _DONE, out=override[k])
 
     # Output rows order by order, then kind: walk the transpose.

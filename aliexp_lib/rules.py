@@ -163,7 +163,7 @@ class Rulebook:
         array(['2026-03-16'], dtype='datetime64[D]')
         """
         start = np.asarray(start, dtype=np.int64)
-        return start + self.days(rule_id, start.astype("datetime64[D]"))
+        return start + self.days(rule_id, start.view("datetime64[D]"))  # the same numbers as dates: no copy
 
     def range_on(self, rule_id: str, on: dt.date) -> tuple[int, int]:
         """(low, high) [d]: the value in force on ``on`` and the smallest alternative at or below it
