@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from aliexp_lib.orders import OrderBook
-from aliexp_lib.tracking import check_tracking, duplicate_tracking, s10_check_digit
+from aliexp_lib.tracking import _normalise, check_tracking, duplicate_tracking, s10_check_digit
 
 
 def by_hand(serial: str) -> int:
@@ -94,6 +96,14 @@ def test_lowercase_and_spaces_are_normalised():
     table = check_tracking(["  rb123456785gb ", "RB 123 456 785 GB"])
     assert table["number"].tolist() == ["RB123456785GB", "RB123456785GB"]
     assert table["valid"].all()
+
+
+def test_every_white_space_python_knows_is_removed_and_nothing_else():
+    # Arrow's whitespace split must remove exactly what Python's ``str.isspace`` (and ``re``'s \s) calls space.
+    every = [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
+    numbers = pd.Series([f"rb{c}1" for c in every])
+    expected = pd.Series([f"rb{'' if c.isspace() else c}1" for c in every]).str.upper()  # upper case as before
+    assert _normalise(numbers).tolist() == expected.tolist()
 
 
 @pytest.mark.parametrize(
