@@ -18,7 +18,7 @@ from aliexp_lib import InputError, load_orders
 from aliexp_lib.assumptions import load_assumptions
 from aliexp_lib.costs import load_postage, postage_range
 from aliexp_lib.rates import convert_minor, load_rates
-from aliexp_lib.resolve import APPLIES_TO, OPTIONS, break_even, rank_options
+from aliexp_lib.resolve import APPLIES_TO, OPTIONS, _first_of, break_even, rank_options
 from aliexp_lib.setting import Setting
 from tests.conftest import TODAY, book
 from tests.test_orders import SAMPLE
@@ -219,6 +219,28 @@ def test_ranges_hold_the_middle_and_settling_off_platform_is_never_first(order_l
     assert (table["net_minor"] <= table["net_high_minor"]).all()
     assert not (table.loc[table["rank"] == 1, "option"] == "settle_off_platform").any()
     assert table.groupby("order_id")["rank"].apply(lambda r: sorted(r) == list(range(1, len(r) + 1))).all()
+
+
+@settings(max_examples=200)
+@given(st.integers(1, 6), st.integers(1, 5), st.data())
+def test_the_first_candidate_is_the_first_a_sort_by_the_same_keys_gives(rows, columns, data):
+    # _first_of stands in for np.lexsort in the ranking: the same option first, ties and NaN included.
+    shape = (rows, columns)
+    candidates = np.array(data.draw(st.lists(st.booleans(), min_size=rows * columns, max_size=rows * columns)))
+    candidates = candidates.reshape(shape)
+    small = st.lists(st.integers(-2, 2), min_size=rows * columns, max_size=rows * columns)
+    chances = st.lists(st.sampled_from([0.0, 0.5, 1.0, np.nan]), min_size=rows * columns, max_size=rows * columns)
+    keys = (
+        np.array(data.draw(small)).reshape(shape) > 0,
+        np.array(data.draw(small), dtype=np.int64).reshape(shape),
+        np.array(data.draw(chances)).reshape(shape),
+    )
+    ranked = np.lexsort((np.broadcast_to(np.arange(columns), shape), *keys[::-1], ~candidates), axis=-1)
+    first = np.zeros(shape, dtype=bool)
+    for row in range(rows):
+        if candidates[row].any():
+            first[row, ranked[row, 0]] = True
+    assert (_first_of(candidates, keys) == first).all()
 
 
 class TestCosts:
