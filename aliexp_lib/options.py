@@ -182,9 +182,12 @@ def texts_for(
     columns = {k: np.broadcast_to(np.asarray(v), cell.shape) for k, v in (values or {}).items()}
     group = pd.factorize(cell)[0]
     for column in columns.values():
+        if column.size and column.min() == column.max():  # one value for every row (as usual): it splits none
+            continue
         value = pd.factorize(column)[0]
         group = pd.factorize(group * (int(value.max(initial=0)) + 1) + value)[0]
-    first = np.unique(group, return_index=True)[1]  # each distinct row's first, in the order of its number
+    # Each distinct row's first, in the order of its number: codes count up from 0 as rows first appear.
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(group), prepend=-1) > 0)
     filled = [_fill({"text": table[cell[i]], **{k: v[i] for k, v in columns.items()}}) for i in first]
     codes, categories = pd.factorize(np.array(filled, dtype=object))
     return pd.Categorical.from_codes(codes[group], categories)
