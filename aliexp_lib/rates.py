@@ -10,9 +10,11 @@ whole minor unit, never a float.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 from decimal import Decimal
 from fractions import Fraction
 from importlib import resources
@@ -83,11 +85,23 @@ class Rates:
         """
         if currency == HOME_CURRENCY:
             return Decimal(1), None, ""
-        rows = self.table[(self.table["currency"] == currency) & (self.table["date"] <= on)]
-        if rows.empty:
-            return None
-        newest = rows.sort_values("date", kind="stable").iloc[-1]
-        return newest["rate"], newest["date"], newest["source"]
+        dates, rates = self._dated.get(currency, ([], []))
+        at = bisect.bisect_right(dates, on)  # the last dated on or before ``on`` (of one day, the file's last)
+        return rates[at - 1] if at else None
+
+    @functools.cached_property
+    def _dated(self) -> dict[str, tuple[list[dt.date], list[tuple[Decimal, dt.date, str]]]]:
+        """Per currency, its rates' dates ascending (one day's in file order) and each (rate, date, source):
+        a look-up is a bisection, not a filter of the table (a book of many order days asks hundreds)."""
+        dated: dict[str, tuple[list, list]] = {}
+        for rate, day, code, source in sorted(
+            zip(self.table["rate"], self.table["date"], self.table["currency"], self.table["source"], strict=True),
+            key=lambda row: row[1],  # stable: one day's rates stay in file order
+        ):
+            dates, rates = dated.setdefault(code, ([], []))
+            dates.append(day)
+            rates.append((rate, day, source))
+        return dated
 
     def factor(self, source: str, target: str, on: dt.date) -> tuple[Fraction | None, str]:
         """Exact factor from minor units of ``source`` to minor units of ``target``, and how it was made.
