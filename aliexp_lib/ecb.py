@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 #: Where the figures come from, as a rate's words say.
 SOURCE = "ECB reference rate"
@@ -29,12 +30,12 @@ STALE_DAYS = 7
 
 
 @functools.cache
-def ecb_table() -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Per currency, its published days (datetime64[D], ascending) and rates (str, per 1 EUR) from the ECB file.
+def ecb_table() -> dict[str, tuple[np.ndarray, pa.Array]]:
+    """Per currency, its published days (datetime64[D], ascending) and rates (text, per 1 EUR) from the ECB file.
 
     Returns
     -------
-    dict of str to (numpy.ndarray of datetime64[D], numpy.ndarray of str)
+    dict of str to (numpy.ndarray of datetime64[D], pyarrow.Array of str)
         ``EUR`` is not a key (it is 1 by definition).
 
     Examples
@@ -43,7 +44,6 @@ def ecb_table() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     >>> str(days[0]), str(rates[0])  # the first day of the euro
     ('1999-01-04', '1.1789')
     """
-    import pyarrow as pa
     from pyarrow import csv
 
     # The package's folder, found without running the package (it imports urllib and its converter: 0.03 s).
@@ -65,7 +65,7 @@ def ecb_table() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     for code in header:  # each currency column of the file (about 40; the header ends in an empty one)
         if code.strip() and code != "Date":
             known = table[code].is_valid().to_numpy(zero_copy_only=False)
-            out[code.strip()] = (days[known], np.array(table[code].drop_null().to_pylist(), dtype=str))
+            out[code.strip()] = (days[known], table[code].drop_null().combine_chunks())  # no Python strings made
     return out
 
 
@@ -102,4 +102,4 @@ def ecb_rate(currency: str, on: dt.date) -> tuple[Decimal, dt.date | None] | Non
     at = int(np.searchsorted(days, np.datetime64(on, "D"), side="right")) - 1
     if at < 0 or (np.datetime64(on, "D") - days[at]).astype(int) > STALE_DAYS:  # e.g. RUB after 2022-03-01
         return None
-    return Decimal(rates[at]), days[at].astype(dt.date)
+    return Decimal(rates[at].as_py()), days[at].astype(dt.date)
