@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import pandas as pd
@@ -322,4 +322,11 @@ def format_date(day, lang: str) -> str:
     if pd.isna(day):
         return ""
     day = day.date() if isinstance(day, pd.Timestamp) else day
-    return _babel_date(day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)), "medium", locale=lang)
+    return _medium_date(day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)), lang)
+
+
+@lru_cache(maxsize=4096)
+def _medium_date(day: dt.date, lang: str) -> str:
+    """Babel's medium date, once per day and language: a table repeats its days (10,000 orders' open
+    deadlines said 2,400 dates, 0.2 s of Babel, over a few hundred days)."""
+    return _babel_date(day, "medium", locale=lang)
