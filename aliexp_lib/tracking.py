@@ -209,7 +209,7 @@ def check_tracking(numbers: Iterable[str], *, lang: str = "en") -> pd.DataFrame:
     >>> result["reason"][1].split(":")[0]
     'check digit is 0 but the S10 rule gives 5'
     """
-    number = _normalise(pd.Series(list(numbers), dtype=object))
+    number = _normalise(pd.Series(numbers.array if isinstance(numbers, pd.Series) else list(numbers), dtype=object))
     valid = pd.Series(False, index=number.index)
     fmt = pd.Series("unknown", index=number.index, dtype=object)
     country = pd.Series("", index=number.index, dtype=object)
