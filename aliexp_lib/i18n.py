@@ -327,6 +327,6 @@ def format_date(day, lang: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _medium_date(day: dt.date, lang: str) -> str:
-    """Babel's medium date, once per day and language: a table repeats its days (10,000 orders' open
-    deadlines said 2,400 dates, 0.2 s of Babel, over a few hundred days)."""
+    """Babel's medium date, once per day and language: a table repeats its days (2,400 dates of 10,000
+    orders' open deadlines, over a few hundred days: 0.04-0.05 s -> 0.005 s)."""
     return _babel_date(day, "medium", locale=lang)

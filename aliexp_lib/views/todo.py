@@ -202,7 +202,7 @@ def _cells(
     values: pd.Series, column: str, lang: str, ids: list[str], rules: list[str], links: dict[str, str]
 ) -> list[str]:
     """One column of ``page_table`` as ``<td>`` cells: text escaped, references in the tooltip; each
-    distinct value is cleaned and escaped once (10,000 orders' warnings: 0.6 s -> 0.2 s)."""
+    distinct value is cleaned and escaped once (10,000 orders' warnings table: 0.16-0.19 s -> 0.09 s)."""
     shown = [str(v) for v in values.tolist()]
     clean = {value: plain_text(value) for value in set(shown)}
     text_of = {value: escaped(cleaned) for value, (cleaned, _ref) in clean.items()}  # one piece of advice a line
