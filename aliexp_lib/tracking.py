@@ -22,6 +22,7 @@ from babel import Locale
 
 from aliexp_lib.column_scan import arrow_text
 from aliexp_lib.i18n import _
+from aliexp_lib.tracking_shapes import OTHER_FORMATS, has_shape, s10_parts
 from aliexp_lib.validate import OrderBook
 
 COLUMNS = ("number", "valid", "format", "country", "reason")
@@ -29,8 +30,6 @@ DUPLICATE_COLUMNS = ("order_id", "tracking_number", "other_orders", "reason")
 #: Other orders named beside an order whose tracking number they share; beyond, "and N more" [orders].
 SHOWN_OTHERS = 5
 
-#: UPU S10: 2 letters (service indicator), 8 digit serial, 1 check digit, 2 letters (ISO country).
-S10 = re.compile(r"^([A-Z]{2})(\d{8})(\d)([A-Z]{2})$")
 #: Weights of the 8 serial digits in the S10 check digit (UPU S10, section on the check digit).
 S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 #: Meaning of the first letter of an S10 service indicator, for the common ones (English message ids).
@@ -42,14 +41,6 @@ SERVICES = {
     "U": "untracked (unregistered) letter; tracking may stop at the border",
     "V": "insured letter",
 }
-#: Other shapes AliExpress carriers use: (format name, pattern). None of them has a check digit.
-#: Brand names stay as they are in every language; the names in ``FORMAT_WORDS`` are translated.
-OTHER_FORMATS = (
-    ("Cainiao LP", re.compile(r"^LP\d{14,16}$")),
-    ("YunExpress YT", re.compile(r"^YT\d{16}$")),
-    ("Cainiao CN", re.compile(r"^CN(?=[0-9A-Z]*\d)[0-9A-Z]{8,22}$")),
-    ("carrier-specific number", re.compile(r"^\d{10,22}$")),
-)
 #: Two-letter CLDR territories that are not countries, so no postal service issues numbers for them.
 _NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
 RULE = "rule 29"
@@ -215,12 +206,12 @@ def check_tracking(numbers: Iterable[str], *, lang: str = "en") -> pd.DataFrame:
     country = pd.Series("", index=number.index, dtype=object)
     reason = pd.Series(_(_UNKNOWN, lang), index=number.index, dtype=object)
 
-    parts = number.str.extract(S10)
+    parts = s10_parts(number)
     s10 = parts[0].notna()
     if s10.any():
         _check_s10(parts[s10], valid, fmt, country, reason, lang)
     for name, pattern in OTHER_FORMATS:
-        rows = ~s10 & (fmt == "unknown") & number.str.match(pattern)
+        rows = ~s10 & (fmt == "unknown") & has_shape(number, name, pattern)
         fmt[rows] = name
         valid[rows] = True
         reason[rows] = _(_NO_CHECK, lang).format(format=_(name, lang))

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from aliexp_lib.orders import OrderBook
 from aliexp_lib.tracking import _normalise, check_tracking, duplicate_tracking, s10_check_digit
+from aliexp_lib.tracking_shapes import OTHER_FORMATS, S10, has_shape, s10_parts
 
 
 def by_hand(serial: str) -> int:
@@ -264,3 +265,45 @@ def test_a_number_on_many_orders_names_five_others_and_counts_the_rest(sharing, 
     assert table["other_orders"].iloc[0] == shown and shown in table["reason"].iloc[0]
     assert table["other_orders"].iloc[-1].startswith("1, 2, 3, 4, 5")
     assert duplicate_tracking(orders, lang="ru")["other_orders"].iloc[0] == shown.replace("and 1 more", "и ещё 1")
+
+
+#: Numbers on both sides of every shape's edges, all ASCII (so read by RE2): lengths, the S10 check
+#: digit's place, a Cainiao CN number with no digit.
+EDGES = [
+    *("RB123456785GB", "RB12345678GB", "RB1234567855GB", "R1123456785GB", "RB123456785G1"),
+    *("CNABCDEFGHIJ", "CNABCDEFGH1", "CN1234567", "CN" + "1" * 8, "CN" + "1" * 22, "CN" + "1" * 23),
+    *("LP" + "0" * 13, "LP" + "0" * 14, "LP" + "0" * 16, "LP" + "0" * 17, "LPA" + "0" * 14),
+    *("YT" + "1" * 15, "YT" + "1" * 16, "YT" + "1" * 17, "1" * 9, "1" * 10, "1" * 22, "1" * 23, "", "HELLO"),
+]
+#: Numbers as ``check_tracking`` compares them (upper case, no white space), near every shape.
+NEAR_SHAPES = st.tuples(
+    st.sampled_from(["", "RB", "LP", "YT", "CN"]),
+    st.text("0123456789", max_size=24) | st.text("AZ", max_size=24) | st.text("0123456789AZ", max_size=24),
+    st.sampled_from(["", "GB", "9GB"]),
+).map("".join)
+
+
+def shapes_as_re_reads_them(numbers: list[str]) -> None:
+    number = pd.Series(numbers, dtype="str")
+    pd.testing.assert_frame_equal(s10_parts(number), number.str.extract(S10), check_column_type=False)
+    for name, pattern in OTHER_FORMATS:
+        assert has_shape(number, name, pattern).tolist() == number.str.match(pattern).tolist(), name
+
+
+def test_every_shapes_edges_read_on_a_whole_column_as_pythons_re_reads_them():
+    shapes_as_re_reads_them(EDGES)
+    assert check_tracking(EDGES)["format"].value_counts().to_dict() == {
+        "unknown": 15,
+        "carrier-specific number": 2,
+        "Cainiao LP": 2,
+        "Cainiao CN": 3,
+        "UPU S10": 1,
+        "YunExpress YT": 1,
+        "missing": 1,
+    }
+
+
+@given(st.lists(NEAR_SHAPES, min_size=1, max_size=12) | st.lists(NEAR_SHAPES | st.from_regex(S10, fullmatch=True)))
+def test_the_shapes_on_a_whole_column_are_those_of_pythons_re(numbers):
+    """RE2 on a column of ASCII numbers, Python's ``re`` on any other (``from_regex`` draws Unicode digits too)."""
+    shapes_as_re_reads_them(numbers)
