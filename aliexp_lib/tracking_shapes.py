@@ -1,11 +1,11 @@
 """The shapes of tracking numbers (rule 29): UPU S10 and the carriers' own, each matched on a whole column.
 
 ``tracking.check_tracking`` asks these of its numbers (upper case, no white space). Python's ``re``
-takes one call per number (100k numbers: 0.4 s for S10, as much again for the Cainiao CN shape,
-whose look-ahead RE2 lacks). Where every number is ASCII, Arrow's RE2 answers for the whole column
-instead, and the two agree there: ``\\d`` is ``[0-9]`` on ASCII text, and a number holds no line
-break for ``$`` to stop before. A column with any other character (an Arabic-Indic digit, which
-``re``'s ``\\d`` takes) is matched by ``re``, as it always was.
+takes one call per number, for S10 and for the Cainiao CN shape, whose look-ahead RE2 lacks. Where
+every number is ASCII, Arrow's RE2 answers for the whole column instead (100k numbers: the check
+0.55-0.74 s -> 0.36-0.40 s), and the two agree there: ``\\d`` is ``[0-9]`` on ASCII text, and a
+number holds no line break for ``$`` to stop before. A column with any other character (an
+Arabic-Indic digit, which ``re``'s ``\\d`` takes) is matched by ``re``, as it always was.
 """
 
 from __future__ import annotations
