@@ -22,7 +22,7 @@ from babel import Locale
 
 from aliexp_lib.column_scan import arrow_text
 from aliexp_lib.i18n import _
-from aliexp_lib.tracking_shapes import OTHER_FORMATS, has_shape, s10_parts
+from aliexp_lib.tracking_shapes import shapes
 from aliexp_lib.validate import OrderBook
 
 COLUMNS = ("number", "valid", "format", "country", "reason")
@@ -183,9 +183,9 @@ def check_tracking(numbers: Iterable[str], *, lang: str = "en") -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``COLUMNS``: ``number`` (str), ``valid`` (bool), ``format`` (str: "UPU S10", a carrier
-        format of ``OTHER_FORMATS``, "unknown" or "missing"), ``country`` (str), ``reason`` (str);
-        a default RangeIndex.
+        ``COLUMNS``: ``number`` (str), ``valid`` (bool), ``format`` (str: "UPU S10", a carrier format
+        of ``tracking_shapes.OTHER_FORMATS``, "unknown" or "missing"), ``country`` (str), ``reason``
+        (str); a default RangeIndex.
 
     Examples
     --------
@@ -206,12 +206,12 @@ def check_tracking(numbers: Iterable[str], *, lang: str = "en") -> pd.DataFrame:
     country = pd.Series("", index=number.index, dtype=object)
     reason = pd.Series(_(_UNKNOWN, lang), index=number.index, dtype=object)
 
-    parts = s10_parts(number)
+    parts, matched = shapes(number)
     s10 = parts[0].notna()
     if s10.any():
         _check_s10(parts[s10], valid, fmt, country, reason, lang)
-    for name, pattern in OTHER_FORMATS:
-        rows = ~s10 & (fmt == "unknown") & has_shape(number, name, pattern)
+    for name, shaped in matched.items():  # in the order of ``tracking_shapes.OTHER_FORMATS``
+        rows = ~s10 & (fmt == "unknown") & shaped
         fmt[rows] = name
         valid[rows] = True
         reason[rows] = _(_NO_CHECK, lang).format(format=_(name, lang))

@@ -38,44 +38,32 @@ _OTHER_RE2 = {
 }
 
 
-def s10_parts(number: pd.Series) -> pd.DataFrame:
-    """``number.str.extract(S10)``: columns 0-3 (service, serial, check digit, country), NaN where not S10.
+def shapes(number: pd.Series) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """``number.str.extract(S10)`` (columns 0-3: service, serial, check digit, country; NaN where not
+    S10) and, per name of ``OTHER_FORMATS``, ``number.str.match`` of its pattern (bool); the column is
+    looked at once for a character outside ASCII.
 
     Examples
     --------
-    >>> s10_parts(pd.Series(["RB123456785GB", "LP00123456789012"], dtype="str")).to_dict("list")
-    {0: ['RB', nan], 1: ['12345678', nan], 2: ['5', nan], 3: ['GB', nan]}
-    """
-    if not _ascii(number):
-        return number.str.extract(S10)
-    found = pc.extract_regex(arrow_text(number), _S10_RE2)
-    return pd.DataFrame(
-        {i: pd.Series(pd.array(pc.struct_field(found, [i]), dtype=number.dtype), index=number.index) for i in range(4)}
-    )
-
-
-def has_shape(number: pd.Series, name: str, pattern: re.Pattern) -> pd.Series:
-    """``number.str.match(pattern)`` for ``name``'s ``pattern`` of ``OTHER_FORMATS`` (bool).
-
-    Examples
-    --------
-    >>> numbers = pd.Series(["CN12345678CN", "CNABCDEFGHCN"], dtype="str")  # a Cainiao CN number has a digit
-    >>> has_shape(numbers, *OTHER_FORMATS[2]).tolist()
-    [True, False]
+    >>> parts, matched = shapes(pd.Series(["RB123456785GB", "CN12345678CN", "CNABCDEFGHCN"], dtype="str"))
+    >>> parts.to_dict("list"), matched["Cainiao CN"].tolist()  # a Cainiao CN number has a digit
+    ({0: ['RB', nan, nan], 1: ['12345678', nan, nan], 2: ['5', nan, nan], 3: ['GB', nan, nan]}, [False, True, False])
     >>> arabic = pd.Series(["1234567890", "\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669\u0660"], dtype="str")
-    >>> has_shape(arabic, *OTHER_FORMATS[3]).tolist()  # re's \\d: a digit of any script, as before
+    >>> shapes(arabic)[1]["carrier-specific number"].tolist()  # re's \\d: a digit of any script, as before
     [True, True]
     """
-    if not _ascii(number):
-        return number.str.match(pattern)
     text = arrow_text(number)
-    found = [pc.match_substring_regex(text, re2).to_numpy(zero_copy_only=False) for re2 in _OTHER_RE2[name]]
-    return pd.Series(found[0] & found[-1], index=number.index)
+    if pc.all(pc.string_is_ascii(text)).as_py() is False:  # None: no number at all
+        return number.str.extract(S10), {name: number.str.match(pattern) for name, pattern in OTHER_FORMATS}
+    found = pc.extract_regex(text, _S10_RE2)
+    parts = pd.DataFrame(
+        {i: pd.Series(pd.array(pc.struct_field(found, [i]), dtype=number.dtype), index=number.index) for i in range(4)}
+    )
+    matched = {}
+    for name, patterns in _OTHER_RE2.items():
+        each = [pc.match_substring_regex(text, pattern).to_numpy(zero_copy_only=False) for pattern in patterns]
+        matched[name] = pd.Series(each[0] & each[-1], index=number.index)
+    return parts, matched
 
 
-def _ascii(number: pd.Series) -> bool:
-    """Whether every number of ``number`` is ASCII (then RE2 and ``re`` agree on the shapes)."""
-    return bool(pc.all(pc.string_is_ascii(arrow_text(number))).as_py() is not False)
-
-
-__all__ = ["OTHER_FORMATS", "S10", "has_shape", "s10_parts"]
+__all__ = ["OTHER_FORMATS", "S10", "shapes"]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from aliexp_lib.orders import OrderBook
 from aliexp_lib.tracking import _normalise, check_tracking, duplicate_tracking, s10_check_digit
-from aliexp_lib.tracking_shapes import OTHER_FORMATS, S10, has_shape, s10_parts
+from aliexp_lib.tracking_shapes import OTHER_FORMATS, S10, shapes
 
 
 def by_hand(serial: str) -> int:
@@ -285,9 +285,11 @@ NEAR_SHAPES = st.tuples(
 
 def shapes_as_re_reads_them(numbers: list[str]) -> None:
     number = pd.Series(numbers, dtype="str")
-    pd.testing.assert_frame_equal(s10_parts(number), number.str.extract(S10), check_column_type=False)
+    parts, matched = shapes(number)
+    pd.testing.assert_frame_equal(parts, number.str.extract(S10), check_column_type=False)
+    assert list(matched) == [name for name, _ in OTHER_FORMATS]
     for name, pattern in OTHER_FORMATS:
-        assert has_shape(number, name, pattern).tolist() == number.str.match(pattern).tolist(), name
+        assert matched[name].tolist() == number.str.match(pattern).tolist(), name
 
 
 def test_every_shapes_edges_read_on_a_whole_column_as_pythons_re_reads_them():
